@@ -1,0 +1,119 @@
+//! Converting toml's spanned document tree into the raw model.
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{DataTable, Entry};
+use crate::source::{FileId, Span};
+
+/// Values nested deeper than this are reported instead of converted.
+pub const MAX_DEPTH: usize = 64;
+
+/// Collects diagnostics for one file.
+pub(crate) struct Ctx<'d> {
+    pub file: FileId,
+    pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+}
+
+/// Converts a spanned table into a [`DataTable`] of its top-level keys.
+pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
+    let mut out = DataTable::default();
+    for (key, value) in table.iter() {
+        if let Some(v) = value_of(value, 1, cx) {
+            out.entries.insert(
+                key.get_ref().to_string(),
+                Entry {
+                    value: v,
+                    key_span: cx.span(key.span()),
+                    value_span: cx.span(value.span()),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Converts a spanned value into a plain TOML value; `None` (with a
+/// diagnostic) when a number does not fit or nesting is too deep.
+pub(crate) fn value_of(value: &Spanned<DeValue<'_>>, depth: usize, cx: &mut Ctx<'_>) -> Option<toml::Value> {
+    let span = value.span();
+    if depth > MAX_DEPTH {
+        cx.push(
+            Diagnostic::error(Code::TooDeep, cx.span(span), format!("values are nested more than {MAX_DEPTH} levels deep"))
+                .with_help("flatten the structure; strata refuses deeper nesting to stay safe on untrusted input"),
+        );
+        return None;
+    }
+    Some(match value.get_ref() {
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => toml::Value::Integer(n),
+            Err(_) => {
+                cx.push(
+                    Diagnostic::error(Code::TomlSyntax, cx.span(span), format!("integer `{i}` does not fit in 64 bits"))
+                        .with_help("TOML integers are signed 64-bit; write large numbers as strings"),
+                );
+                return None;
+            }
+        },
+        DeValue::Float(f) => toml::Value::Float(parse_float(f.as_str())),
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        DeValue::Datetime(d) => toml::Value::Datetime(*d),
+        DeValue::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                out.push(value_of(item, depth + 1, cx)?);
+            }
+            toml::Value::Array(out)
+        }
+        DeValue::Table(table) => {
+            let mut out = toml::Table::new();
+            for (k, v) in table.iter() {
+                out.insert(k.get_ref().to_string(), value_of(v, depth + 1, cx)?);
+            }
+            toml::Value::Table(out)
+        }
+    })
+}
+
+fn parse_float(s: &str) -> f64 {
+    let clean = s.replace('_', "");
+    match clean.as_str() {
+        "nan" | "+nan" => f64::NAN,
+        "-nan" => -f64::NAN,
+        _ => clean.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// Turns the parser's errors into diagnostics.
+pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text_len: usize) {
+    for e in errors {
+        let range = e.span().unwrap_or(text_len..text_len);
+        let message = e.message().trim().to_string();
+        cx.push(Diagnostic::error(Code::TomlSyntax, cx.span(range), format!("invalid TOML: {message}")));
+    }
+}
+
+/// A human name for a value's type.
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}

@@ -1,0 +1,216 @@
+//! Problems found in an inventory, as values.
+
+use crate::source::{Sources, Span};
+
+/// How bad a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The inventory works, but probably not as its author meant.
+    Warning,
+    /// The inventory cannot be used.
+    Error,
+}
+
+impl Severity {
+    /// `"error"` or `"warning"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// The stable identifier of a kind of problem (`strata::host_not_in_all`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// The code as shown to people: `strata::<name>`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!("strata::", $name),)*
+                }
+            }
+
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+        }
+    };
+}
+
+codes! {
+    /// `hosts.toml` is missing from the inventory root.
+    MissingHostsFile = "missing_hosts_file",
+    /// A file is not valid TOML.
+    TomlSyntax = "toml_syntax",
+    /// A group is neither an array of hosts nor a table.
+    GroupShape = "group_shape",
+    /// A group table holds a key other than `hosts` and `data`.
+    UnknownGroupKey = "unknown_group_key",
+    /// A host entry is neither a string nor a `{ name, data }` table.
+    HostEntryShape = "host_entry_shape",
+    /// `data` (or `hosts`) has the wrong type.
+    DataShape = "data_shape",
+    /// A group name is empty, holds whitespace or `/`, or starts with `@`.
+    InvalidGroupName = "invalid_group_name",
+    /// A host name is empty, holds whitespace, control characters, `..` or `/`.
+    InvalidHostName = "invalid_host_name",
+    /// A host name starting with `@` names no known connector.
+    UnknownConnector = "unknown_connector",
+    /// A connector host lacks its argument, or has a malformed one.
+    ConnectorArgument = "connector_argument",
+    /// A host range such as `web[1:3]` is malformed.
+    MalformedRange = "malformed_range",
+    /// `all` is present but a group lists a host that `all` does not.
+    HostNotInAll = "host_not_in_all",
+    /// A file could not be read.
+    UnreadableFile = "unreadable_file",
+    /// A file is not UTF-8 text.
+    NotUtf8 = "not_utf8",
+    /// A file is larger than the size limit.
+    FileTooLarge = "file_too_large",
+    /// A symbolic link leads outside the inventory root.
+    SymlinkOutsideRoot = "symlink_outside_root",
+    /// Values are nested deeper than the nesting limit.
+    TooDeep = "too_deep",
+    /// A host is listed twice in one group.
+    DuplicateHost = "duplicate_host",
+    /// Two inline entries give one host different values for a key.
+    ConflictingInlineData = "conflicting_inline_data",
+    /// A `group_data` file names no group.
+    UnknownGroupFile = "unknown_group_file",
+    /// A `host_data` file names no host.
+    UnknownHostFile = "unknown_host_file",
+    /// A group has no hosts.
+    EmptyGroup = "empty_group",
+    /// A host and a group share a name.
+    HostGroupNameClash = "host_group_name_clash",
+    /// One key has different types in different layers of one host.
+    TypeConflict = "type_conflict",
+    /// A file in a data directory is not a `.toml` file.
+    NonTomlFile = "non_toml_file",
+    /// A name Ansible would warn about (a dash in a group name).
+    AnsibleName = "ansible_name",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A labelled place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What is there, if more needs saying than the message.
+    pub text: Option<String>,
+}
+
+/// One problem: a code, a message, labelled places and an optional help line.
+///
+/// The first label is the primary place; a problem that involves two files
+/// labels the first and keeps the second as a further label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable kind of problem.
+    pub code: Code,
+    /// One sentence saying what is wrong.
+    pub message: String,
+    /// Places in files, the primary one first.
+    pub labels: Vec<Label>,
+    /// How to fix it (often a did-you-mean).
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A new error with a primary label at `span`.
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, span, message)
+    }
+
+    /// A new warning with a primary label at `span`.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, span, message)
+    }
+
+    fn new(severity: Severity, code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            labels: vec![Label { span, text: None }],
+            help: None,
+        }
+    }
+
+    /// Sets the text of the primary label.
+    pub fn with_label_text(mut self, text: impl Into<String>) -> Diagnostic {
+        if let Some(first) = self.labels.first_mut() {
+            first.text = Some(text.into());
+        }
+        self
+    }
+
+    /// Adds a further label (for instance in a second file).
+    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            text: Some(text.into()),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the help line if there is one.
+    pub fn with_help_opt(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Option<Span> {
+        self.labels.first().map(|l| l.span)
+    }
+
+    /// A one-line rendering: `error[strata::toml_syntax] hosts.toml:3:7: message`.
+    pub fn one_line(&self, sources: &Sources) -> String {
+        let place = self
+            .span()
+            .and_then(|s| sources.location(s))
+            .map(|l| format!(" {l}:"))
+            .unwrap_or_default();
+        format!(
+            "{}[{}]{} {}",
+            self.severity.as_str(),
+            self.code,
+            place,
+            self.message
+        )
+    }
+
+    /// Turns this diagnostic into a [`miette::Report`] over its source text,
+    /// so that it can be printed with labels and the file name.
+    pub fn to_report(&self, sources: &Sources) -> miette::Report {
+        crate::report::report(self, sources)
+    }
+}

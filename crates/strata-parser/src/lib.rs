@@ -1,0 +1,236 @@
+//! Reads a strata inventory directory into a raw model that remembers where
+//! every key and value is written.
+//!
+//! This crate knows files, TOML syntax and the shapes of `hosts.toml`; it
+//! knows nothing of precedence, ranges or connectors (that is
+//! `strata-resolver`). Everything it finds wrong comes back as
+//! [`Diagnostic`] values carrying the file and span, all of them in one run:
+//! a syntax error in one file does not hide problems in another.
+//!
+//! # Layout
+//!
+//! ```text
+//! inventory/
+//!   hosts.toml               groups and hosts (required)
+//!   group_data/<group>.toml  one group's data (all.toml: global data)
+//!   host_data/<host>.toml    one host's data (host_data/@ssh/10.0.0.5.toml)
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\", { name = \"w2\", data = { port = 8002 } }]\n")?;
+//! let raw = strata_parser::read_inventory(dir.path());
+//! assert!(raw.diagnostics.is_empty());
+//! let hosts = raw.hosts.as_ref().unwrap();
+//! let web = &hosts.groups[0];
+//! assert_eq!(web.name, "web");
+//! assert_eq!(web.hosts[1].name, "w2");
+//! let port = &web.hosts[1].data.as_ref().unwrap().entries["port"];
+//! assert_eq!(port.value.as_integer(), Some(8002));
+//! // Every value knows where it is written.
+//! let at = raw.sources.location(port.value_span).unwrap();
+//! assert_eq!((at.path.as_str(), at.line, at.column), ("hosts.toml", 1, 45));
+//! # Ok(()) }
+//! ```
+//!
+//! # Safety
+//!
+//! Nothing is executed. A symbolic link whose target lies outside the
+//! inventory root is reported and not read; files over [`MAX_FILE_SIZE`]
+//! are not read; values nested deeper than [`MAX_DEPTH`] are refused.
+
+mod convert;
+mod diagnostic;
+mod hosts;
+mod model;
+mod read;
+mod report;
+mod source;
+mod suggest;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use toml::de::DeTable;
+
+pub use convert::MAX_DEPTH;
+pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use model::{DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory};
+pub use read::MAX_FILE_SIZE;
+pub use source::{FileId, Location, SourceFile, Sources, Span};
+pub use suggest::{closest, did_you_mean};
+
+use convert::Ctx;
+
+/// The name of the hosts file inside the inventory root.
+pub const HOSTS_FILE: &str = "hosts.toml";
+/// The directory of group data files.
+pub const GROUP_DATA_DIR: &str = "group_data";
+/// The directory of host data files.
+pub const HOST_DATA_DIR: &str = "host_data";
+
+/// How deep `host_data/` is walked (connector hosts use sub-directories).
+const HOST_DATA_DEPTH: usize = 16;
+
+/// Reads the inventory directory at `root`: `hosts.toml`, every
+/// `group_data/*.toml` and every `host_data/**/*.toml`.
+///
+/// This never fails: every problem becomes a [`Diagnostic`] in
+/// [`RawInventory::diagnostics`]. Data files are read and parsed in
+/// parallel.
+pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
+    let given = root.as_ref();
+    let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
+    let mut raw = RawInventory {
+        root: root.clone(),
+        sources: Sources::new(),
+        hosts: None,
+        hosts_ok: false,
+        group_files: Vec::new(),
+        host_files: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    read_hosts_file(&mut raw);
+    let groups = read::walk(&root, GROUP_DATA_DIR, 1);
+    let hosts = read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
+    raw.group_files = read_data_files(&mut raw, groups);
+    raw.host_files = read_data_files(&mut raw, hosts);
+    raw
+}
+
+/// Parses `hosts.toml` from text, as [`read_inventory`] does, into `sources`.
+///
+/// Useful for tools that hold the text in memory (an editor, a test).
+pub fn parse_hosts(sources: &mut Sources, name: &str, text: String) -> (HostsFile, Vec<Diagnostic>) {
+    let file = sources.add(name, PathBuf::from(name), text);
+    let mut diagnostics = Vec::new();
+    let (hosts, _) = parse_hosts_text(file, sources.get(file).text(), &mut diagnostics);
+    (hosts, diagnostics)
+}
+
+/// Parses a data file from text into `sources`.
+pub fn parse_data(sources: &mut Sources, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
+    let file = sources.add(name, PathBuf::from(name), text);
+    let mut diagnostics = Vec::new();
+    let (table, _) = parse_data_text(file, sources.get(file).text(), &mut diagnostics);
+    (table, diagnostics)
+}
+
+fn parse_hosts_text(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> (HostsFile, bool) {
+    let mut cx = Ctx { file, diagnostics };
+    let (table, errors) = DeTable::parse_recoverable(text);
+    let ok = errors.is_empty();
+    convert::syntax_errors(errors, &mut cx, text.len());
+    let groups = if ok { hosts::groups(table.get_ref(), &mut cx) } else { Vec::new() };
+    (HostsFile { file, groups }, ok)
+}
+
+fn parse_data_text(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> (DataTable, bool) {
+    let mut cx = Ctx { file, diagnostics };
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if errors.is_empty() {
+        (convert::data_table(table.get_ref(), &mut cx), true)
+    } else {
+        convert::syntax_errors(errors, &mut cx, text.len());
+        (DataTable::default(), false)
+    }
+}
+
+fn read_hosts_file(raw: &mut RawInventory) {
+    let path = raw.root.join(HOSTS_FILE);
+    if std::fs::symlink_metadata(&path).is_err() {
+        let file = raw.sources.add(HOSTS_FILE, path, String::new());
+        let what = if raw.root.is_dir() {
+            format!("no {HOSTS_FILE} in {}", raw.root.display())
+        } else {
+            format!("the inventory directory {} does not exist", raw.root.display())
+        };
+        raw.diagnostics.push(
+            Diagnostic::error(Code::MissingHostsFile, Span::file_start(file), what)
+                .with_help("an inventory is a directory with a hosts.toml; create one, or point -i at the right directory"),
+        );
+        return;
+    }
+    match read::read_text(&raw.root, &path, HOSTS_FILE) {
+        Ok(text) => {
+            let file = raw.sources.add(HOSTS_FILE, path, text);
+            let (hosts, ok) = parse_hosts_text(file, raw.sources.get(file).text(), &mut raw.diagnostics);
+            raw.hosts = Some(hosts);
+            raw.hosts_ok = ok;
+        }
+        Err(problem) => {
+            let file = raw.sources.add(HOSTS_FILE, path, problem.partial);
+            raw.diagnostics.push(read_diagnostic(file, &raw.sources, problem.code, problem.message));
+        }
+    }
+}
+
+fn read_diagnostic(file: FileId, sources: &Sources, code: Code, message: String) -> Diagnostic {
+    // For non-UTF-8 files the source holds the valid prefix: point at its end.
+    let at = sources.get(file).text().len();
+    Diagnostic::error(code, Span::new(file, at..at), message)
+}
+
+struct Parsed {
+    text: String,
+    table: DataTable,
+    ok: bool,
+    problem: Option<(Code, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
+    for stray in walk.strays {
+        let file = raw.sources.add(stray.clone(), raw.root.join(&stray), String::new());
+        raw.diagnostics.push(
+            Diagnostic::warning(Code::NonTomlFile, Span::file_start(file), format!("{stray} is not a .toml file; it was ignored"))
+                .with_help("data files end in .toml; hidden files and backups ending in ~ are skipped silently"),
+        );
+    }
+    for (display, problem) in walk.problems {
+        let file = raw.sources.add(display.clone(), raw.root.join(&display), String::new());
+        raw.diagnostics.push(Diagnostic::error(problem.code, Span::file_start(file), problem.message));
+    }
+    let base = raw.sources.len();
+    let root = &raw.root;
+    let parsed: Vec<Parsed> = walk
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, found)| {
+            let file = FileId((base + i) as u32);
+            match read::read_text(root, &found.path, &found.display) {
+                Ok(text) => {
+                    let mut diagnostics = Vec::new();
+                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics);
+                    Parsed { text, table, ok, problem: None, diagnostics }
+                }
+                Err(p) => Parsed {
+                    text: p.partial,
+                    table: DataTable::default(),
+                    ok: false,
+                    problem: Some((p.code, p.message)),
+                    diagnostics: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (found, p) in walk.files.into_iter().zip(parsed) {
+        let file = raw.sources.add(found.display, found.path, p.text);
+        if let Some((code, message)) = p.problem {
+            raw.diagnostics.push(read_diagnostic(file, &raw.sources, code, message));
+        }
+        raw.diagnostics.extend(p.diagnostics);
+        out.push(DataFile {
+            name: found.name,
+            file,
+            data: p.table,
+            ok: p.ok,
+        });
+    }
+    out
+}

@@ -1,0 +1,122 @@
+//! The raw model: what the files say, with spans, before any semantics.
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Sources, Span};
+
+/// One top-level key of a data table and its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The value, converted to a plain TOML value.
+    pub value: toml::Value,
+    /// Where the key is written.
+    pub key_span: Span,
+    /// Where the value is written.
+    pub value_span: Span,
+}
+
+/// A table of data (a data file, a group's `data`, a host's inline `data`),
+/// keyed by top-level key in file order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataTable {
+    /// Entries in the order the source writes them.
+    pub entries: IndexMap<String, Entry>,
+}
+
+impl DataTable {
+    /// The entry for `key`.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there is no key.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// How a group is written in `hosts.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupShape {
+    /// `web = ["w1", "w2"]`
+    Array,
+    /// `[web]` with `hosts` and `data`.
+    Table,
+}
+
+/// A host entry as written: a name (possibly holding a range or a connector)
+/// and optional inline data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawHost {
+    /// The name as written, before range expansion.
+    pub name: String,
+    /// Where the name is written.
+    pub span: Span,
+    /// The entry's inline `data`, for `{ name, data }` entries.
+    pub data: Option<DataTable>,
+}
+
+/// A group as written in `hosts.toml` (including `all`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawGroup {
+    /// The group's name (the top-level key).
+    pub name: String,
+    /// Where the name is written.
+    pub name_span: Span,
+    /// Array or table.
+    pub shape: GroupShape,
+    /// Host entries in order.
+    pub hosts: Vec<RawHost>,
+    /// The group's inline `data`, for table groups that have one.
+    pub data: Option<DataTable>,
+}
+
+/// The parsed `hosts.toml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostsFile {
+    /// Which file.
+    pub file: FileId,
+    /// Groups in file order.
+    pub groups: Vec<RawGroup>,
+}
+
+/// A data file: `group_data/<group>.toml` or `host_data/<host>.toml`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataFile {
+    /// The group or host it names (the path below the data directory without `.toml`).
+    pub name: String,
+    /// Which file.
+    pub file: FileId,
+    /// Its top-level keys. Empty when the file could not be parsed.
+    pub data: DataTable,
+    /// False when the file could not be read or parsed (a diagnostic says why).
+    pub ok: bool,
+}
+
+/// Everything read from one inventory directory.
+#[derive(Debug)]
+pub struct RawInventory {
+    /// The inventory root, canonicalized.
+    pub root: PathBuf,
+    /// Every file read, for spans and diagnostics.
+    pub sources: Sources,
+    /// `hosts.toml`, when it exists. When it had syntax errors, the groups
+    /// are what could be recovered and `hosts_ok` is false.
+    pub hosts: Option<HostsFile>,
+    /// False when `hosts.toml` is missing, unreadable or has syntax errors.
+    pub hosts_ok: bool,
+    /// Files of `group_data/`, sorted by name.
+    pub group_files: Vec<DataFile>,
+    /// Files of `host_data/`, sorted by name.
+    pub host_files: Vec<DataFile>,
+    /// Every problem found while reading, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}

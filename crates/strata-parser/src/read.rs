@@ -1,0 +1,196 @@
+//! Reading files safely: inside the root, under a size limit, as UTF-8.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Code;
+
+/// Files larger than this (64 MiB) are refused with [`Code::FileTooLarge`].
+pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Why a file could not be turned into text.
+#[derive(Debug)]
+pub(crate) struct ReadProblem {
+    pub code: Code,
+    pub message: String,
+    /// Text that could be read (the valid UTF-8 prefix), so a label can point at the bad byte.
+    pub partial: String,
+}
+
+impl ReadProblem {
+    fn new(code: Code, message: String) -> ReadProblem {
+        ReadProblem {
+            code,
+            message,
+            partial: String::new(),
+        }
+    }
+}
+
+/// Reads `path` (which lies under `root`, itself canonical) as UTF-8 text.
+///
+/// A symbolic link is resolved first, and refused without being read when
+/// its target lies outside `root`.
+pub(crate) fn read_text(root: &Path, path: &Path, display: &str) -> Result<String, ReadProblem> {
+    let meta = fs::symlink_metadata(path).map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?;
+    let meta = if meta.file_type().is_symlink() {
+        let target = fs::canonicalize(path)
+            .map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot follow the symbolic link {display}: {e}")))?;
+        if !target.starts_with(root) {
+            return Err(ReadProblem::new(
+                Code::SymlinkOutsideRoot,
+                format!("{display} is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+            ));
+        }
+        fs::metadata(&target).map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?
+    } else {
+        meta
+    };
+    if !meta.is_file() {
+        return Err(ReadProblem::new(Code::UnreadableFile, format!("{display} is not a regular file")));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(ReadProblem::new(
+            Code::FileTooLarge,
+            format!("{display} is {} bytes, over the limit of {} bytes (64 MiB); it was not read", meta.len(), MAX_FILE_SIZE),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadProblem::new(
+            Code::FileTooLarge,
+            format!("{display} grew past the limit of {MAX_FILE_SIZE} bytes (64 MiB) while being read"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let mut bytes = e.into_bytes();
+        bytes.truncate(valid);
+        ReadProblem {
+            code: Code::NotUtf8,
+            message: format!("{display} is not UTF-8 text (invalid byte at offset {valid})"),
+            partial: String::from_utf8(bytes).unwrap_or_default(),
+        }
+    })
+}
+
+/// A file found in a data directory.
+#[derive(Debug)]
+pub(crate) struct Found {
+    /// Relative to the root, `/`-separated.
+    pub display: String,
+    pub path: PathBuf,
+    /// The group or host name it stands for.
+    pub name: String,
+}
+
+/// What a walk of a data directory turned up.
+#[derive(Debug, Default)]
+pub(crate) struct Walk {
+    pub files: Vec<Found>,
+    /// Files that are not `.toml` (warnings).
+    pub strays: Vec<String>,
+    /// Problems with entries (symlinks outside the root, unreadable directories).
+    pub problems: Vec<(String, ReadProblem)>,
+}
+
+fn skipped(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~')
+}
+
+/// Lists the `.toml` files of `dir` (relative name `dir_name`), down to
+/// `max_depth` levels; hidden files and editor backups are skipped.
+pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
+    let dir = root.join(dir_name);
+    let mut walk = Walk::default();
+    match fs::symlink_metadata(&dir) {
+        Err(_) => return walk,
+        Ok(m) if m.file_type().is_symlink() => {
+            if let Ok(target) = fs::canonicalize(&dir) {
+                if !target.starts_with(root) {
+                    walk.problems.push((
+                        dir_name.to_string(),
+                        ReadProblem::new(
+                            Code::SymlinkOutsideRoot,
+                            format!("{dir_name}/ is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                        ),
+                    ));
+                    return walk;
+                }
+            }
+        }
+        Ok(_) => {}
+    }
+    let iter = walkdir::WalkDir::new(&dir)
+        .follow_root_links(true)
+        .follow_links(false)
+        .min_depth(1)
+        .max_depth(max_depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !skipped(&e.file_name().to_string_lossy()));
+    for entry in iter {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let display = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(|| dir_name.to_string(), slash_path);
+                walk.problems.push((display.clone(), ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))));
+                continue;
+            }
+        };
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let display = slash_path(rel);
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            if entry.depth() >= max_depth {
+                walk.strays.push(format!("{display}/"));
+            }
+            continue;
+        }
+        if ft.is_symlink() {
+            match fs::canonicalize(entry.path()) {
+                Ok(target) if !target.starts_with(root) => {
+                    walk.problems.push((
+                        display.clone(),
+                        ReadProblem::new(
+                            Code::SymlinkOutsideRoot,
+                            format!("{display} is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                        ),
+                    ));
+                    continue;
+                }
+                Ok(target) if target.is_dir() => {
+                    walk.strays.push(format!("{display}/ (a symbolic link to a directory, not followed)"));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        let Some(stem) = display.strip_suffix(".toml") else {
+            walk.strays.push(display);
+            continue;
+        };
+        let name = stem[dir_name.len() + 1..].to_string();
+        walk.files.push(Found {
+            display,
+            path: entry.into_path(),
+            name,
+        });
+    }
+    walk
+}
+
+/// `a/b/c` whatever the platform's separator.
+pub(crate) fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}

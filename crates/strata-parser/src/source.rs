@@ -1,0 +1,229 @@
+//! Source files, spans and line/column lookup.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Index of a file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub(crate) u32);
+
+impl FileId {
+    /// The index of this file in its [`Sources`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A byte range inside one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span covering `range` of `file`.
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end.max(range.start) as u32,
+        }
+    }
+
+    /// An empty span at the start of `file`: used when a problem concerns a
+    /// whole file (unreadable, too large) rather than a place in it.
+    pub fn file_start(file: FileId) -> Span {
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// The byte range of the span.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A 1-based line and column (in characters) inside a named file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// Path relative to the inventory root, with `/` separators.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in Unicode scalar values.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
+/// One file that was read (or that was meant to be read).
+#[derive(Debug)]
+pub struct SourceFile {
+    name: String,
+    path: PathBuf,
+    text: String,
+    is_virtual: bool,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+impl SourceFile {
+    /// Path relative to the inventory root, with `/` separators
+    /// (`group_data/web.toml`), or the virtual name for in-memory data.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Full path on disk (empty for virtual files).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's text (empty when it could not be read).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// True for data that did not come from a file (built in code, command line).
+    pub fn is_virtual(&self) -> bool {
+        self.is_virtual
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_column(&self, offset: usize) -> (u32, u32) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i as u32 + 1),
+                )
+                .collect()
+        });
+        let offset = offset.min(self.text.len());
+        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = starts[line] as usize;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line as u32 + 1, column as u32 + 1)
+    }
+}
+
+/// Every file of one inventory, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// An empty set of sources.
+    pub fn new() -> Sources {
+        Sources::default()
+    }
+
+    /// Adds a file read from disk.
+    pub fn add(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
+        self.push(name.into(), path, text, false)
+    }
+
+    /// Adds a virtual source: data that comes from code or the command line.
+    pub fn add_virtual(&mut self, name: impl Into<String>) -> FileId {
+        self.push(name.into(), PathBuf::new(), String::new(), true)
+    }
+
+    fn push(&mut self, name: String, path: PathBuf, text: String, is_virtual: bool) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile {
+            name,
+            path,
+            text,
+            is_virtual,
+            line_starts: OnceLock::new(),
+        });
+        id
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.index()]
+    }
+
+    /// Looks a file up by its name relative to the root.
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| FileId(i as u32))
+    }
+
+    /// Where a span starts, or `None` for virtual sources.
+    pub fn location(&self, span: Span) -> Option<Location> {
+        let file = self.get(span.file);
+        if file.is_virtual {
+            return None;
+        }
+        let (line, column) = file.line_column(span.start as usize);
+        Some(Location {
+            path: file.name.clone(),
+            line,
+            column,
+        })
+    }
+
+    /// All files in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file was added.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_table() {
+        let mut sources = Sources::new();
+        let id = sources.add("a.toml", PathBuf::from("a.toml"), "ab\ncdé\nx".into());
+        let f = sources.get(id);
+        // (offset, line, column)
+        let cases = [(0, 1, 1), (1, 1, 2), (2, 1, 3), (3, 2, 1), (5, 2, 3), (7, 2, 4), (8, 3, 1), (99, 3, 2)];
+        for (offset, line, column) in cases {
+            assert_eq!(f.line_column(offset), (line, column), "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn virtual_sources_have_no_location() {
+        let mut sources = Sources::new();
+        let id = sources.add_virtual("<command line>");
+        assert_eq!(sources.location(Span::file_start(id)), None);
+    }
+}
