@@ -1,12 +1,15 @@
 //! Did-you-mean suggestions.
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
+/// The candidate closest to `word` (fewest edits, transpositions counting
+/// as one), if it is close enough to be a likely typo: at most a third of
+/// the word's length, and at least one edit allowed. Ties go to the first.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
+    let limit = (word.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(word, c);
-        if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
+        let d = strsim::damerau_levenshtein(word, c);
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
         }
     }
     best.map(|(_, c)| c)
@@ -28,6 +31,8 @@ mod tests {
             ("host", &["hosts", "data"], Some("hosts")),
             ("webserver", &["webservers", "databases"], Some("webservers")),
             ("zzz", &["webservers", "databases"], None),
+            ("wbe", &["web1", "web"], Some("web")),
+            ("prd", &["web", "prod"], Some("prod")),
         ];
         for (word, candidates, want) in cases {
             assert_eq!(closest(word, candidates.iter().copied()), *want, "{word}");

@@ -1,0 +1,205 @@
+//! Resolved data: a view over the layers that apply, with provenance.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use strata_parser::{FileId, Location};
+
+use crate::inventory::{Inventory, SetId};
+use crate::layer::Layer;
+
+/// One layer of data: a data file, an inline table, a connector's data, ...
+#[derive(Debug)]
+pub(crate) struct DataSet {
+    pub layer: Layer,
+    /// The group this data belongs to (group layers, and host inline data
+    /// written inside a group's host list).
+    pub group: Option<u32>,
+    /// The file (or virtual source) it was read from.
+    pub file: FileId,
+    pub table: strata_parser::DataTable,
+}
+
+/// Where a definition comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin<'a> {
+    /// The layer.
+    pub layer: Layer,
+    /// The group, for group layers and for inline host data written in a group.
+    pub group: Option<&'a str>,
+    /// The file name relative to the root (`group_data/web.toml`), or a
+    /// virtual name such as `<command line>`.
+    pub source: &'a str,
+    /// Where the key is written, when it comes from a file.
+    pub location: Option<Location>,
+}
+
+impl std::fmt::Display for Origin<'_> {
+    /// `group_data/web.toml:3:1 (group web)` or `<command line> (override)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(l) => write!(f, "{l}")?,
+            None => f.write_str(self.source)?,
+        }
+        match (self.layer, self.group) {
+            (Layer::GroupFile | Layer::GroupInline, Some(g)) => write!(f, " (group {g})"),
+            (Layer::HostInline, Some(g)) => write!(f, " (host inline, in group {g})"),
+            (Layer::HostInline, None) => write!(f, " (host inline, in all)"),
+            (layer, _) => write!(f, " ({layer})"),
+        }
+    }
+}
+
+/// One definition of a key: its value and where it comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition<'a> {
+    /// The value as written.
+    pub value: &'a toml::Value,
+    /// Where it is written.
+    pub origin: Origin<'a>,
+}
+
+/// Reading data into a Rust type failed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DataError {
+    /// The key is defined in no layer.
+    #[error("no data `{0}`")]
+    Missing(String),
+    /// The value does not fit the requested type.
+    #[error("data `{key}` ({origin}): {message}")]
+    Type {
+        /// The key (empty when deserializing the whole data).
+        key: String,
+        /// Where the value comes from.
+        origin: String,
+        /// What serde said.
+        message: String,
+    },
+}
+
+/// The data of a host (or of a group, or the global data): a read-only view
+/// over its layers in precedence order. Nothing is copied; each lookup walks
+/// the layers and the first definition wins.
+#[derive(Clone)]
+pub struct Data<'a> {
+    inv: &'a Inventory,
+    chain: Vec<SetId>,
+}
+
+impl std::fmt::Debug for Data<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> Data<'a> {
+    pub(crate) fn new(inv: &'a Inventory, chain: Vec<SetId>) -> Data<'a> {
+        Data { inv, chain }
+    }
+
+    fn sets(&self) -> impl Iterator<Item = &'a DataSet> + '_ {
+        let inv = self.inv;
+        self.chain.iter().map(move |&id| &inv.sets[id as usize])
+    }
+
+    /// The winning value of `key`.
+    pub fn get(&self, key: &str) -> Option<&'a toml::Value> {
+        self.sets().find_map(|s| s.table.get(key)).map(|e| &e.value)
+    }
+
+    /// True when some layer defines `key`.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Every definition of `key`, the winner first, then those it shadows in
+    /// precedence order.
+    pub fn definitions(&self, key: &str) -> Vec<Definition<'a>> {
+        let inv = self.inv;
+        self.sets()
+            .filter_map(|s| s.table.get(key).map(|e| (s, e)))
+            .map(|(s, e)| Definition {
+                value: &e.value,
+                origin: inv.origin_of(s, Some(e.key_span)),
+            })
+            .collect()
+    }
+
+    /// Where the winning value of `key` comes from.
+    pub fn origin(&self, key: &str) -> Option<Origin<'a>> {
+        let (s, e) = self.sets().find_map(|s| s.table.get(key).map(|e| (s, e)))?;
+        Some(self.inv.origin_of(s, Some(e.key_span)))
+    }
+
+    /// Every key with its winning value, keys sorted.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a toml::Value)> + use<'a> {
+        let mut merged: BTreeMap<&'a str, &'a toml::Value> = BTreeMap::new();
+        for s in self.sets() {
+            for (k, e) in &s.table.entries {
+                merged.entry(k.as_str()).or_insert(&e.value);
+            }
+        }
+        merged.into_iter()
+    }
+
+    /// Keys, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.iter().map(|(k, _)| k)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// True when no layer defines anything.
+    pub fn is_empty(&self) -> bool {
+        self.sets().all(|s| s.table.is_empty())
+    }
+
+    /// The resolved data as a table, keys sorted.
+    pub fn to_table(&self) -> toml::Table {
+        self.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    /// The value of `key` as a `T`.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group("web", ["w1"])
+    ///     .group_data("web", toml::toml! { port = 8080 })
+    ///     .build()
+    ///     .unwrap();
+    /// let port: u16 = inv.host("w1").unwrap().data().get_as("port").unwrap();
+    /// assert_eq!(port, 8080);
+    /// ```
+    pub fn get_as<T: DeserializeOwned>(&self, key: &str) -> Result<T, DataError> {
+        let value = self.get(key).ok_or_else(|| DataError::Missing(key.to_string()))?;
+        value.clone().try_into().map_err(|e: toml::de::Error| DataError::Type {
+            key: key.to_string(),
+            origin: self.origin(key).map(|o| o.to_string()).unwrap_or_default(),
+            message: e.message().trim().to_string(),
+        })
+    }
+
+    /// The whole resolved data as a `T` (typically the deploy tool's own
+    /// configuration struct).
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, DataError> {
+        toml::Value::Table(self.to_table()).try_into().map_err(|e: toml::de::Error| DataError::Type {
+            key: String::new(),
+            origin: String::from("resolved data"),
+            message: e.message().trim().to_string(),
+        })
+    }
+}
+
+impl Inventory {
+    pub(crate) fn origin_of(&self, set: &DataSet, key_span: Option<strata_parser::Span>) -> Origin<'_> {
+        Origin {
+            layer: set.layer,
+            group: set.group.map(|g| self.groups[g as usize].name.as_str()),
+            source: self.sources.get(set.file).name(),
+            location: key_span.and_then(|s| self.sources.location(s)),
+        }
+    }
+}

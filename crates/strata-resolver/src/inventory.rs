@@ -1,0 +1,276 @@
+//! The resolved inventory: hosts, groups and their data.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use strata_parser::{Diagnostic, Location, Sources, Span};
+
+use crate::data::{Data, DataSet};
+
+pub(crate) type SetId = u32;
+
+#[derive(Debug)]
+pub(crate) struct HostRec {
+    pub name: String,
+    /// Where the host is first named (in `all` when present).
+    pub span: Option<Span>,
+    /// Explicit groups in hosts.toml order, then implicit connector groups.
+    pub groups: Vec<u32>,
+    /// The host's own layers, highest first: host file, inline entries, connector.
+    pub own: Vec<SetId>,
+    /// `docker` for `@docker/...`, when the host comes from a connector.
+    pub connector: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct GroupRec {
+    pub name: String,
+    pub span: Option<Span>,
+    pub hosts: Vec<u32>,
+    pub implicit: bool,
+    /// The group's layers, highest first: its group_data file, its inline data.
+    pub sets: Vec<SetId>,
+}
+
+/// A resolved inventory: hosts in order, groups in order, and every host's
+/// data through the waterfall, with the origin of every value.
+///
+/// Build one with [`Loader`](crate::Loader) (from a directory) or
+/// [`Inventory::builder`] (in code). It is immutable, `Send` and `Sync`.
+#[derive(Debug)]
+pub struct Inventory {
+    pub(crate) root: Option<PathBuf>,
+    pub(crate) sources: Sources,
+    pub(crate) hosts: Vec<HostRec>,
+    pub(crate) host_index: HashMap<String, u32>,
+    pub(crate) groups: Vec<GroupRec>,
+    pub(crate) group_index: HashMap<String, u32>,
+    pub(crate) sets: Vec<DataSet>,
+    /// Global layers, highest first: group_data/all.toml, all.data.
+    pub(crate) global: Vec<SetId>,
+    pub(crate) overrides: Option<SetId>,
+    pub(crate) defaults: Option<SetId>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// A host of an [`Inventory`].
+#[derive(Clone, Copy)]
+pub struct Host<'a> {
+    inv: &'a Inventory,
+    id: u32,
+}
+
+/// A group of an [`Inventory`].
+#[derive(Clone, Copy)]
+pub struct Group<'a> {
+    inv: &'a Inventory,
+    id: u32,
+}
+
+impl std::fmt::Debug for Host<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host").field("name", &self.name()).finish()
+    }
+}
+
+impl std::fmt::Debug for Group<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group").field("name", &self.name()).finish()
+    }
+}
+
+impl PartialEq for Host<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.inv, other.inv) && self.id == other.id
+    }
+}
+impl Eq for Host<'_> {}
+
+impl<'a> Host<'a> {
+    fn rec(&self) -> &'a HostRec {
+        &self.inv.hosts[self.id as usize]
+    }
+
+    /// The host's name.
+    pub fn name(&self) -> &'a str {
+        &self.rec().name
+    }
+
+    /// Position of the host in inventory order (0-based).
+    pub fn index(&self) -> usize {
+        self.id as usize
+    }
+
+    /// The host's groups: explicit ones in hosts.toml order, then implicit
+    /// connector groups. Never `all`.
+    pub fn groups(&self) -> impl Iterator<Item = Group<'a>> + use<'a> {
+        let inv = self.inv;
+        self.rec().groups.iter().map(move |&id| Group { inv, id })
+    }
+
+    /// True when the host belongs to the group called `name`.
+    pub fn in_group(&self, name: &str) -> bool {
+        self.groups().any(|g| g.name() == name)
+    }
+
+    /// The host's resolved data.
+    pub fn data(&self) -> Data<'a> {
+        let inv = self.inv;
+        let rec = self.rec();
+        let mut chain = Vec::with_capacity(rec.own.len() + rec.groups.len() * 2 + 4);
+        chain.extend(inv.overrides);
+        chain.extend(&rec.own);
+        for &g in rec.groups.iter().rev() {
+            chain.extend(&inv.groups[g as usize].sets);
+        }
+        chain.extend(&inv.global);
+        chain.extend(inv.defaults);
+        Data::new(inv, chain)
+    }
+
+    /// Only the host's own layers (host file, inline entries, connector),
+    /// as pyinfra's `Inventory.get_host_data`.
+    pub fn own_data(&self) -> Data<'a> {
+        Data::new(self.inv, self.rec().own.clone())
+    }
+
+    /// The connector that made this host (`docker` for `@docker/web`).
+    pub fn connector(&self) -> Option<&'a str> {
+        self.rec().connector.as_deref()
+    }
+
+    /// Where the host is named in hosts.toml.
+    pub fn location(&self) -> Option<Location> {
+        self.rec().span.and_then(|s| self.inv.sources.location(s))
+    }
+}
+
+impl<'a> Group<'a> {
+    fn rec(&self) -> &'a GroupRec {
+        &self.inv.groups[self.id as usize]
+    }
+
+    /// The group's name.
+    pub fn name(&self) -> &'a str {
+        &self.rec().name
+    }
+
+    /// The group's hosts in inventory order.
+    pub fn hosts(&self) -> impl ExactSizeIterator<Item = Host<'a>> + use<'a> {
+        let inv = self.inv;
+        self.rec().hosts.iter().map(move |&id| Host { inv, id })
+    }
+
+    /// True for groups a connector makes (`@docker`).
+    pub fn is_implicit(&self) -> bool {
+        self.rec().implicit
+    }
+
+    /// The group's own data: its group_data file over its inline `data`.
+    pub fn data(&self) -> Data<'a> {
+        Data::new(self.inv, self.rec().sets.clone())
+    }
+
+    /// Where the group is named in hosts.toml.
+    pub fn location(&self) -> Option<Location> {
+        self.rec().span.and_then(|s| self.inv.sources.location(s))
+    }
+}
+
+impl Inventory {
+    /// Number of hosts.
+    pub fn len(&self) -> usize {
+        self.hosts.len()
+    }
+
+    /// True when there is no host.
+    pub fn is_empty(&self) -> bool {
+        self.hosts.is_empty()
+    }
+
+    /// Hosts in inventory order.
+    pub fn hosts(&self) -> impl ExactSizeIterator<Item = Host<'_>> {
+        (0..self.hosts.len() as u32).map(move |id| Host { inv: self, id })
+    }
+
+    /// The host called `name`.
+    pub fn host(&self, name: &str) -> Option<Host<'_>> {
+        self.host_index.get(name).map(|&id| Host { inv: self, id })
+    }
+
+    /// Groups in definition order, then the implicit connector groups.
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = Group<'_>> {
+        (0..self.groups.len() as u32).map(move |id| Group { inv: self, id })
+    }
+
+    /// The group called `name`.
+    pub fn group(&self, name: &str) -> Option<Group<'_>> {
+        self.group_index.get(name).map(|&id| Group { inv: self, id })
+    }
+
+    /// Global data: group_data/all.toml over `all.data`.
+    pub fn data(&self) -> Data<'_> {
+        Data::new(self, self.global.clone())
+    }
+
+    /// The data of the group called `name` (its file over its inline data).
+    pub fn group_data(&self, name: &str) -> Option<Data<'_>> {
+        self.group(name).map(|g| g.data())
+    }
+
+    /// A host's own data (host file, inline, connector), without groups.
+    pub fn host_data(&self, name: &str) -> Option<Data<'_>> {
+        self.host(name).map(|h| h.own_data())
+    }
+
+    /// The data of several groups merged, the later group winning, as
+    /// pyinfra's `get_groups_data`. Unknown names are skipped.
+    pub fn groups_data<S: AsRef<str>>(&self, names: &[S]) -> Data<'_> {
+        let mut chain = Vec::new();
+        for name in names.iter().rev() {
+            if let Some(&g) = self.group_index.get(name.as_ref()) {
+                chain.extend(&self.groups[g as usize].sets);
+            }
+        }
+        Data::new(self, chain)
+    }
+
+    /// The override layer (`--data`, `override_data`).
+    pub fn override_data(&self) -> Data<'_> {
+        Data::new(self, self.overrides.into_iter().collect())
+    }
+
+    /// The defaults layer supplied by the caller.
+    pub fn defaults(&self) -> Data<'_> {
+        Data::new(self, self.defaults.into_iter().collect())
+    }
+
+    /// Warnings found while loading (errors stop loading, see [`crate::LoadError`]).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The files the inventory was read from, for rendering diagnostics.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// The inventory directory, when loaded from disk.
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    pub(crate) fn host_by_id(&self, id: u32) -> Host<'_> {
+        Host { inv: self, id }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn inventory_is_send_and_sync() {
+        assert_send_sync::<super::Inventory>();
+    }
+}

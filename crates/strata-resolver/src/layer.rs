@@ -1,0 +1,71 @@
+//! The waterfall: which layer wins.
+
+/// Where a definition comes from. Earlier variants win over later ones:
+/// the derived `Ord` *is* the precedence order.
+///
+/// | rank | layer | source |
+/// |---|---|---|
+/// | 1 | [`Override`](Layer::Override) | `--data key=value`; `override_data` in the library |
+/// | 2 | [`HostFile`](Layer::HostFile) | `host_data/<host>.toml` |
+/// | 3 | [`HostInline`](Layer::HostInline) | `{ name, data }` entries in hosts.toml (the `all` entry over group entries, later group over earlier) |
+/// | 4 | [`Connector`](Layer::Connector) | what a connector adds (`ssh_hostname`, `docker_identifier`, ...) |
+/// | 5 | [`GroupFile`](Layer::GroupFile), [`GroupInline`](Layer::GroupInline) | the host's groups, the later group wins; in one group the file over inline `data` |
+/// | 6 | [`GlobalFile`](Layer::GlobalFile), [`GlobalInline`](Layer::GlobalInline) | `group_data/all.toml` over `all.data` |
+/// | 7 | [`Defaults`](Layer::Defaults) | data a deploy tool supplies as the lowest layer |
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layer {
+    /// `--data` on the command line, `override_data` in the library.
+    Override,
+    /// `host_data/<host>.toml`.
+    HostFile,
+    /// A `{ name, data }` entry in hosts.toml.
+    HostInline,
+    /// Data a connector adds to its hosts.
+    Connector,
+    /// `group_data/<group>.toml`.
+    GroupFile,
+    /// A group's inline `data` in hosts.toml.
+    GroupInline,
+    /// `group_data/all.toml`.
+    GlobalFile,
+    /// `all.data` in hosts.toml.
+    GlobalInline,
+    /// Defaults supplied by a library caller.
+    Defaults,
+}
+
+impl Layer {
+    /// The rank in the precedence table of DESIGN.md (1 wins).
+    pub fn rank(self) -> u8 {
+        match self {
+            Layer::Override => 1,
+            Layer::HostFile => 2,
+            Layer::HostInline => 3,
+            Layer::Connector => 4,
+            Layer::GroupFile | Layer::GroupInline => 5,
+            Layer::GlobalFile | Layer::GlobalInline => 6,
+            Layer::Defaults => 7,
+        }
+    }
+
+    /// A short name: `override`, `host file`, `host inline`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Override => "override",
+            Layer::HostFile => "host file",
+            Layer::HostInline => "host inline",
+            Layer::Connector => "connector",
+            Layer::GroupFile => "group file",
+            Layer::GroupInline => "group inline",
+            Layer::GlobalFile => "global file",
+            Layer::GlobalInline => "global inline",
+            Layer::Defaults => "defaults",
+        }
+    }
+}
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

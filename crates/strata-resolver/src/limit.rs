@@ -1,0 +1,308 @@
+//! Limits: choosing hosts by group, name, glob or regular expression.
+//!
+//! A limit is one or more patterns; each pattern is a comma-separated list of
+//! terms. Plain terms are united, then `&term` intersects and `!term`
+//! removes. A pattern made only of `&`/`!` terms starts from every host.
+//! Several patterns (repeated `--limit`) are united.
+
+use globset::{GlobBuilder, GlobMatcher};
+use regex::Regex;
+
+use crate::inventory::{Host, Inventory};
+
+/// Why a limit could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    /// A term matches no group and no host.
+    #[error("the limit term `{term}` matches no group or host{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    NoMatch {
+        /// The term as written (without `&`/`!`).
+        term: String,
+        /// The nearest group or host name.
+        suggestion: Option<String>,
+    },
+    /// A `~regex` term is not a valid regular expression.
+    #[error("the limit term `~{pattern}` is not a valid regular expression: {message}")]
+    Regex {
+        /// The expression.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A glob term is malformed.
+    #[error("the limit term `{pattern}` is not a valid glob: {message}")]
+    Glob {
+        /// The glob.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A pattern has an empty term (`web,,db` or a lone `!`).
+    #[error("the limit `{pattern}` has an empty term")]
+    Empty {
+        /// The whole pattern.
+        pattern: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Add,
+    And,
+    Not,
+}
+
+#[derive(Debug, Clone)]
+enum Matcher {
+    All,
+    /// A group or host name; groups are tried first.
+    Name(String),
+    Glob(GlobMatcher),
+    Regex(Regex),
+}
+
+#[derive(Debug, Clone)]
+struct Term {
+    op: Op,
+    text: String,
+    matcher: Matcher,
+}
+
+/// A parsed limit, ready to [`Inventory::select_limit`].
+#[derive(Debug, Clone)]
+pub struct Limit {
+    patterns: Vec<Vec<Term>>,
+}
+
+/// Splits on commas outside `{...}` (globs and regexes use braces for their own commas).
+fn split_terms(pattern: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in pattern.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&pattern[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&pattern[start..]);
+    out
+}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+impl Limit {
+    /// Parses one or more patterns (each like `web,&prod,!web3*`).
+    pub fn parse<S: AsRef<str>>(patterns: &[S]) -> Result<Limit, LimitError> {
+        let mut out = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            let p = p.as_ref();
+            let mut terms = Vec::new();
+            for raw in split_terms(p) {
+                let raw = raw.trim();
+                let (op, text) = match raw.as_bytes().first() {
+                    Some(b'&') => (Op::And, &raw[1..]),
+                    Some(b'!') => (Op::Not, &raw[1..]),
+                    _ => (Op::Add, raw),
+                };
+                if text.is_empty() {
+                    return Err(LimitError::Empty { pattern: p.to_string() });
+                }
+                let matcher = if text == "all" || text == "*" {
+                    Matcher::All
+                } else if let Some(re) = text.strip_prefix('~') {
+                    Matcher::Regex(Regex::new(&format!("^(?:{re})")).map_err(|e| LimitError::Regex {
+                        pattern: re.to_string(),
+                        message: e.to_string(),
+                    })?)
+                } else if is_glob(text) {
+                    let glob = GlobBuilder::new(text)
+                        .literal_separator(false)
+                        .backslash_escape(true)
+                        .build()
+                        .map_err(|e| LimitError::Glob {
+                            pattern: text.to_string(),
+                            message: e.kind().to_string(),
+                        })?;
+                    Matcher::Glob(glob.compile_matcher())
+                } else {
+                    Matcher::Name(text.to_string())
+                };
+                terms.push(Term {
+                    op,
+                    text: text.to_string(),
+                    matcher,
+                });
+            }
+            out.push(terms);
+        }
+        Ok(Limit { patterns: out })
+    }
+
+    /// True when the limit has no pattern (it selects every host).
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+impl Inventory {
+    /// The hosts selected by one pattern, in inventory order.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group("web", ["web1", "web2", "web3"])
+    ///     .group("db", ["db1"])
+    ///     .build()
+    ///     .unwrap();
+    /// let names: Vec<_> = inv.select("web,db,!web3*").unwrap().iter().map(|h| h.name()).collect();
+    /// assert_eq!(names, ["web1", "web2", "db1"]);
+    /// assert!(inv.select("wbe").is_err()); // did you mean `web`?
+    /// ```
+    pub fn select(&self, pattern: &str) -> Result<Vec<Host<'_>>, LimitError> {
+        self.select_limit(&Limit::parse(&[pattern])?)
+    }
+
+    /// The hosts selected by a parsed limit, in inventory order. An empty
+    /// limit selects every host.
+    pub fn select_limit(&self, limit: &Limit) -> Result<Vec<Host<'_>>, LimitError> {
+        if limit.is_empty() {
+            return Ok(self.hosts().collect());
+        }
+        let n = self.hosts.len();
+        let mut selected = vec![false; n];
+        for terms in &limit.patterns {
+            let only_filters = terms.iter().all(|t| t.op != Op::Add);
+            let mut set = vec![only_filters; n];
+            for t in terms.iter().filter(|t| t.op == Op::Add) {
+                for id in self.matching(t)? {
+                    set[id] = true;
+                }
+            }
+            for t in terms.iter().filter(|t| t.op == Op::And) {
+                let mut keep = vec![false; n];
+                for id in self.matching(t)? {
+                    keep[id] = true;
+                }
+                set.iter_mut().zip(keep).for_each(|(s, k)| *s &= k);
+            }
+            for t in terms.iter().filter(|t| t.op == Op::Not) {
+                for id in self.matching(t)? {
+                    set[id] = false;
+                }
+            }
+            selected.iter_mut().zip(set).for_each(|(s, k)| *s |= k);
+        }
+        Ok(selected
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .map(|(i, _)| self.host_by_id(i as u32))
+            .collect())
+    }
+
+    fn matching(&self, t: &Term) -> Result<Vec<usize>, LimitError> {
+        let ids: Vec<usize> = match &t.matcher {
+            Matcher::All => (0..self.hosts.len()).collect(),
+            Matcher::Name(name) => {
+                if let Some(g) = self.group(name) {
+                    g.hosts().map(|h| h.index()).collect()
+                } else if let Some(h) = self.host(name) {
+                    vec![h.index()]
+                } else {
+                    Vec::new()
+                }
+            }
+            Matcher::Glob(g) => self.hosts.iter().enumerate().filter(|(_, h)| g.is_match(&h.name)).map(|(i, _)| i).collect(),
+            Matcher::Regex(r) => self.hosts.iter().enumerate().filter(|(_, h)| r.is_match(&h.name)).map(|(i, _)| i).collect(),
+        };
+        if ids.is_empty() && !matches!(t.matcher, Matcher::All) {
+            let names = self.groups.iter().map(|g| g.name.as_str()).chain(self.hosts.iter().map(|h| h.name.as_str()));
+            return Err(LimitError::NoMatch {
+                term: t.text.clone(),
+                suggestion: strata_parser::closest(&t.text, names).map(str::to_string),
+            });
+        }
+        Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inv() -> Inventory {
+        Inventory::builder()
+            .hosts(["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"])
+            .group("web", ["web1", "web2", "web3"])
+            .group("db", ["db1.example.com", "db2.example.com"])
+            .group("prod", ["web1", "db1.example.com", "@ssh/10.0.0.5"])
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn selections() {
+        let inv = inv();
+        // (patterns, selected names in inventory order)
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["web"], &["web1", "web2", "web3"]),
+            (&["web1"], &["web1"]),
+            (&["all"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
+            (&["*"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
+            (&["web*"], &["web1", "web2", "web3"]),
+            (&["db?.example.com"], &["db1.example.com", "db2.example.com"]),
+            (&["{web,db}1*"], &["web1", "db1.example.com"]),
+            (&["@ssh*"], &["@ssh/10.0.0.5"]),
+            (&["~web[12]"], &["web1", "web2"]),
+            (&["~eb"], &[]),
+            (&["web,db"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com"]),
+            (&["db,web"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com"]),
+            (&["web,&prod"], &["web1"]),
+            (&["web,!web2"], &["web1", "web3"]),
+            (&["!web"], &["db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
+            (&["&prod,!db"], &["web1", "@ssh/10.0.0.5"]),
+            (&["web1", "db"], &["web1", "db1.example.com", "db2.example.com"]),
+            (&["web,!web1", "web1"], &["web1", "web2", "web3"]),
+            (&[" web1 , lb "], &["web1", "lb"]),
+        ];
+        for (patterns, want) in cases {
+            let limit = Limit::parse(patterns).unwrap();
+            match inv.select_limit(&limit) {
+                Ok(hosts) => {
+                    let got: Vec<_> = hosts.iter().map(|h| h.name()).collect();
+                    assert_eq!(got, *want, "{patterns:?}");
+                }
+                Err(e) => assert!(want.is_empty(), "{patterns:?}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn errors() {
+        let inv = inv();
+        let no_match = |term: &str, suggestion: Option<&str>| LimitError::NoMatch {
+            term: term.into(),
+            suggestion: suggestion.map(Into::into),
+        };
+        let cases: &[(&str, LimitError)] = &[
+            ("wbe", no_match("wbe", Some("web"))),
+            ("prd", no_match("prd", Some("prod"))),
+            ("~xyz", no_match("~xyz", None)),
+            ("zzzzzz", no_match("zzzzzz", None)),
+            ("web,!zzzzzz", no_match("zzzzzz", None)),
+            ("web,,db", LimitError::Empty { pattern: "web,,db".into() }),
+            ("!", LimitError::Empty { pattern: "!".into() }),
+        ];
+        for (pattern, want) in cases {
+            assert_eq!(&inv.select(pattern).unwrap_err(), want, "{pattern}");
+        }
+        assert!(matches!(inv.select("~(").unwrap_err(), LimitError::Regex { .. }));
+        assert!(matches!(inv.select("web[").unwrap_err(), LimitError::Glob { .. }));
+    }
+}

@@ -1,0 +1,367 @@
+//! Building an [`Inventory`]: from a directory ([`Loader`]) or in code
+//! ([`InventoryBuilder`]).
+
+use std::path::{Path, PathBuf};
+
+use strata_parser::{DataTable, Diagnostic, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span};
+
+use crate::build::{Extras, build};
+use crate::connector::{Connector, Connectors};
+use crate::inventory::Inventory;
+
+/// Loading failed: the inventory has errors. Holds every problem found
+/// (errors and warnings) and the files, so they can be rendered.
+#[derive(Debug)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+    sources: Sources,
+}
+
+impl LoadError {
+    /// Every problem, errors and warnings, in the order found.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The files, for rendering the diagnostics.
+    pub fn sources(&self) -> &Sources {
+        &self.sources
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.errors().count();
+        write!(f, "the inventory has {n} error{}", if n == 1 { "" } else { "s" })?;
+        for d in self.errors() {
+            write!(f, "\n  {}", d.one_line(&self.sources))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What a load produced: an inventory when there were no errors, and every
+/// diagnostic either way. [`Loader::load`] turns this into a `Result`.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The inventory, when there was no error.
+    pub inventory: Option<Inventory>,
+    /// Every problem found, errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files, for rendering the diagnostics.
+    pub sources: Option<Sources>,
+}
+
+/// Loads an inventory directory.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+/// use strata_resolver::Loader;
+/// let inv = Loader::new(dir.path())
+///     .override_data("ssh_user", "root")
+///     .load()?;
+/// assert_eq!(inv.host("w1").unwrap().data().get("ssh_user").unwrap().as_str(), Some("root"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Loader {
+    root: PathBuf,
+    extras: Extras,
+}
+
+impl Loader {
+    /// A loader for the inventory directory `root`.
+    pub fn new(root: impl AsRef<Path>) -> Loader {
+        Loader {
+            root: root.as_ref().to_path_buf(),
+            extras: Extras::default(),
+        }
+    }
+
+    /// Adds one override value (rank 1: wins over everything).
+    pub fn override_data(mut self, key: impl Into<String>, value: impl Into<toml::Value>) -> Loader {
+        self.extras.overrides.get_or_insert_with(|| ("<override data>".into(), toml::Table::new())).1.insert(key.into(), value.into());
+        self
+    }
+
+    /// Adds override values, naming where they come from (`<command line>`).
+    pub fn overrides(mut self, source: impl Into<String>, table: toml::Table) -> Loader {
+        let entry = self.extras.overrides.get_or_insert_with(|| (String::new(), toml::Table::new()));
+        entry.0 = source.into();
+        entry.1.extend(table);
+        self
+    }
+
+    /// Sets the defaults layer (rank 7: loses to everything).
+    pub fn defaults(mut self, table: toml::Table) -> Loader {
+        self.extras.defaults = Some(("<defaults>".into(), table));
+        self
+    }
+
+    /// Registers a connector beside the built-in ones.
+    pub fn connector(mut self, connector: impl Connector + 'static) -> Loader {
+        self.extras.connectors.register(connector);
+        self
+    }
+
+    /// Replaces the set of connectors.
+    pub fn connectors(mut self, connectors: Connectors) -> Loader {
+        self.extras.connectors = connectors;
+        self
+    }
+
+    /// Reads and resolves the inventory; every problem found, not just the
+    /// first, is in the result.
+    pub fn load_all(&self) -> Loaded {
+        resolve(strata_parser::read_inventory(&self.root), &self.extras)
+    }
+
+    /// Reads and resolves the inventory. Errors fail the load; warnings stay
+    /// available through [`Inventory::diagnostics`].
+    pub fn load(&self) -> Result<Inventory, LoadError> {
+        self.load_all().into_result()
+    }
+}
+
+impl Loaded {
+    /// The inventory, or a [`LoadError`] holding every diagnostic.
+    pub fn into_result(self) -> Result<Inventory, LoadError> {
+        match self.inventory {
+            Some(inv) => Ok(inv),
+            None => Err(LoadError {
+                diagnostics: self.diagnostics,
+                sources: self.sources.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+fn resolve(raw: RawInventory, extras: &Extras) -> Loaded {
+    let (mut inv, diagnostics) = build(raw, extras);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Loaded {
+            inventory: None,
+            diagnostics,
+            sources: Some(std::mem::take(&mut inv.sources)),
+        }
+    } else {
+        inv.diagnostics = diagnostics.clone();
+        Loaded {
+            inventory: Some(inv),
+            diagnostics,
+            sources: None,
+        }
+    }
+}
+
+impl Inventory {
+    /// Loads the inventory directory at `root` with the built-in connectors,
+    /// no override data and no defaults. See [`Loader`] for more.
+    pub fn load(root: impl AsRef<Path>) -> Result<Inventory, LoadError> {
+        Loader::new(root).load()
+    }
+
+    /// An inventory made in code, as pyinfra's `Inventory((names, data), **groups)`.
+    pub fn builder() -> InventoryBuilder {
+        InventoryBuilder::default()
+    }
+}
+
+/// A host for [`InventoryBuilder`]: a name, or a name and inline data.
+#[derive(Debug, Clone)]
+pub struct HostSpec {
+    name: String,
+    data: Option<toml::Table>,
+}
+
+impl From<&str> for HostSpec {
+    fn from(name: &str) -> HostSpec {
+        HostSpec { name: name.into(), data: None }
+    }
+}
+
+impl From<String> for HostSpec {
+    fn from(name: String) -> HostSpec {
+        HostSpec { name, data: None }
+    }
+}
+
+impl<S: Into<String>> From<(S, toml::Table)> for HostSpec {
+    fn from((name, data): (S, toml::Table)) -> HostSpec {
+        HostSpec {
+            name: name.into(),
+            data: Some(data),
+        }
+    }
+}
+
+/// Builds an [`Inventory`] in code, with the same semantics as files: the
+/// same ranges, connectors, waterfall and checks.
+///
+/// ```
+/// use strata_resolver::Inventory;
+/// let inv = Inventory::builder()
+///     .hosts(["web1", "web2", "db1"])
+///     .global_data(toml::toml! { ssh_user = "deploy" })
+///     .group_with_data("web", ["web1", "web2"], toml::toml! { app_env = "production" })
+///     .group("db", [("db1", toml::toml! { role = "primary" })])
+///     .build()
+///     .unwrap();
+/// let db1 = inv.host("db1").unwrap();
+/// assert_eq!(db1.data().get("role").unwrap().as_str(), Some("primary"));
+/// assert_eq!(db1.data().get("ssh_user").unwrap().as_str(), Some("deploy"));
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct InventoryBuilder {
+    all: Option<(Vec<HostSpec>, Option<toml::Table>)>,
+    groups: Vec<(String, Vec<HostSpec>, Option<toml::Table>, Option<toml::Table>)>,
+    host_files: Vec<(String, toml::Table)>,
+    extras: Extras,
+}
+
+impl InventoryBuilder {
+    /// Every host, in order (the `all` list). Optional: without it, hosts
+    /// come in order of first appearance in the groups.
+    pub fn hosts<H: Into<HostSpec>>(mut self, hosts: impl IntoIterator<Item = H>) -> Self {
+        self.all.get_or_insert_with(|| (Vec::new(), None)).0.extend(hosts.into_iter().map(Into::into));
+        self
+    }
+
+    /// Global data (the `all` group's data).
+    pub fn global_data(mut self, data: toml::Table) -> Self {
+        self.all.get_or_insert_with(|| (Vec::new(), None)).1 = Some(data);
+        self
+    }
+
+    /// A group and its hosts.
+    pub fn group<H: Into<HostSpec>>(mut self, name: impl Into<String>, hosts: impl IntoIterator<Item = H>) -> Self {
+        self.groups.push((name.into(), hosts.into_iter().map(Into::into).collect(), None, None));
+        self
+    }
+
+    /// A group with inline data.
+    pub fn group_with_data<H: Into<HostSpec>>(mut self, name: impl Into<String>, hosts: impl IntoIterator<Item = H>, data: toml::Table) -> Self {
+        self.groups.push((name.into(), hosts.into_iter().map(Into::into).collect(), Some(data), None));
+        self
+    }
+
+    /// Data for an already added group at the group-file layer (as
+    /// `group_data/<name>.toml` would give).
+    pub fn group_data(mut self, name: &str, data: toml::Table) -> Self {
+        if let Some(g) = self.groups.iter_mut().find(|g| g.0 == name) {
+            g.3 = Some(data);
+        }
+        self
+    }
+
+    /// Data at the host-file layer (as `host_data/<name>.toml` would give).
+    pub fn host_data(mut self, name: impl Into<String>, data: toml::Table) -> Self {
+        self.host_files.push((name.into(), data));
+        self
+    }
+
+    /// Override data (rank 1).
+    pub fn override_data(mut self, data: toml::Table) -> Self {
+        self.extras.overrides = Some(("<override data>".into(), data));
+        self
+    }
+
+    /// Defaults (rank 7).
+    pub fn defaults(mut self, data: toml::Table) -> Self {
+        self.extras.defaults = Some(("<defaults>".into(), data));
+        self
+    }
+
+    /// Registers a connector.
+    pub fn connector(mut self, connector: impl Connector + 'static) -> Self {
+        self.extras.connectors.register(connector);
+        self
+    }
+
+    /// Resolves the inventory.
+    pub fn build(self) -> Result<Inventory, LoadError> {
+        let mut sources = Sources::new();
+        let file = sources.add_virtual("<builder>");
+        let span = Span::file_start(file);
+        let table = |t: toml::Table| DataTable {
+            entries: t
+                .into_iter()
+                .map(|(k, value)| {
+                    (
+                        k,
+                        Entry {
+                            value,
+                            key_span: span,
+                            value_span: span,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let hosts = |hs: Vec<HostSpec>| {
+            hs.into_iter()
+                .map(|h| RawHost {
+                    name: h.name,
+                    span,
+                    data: h.data.map(table),
+                })
+                .collect()
+        };
+        let mut groups = Vec::new();
+        let mut group_files = Vec::new();
+        for (name, hs, data, file_data) in self.groups {
+            if let Some(fd) = file_data {
+                group_files.push(strata_parser::DataFile {
+                    name: name.clone(),
+                    file,
+                    data: table(fd),
+                    ok: true,
+                });
+            }
+            groups.push(RawGroup {
+                name,
+                name_span: span,
+                shape: GroupShape::Table,
+                hosts: hosts(hs),
+                data: data.map(table),
+            });
+        }
+        if let Some((hs, data)) = self.all {
+            groups.push(RawGroup {
+                name: "all".into(),
+                name_span: span,
+                shape: GroupShape::Table,
+                hosts: hosts(hs),
+                data: data.map(table),
+            });
+        }
+        let raw = RawInventory {
+            root: PathBuf::new(),
+            sources,
+            hosts: Some(HostsFile { file, groups }),
+            hosts_ok: true,
+            group_files,
+            host_files: self
+                .host_files
+                .into_iter()
+                .map(|(name, t)| strata_parser::DataFile { name, file, data: table(t), ok: true })
+                .collect(),
+            diagnostics: Vec::new(),
+        };
+        let loaded = resolve(raw, &self.extras);
+        let mut r = loaded.into_result();
+        if let Ok(inv) = &mut r {
+            inv.root = None;
+        }
+        r
+    }
+}
