@@ -1,1 +1,122 @@
-fn main() {}
+//! `strata`: query pyinfra-style TOML inventories.
+//!
+//! Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 the
+//! inventory has errors, 2 usage error (bad arguments, a limit or host name
+//! that matches nothing).
+
+mod args;
+mod commands;
+mod discover;
+mod output;
+mod report;
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use strata::{Inventory, Limit, Loader};
+
+use args::{Cli, Command};
+
+/// Why a run stopped early.
+enum Failure {
+    /// Bad arguments, or a name that matches nothing: exit 2.
+    Usage(String),
+    /// The inventory has errors (already printed): exit 1.
+    Inventory,
+    /// Writing the output failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Inventory) => ExitCode::from(1),
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::Usage(format!("cannot read the current directory: {e}")))?;
+    let env = std::env::var("STRATA_INVENTORY").ok();
+    let root = discover::find(cli.inventory.as_deref(), env.as_deref(), &cwd)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+
+    let mut overrides = toml::Table::new();
+    for arg in &cli.data {
+        let (key, value) =
+            strata::parse_data_arg(arg).map_err(|e| Failure::Usage(e.to_string()))?;
+        overrides.insert(key, value);
+    }
+    let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
+
+    let inventory = load(
+        Loader::new(&root).overrides("<command line>", overrides),
+        &cli,
+    )?;
+    let selected = inventory
+        .select_limit(&limit)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let limited = !limit.is_empty();
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match cli.command {
+        Command::Hosts { format } => commands::hosts::run(&mut out, &selected, format)?,
+        Command::Groups { format } => commands::groups::run(
+            &mut out,
+            &commands::groups_for(&inventory, &selected, limited),
+            format,
+        )?,
+        Command::Host { name, format } => {
+            let host = inventory.host(&name).ok_or_else(|| {
+                let near = strata::closest_host(&inventory, &name);
+                Failure::Usage(match near {
+                    Some(n) => format!("no host `{name}` in the inventory; did you mean `{n}`?"),
+                    None => format!("no host `{name}` in the inventory"),
+                })
+            })?;
+            commands::host::run(&mut out, host, format)?
+        }
+        Command::List { format } => commands::list::run(
+            &mut out,
+            &selected,
+            &commands::groups_for(&inventory, &selected, limited),
+            format,
+        )?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Loads the inventory; prints errors (exit 1) or warnings (one line each).
+fn load(loader: Loader, cli: &Cli) -> Result<Inventory, Failure> {
+    let loaded = loader.load_all();
+    match loaded.inventory {
+        Some(inv) => {
+            report::print(inv.diagnostics(), inv.sources(), cli.color, false);
+            Ok(inv)
+        }
+        None => {
+            let sources = loaded.sources.unwrap_or_default();
+            report::print(&loaded.diagnostics, &sources, cli.color, false);
+            Err(Failure::Inventory)
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Converting toml's spanned document tree into the raw model.
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{DataTable, Entry};
@@ -46,7 +46,11 @@ pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
 
 /// Converts a spanned value into a plain TOML value; `None` (with a
 /// diagnostic) when a number does not fit or nesting is too deep.
-pub(crate) fn value_of(value: &Spanned<DeValue<'_>>, depth: usize, cx: &mut Ctx<'_>) -> Option<toml::Value> {
+pub(crate) fn value_of(
+    value: &Spanned<DeValue<'_>>,
+    depth: usize,
+    cx: &mut Ctx<'_>,
+) -> Option<toml::Value> {
     let span = value.span();
     if depth > MAX_DEPTH {
         cx.push(
@@ -61,8 +65,12 @@ pub(crate) fn value_of(value: &Spanned<DeValue<'_>>, depth: usize, cx: &mut Ctx<
             Ok(n) => toml::Value::Integer(n),
             Err(_) => {
                 cx.push(
-                    Diagnostic::error(Code::TomlSyntax, cx.span(span), format!("integer `{i}` does not fit in 64 bits"))
-                        .with_help("TOML integers are signed 64-bit; write large numbers as strings"),
+                    Diagnostic::error(
+                        Code::TomlSyntax,
+                        cx.span(span),
+                        format!("integer `{i}` does not fit in 64 bits"),
+                    )
+                    .with_help("TOML integers are signed 64-bit; write large numbers as strings"),
                 );
                 return None;
             }
@@ -101,7 +109,11 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
     for e in errors {
         let range = e.span().unwrap_or(text_len..text_len);
         let message = e.message().trim().to_string();
-        cx.push(Diagnostic::error(Code::TomlSyntax, cx.span(range), format!("invalid TOML: {message}")));
+        cx.push(Diagnostic::error(
+            Code::TomlSyntax,
+            cx.span(range),
+            format!("invalid TOML: {message}"),
+        ));
     }
 }
 

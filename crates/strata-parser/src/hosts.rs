@@ -1,9 +1,9 @@
 //! `hosts.toml`: groups, host entries and inline data, with shape checks.
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use crate::convert::{data_table, type_name, Ctx};
+use crate::convert::{Ctx, data_table, type_name};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{GroupShape, RawGroup, RawHost};
 use crate::suggest::did_you_mean;
@@ -14,8 +14,12 @@ const HOST_KEYS: &[&str] = &["name", "data"];
 /// Keys people bring from Ansible or pyinfra, and what to write instead.
 fn known_mistake(key: &str) -> Option<&'static str> {
     match key {
-        "vars" | "variables" | "group_vars" => Some("group data goes in `data` (or in group_data/<group>.toml)"),
-        "children" => Some("strata has no nested groups: list the hosts, or give a host several groups"),
+        "vars" | "variables" | "group_vars" => {
+            Some("group data goes in `data` (or in group_data/<group>.toml)")
+        }
+        "children" => {
+            Some("strata has no nested groups: list the hosts, or give a host several groups")
+        }
         "host" | "members" => Some("did you mean `hosts`?"),
         _ => None,
     }
@@ -56,7 +60,12 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
     out
 }
 
-fn group_table(name: String, name_span: crate::Span, table: &DeTable<'_>, cx: &mut Ctx<'_>) -> RawGroup {
+fn group_table(
+    name: String,
+    name_span: crate::Span,
+    table: &DeTable<'_>,
+    cx: &mut Ctx<'_>,
+) -> RawGroup {
     let mut group = RawGroup {
         name,
         name_span,
@@ -72,7 +81,11 @@ fn group_table(name: String, name_span: crate::Span, table: &DeTable<'_>, cx: &m
                     Diagnostic::error(
                         Code::DataShape,
                         cx.span(value.span()),
-                        format!("`hosts` of group `{}` must be an array, found {}", group.name, type_name(other)),
+                        format!(
+                            "`hosts` of group `{}` must be an array, found {}",
+                            group.name,
+                            type_name(other)
+                        ),
                     )
                     .with_label_text("expected an array of hosts"),
                 ),
@@ -83,16 +96,29 @@ fn group_table(name: String, name_span: crate::Span, table: &DeTable<'_>, cx: &m
                     Diagnostic::error(
                         Code::DataShape,
                         cx.span(value.span()),
-                        format!("`data` of group `{}` must be a table, found {}", group.name, type_name(other)),
+                        format!(
+                            "`data` of group `{}` must be a table, found {}",
+                            group.name,
+                            type_name(other)
+                        ),
                     )
                     .with_label_text("expected a table")
                     .with_help("write `data = { key = \"value\" }` or a `[group.data]` section"),
                 ),
             },
             other => {
+                let looks_like_group = matches!(value.get_ref(), DeValue::Array(_));
                 let help = known_mistake(other)
                     .map(str::to_string)
                     .or_else(|| did_you_mean(other, GROUP_KEYS.iter().copied()))
+                    .or_else(|| {
+                        looks_like_group.then(|| {
+                            format!(
+                                "in TOML, keys after a `[{}]` header belong to that table: to make `{other}` a group, move it above the first `[table]` header",
+                                group.name
+                            )
+                        })
+                    })
                     .unwrap_or_else(|| "a group table holds only `hosts` and `data`".to_string());
                 cx.push(
                     Diagnostic::error(
@@ -109,7 +135,10 @@ fn group_table(name: String, name_span: crate::Span, table: &DeTable<'_>, cx: &m
     group
 }
 
-fn host_entries<'a, 'i: 'a>(items: impl Iterator<Item = &'a Spanned<DeValue<'i>>>, cx: &mut Ctx<'_>) -> Vec<RawHost> {
+fn host_entries<'a, 'i: 'a>(
+    items: impl Iterator<Item = &'a Spanned<DeValue<'i>>>,
+    cx: &mut Ctx<'_>,
+) -> Vec<RawHost> {
     let mut out = Vec::new();
     for item in items {
         match item.get_ref() {
@@ -123,7 +152,10 @@ fn host_entries<'a, 'i: 'a>(items: impl Iterator<Item = &'a Spanned<DeValue<'i>>
                 Diagnostic::error(
                     Code::HostEntryShape,
                     cx.span(item.span()),
-                    format!("a host entry must be a string or a `{{ name, data }}` table, found {}", type_name(other)),
+                    format!(
+                        "a host entry must be a string or a `{{ name, data }}` table, found {}",
+                        type_name(other)
+                    ),
                 )
                 .with_label_text("not a host"),
             ),
@@ -132,7 +164,11 @@ fn host_entries<'a, 'i: 'a>(items: impl Iterator<Item = &'a Spanned<DeValue<'i>>
     out
 }
 
-fn host_table(table: &DeTable<'_>, span: std::ops::Range<usize>, cx: &mut Ctx<'_>) -> Option<RawHost> {
+fn host_table(
+    table: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    cx: &mut Ctx<'_>,
+) -> Option<RawHost> {
     let mut name = None;
     let mut data = None;
     let mut ok = true;
@@ -146,7 +182,10 @@ fn host_table(table: &DeTable<'_>, span: std::ops::Range<usize>, cx: &mut Ctx<'_
                     Diagnostic::error(
                         Code::HostEntryShape,
                         cx.span(value.span()),
-                        format!("a host's `name` must be a string, found {}", type_name(other)),
+                        format!(
+                            "a host's `name` must be a string, found {}",
+                            type_name(other)
+                        ),
                     )
                     .with_label_text("expected a string"),
                 );
@@ -157,7 +196,10 @@ fn host_table(table: &DeTable<'_>, span: std::ops::Range<usize>, cx: &mut Ctx<'_
                     Diagnostic::error(
                         Code::DataShape,
                         cx.span(value.span()),
-                        format!("a host's `data` must be a table, found {}", type_name(other)),
+                        format!(
+                            "a host's `data` must be a table, found {}",
+                            type_name(other)
+                        ),
                     )
                     .with_label_text("expected a table"),
                 );
@@ -167,9 +209,13 @@ fn host_table(table: &DeTable<'_>, span: std::ops::Range<usize>, cx: &mut Ctx<'_
                 let help = did_you_mean(other, HOST_KEYS.iter().copied())
                     .unwrap_or_else(|| "a host entry holds only `name` and `data`".to_string());
                 cx.push(
-                    Diagnostic::error(Code::HostEntryShape, cx.span(key.span()), format!("unknown key `{other}` in a host entry"))
-                        .with_label_text("not `name` or `data`")
-                        .with_help(help),
+                    Diagnostic::error(
+                        Code::HostEntryShape,
+                        cx.span(key.span()),
+                        format!("unknown key `{other}` in a host entry"),
+                    )
+                    .with_label_text("not `name` or `data`")
+                    .with_help(help),
                 );
             }
         }
@@ -183,9 +229,13 @@ fn host_table(table: &DeTable<'_>, span: std::ops::Range<usize>, cx: &mut Ctx<'_
         None => {
             if ok {
                 cx.push(
-                    Diagnostic::error(Code::HostEntryShape, cx.span(span), "a host entry table needs a `name`")
-                        .with_label_text("no `name` here")
-                        .with_help("write `{ name = \"web1\", data = { ... } }`"),
+                    Diagnostic::error(
+                        Code::HostEntryShape,
+                        cx.span(span),
+                        "a host entry table needs a `name`",
+                    )
+                    .with_label_text("no `name` here")
+                    .with_help("write `{ name = \"web1\", data = { ... } }`"),
                 );
             }
             None

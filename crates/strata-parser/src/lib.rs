@@ -58,7 +58,9 @@ use toml::de::DeTable;
 
 pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
-pub use model::{DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory};
+pub use model::{
+    DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory,
+};
 pub use read::MAX_FILE_SIZE;
 pub use source::{FileId, Location, SourceFile, Sources, Span};
 pub use suggest::{closest, did_you_mean};
@@ -104,7 +106,11 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
 /// Parses `hosts.toml` from text, as [`read_inventory`] does, into `sources`.
 ///
 /// Useful for tools that hold the text in memory (an editor, a test).
-pub fn parse_hosts(sources: &mut Sources, name: &str, text: String) -> (HostsFile, Vec<Diagnostic>) {
+pub fn parse_hosts(
+    sources: &mut Sources,
+    name: &str,
+    text: String,
+) -> (HostsFile, Vec<Diagnostic>) {
     let file = sources.add(name, PathBuf::from(name), text);
     let mut diagnostics = Vec::new();
     let (hosts, _) = parse_hosts_text(file, sources.get(file).text(), &mut diagnostics);
@@ -119,16 +125,28 @@ pub fn parse_data(sources: &mut Sources, name: &str, text: String) -> (DataTable
     (table, diagnostics)
 }
 
-fn parse_hosts_text(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> (HostsFile, bool) {
+fn parse_hosts_text(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (HostsFile, bool) {
     let mut cx = Ctx { file, diagnostics };
     let (table, errors) = DeTable::parse_recoverable(text);
     let ok = errors.is_empty();
     convert::syntax_errors(errors, &mut cx, text.len());
-    let groups = if ok { hosts::groups(table.get_ref(), &mut cx) } else { Vec::new() };
+    let groups = if ok {
+        hosts::groups(table.get_ref(), &mut cx)
+    } else {
+        Vec::new()
+    };
     (HostsFile { file, groups }, ok)
 }
 
-fn parse_data_text(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> (DataTable, bool) {
+fn parse_data_text(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (DataTable, bool) {
     let mut cx = Ctx { file, diagnostics };
     let (table, errors) = DeTable::parse_recoverable(text);
     if errors.is_empty() {
@@ -146,7 +164,10 @@ fn read_hosts_file(raw: &mut RawInventory) {
         let what = if raw.root.is_dir() {
             format!("no {HOSTS_FILE} in {}", raw.root.display())
         } else {
-            format!("the inventory directory {} does not exist", raw.root.display())
+            format!(
+                "the inventory directory {} does not exist",
+                raw.root.display()
+            )
         };
         raw.diagnostics.push(
             Diagnostic::error(Code::MissingHostsFile, Span::file_start(file), what)
@@ -157,13 +178,19 @@ fn read_hosts_file(raw: &mut RawInventory) {
     match read::read_text(&raw.root, &path, HOSTS_FILE) {
         Ok(text) => {
             let file = raw.sources.add(HOSTS_FILE, path, text);
-            let (hosts, ok) = parse_hosts_text(file, raw.sources.get(file).text(), &mut raw.diagnostics);
+            let (hosts, ok) =
+                parse_hosts_text(file, raw.sources.get(file).text(), &mut raw.diagnostics);
             raw.hosts = Some(hosts);
             raw.hosts_ok = ok;
         }
         Err(problem) => {
             let file = raw.sources.add(HOSTS_FILE, path, problem.partial);
-            raw.diagnostics.push(read_diagnostic(file, &raw.sources, problem.code, problem.message));
+            raw.diagnostics.push(read_diagnostic(
+                file,
+                &raw.sources,
+                problem.code,
+                problem.message,
+            ));
         }
     }
 }
@@ -184,15 +211,23 @@ struct Parsed {
 
 fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
     for stray in walk.strays {
-        let file = raw.sources.add(stray.clone(), raw.root.join(&stray), String::new());
+        let file = raw
+            .sources
+            .add(stray.clone(), raw.root.join(&stray), String::new());
         raw.diagnostics.push(
             Diagnostic::warning(Code::NonTomlFile, Span::file_start(file), format!("{stray} is not a .toml file; it was ignored"))
                 .with_help("data files end in .toml; hidden files and backups ending in ~ are skipped silently"),
         );
     }
     for (display, problem) in walk.problems {
-        let file = raw.sources.add(display.clone(), raw.root.join(&display), String::new());
-        raw.diagnostics.push(Diagnostic::error(problem.code, Span::file_start(file), problem.message));
+        let file = raw
+            .sources
+            .add(display.clone(), raw.root.join(&display), String::new());
+        raw.diagnostics.push(Diagnostic::error(
+            problem.code,
+            Span::file_start(file),
+            problem.message,
+        ));
     }
     let base = raw.sources.len();
     let root = &raw.root;
@@ -206,7 +241,13 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
                 Ok(text) => {
                     let mut diagnostics = Vec::new();
                     let (table, ok) = parse_data_text(file, &text, &mut diagnostics);
-                    Parsed { text, table, ok, problem: None, diagnostics }
+                    Parsed {
+                        text,
+                        table,
+                        ok,
+                        problem: None,
+                        diagnostics,
+                    }
                 }
                 Err(p) => Parsed {
                     text: p.partial,
@@ -222,7 +263,8 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
     for (found, p) in walk.files.into_iter().zip(parsed) {
         let file = raw.sources.add(found.display, found.path, p.text);
         if let Some((code, message)) = p.problem {
-            raw.diagnostics.push(read_diagnostic(file, &raw.sources, code, message));
+            raw.diagnostics
+                .push(read_diagnostic(file, &raw.sources, code, message));
         }
         raw.diagnostics.extend(p.diagnostics);
         out.push(DataFile {

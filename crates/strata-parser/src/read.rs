@@ -33,37 +33,59 @@ impl ReadProblem {
 /// A symbolic link is resolved first, and refused without being read when
 /// its target lies outside `root`.
 pub(crate) fn read_text(root: &Path, path: &Path, display: &str) -> Result<String, ReadProblem> {
-    let meta = fs::symlink_metadata(path).map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?;
+    let meta = fs::symlink_metadata(path).map_err(|e| {
+        ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
+    })?;
     let meta = if meta.file_type().is_symlink() {
-        let target = fs::canonicalize(path)
-            .map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot follow the symbolic link {display}: {e}")))?;
+        let target = fs::canonicalize(path).map_err(|e| {
+            ReadProblem::new(
+                Code::UnreadableFile,
+                format!("cannot follow the symbolic link {display}: {e}"),
+            )
+        })?;
         if !target.starts_with(root) {
             return Err(ReadProblem::new(
                 Code::SymlinkOutsideRoot,
-                format!("{display} is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                format!(
+                    "{display} is a symbolic link to {}, outside the inventory root; it was not read",
+                    target.display()
+                ),
             ));
         }
-        fs::metadata(&target).map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?
+        fs::metadata(&target).map_err(|e| {
+            ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
+        })?
     } else {
         meta
     };
     if !meta.is_file() {
-        return Err(ReadProblem::new(Code::UnreadableFile, format!("{display} is not a regular file")));
+        return Err(ReadProblem::new(
+            Code::UnreadableFile,
+            format!("{display} is not a regular file"),
+        ));
     }
     if meta.len() > MAX_FILE_SIZE {
         return Err(ReadProblem::new(
             Code::FileTooLarge,
-            format!("{display} is {} bytes, over the limit of {} bytes (64 MiB); it was not read", meta.len(), MAX_FILE_SIZE),
+            format!(
+                "{display} is {} bytes, over the limit of {} bytes (64 MiB); it was not read",
+                meta.len(),
+                MAX_FILE_SIZE
+            ),
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(path)
         .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")))?;
+        .map_err(|e| {
+            ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
+        })?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(ReadProblem::new(
             Code::FileTooLarge,
-            format!("{display} grew past the limit of {MAX_FILE_SIZE} bytes (64 MiB) while being read"),
+            format!(
+                "{display} grew past the limit of {MAX_FILE_SIZE} bytes (64 MiB) while being read"
+            ),
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
@@ -141,7 +163,10 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                     .path()
                     .and_then(|p| p.strip_prefix(root).ok())
                     .map_or_else(|| dir_name.to_string(), slash_path);
-                walk.problems.push((display.clone(), ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))));
+                walk.problems.push((
+                    display.clone(),
+                    ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}")),
+                ));
                 continue;
             }
         };
@@ -167,7 +192,9 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                     continue;
                 }
                 Ok(target) if target.is_dir() => {
-                    walk.strays.push(format!("{display}/ (a symbolic link to a directory, not followed)"));
+                    walk.strays.push(format!(
+                        "{display}/ (a symbolic link to a directory, not followed)"
+                    ));
                     continue;
                 }
                 _ => {}

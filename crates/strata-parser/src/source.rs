@@ -214,7 +214,16 @@ mod tests {
         let id = sources.add("a.toml", PathBuf::from("a.toml"), "ab\ncdé\nx".into());
         let f = sources.get(id);
         // (offset, line, column)
-        let cases = [(0, 1, 1), (1, 1, 2), (2, 1, 3), (3, 2, 1), (5, 2, 3), (7, 2, 4), (8, 3, 1), (99, 3, 2)];
+        let cases = [
+            (0, 1, 1),
+            (1, 1, 2),
+            (2, 1, 3),
+            (3, 2, 1),
+            (5, 2, 3),
+            (7, 2, 4),
+            (8, 3, 1),
+            (99, 3, 2),
+        ];
         for (offset, line, column) in cases {
             assert_eq!(f.line_column(offset), (line, column), "offset {offset}");
         }

@@ -16,7 +16,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// `"did you mean `x`?"` for the closest candidate.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
@@ -29,7 +32,11 @@ mod tests {
         let cases: &[(&str, &[&str], Option<&str>)] = &[
             ("dta", &["hosts", "data"], Some("data")),
             ("host", &["hosts", "data"], Some("hosts")),
-            ("webserver", &["webservers", "databases"], Some("webservers")),
+            (
+                "webserver",
+                &["webservers", "databases"],
+                Some("webservers"),
+            ),
             ("zzz", &["webservers", "databases"], None),
             ("wbe", &["web1", "web"], Some("web")),
             ("prd", &["web", "prod"], Some("prod")),

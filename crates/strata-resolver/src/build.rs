@@ -2,7 +2,10 @@
 
 use std::collections::HashMap;
 
-use strata_parser::{Code, DataTable, Diagnostic, Entry, FileId, RawGroup, RawHost, RawInventory, Sources, Span, did_you_mean};
+use strata_parser::{
+    Code, DataTable, Diagnostic, Entry, FileId, RawGroup, RawHost, RawInventory, Sources, Span,
+    did_you_mean,
+};
 
 use crate::connector::{self, ConnectorHost, Connectors};
 use crate::data::DataSet;
@@ -73,7 +76,10 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     let all = all_pos.map(|i| raw_groups.remove(i));
 
     // Ranges and connectors, entry by entry.
-    let expanded: Vec<Vec<(Vec<Expanded>, Option<DataTable>)>> = raw_groups.iter_mut().map(|g| b.expand_entries(&mut g.hosts)).collect();
+    let expanded: Vec<Vec<(Vec<Expanded>, Option<DataTable>)>> = raw_groups
+        .iter_mut()
+        .map(|g| b.expand_entries(&mut g.hosts))
+        .collect();
     let mut all_expanded = all.as_ref().map(|_| Vec::new());
     if let Some(all) = &all {
         let mut hosts = all.hosts.clone();
@@ -106,12 +112,21 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         let gid = b.add_group(&group.name, Some(group.name_span), false);
         if group.hosts.is_empty() && entries.is_empty() {
             b.diagnostics.push(
-                Diagnostic::warning(Code::EmptyGroup, group.name_span, format!("group `{}` has no hosts", group.name))
-                    .with_help("list its hosts, or remove the group"),
+                Diagnostic::warning(
+                    Code::EmptyGroup,
+                    group.name_span,
+                    format!("group `{}` has no hosts", group.name),
+                )
+                .with_help("list its hosts, or remove the group"),
             );
         }
         if let Some(data) = group.data {
-            let set = b.add_set(Layer::GroupInline, Some(gid), hosts_file.unwrap_or(group.name_span.file), data);
+            let set = b.add_set(
+                Layer::GroupInline,
+                Some(gid),
+                hosts_file.unwrap_or(group.name_span.file),
+                data,
+            );
             b.groups[gid as usize].sets.push(set);
         }
         for (names, data) in entries {
@@ -133,8 +148,12 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
                 let hid = b.host_index[&e.name];
                 if std::mem::replace(&mut seen[hid as usize], true) {
                     b.diagnostics.push(
-                        Diagnostic::warning(Code::DuplicateHost, e.span, format!("host `{}` is listed twice in `all`", e.name))
-                            .with_help("remove one of the entries"),
+                        Diagnostic::warning(
+                            Code::DuplicateHost,
+                            e.span,
+                            format!("host `{}` is listed twice in `all`", e.name),
+                        )
+                        .with_help("remove one of the entries"),
                     );
                 }
                 if let Some(data) = &data {
@@ -144,7 +163,12 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
             }
         }
         if let Some(data) = all.data {
-            global_inline = Some(b.add_set(Layer::GlobalInline, None, hosts_file.unwrap_or(all.name_span.file), data));
+            global_inline = Some(b.add_set(
+                Layer::GlobalInline,
+                None,
+                hosts_file.unwrap_or(all.name_span.file),
+                data,
+            ));
         }
     }
 
@@ -174,15 +198,22 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         } else if hosts_ok {
             let help = did_you_mean(&f.name, b.groups.iter().map(|g| g.name.as_str()))
                 .map(|_| {
-                    let near = strata_parser::closest(&f.name, b.groups.iter().map(|g| g.name.as_str())).unwrap_or_default();
+                    let near =
+                        strata_parser::closest(&f.name, b.groups.iter().map(|g| g.name.as_str()))
+                            .unwrap_or_default();
                     format!("did you mean group_data/{near}.toml (group `{near}`)?")
                 })
-                .unwrap_or_else(|| "name a group of hosts.toml, or all.toml for global data".into());
+                .unwrap_or_else(|| {
+                    "name a group of hosts.toml, or all.toml for global data".into()
+                });
             b.diagnostics.push(
                 Diagnostic::warning(
                     Code::UnknownGroupFile,
                     Span::file_start(f.file),
-                    format!("group_data/{}.toml names no group in hosts.toml; its data is not used", f.name),
+                    format!(
+                        "group_data/{}.toml names no group in hosts.toml; its data is not used",
+                        f.name
+                    ),
                 )
                 .with_help(help),
             );
@@ -200,7 +231,10 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
                 Diagnostic::warning(
                     Code::UnknownHostFile,
                     Span::file_start(f.file),
-                    format!("host_data/{}.toml names no host in hosts.toml; its data is not used", f.name),
+                    format!(
+                        "host_data/{}.toml names no host in hosts.toml; its data is not used",
+                        f.name
+                    ),
                 )
                 .with_help(help),
             );
@@ -220,8 +254,14 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     }
     b.name_clashes();
 
-    let overrides = extras.overrides.as_ref().map(|(name, t)| b.add_table(Layer::Override, name, t));
-    let defaults = extras.defaults.as_ref().map(|(name, t)| b.add_table(Layer::Defaults, name, t));
+    let overrides = extras
+        .overrides
+        .as_ref()
+        .map(|(name, t)| b.add_table(Layer::Override, name, t));
+    let defaults = extras
+        .defaults
+        .as_ref()
+        .map(|(name, t)| b.add_table(Layer::Defaults, name, t));
     let inv = Inventory {
         root: Some(root),
         sources: b.sources,
@@ -239,8 +279,19 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
 }
 
 impl Builder<'_> {
-    fn add_set(&mut self, layer: Layer, group: Option<u32>, file: FileId, table: DataTable) -> SetId {
-        self.sets.push(DataSet { layer, group, file, table });
+    fn add_set(
+        &mut self,
+        layer: Layer,
+        group: Option<u32>,
+        file: FileId,
+        table: DataTable,
+    ) -> SetId {
+        self.sets.push(DataSet {
+            layer,
+            group,
+            file,
+            table,
+        });
         (self.sets.len() - 1) as SetId
     }
 
@@ -322,13 +373,24 @@ impl Builder<'_> {
         self.implicit.push(implicit);
     }
 
-    fn add_member(&mut self, gid: u32, hid: u32, e: &Expanded, group: &str, data: Option<&DataTable>) {
+    fn add_member(
+        &mut self,
+        gid: u32,
+        hid: u32,
+        e: &Expanded,
+        group: &str,
+        data: Option<&DataTable>,
+    ) {
         let host = &mut self.hosts[hid as usize];
         if host.groups.contains(&gid) {
             self.diagnostics.push(
-                Diagnostic::warning(Code::DuplicateHost, e.span, format!("host `{}` is listed twice in group `{group}`", e.name))
-                    .with_label_text("listed again here")
-                    .with_help("remove one of the entries"),
+                Diagnostic::warning(
+                    Code::DuplicateHost,
+                    e.span,
+                    format!("host `{}` is listed twice in group `{group}`", e.name),
+                )
+                .with_label_text("listed again here")
+                .with_help("remove one of the entries"),
             );
         } else {
             host.groups.push(gid);
@@ -355,7 +417,10 @@ impl Builder<'_> {
     }
 
     /// Expands ranges and connectors; the entry's data goes with every host it makes.
-    fn expand_entries(&mut self, hosts: &mut Vec<RawHost>) -> Vec<(Vec<Expanded>, Option<DataTable>)> {
+    fn expand_entries(
+        &mut self,
+        hosts: &mut Vec<RawHost>,
+    ) -> Vec<(Vec<Expanded>, Option<DataTable>)> {
         hosts
             .drain(..)
             .map(|h| {
@@ -371,8 +436,14 @@ impl Builder<'_> {
             Err(e) => {
                 let span = self.inner_span(h.span, e.at);
                 self.diagnostics.push(
-                    Diagnostic::error(Code::MalformedRange, span, format!("malformed range in `{}`: {}", h.name, e.message))
-                        .with_help("ranges are written `web[1:3]`, `web[01:10]`, `db-[a:c]` or `n[0:10:2]`"),
+                    Diagnostic::error(
+                        Code::MalformedRange,
+                        span,
+                        format!("malformed range in `{}`: {}", h.name, e.message),
+                    )
+                    .with_help(
+                        "ranges are written `web[1:3]`, `web[01:10]`, `db-[a:c]` or `n[0:10:2]`",
+                    ),
                 );
                 return Vec::new();
             }
@@ -382,18 +453,34 @@ impl Builder<'_> {
             match connector::split(&name) {
                 None => {
                     if self.check_host_name(&name, h.span, false) {
-                        out.push(Expanded { name, span: h.span, connector: None });
+                        out.push(Expanded {
+                            name,
+                            span: h.span,
+                            connector: None,
+                        });
                     }
                 }
                 Some((conn, arg)) => {
                     let Some(c) = self.connectors.get(conn) else {
-                        let help = did_you_mean(conn, self.connectors.names()).unwrap_or_else(|| {
-                            format!("known connectors: {}", self.connectors.names().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", "))
-                        });
+                        let help =
+                            did_you_mean(conn, self.connectors.names()).unwrap_or_else(|| {
+                                format!(
+                                    "known connectors: {}",
+                                    self.connectors
+                                        .names()
+                                        .map(|n| format!("@{n}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            });
                         self.diagnostics.push(
-                            Diagnostic::error(Code::UnknownConnector, h.span, format!("unknown connector `@{conn}` in host `{name}`"))
-                                .with_label_text("no such connector")
-                                .with_help(help),
+                            Diagnostic::error(
+                                Code::UnknownConnector,
+                                h.span,
+                                format!("unknown connector `@{conn}` in host `{name}`"),
+                            )
+                            .with_label_text("no such connector")
+                            .with_help(help),
                         );
                         continue;
                     };
@@ -410,8 +497,12 @@ impl Builder<'_> {
                             }
                         }
                         Err(message) => self.diagnostics.push(
-                            Diagnostic::error(Code::ConnectorArgument, h.span, format!("host `{name}`: {message}"))
-                                .with_label_text(format!("bad `@{conn}` host")),
+                            Diagnostic::error(
+                                Code::ConnectorArgument,
+                                h.span,
+                                format!("host `{name}`: {message}"),
+                            )
+                            .with_label_text(format!("bad `@{conn}` host")),
                         ),
                     }
                 }
@@ -428,7 +519,10 @@ impl Builder<'_> {
         // Only plain literals map byte for byte; anything with escapes keeps the whole span.
         if quoted && !body.contains('\\') {
             let start = span.start as usize + 1;
-            Span::new(span.file, start + at.start..(start + at.end).min(span.end as usize))
+            Span::new(
+                span.file,
+                start + at.start..(start + at.end).min(span.end as usize),
+            )
         } else {
             span
         }
@@ -438,11 +532,17 @@ impl Builder<'_> {
         let problem = if name.is_empty() {
             Some("a host name cannot be empty".to_string())
         } else if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            Some(format!("host name `{}` holds {}", name.escape_debug(), describe_char(c)))
+            Some(format!(
+                "host name `{}` holds {}",
+                name.escape_debug(),
+                describe_char(c)
+            ))
         } else if name.split('/').any(|seg| seg == ".." || seg == ".") || name.contains("..") {
             Some(format!("host name `{name}` holds `..`"))
         } else if name.contains('/') && !connector {
-            Some(format!("host name `{name}` holds `/`, which only connector hosts (`@ssh/...`) may"))
+            Some(format!(
+                "host name `{name}` holds `/`, which only connector hosts (`@ssh/...`) may"
+            ))
         } else if connector && name.split('/').any(str::is_empty) {
             Some(format!("host name `{name}` has an empty path segment"))
         } else {
@@ -466,11 +566,17 @@ impl Builder<'_> {
         let problem = if name.is_empty() {
             Some("a group name cannot be empty".to_string())
         } else if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            Some(format!("group name `{}` holds {}", name.escape_debug(), describe_char(c)))
+            Some(format!(
+                "group name `{}` holds {}",
+                name.escape_debug(),
+                describe_char(c)
+            ))
         } else if name.contains('/') {
             Some(format!("group name `{name}` holds `/`"))
         } else if name.starts_with('@') {
-            Some(format!("group name `{name}` starts with `@`, which is kept for connector groups"))
+            Some(format!(
+                "group name `{name}` starts with `@`, which is kept for connector groups"
+            ))
         } else {
             None
         };
@@ -499,7 +605,9 @@ impl Builder<'_> {
                                 Diagnostic::warning(
                                     Code::ConflictingInlineData,
                                     later.value_span,
-                                    format!("host `{name}` gets two different inline values for `{key}`"),
+                                    format!(
+                                        "host `{name}` gets two different inline values for `{key}`"
+                                    ),
                                 )
                                 .with_label_text("this one wins")
                                 .with_label(earlier.value_span, "over this one")
@@ -519,7 +627,10 @@ impl Builder<'_> {
                     let mut d = Diagnostic::warning(
                         Code::HostGroupNameClash,
                         span,
-                        format!("`{}` is both a group and a host; a limit of `{}` selects the group", g.name, g.name),
+                        format!(
+                            "`{}` is both a group and a host; a limit of `{}` selects the group",
+                            g.name, g.name
+                        ),
                     )
                     .with_help("rename the group or the host");
                     if let Some(hs) = self.hosts[hid as usize].span {

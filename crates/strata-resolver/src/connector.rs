@@ -55,13 +55,18 @@ impl Builtin {
 fn one(name: String, data: &[(&str, String)], group: Option<&str>) -> Vec<ConnectorHost> {
     vec![ConnectorHost {
         name,
-        data: data.iter().map(|(k, v)| (k.to_string(), toml::Value::String(v.clone()))).collect(),
+        data: data
+            .iter()
+            .map(|(k, v)| (k.to_string(), toml::Value::String(v.clone())))
+            .collect(),
         groups: group.map(str::to_string).into_iter().collect(),
     }]
 }
 
 fn required<'a>(argument: Option<&'a str>, what: &str) -> Result<&'a str, String> {
-    argument.filter(|a| !a.is_empty()).ok_or_else(|| format!("no {what} given"))
+    argument
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| format!("no {what} given"))
 }
 
 impl Connector for Builtin {
@@ -82,31 +87,54 @@ impl Connector for Builtin {
         Ok(match self {
             Builtin::Local => {
                 if argument.is_some() {
-                    return Err("`@local` takes no argument: there is only one local machine".into());
+                    return Err(
+                        "`@local` takes no argument: there is only one local machine".into(),
+                    );
                 }
                 one("@local".into(), &[], Some("@local"))
             }
             Builtin::Ssh => {
                 let host = required(argument, "address (write `@ssh/10.0.0.5`)")?;
-                one(format!("@ssh/{host}"), &[("ssh_hostname", host.to_string())], None)
+                one(
+                    format!("@ssh/{host}"),
+                    &[("ssh_hostname", host.to_string())],
+                    None,
+                )
             }
             Builtin::Docker | Builtin::Podman => {
                 let id = required(argument, "container or image (write `@docker/<id>`)")?;
-                one(format!("@{name}/{id}"), &[("docker_identifier", id.to_string())], Some(&format!("@{name}")))
+                one(
+                    format!("@{name}/{id}"),
+                    &[("docker_identifier", id.to_string())],
+                    Some(&format!("@{name}")),
+                )
             }
             Builtin::Chroot => {
                 let dir = required(argument, "directory (write `@chroot/srv/root`)")?;
                 let directory = format!("/{}", dir.trim_start_matches('/'));
-                one(format!("@chroot/{dir}"), &[("chroot_directory", directory)], Some("@chroot"))
+                one(
+                    format!("@chroot/{dir}"),
+                    &[("chroot_directory", directory)],
+                    Some("@chroot"),
+                )
             }
             Builtin::DockerSsh | Builtin::PodmanSsh => {
-                let arg = required(argument, "host and image (write `@dockerssh/<host>:<image>`)")?;
-                let Some((host, image)) = arg.split_once(':').filter(|(h, i)| !h.is_empty() && !i.is_empty()) else {
+                let arg = required(
+                    argument,
+                    "host and image (write `@dockerssh/<host>:<image>`)",
+                )?;
+                let Some((host, image)) = arg
+                    .split_once(':')
+                    .filter(|(h, i)| !h.is_empty() && !i.is_empty())
+                else {
                     return Err(format!("`@{name}/{arg}` needs `<host>:<image>`"));
                 };
                 one(
                     format!("@{name}/{host}:{image}"),
-                    &[("ssh_hostname", host.to_string()), ("docker_image", image.to_string())],
+                    &[
+                        ("ssh_hostname", host.to_string()),
+                        ("docker_image", image.to_string()),
+                    ],
                     Some(&format!("@{name}")),
                 )
             }
@@ -145,12 +173,15 @@ impl Connectors {
 
     /// No connector at all: every `@name` is unknown.
     pub fn none() -> Connectors {
-        Connectors { by_name: BTreeMap::new() }
+        Connectors {
+            by_name: BTreeMap::new(),
+        }
     }
 
     /// Adds (or replaces) a connector.
     pub fn register(&mut self, connector: impl Connector + 'static) -> &mut Connectors {
-        self.by_name.insert(connector.name().to_string(), Arc::new(connector));
+        self.by_name
+            .insert(connector.name().to_string(), Arc::new(connector));
         self
     }
 
@@ -192,15 +223,30 @@ mod tests {
             ("@ssh/10.0.0.5", &[("ssh_hostname", "10.0.0.5")], &[]),
             ("@docker/web", &[("docker_identifier", "web")], &["@docker"]),
             ("@podman/db", &[("docker_identifier", "db")], &["@podman"]),
-            ("@chroot/srv/root", &[("chroot_directory", "/srv/root")], &["@chroot"]),
-            ("@dockerssh/h1:ubuntu:22.04", &[("ssh_hostname", "h1"), ("docker_image", "ubuntu:22.04")], &["@dockerssh"]),
-            ("@podmanssh/h1:alpine", &[("ssh_hostname", "h1"), ("docker_image", "alpine")], &["@podmanssh"]),
+            (
+                "@chroot/srv/root",
+                &[("chroot_directory", "/srv/root")],
+                &["@chroot"],
+            ),
+            (
+                "@dockerssh/h1:ubuntu:22.04",
+                &[("ssh_hostname", "h1"), ("docker_image", "ubuntu:22.04")],
+                &["@dockerssh"],
+            ),
+            (
+                "@podmanssh/h1:alpine",
+                &[("ssh_hostname", "h1"), ("docker_image", "alpine")],
+                &["@podmanssh"],
+            ),
         ];
         for (name, data, groups) in cases {
             let hosts = expand(name).unwrap();
             assert_eq!(hosts.len(), 1);
             assert_eq!(hosts[0].name, *name);
-            let want: toml::Table = data.iter().map(|(k, v)| (k.to_string(), toml::Value::from(*v))).collect();
+            let want: toml::Table = data
+                .iter()
+                .map(|(k, v)| (k.to_string(), toml::Value::from(*v)))
+                .collect();
             assert_eq!(hosts[0].data, want, "{name}");
             assert_eq!(hosts[0].groups, *groups, "{name}");
         }
@@ -208,7 +254,16 @@ mod tests {
 
     #[test]
     fn bad_arguments() {
-        for name in ["@local/x", "@ssh", "@ssh/", "@docker", "@chroot", "@dockerssh/h1", "@dockerssh/h1:", "@dockerssh/:img"] {
+        for name in [
+            "@local/x",
+            "@ssh",
+            "@ssh/",
+            "@docker",
+            "@chroot",
+            "@dockerssh/h1",
+            "@dockerssh/h1:",
+            "@dockerssh/:img",
+        ] {
             assert!(expand(name).is_err(), "{name}");
         }
     }

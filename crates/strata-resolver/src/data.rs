@@ -159,7 +159,9 @@ impl<'a> Data<'a> {
 
     /// The resolved data as a table, keys sorted.
     pub fn to_table(&self) -> toml::Table {
-        self.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+        self.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
     }
 
     /// The value of `key` as a `T`.
@@ -174,27 +176,38 @@ impl<'a> Data<'a> {
     /// assert_eq!(port, 8080);
     /// ```
     pub fn get_as<T: DeserializeOwned>(&self, key: &str) -> Result<T, DataError> {
-        let value = self.get(key).ok_or_else(|| DataError::Missing(key.to_string()))?;
-        value.clone().try_into().map_err(|e: toml::de::Error| DataError::Type {
-            key: key.to_string(),
-            origin: self.origin(key).map(|o| o.to_string()).unwrap_or_default(),
-            message: e.message().trim().to_string(),
-        })
+        let value = self
+            .get(key)
+            .ok_or_else(|| DataError::Missing(key.to_string()))?;
+        value
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| DataError::Type {
+                key: key.to_string(),
+                origin: self.origin(key).map(|o| o.to_string()).unwrap_or_default(),
+                message: e.message().trim().to_string(),
+            })
     }
 
     /// The whole resolved data as a `T` (typically the deploy tool's own
     /// configuration struct).
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, DataError> {
-        toml::Value::Table(self.to_table()).try_into().map_err(|e: toml::de::Error| DataError::Type {
-            key: String::new(),
-            origin: String::from("resolved data"),
-            message: e.message().trim().to_string(),
-        })
+        toml::Value::Table(self.to_table())
+            .try_into()
+            .map_err(|e: toml::de::Error| DataError::Type {
+                key: String::new(),
+                origin: String::from("resolved data"),
+                message: e.message().trim().to_string(),
+            })
     }
 }
 
 impl Inventory {
-    pub(crate) fn origin_of(&self, set: &DataSet, key_span: Option<strata_parser::Span>) -> Origin<'_> {
+    pub(crate) fn origin_of(
+        &self,
+        set: &DataSet,
+        key_span: Option<strata_parser::Span>,
+    ) -> Origin<'_> {
         Origin {
             layer: set.layer,
             group: set.group.map(|g| self.groups[g as usize].name.as_str()),

@@ -205,7 +205,9 @@ impl Inventory {
 
     /// The group called `name`.
     pub fn group(&self, name: &str) -> Option<Group<'_>> {
-        self.group_index.get(name).map(|&id| Group { inv: self, id })
+        self.group_index
+            .get(name)
+            .map(|&id| Group { inv: self, id })
     }
 
     /// Global data: group_data/all.toml over `all.data`.

@@ -112,14 +112,18 @@ impl Limit {
                     _ => (Op::Add, raw),
                 };
                 if text.is_empty() {
-                    return Err(LimitError::Empty { pattern: p.to_string() });
+                    return Err(LimitError::Empty {
+                        pattern: p.to_string(),
+                    });
                 }
                 let matcher = if text == "all" || text == "*" {
                     Matcher::All
                 } else if let Some(re) = text.strip_prefix('~') {
-                    Matcher::Regex(Regex::new(&format!("^(?:{re})")).map_err(|e| LimitError::Regex {
-                        pattern: re.to_string(),
-                        message: e.to_string(),
+                    Matcher::Regex(Regex::new(&format!("^(?:{re})")).map_err(|e| {
+                        LimitError::Regex {
+                            pattern: re.to_string(),
+                            message: e.to_string(),
+                        }
                     })?)
                 } else if is_glob(text) {
                     let glob = GlobBuilder::new(text)
@@ -218,11 +222,27 @@ impl Inventory {
                     Vec::new()
                 }
             }
-            Matcher::Glob(g) => self.hosts.iter().enumerate().filter(|(_, h)| g.is_match(&h.name)).map(|(i, _)| i).collect(),
-            Matcher::Regex(r) => self.hosts.iter().enumerate().filter(|(_, h)| r.is_match(&h.name)).map(|(i, _)| i).collect(),
+            Matcher::Glob(g) => self
+                .hosts
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| g.is_match(&h.name))
+                .map(|(i, _)| i)
+                .collect(),
+            Matcher::Regex(r) => self
+                .hosts
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| r.is_match(&h.name))
+                .map(|(i, _)| i)
+                .collect(),
         };
         if ids.is_empty() && !matches!(t.matcher, Matcher::All) {
-            let names = self.groups.iter().map(|g| g.name.as_str()).chain(self.hosts.iter().map(|h| h.name.as_str()));
+            let names = self
+                .groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .chain(self.hosts.iter().map(|h| h.name.as_str()));
             return Err(LimitError::NoMatch {
                 term: t.text.clone(),
                 suggestion: strata_parser::closest(&t.text, names).map(str::to_string),
@@ -238,7 +258,15 @@ mod tests {
 
     fn inv() -> Inventory {
         Inventory::builder()
-            .hosts(["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"])
+            .hosts([
+                "web1",
+                "web2",
+                "web3",
+                "db1.example.com",
+                "db2.example.com",
+                "@ssh/10.0.0.5",
+                "lb",
+            ])
             .group("web", ["web1", "web2", "web3"])
             .group("db", ["db1.example.com", "db2.example.com"])
             .group("prod", ["web1", "db1.example.com", "@ssh/10.0.0.5"])
@@ -253,21 +281,58 @@ mod tests {
         let cases: &[(&[&str], &[&str])] = &[
             (&["web"], &["web1", "web2", "web3"]),
             (&["web1"], &["web1"]),
-            (&["all"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
-            (&["*"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
+            (
+                &["all"],
+                &[
+                    "web1",
+                    "web2",
+                    "web3",
+                    "db1.example.com",
+                    "db2.example.com",
+                    "@ssh/10.0.0.5",
+                    "lb",
+                ],
+            ),
+            (
+                &["*"],
+                &[
+                    "web1",
+                    "web2",
+                    "web3",
+                    "db1.example.com",
+                    "db2.example.com",
+                    "@ssh/10.0.0.5",
+                    "lb",
+                ],
+            ),
             (&["web*"], &["web1", "web2", "web3"]),
-            (&["db?.example.com"], &["db1.example.com", "db2.example.com"]),
+            (
+                &["db?.example.com"],
+                &["db1.example.com", "db2.example.com"],
+            ),
             (&["{web,db}1*"], &["web1", "db1.example.com"]),
             (&["@ssh*"], &["@ssh/10.0.0.5"]),
             (&["~web[12]"], &["web1", "web2"]),
             (&["~eb"], &[]),
-            (&["web,db"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com"]),
-            (&["db,web"], &["web1", "web2", "web3", "db1.example.com", "db2.example.com"]),
+            (
+                &["web,db"],
+                &["web1", "web2", "web3", "db1.example.com", "db2.example.com"],
+            ),
+            (
+                &["db,web"],
+                &["web1", "web2", "web3", "db1.example.com", "db2.example.com"],
+            ),
             (&["web,&prod"], &["web1"]),
             (&["web,!web2"], &["web1", "web3"]),
-            (&["!web"], &["db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"]),
+            (
+                &["!web"],
+                &["db1.example.com", "db2.example.com", "@ssh/10.0.0.5", "lb"],
+            ),
             (&["&prod,!db"], &["web1", "@ssh/10.0.0.5"]),
-            (&["web1", "db"], &["web1", "db1.example.com", "db2.example.com"]),
+            (
+                &["web1", "db"],
+                &["web1", "db1.example.com", "db2.example.com"],
+            ),
             (&["web,!web1", "web1"], &["web1", "web2", "web3"]),
             (&[" web1 , lb "], &["web1", "lb"]),
         ];
@@ -296,13 +361,29 @@ mod tests {
             ("~xyz", no_match("~xyz", None)),
             ("zzzzzz", no_match("zzzzzz", None)),
             ("web,!zzzzzz", no_match("zzzzzz", None)),
-            ("web,,db", LimitError::Empty { pattern: "web,,db".into() }),
-            ("!", LimitError::Empty { pattern: "!".into() }),
+            (
+                "web,,db",
+                LimitError::Empty {
+                    pattern: "web,,db".into(),
+                },
+            ),
+            (
+                "!",
+                LimitError::Empty {
+                    pattern: "!".into(),
+                },
+            ),
         ];
         for (pattern, want) in cases {
             assert_eq!(&inv.select(pattern).unwrap_err(), want, "{pattern}");
         }
-        assert!(matches!(inv.select("~(").unwrap_err(), LimitError::Regex { .. }));
-        assert!(matches!(inv.select("web[").unwrap_err(), LimitError::Glob { .. }));
+        assert!(matches!(
+            inv.select("~(").unwrap_err(),
+            LimitError::Regex { .. }
+        ));
+        assert!(matches!(
+            inv.select("web[").unwrap_err(),
+            LimitError::Glob { .. }
+        ));
     }
 }

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use strata_parser::{DataTable, Diagnostic, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span};
+use strata_parser::{
+    DataTable, Diagnostic, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources,
+    Span,
+};
 
 use crate::build::{Extras, build};
 use crate::connector::{Connector, Connectors};
@@ -37,7 +40,11 @@ impl LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let n = self.errors().count();
-        write!(f, "the inventory has {n} error{}", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "the inventory has {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )?;
         for d in self.errors() {
             write!(f, "\n  {}", d.one_line(&self.sources))?;
         }
@@ -88,14 +95,25 @@ impl Loader {
     }
 
     /// Adds one override value (rank 1: wins over everything).
-    pub fn override_data(mut self, key: impl Into<String>, value: impl Into<toml::Value>) -> Loader {
-        self.extras.overrides.get_or_insert_with(|| ("<override data>".into(), toml::Table::new())).1.insert(key.into(), value.into());
+    pub fn override_data(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<toml::Value>,
+    ) -> Loader {
+        self.extras
+            .overrides
+            .get_or_insert_with(|| ("<override data>".into(), toml::Table::new()))
+            .1
+            .insert(key.into(), value.into());
         self
     }
 
     /// Adds override values, naming where they come from (`<command line>`).
     pub fn overrides(mut self, source: impl Into<String>, table: toml::Table) -> Loader {
-        let entry = self.extras.overrides.get_or_insert_with(|| (String::new(), toml::Table::new()));
+        let entry = self
+            .extras
+            .overrides
+            .get_or_insert_with(|| (String::new(), toml::Table::new()));
         entry.0 = source.into();
         entry.1.extend(table);
         self
@@ -185,7 +203,10 @@ pub struct HostSpec {
 
 impl From<&str> for HostSpec {
     fn from(name: &str) -> HostSpec {
-        HostSpec { name: name.into(), data: None }
+        HostSpec {
+            name: name.into(),
+            data: None,
+        }
     }
 }
 
@@ -223,7 +244,12 @@ impl<S: Into<String>> From<(S, toml::Table)> for HostSpec {
 #[derive(Debug, Default, Clone)]
 pub struct InventoryBuilder {
     all: Option<(Vec<HostSpec>, Option<toml::Table>)>,
-    groups: Vec<(String, Vec<HostSpec>, Option<toml::Table>, Option<toml::Table>)>,
+    groups: Vec<(
+        String,
+        Vec<HostSpec>,
+        Option<toml::Table>,
+        Option<toml::Table>,
+    )>,
     host_files: Vec<(String, toml::Table)>,
     extras: Extras,
 }
@@ -232,7 +258,10 @@ impl InventoryBuilder {
     /// Every host, in order (the `all` list). Optional: without it, hosts
     /// come in order of first appearance in the groups.
     pub fn hosts<H: Into<HostSpec>>(mut self, hosts: impl IntoIterator<Item = H>) -> Self {
-        self.all.get_or_insert_with(|| (Vec::new(), None)).0.extend(hosts.into_iter().map(Into::into));
+        self.all
+            .get_or_insert_with(|| (Vec::new(), None))
+            .0
+            .extend(hosts.into_iter().map(Into::into));
         self
     }
 
@@ -243,14 +272,33 @@ impl InventoryBuilder {
     }
 
     /// A group and its hosts.
-    pub fn group<H: Into<HostSpec>>(mut self, name: impl Into<String>, hosts: impl IntoIterator<Item = H>) -> Self {
-        self.groups.push((name.into(), hosts.into_iter().map(Into::into).collect(), None, None));
+    pub fn group<H: Into<HostSpec>>(
+        mut self,
+        name: impl Into<String>,
+        hosts: impl IntoIterator<Item = H>,
+    ) -> Self {
+        self.groups.push((
+            name.into(),
+            hosts.into_iter().map(Into::into).collect(),
+            None,
+            None,
+        ));
         self
     }
 
     /// A group with inline data.
-    pub fn group_with_data<H: Into<HostSpec>>(mut self, name: impl Into<String>, hosts: impl IntoIterator<Item = H>, data: toml::Table) -> Self {
-        self.groups.push((name.into(), hosts.into_iter().map(Into::into).collect(), Some(data), None));
+    pub fn group_with_data<H: Into<HostSpec>>(
+        mut self,
+        name: impl Into<String>,
+        hosts: impl IntoIterator<Item = H>,
+        data: toml::Table,
+    ) -> Self {
+        self.groups.push((
+            name.into(),
+            hosts.into_iter().map(Into::into).collect(),
+            Some(data),
+            None,
+        ));
         self
     }
 
@@ -353,7 +401,12 @@ impl InventoryBuilder {
             host_files: self
                 .host_files
                 .into_iter()
-                .map(|(name, t)| strata_parser::DataFile { name, file, data: table(t), ok: true })
+                .map(|(name, t)| strata_parser::DataFile {
+                    name,
+                    file,
+                    data: table(t),
+                    ok: true,
+                })
                 .collect(),
             diagnostics: Vec::new(),
         };

@@ -69,7 +69,10 @@ mod tests {
             ("\"text\"", toml::Value::from("text")),
             ("'lit'", toml::Value::from("lit")),
             ("[1, 2]", toml::Value::Array(vec![1.into(), 2.into()])),
-            ("{ a = 1 }", table("a = 1").get("a").map(|_| table("a = 1")).unwrap()),
+            (
+                "{ a = 1 }",
+                table("a = 1").get("a").map(|_| table("a = 1")).unwrap(),
+            ),
             ("web1", toml::Value::from("web1")),
             ("a,b", toml::Value::from("a,b")),
             ("", toml::Value::from("")),
@@ -85,8 +88,14 @@ mod tests {
 
     #[test]
     fn args() {
-        assert_eq!(parse_data_arg("a=b=c").unwrap(), ("a".into(), toml::Value::from("b=c")));
-        assert_eq!(parse_data_arg("a=").unwrap(), ("a".into(), toml::Value::from("")));
+        assert_eq!(
+            parse_data_arg("a=b=c").unwrap(),
+            ("a".into(), toml::Value::from("b=c"))
+        );
+        assert_eq!(
+            parse_data_arg("a=").unwrap(),
+            ("a".into(), toml::Value::from(""))
+        );
         assert!(parse_data_arg("=1").is_err());
         assert!(parse_data_arg("a").is_err());
     }

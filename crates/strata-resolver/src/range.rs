@@ -27,7 +27,10 @@ pub fn expand(name: &str) -> Result<Vec<String>, RangeError> {
     };
     let close = open + close_rel;
     let at = open..close + 1;
-    let items = range_items(&name[open + 1..close]).map_err(|message| RangeError { message, at: at.clone() })?;
+    let items = range_items(&name[open + 1..close]).map_err(|message| RangeError {
+        message,
+        at: at.clone(),
+    })?;
     let prefix = &name[..open];
     let rest = expand(&name[close + 1..]).map_err(|e| RangeError {
         message: e.message,
@@ -53,7 +56,11 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
     let (start, end, step) = match parts.as_slice() {
         [s, e] => (*s, *e, None),
         [s, e, st] => (*s, *e, Some(*st)),
-        _ => return Err(format!("`[{inner}]` is not a range: write `[start:end]` or `[start:end:step]`")),
+        _ => {
+            return Err(format!(
+                "`[{inner}]` is not a range: write `[start:end]` or `[start:end:step]`"
+            ));
+        }
     };
     if start.is_empty() || end.is_empty() {
         return Err(format!("`[{inner}]` needs both a start and an end"));
@@ -80,8 +87,15 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
             return Err(format!("expands to more than {MAX_EXPANSION} hosts"));
         }
         // `[01:10]` keeps the width of the start (as Ansible does).
-        let width = if start.len() > 1 && start.starts_with('0') { start.len() } else { 0 };
-        Ok((a..=b).step_by(step).map(|n| format!("{n:0width$}")).collect())
+        let width = if start.len() > 1 && start.starts_with('0') {
+            start.len()
+        } else {
+            0
+        };
+        Ok((a..=b)
+            .step_by(step)
+            .map(|n| format!("{n:0width$}"))
+            .collect())
     } else if is_letter(start) && is_letter(end) {
         let (a, b) = (start.as_bytes()[0], end.as_bytes()[0]);
         if a.is_ascii_lowercase() != b.is_ascii_lowercase() {
@@ -90,9 +104,14 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
         if a > b {
             return Err(format!("the range `[{inner}]` runs backwards"));
         }
-        Ok((a..=b).step_by(step).map(|c| (c as char).to_string()).collect())
+        Ok((a..=b)
+            .step_by(step)
+            .map(|c| (c as char).to_string())
+            .collect())
     } else {
-        Err(format!("`[{inner}]` must run between two numbers or two letters"))
+        Err(format!(
+            "`[{inner}]` must run between two numbers or two letters"
+        ))
     }
 }
 
@@ -105,7 +124,10 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("web1", &["web1"]),
             ("web[1:3]", &["web1", "web2", "web3"]),
-            ("web[1:3].example.com", &["web1.example.com", "web2.example.com", "web3.example.com"]),
+            (
+                "web[1:3].example.com",
+                &["web1.example.com", "web2.example.com", "web3.example.com"],
+            ),
             ("web[01:03]", &["web01", "web02", "web03"]),
             ("web[08:10]", &["web08", "web09", "web10"]),
             ("db-[a:c]", &["db-a", "db-b", "db-c"]),
@@ -136,7 +158,11 @@ mod tests {
         for (name, want) in cases {
             let e = expand(name).unwrap_err();
             assert!(e.message.contains(want), "{name}: {}", e.message);
-            assert!(name[e.at.clone()].starts_with('['), "{name}: span {:?}", e.at);
+            assert!(
+                name[e.at.clone()].starts_with('['),
+                "{name}: span {:?}",
+                e.at
+            );
         }
     }
 }

@@ -1,1 +1,111 @@
-//! x
+//! strata: pyinfra-style inventories in TOML, loaded fast, checked
+//! thoroughly, and explained: every value knows where it comes from.
+//!
+//! This is the crate deploy tools depend on. It re-exports the resolver's
+//! [`Inventory`] and friends; the parser and resolver crates are
+//! implementation layers.
+//!
+//! # An inventory directory
+//!
+//! ```text
+//! inventory/
+//!   hosts.toml                 hosts and groups
+//!   group_data/all.toml        global data
+//!   group_data/<group>.toml    one group's data
+//!   host_data/<host>.toml      one host's data
+//! ```
+//!
+//! ```toml
+//! # hosts.toml
+//! webservers = ["web1.example.com", "web2.example.com"]
+//!
+//! [databases]
+//! hosts = [{ name = "db1.example.com", data = { db_role = "primary" } }]
+//! data = { db_type = "postgresql" }
+//! ```
+//!
+//! # Loading and reading data
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # std::fs::write(dir.path().join("hosts.toml"), "webservers = [\"web1.example.com\", \"web2.example.com\"]\n")?;
+//! # std::fs::create_dir(dir.path().join("group_data"))?;
+//! # std::fs::write(dir.path().join("group_data/webservers.toml"), "app_port = 8080\napp_env = \"production\"\n")?;
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! struct AppConfig {
+//!     app_port: u16,
+//!     app_env: String,
+//! }
+//!
+//! let inventory = strata::Inventory::load(dir.path())?;
+//! let web1 = inventory.host("web1.example.com").unwrap();
+//! let port: u16 = web1.data().get_as("app_port")?;
+//! let app: AppConfig = web1.data().deserialize()?;
+//! assert_eq!((port, app.app_port, app.app_env.as_str()), (8080, 8080, "production"));
+//!
+//! // Where does the value come from?
+//! let origin = web1.data().origin("app_port").unwrap();
+//! assert_eq!(origin.to_string(), "group_data/webservers.toml:1:1 (group webservers)");
+//!
+//! // Choose hosts as `--limit` does.
+//! for host in inventory.select("webservers,!web2*")? {
+//!     assert_eq!(host.name(), "web1.example.com");
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Override data, defaults, connectors
+//!
+//! [`Loader`] adds what a deploy tool brings: override data (wins over
+//! everything), defaults (lose to everything) and its own [`Connector`]s.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+//! let inventory = strata::Loader::new(dir.path())
+//!     .override_data("ssh_user", "root")
+//!     .defaults(toml::toml! { ssh_port = 22 })
+//!     .load()?;
+//! let data = inventory.host("w1").unwrap().data();
+//! assert_eq!(data.get("ssh_user").unwrap().as_str(), Some("root"));
+//! assert_eq!(data.get("ssh_port").unwrap().as_integer(), Some(22));
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! Loading reports every problem, not just the first: a [`LoadError`] holds
+//! all [`Diagnostic`]s with their files and spans; warnings of a successful
+//! load are in [`Inventory::diagnostics`].
+//!
+//! ```
+//! # fn main() -> std::io::Result<()> {
+//! # let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("hosts.toml"), "web = [\"w[1:\"]\ndb = 3\n")?;
+//! let err = strata::Inventory::load(dir.path()).unwrap_err();
+//! let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
+//! assert_eq!(codes, ["strata::group_shape", "strata::malformed_range"]);
+//! # Ok(()) }
+//! ```
+
+mod state;
+
+pub use state::RunState;
+
+/// The host name nearest to `name`, for did-you-mean messages.
+pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
+    strata_parser::closest(name, inventory.hosts().map(|h| h.name()))
+}
+pub use strata_parser::{
+    Code, Diagnostic, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity, SourceFile, Sources,
+    Span,
+};
+pub use strata_resolver::{
+    Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Group, Host,
+    HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError, LoadError, Loaded, Loader,
+    Origin, parse_data_arg, parse_value,
+};

@@ -1,0 +1,93 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Fast, safe, explainable pyinfra-style inventories in TOML.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The inventory: a directory holding hosts.toml, or the hosts.toml itself.
+    /// Default: $STRATA_INVENTORY, else ./inventory/, else ./
+    #[arg(short = 'i', long, global = true, value_name = "PATH")]
+    pub inventory: Option<PathBuf>,
+
+    /// Override data for every host, as KEY=VALUE; VALUE is read as TOML
+    /// (9000, true, "text", [1, 2]) or else taken as a plain string. Repeatable.
+    #[arg(long = "data", global = true, value_name = "KEY=VALUE")]
+    pub data: Vec<String>,
+
+    /// Select hosts: group or host names, globs (web*), ~regex, &intersect,
+    /// !exclude, comma-separated. Repeatable (the selections are united).
+    #[arg(long, global = true, value_name = "PATTERN")]
+    pub limit: Vec<String>,
+
+    /// When to use colours in diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the selected host names, one a line, in inventory order.
+    Hosts {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
+    },
+    /// Print the groups in order, with their hosts.
+    Groups {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
+    },
+    /// Print one host's resolved data.
+    Host {
+        /// The host's name.
+        name: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DataFormat::Json)]
+        format: DataFormat,
+    },
+    /// Print the whole resolved inventory: hosts with groups and data, groups with hosts.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DataFormat::Json)]
+        format: DataFormat,
+    },
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colours when stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Formats for name lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    /// Plain text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Formats for data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// JSON, keys sorted.
+    Json,
+    /// TOML, keys sorted.
+    Toml,
+}

@@ -1,0 +1,109 @@
+//! Finding the inventory: `-i`, `$STRATA_INVENTORY`, `./inventory/`, `./`.
+
+use std::path::{Path, PathBuf};
+
+/// No inventory could be found; lists what was tried.
+#[derive(Debug)]
+pub struct NotFound {
+    pub tried: Vec<String>,
+}
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "no inventory found; tried:")?;
+        for t in &self.tried {
+            writeln!(f, "  {t}")?;
+        }
+        write!(
+            f,
+            "point -i at an inventory directory (one holding hosts.toml), or set STRATA_INVENTORY"
+        )
+    }
+}
+
+/// The inventory root for an explicit path: the directory itself, or the
+/// directory of a named hosts.toml.
+fn root_of(path: &Path) -> Option<PathBuf> {
+    if path.is_dir() {
+        Some(path.to_path_buf())
+    } else if path.is_file() {
+        Some(
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf(),
+        )
+    } else {
+        None
+    }
+}
+
+/// Resolves the inventory root. `explicit` is `-i`, `env` is `$STRATA_INVENTORY`.
+pub fn find(explicit: Option<&Path>, env: Option<&str>, cwd: &Path) -> Result<PathBuf, NotFound> {
+    if let Some(p) = explicit {
+        return root_of(p).ok_or_else(|| NotFound {
+            tried: vec![format!("-i {} (does not exist)", p.display())],
+        });
+    }
+    if let Some(e) = env.filter(|e| !e.is_empty()) {
+        return root_of(Path::new(e)).ok_or_else(|| NotFound {
+            tried: vec![format!("STRATA_INVENTORY={e} (does not exist)")],
+        });
+    }
+    let mut tried = vec![
+        "-i (not given)".to_string(),
+        "STRATA_INVENTORY (not set)".to_string(),
+    ];
+    for dir in ["inventory", "."] {
+        let candidate = cwd.join(dir);
+        if candidate.join(strata_hosts_file()).is_file() {
+            return Ok(if dir == "." {
+                cwd.to_path_buf()
+            } else {
+                candidate
+            });
+        }
+        tried.push(format!(
+            "{} (no hosts.toml)",
+            candidate.join(strata_hosts_file()).display()
+        ));
+    }
+    Err(NotFound { tried })
+}
+
+fn strata_hosts_file() -> &'static str {
+    "hosts.toml"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd = dir.path();
+        // Nothing there: every place is listed.
+        let e = find(None, None, cwd).unwrap_err();
+        assert_eq!(e.tried.len(), 4, "{e}");
+        // ./hosts.toml
+        std::fs::write(cwd.join("hosts.toml"), "").unwrap();
+        assert_eq!(find(None, None, cwd).unwrap(), cwd);
+        // ./inventory/ wins over ./
+        std::fs::create_dir(cwd.join("inventory")).unwrap();
+        std::fs::write(cwd.join("inventory/hosts.toml"), "").unwrap();
+        assert_eq!(find(None, None, cwd).unwrap(), cwd.join("inventory"));
+        // $STRATA_INVENTORY wins over both, -i over everything.
+        let other = cwd.join("other");
+        std::fs::create_dir(&other).unwrap();
+        assert_eq!(
+            find(None, Some(other.to_str().unwrap()), cwd).unwrap(),
+            other
+        );
+        assert_eq!(
+            find(Some(&cwd.join("inventory/hosts.toml")), Some("x"), cwd).unwrap(),
+            cwd.join("inventory")
+        );
+        assert!(find(Some(&cwd.join("missing")), None, cwd).is_err());
+    }
+}

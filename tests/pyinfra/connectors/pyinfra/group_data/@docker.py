@@ -1,0 +1,2 @@
+flavor = "docker-group"
+docker_identifier = "group-loses-to-connector"

@@ -1,0 +1,2 @@
+ssh_user = "builder"
+flavor = "dockerssh-group"

@@ -1,0 +1,2 @@
+flavor = "local-group"
+python = "/usr/bin/python3"

@@ -1,0 +1,1 @@
+flavor = "ssh-group-never-applied"

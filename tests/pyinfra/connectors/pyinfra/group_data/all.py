@@ -1,0 +1,5 @@
+ssh_hostname = "global-default"
+docker_identifier = "global-default"
+chroot_directory = "/global"
+docker_image = "global:latest"
+flavor = "global"

@@ -1,0 +1,2 @@
+flavor = "containers"
+runtime = "generic"

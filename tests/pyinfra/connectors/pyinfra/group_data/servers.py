@@ -1,0 +1,2 @@
+flavor = "servers"
+ssh_hostname = "servers-group"

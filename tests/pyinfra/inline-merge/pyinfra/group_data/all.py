@@ -1,0 +1,2 @@
+z = "all-file"
+gkey = "all-file"

@@ -1,0 +1,2 @@
+a = "g1-file"
+b = "g1-file"

@@ -1,0 +1,2 @@
+gkey = "g3-file"
+gtab = {"from": "g3-file"}

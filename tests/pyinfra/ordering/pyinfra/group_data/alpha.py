@@ -1,0 +1,2 @@
+order = "alpha"
+alpha_only = 1

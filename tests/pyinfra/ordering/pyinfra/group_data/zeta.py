@@ -1,0 +1,2 @@
+order = "zeta"
+zeta_only = 1

@@ -1,0 +1,4 @@
+env = "file-all"
+tier = "global"
+color = "global"
+ntp = ["file"]

@@ -1,0 +1,2 @@
+db_engine = "postgres"
+limits = {"cpu": 8}

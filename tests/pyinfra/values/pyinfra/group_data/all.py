@@ -1,0 +1,22 @@
+int = 42
+neg = -17
+big = 9223372036854775807
+small = -9223372036854775808
+hex = 0xFF
+oct = 0o17
+bin = 0b101
+under = 1_000_000
+float = 3.14
+exp = 6.02e23
+tiny = 1e-300
+negf = -0.5
+zero_f = 0.0
+t = True
+f = False
+s = "double \"quoted\" \t tab \u00e9"
+lit = r"C:\path\no\escape"
+# a TOML multi-line basic string drops the newline right after the opening quotes
+ml = "line1\nline2"
+mll = "raw \\n kept"
+arr = [1, 2, 3]
+nested_arr = [[1, 2], ["a"]]

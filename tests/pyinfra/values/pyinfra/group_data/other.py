@@ -1,0 +1,2 @@
+int = "now a string"
+deep = 0
