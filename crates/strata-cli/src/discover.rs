@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+const HOSTS_FILE: &str = "hosts.toml";
+
 /// No inventory could be found; lists what was tried.
 #[derive(Debug)]
 pub struct NotFound {
@@ -56,23 +58,16 @@ pub fn find(explicit: Option<&Path>, env: Option<&str>, cwd: &Path) -> Result<Pa
     ];
     for dir in ["inventory", "."] {
         let candidate = cwd.join(dir);
-        if candidate.join(strata_hosts_file()).is_file() {
+        if candidate.join(HOSTS_FILE).is_file() {
             return Ok(if dir == "." {
                 cwd.to_path_buf()
             } else {
                 candidate
             });
         }
-        tried.push(format!(
-            "{} (no hosts.toml)",
-            candidate.join(strata_hosts_file()).display()
-        ));
+        tried.push(format!("./{dir}/{HOSTS_FILE} (not found)").replace("/./", "/"));
     }
     Err(NotFound { tried })
-}
-
-fn strata_hosts_file() -> &'static str {
-    "hosts.toml"
 }
 
 #[cfg(test)]

@@ -105,9 +105,19 @@ fn parse_float(s: &str) -> f64 {
 }
 
 /// Turns the parser's errors into diagnostics.
-pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text_len: usize) {
+///
+/// The parser's recovery often reports one mistake several times on the
+/// same line; only the first error of each line is kept.
+pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text: &str) {
+    let mut last_line = None;
     for e in errors {
-        let range = e.span().unwrap_or(text_len..text_len);
+        let range = e.span().unwrap_or(text.len()..text.len());
+        let line = text
+            .get(..range.start)
+            .map_or(0, |t| t.matches('\n').count());
+        if std::mem::replace(&mut last_line, Some(line)) == Some(line) {
+            continue;
+        }
         let message = e.message().trim().to_string();
         cx.push(Diagnostic::error(
             Code::TomlSyntax,

@@ -192,15 +192,21 @@ impl Diagnostic {
         self.labels.first().map(|l| l.span)
     }
 
-    /// A one-line rendering: `error[strata::toml_syntax] hosts.toml:3:7: message`.
+    /// A one-line rendering:
+    /// `error[strata::toml_syntax] hosts.toml:3:7: message (help: ...)`.
     pub fn one_line(&self, sources: &Sources) -> String {
         let place = self
             .span()
             .and_then(|s| sources.location(s))
             .map(|l| format!(" {l}:"))
             .unwrap_or_default();
+        let help = self
+            .help
+            .as_ref()
+            .map(|h| format!(" (help: {h})"))
+            .unwrap_or_default();
         format!(
-            "{}[{}]{} {}",
+            "{}[{}]{} {}{help}",
             self.severity.as_str(),
             self.code,
             place,

@@ -95,7 +95,7 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
         host_files: Vec::new(),
         diagnostics: Vec::new(),
     };
-    read_hosts_file(&mut raw);
+    read_hosts_file(&mut raw, given);
     let groups = read::walk(&root, GROUP_DATA_DIR, 1);
     let hosts = read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
     raw.group_files = read_data_files(&mut raw, groups);
@@ -133,7 +133,7 @@ fn parse_hosts_text(
     let mut cx = Ctx { file, diagnostics };
     let (table, errors) = DeTable::parse_recoverable(text);
     let ok = errors.is_empty();
-    convert::syntax_errors(errors, &mut cx, text.len());
+    convert::syntax_errors(errors, &mut cx, text);
     let groups = if ok {
         hosts::groups(table.get_ref(), &mut cx)
     } else {
@@ -152,22 +152,19 @@ fn parse_data_text(
     if errors.is_empty() {
         (convert::data_table(table.get_ref(), &mut cx), true)
     } else {
-        convert::syntax_errors(errors, &mut cx, text.len());
+        convert::syntax_errors(errors, &mut cx, text);
         (DataTable::default(), false)
     }
 }
 
-fn read_hosts_file(raw: &mut RawInventory) {
+fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
     let path = raw.root.join(HOSTS_FILE);
     if std::fs::symlink_metadata(&path).is_err() {
         let file = raw.sources.add(HOSTS_FILE, path, String::new());
         let what = if raw.root.is_dir() {
-            format!("no {HOSTS_FILE} in {}", raw.root.display())
+            format!("no {HOSTS_FILE} in {}", given.display())
         } else {
-            format!(
-                "the inventory directory {} does not exist",
-                raw.root.display()
-            )
+            format!("the inventory directory {} does not exist", given.display())
         };
         raw.diagnostics.push(
             Diagnostic::error(Code::MissingHostsFile, Span::file_start(file), what)

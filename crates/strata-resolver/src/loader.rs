@@ -164,7 +164,9 @@ impl Loaded {
 }
 
 fn resolve(raw: RawInventory, extras: &Extras) -> Loaded {
-    let (mut inv, diagnostics) = build(raw, extras);
+    let (mut inv, mut diagnostics) = build(raw, extras);
+    // File by file (hosts.toml first), top to bottom.
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
     if diagnostics.iter().any(Diagnostic::is_error) {
         Loaded {
             inventory: None,
