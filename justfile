@@ -1,0 +1,23 @@
+# Thin aliases; each recipe is one command you can also type yourself.
+
+# every test, with pyinfra for the differential tests
+test *ARGS:
+    ./scripts/test.sh {{ARGS}}
+
+# formatting and lints, as CI runs them
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# micro-benchmarks (divan) and the whole-process comparison
+bench N="10000":
+    cargo bench -p strata
+    bench/compare.sh {{N}}
+
+# the resolved example inventory
+demo:
+    cargo run -q -p strata-cli -- -i examples/basic list --format toml
+
+# what CI runs
+ci:
+    bash .ci/run
