@@ -115,7 +115,7 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
         let line = text
             .get(..range.start)
             .map_or(0, |t| t.matches('\n').count());
-        if std::mem::replace(&mut last_line, Some(line)) == Some(line) {
+        if last_line.replace(line) == Some(line) {
             continue;
         }
         let message = e.message().trim().to_string();

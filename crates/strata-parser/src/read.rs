@@ -132,17 +132,17 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
     match fs::symlink_metadata(&dir) {
         Err(_) => return walk,
         Ok(m) if m.file_type().is_symlink() => {
-            if let Ok(target) = fs::canonicalize(&dir) {
-                if !target.starts_with(root) {
-                    walk.problems.push((
-                        dir_name.to_string(),
-                        ReadProblem::new(
-                            Code::SymlinkOutsideRoot,
-                            format!("{dir_name}/ is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
-                        ),
-                    ));
-                    return walk;
-                }
+            if let Ok(target) = fs::canonicalize(&dir)
+                && !target.starts_with(root)
+            {
+                walk.problems.push((
+                    dir_name.to_string(),
+                    ReadProblem::new(
+                        Code::SymlinkOutsideRoot,
+                        format!("{dir_name}/ is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                    ),
+                ));
+                return walk;
             }
         }
         Ok(_) => {}

@@ -242,8 +242,8 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     }
 
     // Each host's own layers, highest first.
-    for hid in 0..b.hosts.len() {
-        let mut own: Vec<SetId> = host_file_set[hid].into_iter().collect();
+    for (hid, file_set) in host_file_set.into_iter().enumerate() {
+        let mut own: Vec<SetId> = file_set.into_iter().collect();
         own.extend(b.inline[hid].iter().rev());
         own.extend(b.connector_set[hid]);
         b.hosts[hid].own = own;
@@ -598,8 +598,10 @@ impl Builder<'_> {
         for (i, &a) in sets.iter().enumerate() {
             for &b in &sets[i + 1..] {
                 for (key, later) in &self.sets[b as usize].table.entries {
-                    if let Some(earlier) = self.sets[a as usize].table.get(key) {
-                        if earlier.value != later.value {
+                    if let Some(earlier) = self.sets[a as usize].table.get(key)
+                        && earlier.value != later.value
+                    {
+                        {
                             let name = &self.hosts[hid].name;
                             self.diagnostics.push(
                                 Diagnostic::warning(
@@ -622,8 +624,10 @@ impl Builder<'_> {
 
     fn name_clashes(&mut self) {
         for g in &self.groups {
-            if let Some(&hid) = self.host_index.get(&g.name) {
-                if let Some(span) = g.span {
+            if let Some(&hid) = self.host_index.get(&g.name)
+                && let Some(span) = g.span
+            {
+                {
                     let mut d = Diagnostic::warning(
                         Code::HostGroupNameClash,
                         span,

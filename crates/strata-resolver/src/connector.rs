@@ -218,7 +218,8 @@ mod tests {
     #[test]
     fn builtin_connectors() {
         // (name, data, groups) as pyinfra 3.10 makes them.
-        let cases: &[(&str, &[(&str, &str)], &[&str])] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: &[Case] = &[
             ("@local", &[], &["@local"]),
             ("@ssh/10.0.0.5", &[("ssh_hostname", "10.0.0.5")], &[]),
             ("@docker/web", &[("docker_identifier", "web")], &["@docker"]),

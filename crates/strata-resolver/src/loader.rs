@@ -196,6 +196,14 @@ impl Inventory {
     }
 }
 
+/// A group for [`InventoryBuilder`].
+#[derive(Debug, Clone)]
+struct GroupSpec {
+    name: String,
+    hosts: Vec<HostSpec>,
+    data: Option<toml::Table>,
+}
+
 /// A host for [`InventoryBuilder`]: a name, or a name and inline data.
 #[derive(Debug, Clone)]
 pub struct HostSpec {
@@ -246,12 +254,8 @@ impl<S: Into<String>> From<(S, toml::Table)> for HostSpec {
 #[derive(Debug, Default, Clone)]
 pub struct InventoryBuilder {
     all: Option<(Vec<HostSpec>, Option<toml::Table>)>,
-    groups: Vec<(
-        String,
-        Vec<HostSpec>,
-        Option<toml::Table>,
-        Option<toml::Table>,
-    )>,
+    groups: Vec<GroupSpec>,
+    group_files: Vec<(String, toml::Table)>,
     host_files: Vec<(String, toml::Table)>,
     extras: Extras,
 }
@@ -279,12 +283,11 @@ impl InventoryBuilder {
         name: impl Into<String>,
         hosts: impl IntoIterator<Item = H>,
     ) -> Self {
-        self.groups.push((
-            name.into(),
-            hosts.into_iter().map(Into::into).collect(),
-            None,
-            None,
-        ));
+        self.groups.push(GroupSpec {
+            name: name.into(),
+            hosts: hosts.into_iter().map(Into::into).collect(),
+            data: None,
+        });
         self
     }
 
@@ -295,21 +298,19 @@ impl InventoryBuilder {
         hosts: impl IntoIterator<Item = H>,
         data: toml::Table,
     ) -> Self {
-        self.groups.push((
-            name.into(),
-            hosts.into_iter().map(Into::into).collect(),
-            Some(data),
-            None,
-        ));
+        self.groups.push(GroupSpec {
+            name: name.into(),
+            hosts: hosts.into_iter().map(Into::into).collect(),
+            data: Some(data),
+        });
         self
     }
 
-    /// Data for an already added group at the group-file layer (as
-    /// `group_data/<name>.toml` would give).
-    pub fn group_data(mut self, name: &str, data: toml::Table) -> Self {
-        if let Some(g) = self.groups.iter_mut().find(|g| g.0 == name) {
-            g.3 = Some(data);
-        }
+    /// Data at the group-file layer, as `group_data/<name>.toml` would give
+    /// (`all` for the global file layer). A name that is no group gives the
+    /// same warning as such a file.
+    pub fn group_data(mut self, name: impl Into<String>, data: toml::Table) -> Self {
+        self.group_files.push((name.into(), data));
         self
     }
 
@@ -366,25 +367,23 @@ impl InventoryBuilder {
                 })
                 .collect()
         };
-        let mut groups = Vec::new();
-        let mut group_files = Vec::new();
-        for (name, hs, data, file_data) in self.groups {
-            if let Some(fd) = file_data {
-                group_files.push(strata_parser::DataFile {
-                    name: name.clone(),
-                    file,
-                    data: table(fd),
-                    ok: true,
-                });
-            }
-            groups.push(RawGroup {
-                name,
+        let data_file = |(name, t): (String, toml::Table)| strata_parser::DataFile {
+            name,
+            file,
+            data: table(t),
+            ok: true,
+        };
+        let mut groups: Vec<RawGroup> = self
+            .groups
+            .into_iter()
+            .map(|g| RawGroup {
+                name: g.name,
                 name_span: span,
                 shape: GroupShape::Table,
-                hosts: hosts(hs),
-                data: data.map(table),
-            });
-        }
+                hosts: hosts(g.hosts),
+                data: g.data.map(table),
+            })
+            .collect();
         if let Some((hs, data)) = self.all {
             groups.push(RawGroup {
                 name: "all".into(),
@@ -399,17 +398,8 @@ impl InventoryBuilder {
             sources,
             hosts: Some(HostsFile { file, groups }),
             hosts_ok: true,
-            group_files,
-            host_files: self
-                .host_files
-                .into_iter()
-                .map(|(name, t)| strata_parser::DataFile {
-                    name,
-                    file,
-                    data: table(t),
-                    ok: true,
-                })
-                .collect(),
+            group_files: self.group_files.into_iter().map(data_file).collect(),
+            host_files: self.host_files.into_iter().map(data_file).collect(),
             diagnostics: Vec::new(),
         };
         let loaded = resolve(raw, &self.extras);

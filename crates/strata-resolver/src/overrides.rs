@@ -41,14 +41,12 @@ pub fn parse_data_arg(arg: &str) -> Result<(String, toml::Value), DataArgError> 
 pub fn parse_value(text: &str) -> toml::Value {
     // Parse as the right-hand side of an assignment: the TOML grammar for values.
     let doc = format!("v = {text}\n");
-    if !text.contains('\n') {
-        if let Ok(mut t) = doc.parse::<toml::Table>() {
-            if t.len() == 1 {
-                if let Some(v) = t.remove("v") {
-                    return v;
-                }
-            }
-        }
+    if !text.contains('\n')
+        && let Ok(mut t) = doc.parse::<toml::Table>()
+        && t.len() == 1
+        && let Some(v) = t.remove("v")
+    {
+        return v;
     }
     toml::Value::String(text.to_string())
 }

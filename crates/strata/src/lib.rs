@@ -88,7 +88,8 @@
 //! std::fs::write(dir.path().join("hosts.toml"), "web = [\"w[1:\"]\ndb = 3\n")?;
 //! let err = strata::Inventory::load(dir.path()).unwrap_err();
 //! let codes: Vec<_> = err.errors().map(|d| d.code.as_str()).collect();
-//! assert_eq!(codes, ["strata::group_shape", "strata::malformed_range"]);
+//! // In file order: the range on line 1, then the group on line 2.
+//! assert_eq!(codes, ["strata::malformed_range", "strata::group_shape"]);
 //! # Ok(()) }
 //! ```
 
