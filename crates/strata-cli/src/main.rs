@@ -102,6 +102,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         )?,
     }
     out.flush()?;
+    // The process ends here: freeing every host and value one by one would
+    // only cost time.
+    std::mem::forget(inventory);
     Ok(())
 }
 

@@ -3,37 +3,39 @@
 
 use std::io::{self, Write};
 
-use serde_json::Value as Json;
+use serde::{Serialize, Serializer};
 
-/// A TOML value as JSON. Keys are sorted at every level; datetimes become
-/// strings; NaN and infinities, which JSON cannot carry, become `null`.
-pub fn to_json(v: &toml::Value) -> Json {
-    match v {
-        toml::Value::String(s) => Json::String(s.clone()),
-        toml::Value::Integer(i) => Json::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        toml::Value::Boolean(b) => Json::Bool(*b),
-        toml::Value::Datetime(d) => Json::String(d.to_string()),
-        toml::Value::Array(a) => Json::Array(a.iter().map(to_json).collect()),
-        toml::Value::Table(t) => {
-            let mut keys: Vec<&String> = t.keys().collect();
-            keys.sort();
-            Json::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), to_json(&t[k])))
-                    .collect(),
-            )
+/// A TOML value serialized as JSON: keys sorted at every level, datetimes
+/// as RFC 3339 strings, NaN and infinities (which JSON cannot carry) as
+/// `null`. Serialized directly, without building a JSON tree.
+pub struct Json<'a>(pub &'a toml::Value);
+
+impl Serialize for Json<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            toml::Value::String(v) => s.serialize_str(v),
+            toml::Value::Integer(i) => s.serialize_i64(*i),
+            toml::Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            toml::Value::Float(_) => s.serialize_unit(),
+            toml::Value::Boolean(b) => s.serialize_bool(*b),
+            toml::Value::Datetime(d) => s.collect_str(d),
+            toml::Value::Array(a) => s.collect_seq(a.iter().map(Json)),
+            toml::Value::Table(t) => {
+                let mut entries: Vec<(&String, &toml::Value)> = t.iter().collect();
+                entries.sort_unstable_by_key(|(k, _)| *k);
+                s.collect_map(entries.into_iter().map(|(k, v)| (k, Json(v))))
+            }
         }
     }
 }
 
-/// A resolved data view as a JSON object, keys sorted.
-pub fn data_json(data: &strata::Data<'_>) -> Json {
-    Json::Object(
-        data.iter()
-            .map(|(k, v)| (k.to_string(), to_json(v)))
-            .collect(),
-    )
+/// A host's resolved data as a JSON object, keys sorted.
+pub struct DataJson<'a>(pub &'a strata::Data<'a>);
+
+impl Serialize for DataJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, Json(v))))
+    }
 }
 
 /// A TOML value with table keys sorted at every level.
@@ -55,7 +57,7 @@ pub fn sorted_table(t: &toml::Table) -> toml::Table {
 }
 
 /// Writes JSON followed by a newline.
-pub fn write_json(out: &mut impl Write, v: &Json) -> io::Result<()> {
+pub fn write_json(out: &mut impl Write, v: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     out.write_all(b"\n")
 }
@@ -81,9 +83,9 @@ mod tests {
         "#
         .parse()
         .unwrap();
-        let json = to_json(&toml::Value::Table(doc));
+        let value = toml::Value::Table(doc);
         assert_eq!(
-            serde_json::to_string(&json).unwrap(),
+            serde_json::to_string(&Json(&value)).unwrap(),
             r#"{"a":{"b":[1.5,"s"],"y":2},"day":"1979-05-27","nan":null,"when":"1979-05-27T07:32:00Z","z":1}"#
         );
     }

@@ -28,10 +28,11 @@ impl Ctx<'_> {
 
 /// Converts a spanned table into a [`DataTable`] of its top-level keys.
 pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
-    let mut out = DataTable::default();
+    // TOML forbids duplicate keys, so plain pushes keep the table exact.
+    let mut out = DataTable::with_capacity(table.len());
     for (key, value) in table.iter() {
         if let Some(v) = value_of(value, 1, cx) {
-            out.entries.insert(
+            out.insert(
                 key.get_ref().to_string(),
                 Entry {
                     value: v,

@@ -159,7 +159,7 @@ fn parse_data_text(
 
 fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
     let path = raw.root.join(HOSTS_FILE);
-    if std::fs::symlink_metadata(&path).is_err() {
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
         let file = raw.sources.add(HOSTS_FILE, path, String::new());
         let what = if raw.root.is_dir() {
             format!("no {HOSTS_FILE} in {}", given.display())
@@ -171,8 +171,13 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
                 .with_help("an inventory is a directory with a hosts.toml; create one, or point -i at the right directory"),
         );
         return;
-    }
-    match read::read_text(&raw.root, &path, HOSTS_FILE) {
+    };
+    match read::read_text(
+        &raw.root,
+        &path,
+        HOSTS_FILE,
+        read::Kind::of(meta.file_type()),
+    ) {
         Ok(text) => {
             let file = raw.sources.add(HOSTS_FILE, path, text);
             let (hosts, ok) =
@@ -234,7 +239,7 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
         .enumerate()
         .map(|(i, found)| {
             let file = FileId((base + i) as u32);
-            match read::read_text(root, &found.path, &found.display) {
+            match read::read_text(root, &found.path, &found.display, found.kind) {
                 Ok(text) => {
                     let mut diagnostics = Vec::new();
                     let (table, ok) = parse_data_text(file, &text, &mut diagnostics);

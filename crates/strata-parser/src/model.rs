@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
-
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 
@@ -18,18 +16,62 @@ pub struct Entry {
     pub value_span: Span,
 }
 
-/// A table of data (a data file, a group's `data`, a host's inline `data`),
-/// keyed by top-level key in file order.
+/// A table of data (a data file, a group's `data`, a host's inline `data`):
+/// its top-level keys in the order the source writes them.
+///
+/// Stored as a plain vector with exact capacity: data tables are small and
+/// there is one per host file, so a hash map's overhead would dominate the
+/// memory of a large inventory. Lookups are linear.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataTable {
-    /// Entries in the order the source writes them.
-    pub entries: IndexMap<String, Entry>,
+    entries: Vec<(String, Entry)>,
 }
 
 impl DataTable {
+    /// An empty table with room for `n` keys.
+    pub fn with_capacity(n: usize) -> DataTable {
+        DataTable {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// A table of plain values that come from no file position (the command
+    /// line, code): every key and value is placed at `span`.
+    pub fn from_table(table: toml::Table, span: Span) -> DataTable {
+        table
+            .into_iter()
+            .map(|(k, value)| {
+                let entry = Entry {
+                    value,
+                    key_span: span,
+                    value_span: span,
+                };
+                (k, entry)
+            })
+            .collect()
+    }
+
     /// The entry for `key`.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.get(key)
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, e)| e)
+    }
+
+    /// Sets `key`, replacing an earlier entry for it.
+    pub fn insert(&mut self, key: String, entry: Entry) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, e)) => *e = entry,
+            None => self.entries.push((key, entry)),
+        }
+    }
+
+    /// Keys and entries in source order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Entry)> {
+        self.entries.iter().map(|(k, e)| (k.as_str(), e))
+    }
+
+    /// Keys in source order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
     }
 
     /// Number of keys.
@@ -40,6 +82,17 @@ impl DataTable {
     /// True when there is no key.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+impl FromIterator<(String, Entry)> for DataTable {
+    fn from_iter<I: IntoIterator<Item = (String, Entry)>>(iter: I) -> DataTable {
+        let mut t = DataTable::default();
+        for (k, e) in iter {
+            t.insert(k, e);
+        }
+        t.entries.shrink_to_fit();
+        t
     }
 }
 

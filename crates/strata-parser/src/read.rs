@@ -28,58 +28,89 @@ impl ReadProblem {
     }
 }
 
+/// What a directory listing says a path is, before anything is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A regular file: open it.
+    File,
+    /// A symbolic link: resolve it and check where it leads first.
+    Symlink,
+    /// A FIFO, socket or device: never opened (opening a FIFO blocks).
+    Other,
+}
+
+impl Kind {
+    pub fn of(ft: fs::FileType) -> Kind {
+        if ft.is_symlink() {
+            Kind::Symlink
+        } else if ft.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+fn unreadable(display: &str, e: std::io::Error) -> ReadProblem {
+    ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
+}
+
 /// Reads `path` (which lies under `root`, itself canonical) as UTF-8 text.
 ///
 /// A symbolic link is resolved first, and refused without being read when
-/// its target lies outside `root`.
-pub(crate) fn read_text(root: &Path, path: &Path, display: &str) -> Result<String, ReadProblem> {
-    let meta = fs::symlink_metadata(path).map_err(|e| {
-        ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
-    })?;
-    let meta = if meta.file_type().is_symlink() {
-        let target = fs::canonicalize(path).map_err(|e| {
-            ReadProblem::new(
-                Code::UnreadableFile,
-                format!("cannot follow the symbolic link {display}: {e}"),
+/// its target lies outside `root`. Only regular files are opened; their size
+/// is checked on the open file before reading.
+pub(crate) fn read_text(
+    root: &Path,
+    path: &Path,
+    display: &str,
+    kind: Kind,
+) -> Result<String, ReadProblem> {
+    let kind = match kind {
+        Kind::Symlink => {
+            let target = fs::canonicalize(path).map_err(|e| {
+                ReadProblem::new(
+                    Code::UnreadableFile,
+                    format!("cannot follow the symbolic link {display}: {e}"),
+                )
+            })?;
+            if !target.starts_with(root) {
+                return Err(ReadProblem::new(
+                    Code::SymlinkOutsideRoot,
+                    format!(
+                        "{display} is a symbolic link to {}, outside the inventory root; it was not read",
+                        target.display()
+                    ),
+                ));
+            }
+            Kind::of(
+                fs::metadata(&target)
+                    .map_err(|e| unreadable(display, e))?
+                    .file_type(),
             )
-        })?;
-        if !target.starts_with(root) {
-            return Err(ReadProblem::new(
-                Code::SymlinkOutsideRoot,
-                format!(
-                    "{display} is a symbolic link to {}, outside the inventory root; it was not read",
-                    target.display()
-                ),
-            ));
         }
-        fs::metadata(&target).map_err(|e| {
-            ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
-        })?
-    } else {
-        meta
+        k => k,
     };
-    if !meta.is_file() {
+    if kind != Kind::File {
         return Err(ReadProblem::new(
             Code::UnreadableFile,
             format!("{display} is not a regular file"),
         ));
     }
-    if meta.len() > MAX_FILE_SIZE {
+    let file = fs::File::open(path).map_err(|e| unreadable(display, e))?;
+    let len = file.metadata().map_err(|e| unreadable(display, e))?.len();
+    if len > MAX_FILE_SIZE {
         return Err(ReadProblem::new(
             Code::FileTooLarge,
             format!(
-                "{display} is {} bytes, over the limit of {} bytes (64 MiB); it was not read",
-                meta.len(),
-                MAX_FILE_SIZE
+                "{display} is {len} bytes, over the limit of {MAX_FILE_SIZE} bytes (64 MiB); it was not read"
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
-        })?;
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(display, e))?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(ReadProblem::new(
             Code::FileTooLarge,
@@ -106,6 +137,7 @@ pub(crate) struct Found {
     /// Relative to the root, `/`-separated.
     pub display: String,
     pub path: PathBuf,
+    pub kind: Kind,
     /// The group or host name it stands for.
     pub name: String,
 }
@@ -170,8 +202,7 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                 continue;
             }
         };
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let display = slash_path(rel);
+        let display = relative(root, entry.path());
         let ft = entry.file_type();
         if ft.is_dir() {
             if entry.depth() >= max_depth {
@@ -207,11 +238,24 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
         let name = stem[dir_name.len() + 1..].to_string();
         walk.files.push(Found {
             display,
+            kind: Kind::of(ft),
             path: entry.into_path(),
             name,
         });
     }
     walk
+}
+
+/// `path` relative to `root`, `/`-separated. On Unix, where paths under the
+/// root start with its bytes, this is a slice, not a walk over components.
+fn relative(root: &Path, path: &Path) -> String {
+    if std::path::MAIN_SEPARATOR == '/'
+        && let (Some(r), Some(p)) = (root.to_str(), path.to_str())
+        && let Some(rest) = p.strip_prefix(r)
+    {
+        return rest.trim_start_matches('/').to_string();
+    }
+    slash_path(path.strip_prefix(root).unwrap_or(path))
 }
 
 /// `a/b/c` whatever the platform's separator.

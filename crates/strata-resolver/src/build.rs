@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use strata_parser::{
-    Code, DataTable, Diagnostic, Entry, FileId, RawGroup, RawHost, RawInventory, Sources, Span,
+    Code, DataTable, Diagnostic, FileId, RawGroup, RawHost, RawInventory, Sources, Span,
     did_you_mean,
 };
 
@@ -21,11 +21,14 @@ pub(crate) struct Extras {
     pub connectors: Connectors,
 }
 
-/// One host an entry stands for, after ranges and connectors.
+/// One host an entry stands for, after ranges and connectors. Kept small:
+/// there is one per host entry of hosts.toml.
 struct Expanded {
     name: String,
     span: Span,
-    connector: Option<(String, ConnectorHost)>,
+    /// Index of the entry in its group's host list (where its inline data is).
+    entry: u32,
+    connector: Option<Box<(String, ConnectorHost)>>,
 }
 
 struct Builder<'c> {
@@ -73,37 +76,19 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         None => (None, Vec::new()),
     };
     let all_pos = raw_groups.iter().position(|g| g.name == "all");
-    let all = all_pos.map(|i| raw_groups.remove(i));
+    let mut all = all_pos.map(|i| raw_groups.remove(i));
 
     // Ranges and connectors, entry by entry.
-    let expanded: Vec<Vec<(Vec<Expanded>, Option<DataTable>)>> = raw_groups
+    let expanded: Vec<Vec<Expanded>> = raw_groups
         .iter_mut()
-        .map(|g| b.expand_entries(&mut g.hosts))
+        .map(|g| b.expand_group(&mut g.hosts))
         .collect();
-    let mut all_expanded = all.as_ref().map(|_| Vec::new());
-    if let Some(all) = &all {
-        let mut hosts = all.hosts.clone();
-        all_expanded = Some(b.expand_entries(&mut hosts));
-    }
+    let all_expanded = all.as_mut().map(|all| b.expand_group(&mut all.hosts));
 
     // Host order: `all` when present, else first appearance across groups.
     match &all_expanded {
-        Some(entries) => {
-            for (names, _) in entries {
-                for e in names {
-                    b.add_host(e);
-                }
-            }
-        }
-        None => {
-            for entries in &expanded {
-                for (names, _) in entries {
-                    for e in names {
-                        b.add_host(e);
-                    }
-                }
-            }
-        }
+        Some(entries) => entries.iter().for_each(|e| b.add_host(e)),
+        None => expanded.iter().flatten().for_each(|e| b.add_host(e)),
     }
 
     // Explicit groups, in file order, with memberships and inline host data.
@@ -129,37 +114,34 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
             );
             b.groups[gid as usize].sets.push(set);
         }
-        for (names, data) in entries {
-            for e in names {
-                let Some(&hid) = b.host_index.get(&e.name) else {
-                    b.not_in_all(&e, &group.name, all.as_ref());
-                    continue;
-                };
-                b.add_member(gid, hid, &e, &group.name, data.as_ref());
-            }
+        for e in entries {
+            let Some(&hid) = b.host_index.get(&e.name) else {
+                b.not_in_all(&e, &group.name, all.as_ref());
+                continue;
+            };
+            let data = group.hosts[e.entry as usize].data.as_ref();
+            b.add_member(gid, hid, &e, &group.name, data);
         }
     }
     // The `all` entries' inline data ranks above every group entry.
     let mut global_inline = None;
     if let (Some(all), Some(entries)) = (all, all_expanded) {
         let mut seen = vec![false; b.hosts.len()];
-        for (names, data) in entries {
-            for e in names {
-                let hid = b.host_index[&e.name];
-                if std::mem::replace(&mut seen[hid as usize], true) {
-                    b.diagnostics.push(
-                        Diagnostic::warning(
-                            Code::DuplicateHost,
-                            e.span,
-                            format!("host `{}` is listed twice in `all`", e.name),
-                        )
-                        .with_help("remove one of the entries"),
-                    );
-                }
-                if let Some(data) = &data {
-                    let set = b.add_set(Layer::HostInline, None, e.span.file, data.clone());
-                    b.inline[hid as usize].push(set);
-                }
+        for e in entries {
+            let hid = b.host_index[&e.name];
+            if std::mem::replace(&mut seen[hid as usize], true) {
+                b.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::DuplicateHost,
+                        e.span,
+                        format!("host `{}` is listed twice in `all`", e.name),
+                    )
+                    .with_help("remove one of the entries"),
+                );
+            }
+            if let Some(data) = &all.hosts[e.entry as usize].data {
+                let set = b.add_set(Layer::HostInline, None, e.span.file, data.clone());
+                b.inline[hid as usize].push(set);
             }
         }
         if let Some(data) = all.data {
@@ -298,22 +280,7 @@ impl Builder<'_> {
     /// A layer from a plain table (command line, code), in a virtual source.
     fn add_table(&mut self, layer: Layer, source: &str, table: &toml::Table) -> SetId {
         let file = self.sources.add_virtual(source);
-        let span = Span::file_start(file);
-        let table = DataTable {
-            entries: table
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        Entry {
-                            value: v.clone(),
-                            key_span: span,
-                            value_span: span,
-                        },
-                    )
-                })
-                .collect(),
-        };
+        let table = DataTable::from_table(table.clone(), Span::file_start(file));
         self.add_set(layer, None, file, table)
     }
 
@@ -335,26 +302,10 @@ impl Builder<'_> {
             return;
         }
         let hid = self.hosts.len() as u32;
-        let (connector, set, implicit) = match &e.connector {
+        let (connector, set, implicit) = match e.connector.as_deref() {
             Some((conn, made)) => {
                 let file = self.sources.add_virtual(format!("<connector {conn}>"));
-                let span = Span::file_start(file);
-                let table = DataTable {
-                    entries: made
-                        .data
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                Entry {
-                                    value: v.clone(),
-                                    key_span: span,
-                                    value_span: span,
-                                },
-                            )
-                        })
-                        .collect(),
-                };
+                let table = DataTable::from_table(made.data.clone(), Span::file_start(file));
                 let set = self.add_set(Layer::Connector, None, file, table);
                 (Some(conn.clone()), Some(set), made.groups.clone())
             }
@@ -416,39 +367,39 @@ impl Builder<'_> {
         self.diagnostics.push(d);
     }
 
-    /// Expands ranges and connectors; the entry's data goes with every host it makes.
-    fn expand_entries(
-        &mut self,
-        hosts: &mut Vec<RawHost>,
-    ) -> Vec<(Vec<Expanded>, Option<DataTable>)> {
-        hosts
-            .drain(..)
-            .map(|h| {
-                let names = self.expand_entry(&h);
-                (names, h.data)
-            })
-            .collect()
+    /// Expands ranges and connectors of a group's entries; each entry's
+    /// data goes with every host it makes.
+    fn expand_group(&mut self, hosts: &mut [RawHost]) -> Vec<Expanded> {
+        let mut out = Vec::with_capacity(hosts.len());
+        for (i, h) in hosts.iter_mut().enumerate() {
+            self.expand_entry(h, i as u32, &mut out);
+        }
+        out
     }
 
-    fn expand_entry(&mut self, h: &RawHost) -> Vec<Expanded> {
-        let names = match range::expand(&h.name) {
-            Ok(n) => n,
-            Err(e) => {
-                let span = self.inner_span(h.span, e.at);
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::MalformedRange,
-                        span,
-                        format!("malformed range in `{}`: {}", h.name, e.message),
-                    )
-                    .with_help(
-                        "ranges are written `web[1:3]`, `web[01:10]`, `db-[a:c]` or `n[0:10:2]`",
-                    ),
-                );
-                return Vec::new();
+    fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
+        let names = if h.name.contains('[') {
+            match range::expand(&h.name) {
+                Ok(n) => n,
+                Err(e) => {
+                    let span = self.inner_span(h.span, e.at);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MalformedRange,
+                            span,
+                            format!("malformed range in `{}`: {}", h.name, e.message),
+                        )
+                        .with_help(
+                            "ranges are written `web[1:3]`, `web[01:10]`, `db-[a:c]` or `n[0:10:2]`",
+                        ),
+                    );
+                    return;
+                }
             }
+        } else {
+            // The common case: the name is the host; no copy needed.
+            vec![std::mem::take(&mut h.name)]
         };
-        let mut out = Vec::with_capacity(names.len());
         for name in names {
             match connector::split(&name) {
                 None => {
@@ -456,6 +407,7 @@ impl Builder<'_> {
                         out.push(Expanded {
                             name,
                             span: h.span,
+                            entry,
                             connector: None,
                         });
                     }
@@ -491,7 +443,8 @@ impl Builder<'_> {
                                     out.push(Expanded {
                                         name: m.name.clone(),
                                         span: h.span,
-                                        connector: Some((conn.to_string(), m)),
+                                        entry,
+                                        connector: Some(Box::new((conn.to_string(), m))),
                                     });
                                 }
                             }
@@ -508,7 +461,6 @@ impl Builder<'_> {
                 }
             }
         }
-        out
     }
 
     /// The span of bytes `at` inside the string literal at `span`.
@@ -597,7 +549,7 @@ impl Builder<'_> {
         }
         for (i, &a) in sets.iter().enumerate() {
             for &b in &sets[i + 1..] {
-                for (key, later) in &self.sets[b as usize].table.entries {
+                for (key, later) in self.sets[b as usize].table.iter() {
                     if let Some(earlier) = self.sets[a as usize].table.get(key)
                         && earlier.value != later.value
                     {

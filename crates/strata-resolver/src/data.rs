@@ -1,7 +1,5 @@
 //! Resolved data: a view over the layers that apply, with provenance.
 
-use std::collections::BTreeMap;
-
 use serde::de::DeserializeOwned;
 use strata_parser::{FileId, Location};
 
@@ -133,13 +131,15 @@ impl<'a> Data<'a> {
 
     /// Every key with its winning value, keys sorted.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a toml::Value)> + use<'a> {
-        let mut merged: BTreeMap<&'a str, &'a toml::Value> = BTreeMap::new();
-        for s in self.sets() {
-            for (k, e) in &s.table.entries {
-                merged.entry(k.as_str()).or_insert(&e.value);
-            }
-        }
-        merged.into_iter()
+        // Layers come highest first; a stable sort keeps that order among
+        // equal keys, so the first of each key is the winner.
+        let mut all: Vec<(&'a str, &'a toml::Value)> = self
+            .sets()
+            .flat_map(|s| s.table.iter().map(|(k, e)| (k, &e.value)))
+            .collect();
+        all.sort_by_key(|(k, _)| *k);
+        all.dedup_by_key(|(k, _)| *k);
+        all.into_iter()
     }
 
     /// Keys, sorted.

@@ -4,8 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use strata_parser::{
-    DataTable, Diagnostic, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources,
-    Span,
+    DataTable, Diagnostic, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span,
 };
 
 use crate::build::{Extras, build};
@@ -343,21 +342,7 @@ impl InventoryBuilder {
         let mut sources = Sources::new();
         let file = sources.add_virtual("<builder>");
         let span = Span::file_start(file);
-        let table = |t: toml::Table| DataTable {
-            entries: t
-                .into_iter()
-                .map(|(k, value)| {
-                    (
-                        k,
-                        Entry {
-                            value,
-                            key_span: span,
-                            value_span: span,
-                        },
-                    )
-                })
-                .collect(),
-        };
+        let table = |t: toml::Table| DataTable::from_table(t, span);
         let hosts = |hs: Vec<HostSpec>| {
             hs.into_iter()
                 .map(|h| RawHost {

@@ -5,12 +5,12 @@ use std::io::{self, Write};
 use strata::Host;
 
 use crate::args::DataFormat;
-use crate::output::{data_json, sorted_table, write_json, write_toml};
+use crate::output::{DataJson, sorted_table, write_json, write_toml};
 
 pub fn run(out: &mut impl Write, host: Host<'_>, format: DataFormat) -> io::Result<()> {
     let data = host.data();
     match format {
-        DataFormat::Json => write_json(out, &data_json(&data)),
+        DataFormat::Json => write_json(out, &DataJson(&data)),
         DataFormat::Toml => write_toml(out, &sorted_table(&data.to_table())),
     }
 }

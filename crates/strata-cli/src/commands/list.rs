@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use strata::Host;
 
 use crate::args::DataFormat;
-use crate::output::{data_json, sorted_table, write_toml};
+use crate::output::{DataJson, sorted_table, write_toml};
 
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
 /// not grow with the inventory.
@@ -30,7 +30,7 @@ pub fn run(
                     &h.groups().map(|g| g.name()).collect::<Vec<_>>(),
                 )?;
                 out.write_all(b",\"data\":")?;
-                serde_json::to_writer(&mut *out, &data_json(&h.data()))?;
+                serde_json::to_writer(&mut *out, &DataJson(&h.data()))?;
                 out.write_all(b"}")?;
             }
             out.write_all(b"],\"groups\":[")?;
