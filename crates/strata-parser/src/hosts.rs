@@ -136,10 +136,10 @@ fn group_table(
 }
 
 fn host_entries<'a, 'i: 'a>(
-    items: impl Iterator<Item = &'a Spanned<DeValue<'i>>>,
+    items: impl ExactSizeIterator<Item = &'a Spanned<DeValue<'i>>>,
     cx: &mut Ctx<'_>,
 ) -> Vec<RawHost> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(items.len());
     for item in items {
         match item.get_ref() {
             DeValue::String(s) => out.push(RawHost {

@@ -51,7 +51,7 @@ mod report;
 mod source;
 mod suggest;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use toml::de::DeTable;
@@ -111,7 +111,7 @@ pub fn parse_hosts(
     name: &str,
     text: String,
 ) -> (HostsFile, Vec<Diagnostic>) {
-    let file = sources.add(name, PathBuf::from(name), text);
+    let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
     let (hosts, _) = parse_hosts_text(file, sources.get(file).text(), &mut diagnostics);
     (hosts, diagnostics)
@@ -119,7 +119,7 @@ pub fn parse_hosts(
 
 /// Parses a data file from text into `sources`.
 pub fn parse_data(sources: &mut Sources, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
-    let file = sources.add(name, PathBuf::from(name), text);
+    let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
     let (table, _) = parse_data_text(file, sources.get(file).text(), &mut diagnostics);
     (table, diagnostics)
@@ -160,7 +160,7 @@ fn parse_data_text(
 fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
     let path = raw.root.join(HOSTS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        let file = raw.sources.add(HOSTS_FILE, path, String::new());
+        let file = raw.sources.add(HOSTS_FILE, String::new());
         let what = if raw.root.is_dir() {
             format!("no {HOSTS_FILE} in {}", given.display())
         } else {
@@ -179,14 +179,14 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
         read::Kind::of(meta.file_type()),
     ) {
         Ok(text) => {
-            let file = raw.sources.add(HOSTS_FILE, path, text);
+            let file = raw.sources.add(HOSTS_FILE, text);
             let (hosts, ok) =
                 parse_hosts_text(file, raw.sources.get(file).text(), &mut raw.diagnostics);
             raw.hosts = Some(hosts);
             raw.hosts_ok = ok;
         }
         Err(problem) => {
-            let file = raw.sources.add(HOSTS_FILE, path, problem.partial);
+            let file = raw.sources.add(HOSTS_FILE, problem.partial);
             raw.diagnostics.push(read_diagnostic(
                 file,
                 &raw.sources,
@@ -213,18 +213,14 @@ struct Parsed {
 
 fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
     for stray in walk.strays {
-        let file = raw
-            .sources
-            .add(stray.clone(), raw.root.join(&stray), String::new());
+        let file = raw.sources.add(stray.clone(), String::new());
         raw.diagnostics.push(
             Diagnostic::warning(Code::NonTomlFile, Span::file_start(file), format!("{stray} is not a .toml file; it was ignored"))
                 .with_help("data files end in .toml; hidden files and backups ending in ~ are skipped silently"),
         );
     }
     for (display, problem) in walk.problems {
-        let file = raw
-            .sources
-            .add(display.clone(), raw.root.join(&display), String::new());
+        let file = raw.sources.add(display.clone(), String::new());
         raw.diagnostics.push(Diagnostic::error(
             problem.code,
             Span::file_start(file),
@@ -263,7 +259,7 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
     for (found, p) in walk.files.into_iter().zip(parsed) {
-        let file = raw.sources.add(found.display, found.path, p.text);
+        let file = raw.sources.add(found.display, p.text);
         if let Some((code, message)) = p.problem {
             raw.diagnostics
                 .push(read_diagnostic(file, &raw.sources, code, message));

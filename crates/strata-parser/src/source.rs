@@ -1,6 +1,5 @@
 //! Source files, spans and line/column lookup.
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Index of a file in [`Sources`].
@@ -72,7 +71,6 @@ impl std::fmt::Display for Location {
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
-    path: PathBuf,
     text: String,
     is_virtual: bool,
     line_starts: OnceLock<Vec<u32>>,
@@ -83,11 +81,6 @@ impl SourceFile {
     /// (`group_data/web.toml`), or the virtual name for in-memory data.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    /// Full path on disk (empty for virtual files).
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// The file's text (empty when it could not be read).
@@ -136,21 +129,20 @@ impl Sources {
         Sources::default()
     }
 
-    /// Adds a file read from disk.
-    pub fn add(&mut self, name: impl Into<String>, path: PathBuf, text: String) -> FileId {
-        self.push(name.into(), path, text, false)
+    /// Adds a file read from disk, named by its path relative to the root.
+    pub fn add(&mut self, name: impl Into<String>, text: String) -> FileId {
+        self.push(name.into(), text, false)
     }
 
     /// Adds a virtual source: data that comes from code or the command line.
     pub fn add_virtual(&mut self, name: impl Into<String>) -> FileId {
-        self.push(name.into(), PathBuf::new(), String::new(), true)
+        self.push(name.into(), String::new(), true)
     }
 
-    fn push(&mut self, name: String, path: PathBuf, text: String, is_virtual: bool) -> FileId {
+    fn push(&mut self, name: String, text: String, is_virtual: bool) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             name,
-            path,
             text,
             is_virtual,
             line_starts: OnceLock::new(),
@@ -211,7 +203,7 @@ mod tests {
     #[test]
     fn line_column_table() {
         let mut sources = Sources::new();
-        let id = sources.add("a.toml", PathBuf::from("a.toml"), "ab\ncdé\nx".into());
+        let id = sources.add("a.toml", "ab\ncdé\nx".into());
         let f = sources.get(id);
         // (offset, line, column)
         let cases = [

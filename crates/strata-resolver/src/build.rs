@@ -46,6 +46,8 @@ struct Builder<'c> {
     connector_set: Vec<Option<SetId>>,
     /// Per host: implicit groups from its connector.
     implicit: Vec<Vec<String>>,
+    /// One virtual source per connector, shared by its hosts.
+    connector_sources: HashMap<String, FileId>,
 }
 
 pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagnostic>) {
@@ -70,6 +72,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         inline: Vec::new(),
         connector_set: Vec::new(),
         implicit: Vec::new(),
+        connector_sources: HashMap::new(),
     };
     let (hosts_file, mut raw_groups) = match hosts {
         Some(h) => (Some(h.file), h.groups),
@@ -86,6 +89,11 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     let all_expanded = all.as_mut().map(|all| b.expand_group(&mut all.hosts));
 
     // Host order: `all` when present, else first appearance across groups.
+    let upper_bound = match &all_expanded {
+        Some(entries) => entries.len(),
+        None => expanded.iter().map(Vec::len).sum(),
+    };
+    b.reserve_hosts(upper_bound);
     match &all_expanded {
         Some(entries) => entries.iter().for_each(|e| b.add_host(e)),
         None => expanded.iter().flatten().for_each(|e| b.add_host(e)),
@@ -234,6 +242,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     for g in &mut b.groups {
         g.hosts.sort_unstable();
     }
+    b.hosts.shrink_to_fit();
     b.name_clashes();
 
     let overrides = extras
@@ -284,6 +293,15 @@ impl Builder<'_> {
         self.add_set(layer, None, file, table)
     }
 
+    /// Room for `n` hosts, so the per-host vectors do not grow by doubling.
+    fn reserve_hosts(&mut self, n: usize) {
+        self.hosts.reserve_exact(n);
+        self.host_index.reserve(n);
+        self.inline.reserve_exact(n);
+        self.connector_set.reserve_exact(n);
+        self.implicit.reserve_exact(n);
+    }
+
     fn add_group(&mut self, name: &str, span: Option<Span>, implicit: bool) -> u32 {
         let gid = self.groups.len() as u32;
         self.groups.push(GroupRec {
@@ -304,7 +322,14 @@ impl Builder<'_> {
         let hid = self.hosts.len() as u32;
         let (connector, set, implicit) = match e.connector.as_deref() {
             Some((conn, made)) => {
-                let file = self.sources.add_virtual(format!("<connector {conn}>"));
+                let file = match self.connector_sources.get(conn) {
+                    Some(&f) => f,
+                    None => {
+                        let f = self.sources.add_virtual(format!("<connector {conn}>"));
+                        self.connector_sources.insert(conn.clone(), f);
+                        f
+                    }
+                };
                 let table = DataTable::from_table(made.data.clone(), Span::file_start(file));
                 let set = self.add_set(Layer::Connector, None, file, table);
                 (Some(conn.clone()), Some(set), made.groups.clone())
