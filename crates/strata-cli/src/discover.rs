@@ -24,33 +24,39 @@ impl std::fmt::Display for NotFound {
 }
 
 /// The inventory root for an explicit path: the directory itself, or the
-/// directory of a named hosts.toml.
-fn root_of(path: &Path) -> Option<PathBuf> {
+/// directory of a named hosts.toml. Any other file is refused: reading the
+/// hosts.toml beside it instead would be a silent surprise.
+fn root_of(path: &Path, what: &str) -> Result<PathBuf, NotFound> {
     if path.is_dir() {
-        Some(path.to_path_buf())
+        Ok(path.to_path_buf())
     } else if path.is_file() {
-        Some(
-            path.parent()
+        if path.file_name().is_some_and(|n| n == HOSTS_FILE) {
+            Ok(path
+                .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."))
-                .to_path_buf(),
-        )
+                .to_path_buf())
+        } else {
+            Err(NotFound {
+                tried: vec![format!(
+                    "{what} (a file that is not {HOSTS_FILE}: name the inventory directory or its {HOSTS_FILE})"
+                )],
+            })
+        }
     } else {
-        None
+        Err(NotFound {
+            tried: vec![format!("{what} (does not exist)")],
+        })
     }
 }
 
 /// Resolves the inventory root. `explicit` is `-i`, `env` is `$STRATA_INVENTORY`.
 pub fn find(explicit: Option<&Path>, env: Option<&str>, cwd: &Path) -> Result<PathBuf, NotFound> {
     if let Some(p) = explicit {
-        return root_of(p).ok_or_else(|| NotFound {
-            tried: vec![format!("-i {} (does not exist)", p.display())],
-        });
+        return root_of(p, &format!("-i {}", p.display()));
     }
     if let Some(e) = env.filter(|e| !e.is_empty()) {
-        return root_of(Path::new(e)).ok_or_else(|| NotFound {
-            tried: vec![format!("STRATA_INVENTORY={e} (does not exist)")],
-        });
+        return root_of(Path::new(e), &format!("STRATA_INVENTORY={e}"));
     }
     let mut tried = vec![
         "-i (not given)".to_string(),
@@ -100,5 +106,7 @@ mod tests {
             cwd.join("inventory")
         );
         assert!(find(Some(&cwd.join("missing")), None, cwd).is_err());
+        std::fs::write(cwd.join("inventory/prod.toml"), "").unwrap();
+        assert!(find(Some(&cwd.join("inventory/prod.toml")), None, cwd).is_err());
     }
 }
