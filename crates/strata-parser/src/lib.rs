@@ -28,7 +28,7 @@
 //! let web = &hosts.groups[0];
 //! assert_eq!(web.name, "web");
 //! assert_eq!(web.hosts[1].name, "w2");
-//! let port = &web.hosts[1].data.as_ref().unwrap().entries["port"];
+//! let port = web.hosts[1].data.as_ref().unwrap().get("port").unwrap();
 //! assert_eq!(port.value.as_integer(), Some(8002));
 //! // Every value knows where it is written.
 //! let at = raw.sources.location(port.value_span).unwrap();
