@@ -51,6 +51,7 @@
 mod build;
 mod connector;
 mod data;
+mod explain;
 mod inventory;
 mod layer;
 mod limit;
@@ -60,6 +61,7 @@ mod range;
 
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
+pub use explain::{Explanation, Reason, reason};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};

@@ -101,12 +101,23 @@ pub use state::RunState;
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
     strata_parser::closest(name, inventory.hosts().map(|h| h.name()))
 }
+
+/// The group name nearest to `name`, for did-you-mean messages.
+pub fn closest_group<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
+    strata_parser::closest(name, inventory.groups().map(|g| g.name()))
+}
+
+/// The data key nearest to `key`, for did-you-mean messages.
+pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
+    let keys: Vec<&'a str> = data.keys().collect();
+    strata_parser::closest(key, keys)
+}
 pub use strata_parser::{
     Code, Diagnostic, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity, SourceFile, Sources,
     Span,
 };
 pub use strata_resolver::{
-    Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Group, Host,
-    HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError, LoadError, Loaded, Loader,
-    Origin, parse_data_arg, parse_value,
+    Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Explanation,
+    Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError, LoadError,
+    Loaded, Loader, Origin, Reason, parse_data_arg, parse_value, reason,
 };

@@ -1,0 +1,298 @@
+//! Why one definition of a key wins over another: the precedence rule made
+//! visible, for `strata explain` and for deploy tools that want to say it.
+
+use crate::data::{Data, Definition};
+use crate::layer::Layer;
+
+/// The rule by which a winning definition shadows another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason<'a> {
+    /// A higher layer beats a lower one.
+    Layer {
+        /// The winner's layer.
+        winner: Layer,
+        /// The shadowed definition's layer.
+        loser: Layer,
+    },
+    /// Both come from groups: the winner's group comes later in the host's
+    /// groups (definition order in hosts.toml; connector groups last).
+    LaterGroup {
+        /// The winner's group.
+        winner: &'a str,
+        /// The shadowed definition's group.
+        loser: &'a str,
+    },
+    /// Same group: its `group_data/<g>.toml` beats its inline `data`.
+    GroupFileOverInline {
+        /// The group.
+        group: &'a str,
+    },
+    /// Inline host data: the entry in `all` beats an entry in a group.
+    AllEntry {
+        /// The group of the shadowed entry.
+        loser: &'a str,
+    },
+    /// Inline host data: an entry in a later group beats one in an earlier
+    /// group (or, in one group, the later entry wins).
+    LaterEntry {
+        /// The winner's group.
+        winner: &'a str,
+        /// The shadowed entry's group.
+        loser: &'a str,
+    },
+    /// `group_data/all.toml` beats `all.data`.
+    GlobalFileOverInline,
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Layer { winner, loser } => write!(
+                f,
+                "{winner} data (rank {}) beats {loser} data (rank {})",
+                winner.rank(),
+                loser.rank()
+            ),
+            Reason::LaterGroup { winner, loser } if winner.starts_with('@') => write!(
+                f,
+                "connector group `{winner}` comes after the explicit groups such as `{loser}`, so it wins"
+            ),
+            Reason::LaterGroup { winner, loser } => write!(
+                f,
+                "group `{winner}` is defined after `{loser}` in hosts.toml, so it wins"
+            ),
+            Reason::GroupFileOverInline { group } => write!(
+                f,
+                "group_data/{group}.toml beats the inline `data` of group `{group}`"
+            ),
+            Reason::AllEntry { loser } => write!(
+                f,
+                "the host's entry in `all` beats its entry in group `{loser}`"
+            ),
+            Reason::LaterEntry { winner, loser } if winner == loser => {
+                write!(f, "the later entry in group `{winner}` wins")
+            }
+            Reason::LaterEntry { winner, loser } => write!(
+                f,
+                "the host's entry in group `{winner}` comes after its entry in `{loser}`, so it wins"
+            ),
+            Reason::GlobalFileOverInline => {
+                f.write_str("group_data/all.toml beats `all.data` in hosts.toml")
+            }
+        }
+    }
+}
+
+fn is_group(l: Layer) -> bool {
+    matches!(l, Layer::GroupFile | Layer::GroupInline)
+}
+
+/// The rule by which `winner` shadows `loser` (two definitions of one key
+/// for one host, `winner` first in precedence).
+pub fn reason<'a>(winner: &Definition<'a>, loser: &Definition<'a>) -> Reason<'a> {
+    let (w, l) = (&winner.origin, &loser.origin);
+    match (w.layer, l.layer, w.group, l.group) {
+        (wl, ll, Some(wg), Some(lg)) if is_group(wl) && is_group(ll) => {
+            if wg == lg {
+                Reason::GroupFileOverInline { group: wg }
+            } else {
+                Reason::LaterGroup {
+                    winner: wg,
+                    loser: lg,
+                }
+            }
+        }
+        (Layer::HostInline, Layer::HostInline, None, Some(lg)) => Reason::AllEntry { loser: lg },
+        (Layer::HostInline, Layer::HostInline, Some(wg), Some(lg)) => Reason::LaterEntry {
+            winner: wg,
+            loser: lg,
+        },
+        (Layer::GlobalFile, Layer::GlobalInline, _, _) => Reason::GlobalFileOverInline,
+        (wl, ll, _, _) => Reason::Layer {
+            winner: wl,
+            loser: ll,
+        },
+    }
+}
+
+/// One key of one host, explained: the winner, and every shadowed
+/// definition with the rule that shadows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation<'a> {
+    /// The key.
+    pub key: String,
+    /// The winning definition.
+    pub winner: Definition<'a>,
+    /// Shadowed definitions in precedence order, each with its reason.
+    pub shadowed: Vec<(Definition<'a>, Reason<'a>)>,
+}
+
+impl<'a> Data<'a> {
+    /// Explains `key`: the winner and what it shadows, and why.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("alpha", ["h"], toml::toml! { tier = 1 })
+    ///     .group_with_data("mid", ["h"], toml::toml! { tier = 2 })
+    ///     .build()
+    ///     .unwrap();
+    /// let e = inv.host("h").unwrap().data().explain("tier").unwrap();
+    /// assert_eq!(e.winner.value.as_integer(), Some(2));
+    /// assert_eq!(
+    ///     e.shadowed[0].1.to_string(),
+    ///     "group `mid` is defined after `alpha` in hosts.toml, so it wins"
+    /// );
+    /// ```
+    pub fn explain(&self, key: &str) -> Option<Explanation<'a>> {
+        let mut defs = self.definitions(key).into_iter();
+        let winner = defs.next()?;
+        let shadowed = defs
+            .map(|d| {
+                let r = reason(&winner, &d);
+                (d, r)
+            })
+            .collect();
+        Some(Explanation {
+            key: key.to_string(),
+            winner,
+            shadowed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Inventory;
+
+    #[test]
+    fn reasons_table() {
+        let inv = Inventory::builder()
+            .hosts([("h", toml::toml! { k = "all-entry" })])
+            .global_data(toml::toml! { k = "global-inline" })
+            .group_data("all", toml::toml! { k = "global-file" })
+            .group_with_data(
+                "a",
+                [("h", toml::toml! { k = "entry-a" })],
+                toml::toml! { k = "a-inline" },
+            )
+            .group_with_data(
+                "b",
+                [("h", toml::toml! { k = "entry-b" })],
+                toml::toml! { k = "b-inline" },
+            )
+            .group_data("b", toml::toml! { k = "b-file" })
+            .host_data("h", toml::toml! { k = "host-file" })
+            .override_data(toml::toml! { k = "override" })
+            .defaults(toml::toml! { k = "default" })
+            .build()
+            .unwrap();
+        let e = inv.host("h").unwrap().data().explain("k").unwrap();
+        assert_eq!(e.winner.value.as_str(), Some("override"));
+        let got: Vec<(String, String)> = e
+            .shadowed
+            .iter()
+            .map(|(d, r)| (d.value.as_str().unwrap().to_string(), r.to_string()))
+            .collect();
+        let want = [
+            (
+                "host-file",
+                "override data (rank 1) beats host file data (rank 2)",
+            ),
+            (
+                "all-entry",
+                "override data (rank 1) beats host inline data (rank 3)",
+            ),
+            (
+                "entry-b",
+                "override data (rank 1) beats host inline data (rank 3)",
+            ),
+            (
+                "entry-a",
+                "override data (rank 1) beats host inline data (rank 3)",
+            ),
+            (
+                "b-file",
+                "override data (rank 1) beats group file data (rank 5)",
+            ),
+            (
+                "b-inline",
+                "override data (rank 1) beats group inline data (rank 5)",
+            ),
+            (
+                "a-inline",
+                "override data (rank 1) beats group inline data (rank 5)",
+            ),
+            (
+                "global-file",
+                "override data (rank 1) beats global file data (rank 6)",
+            ),
+            (
+                "global-inline",
+                "override data (rank 1) beats global inline data (rank 6)",
+            ),
+            (
+                "default",
+                "override data (rank 1) beats defaults data (rank 7)",
+            ),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(got, want);
+
+        // Pairwise rules, winner first.
+        let defs = inv.host("h").unwrap().data().definitions("k");
+        let by_value = |v: &str| {
+            defs.iter()
+                .find(|d| d.value.as_str() == Some(v))
+                .unwrap()
+                .clone()
+        };
+        let cases = [
+            (
+                "all-entry",
+                "entry-b",
+                "the host's entry in `all` beats its entry in group `b`",
+            ),
+            (
+                "entry-b",
+                "entry-a",
+                "the host's entry in group `b` comes after its entry in `a`, so it wins",
+            ),
+            (
+                "b-file",
+                "b-inline",
+                "group_data/b.toml beats the inline `data` of group `b`",
+            ),
+            (
+                "b-inline",
+                "a-inline",
+                "group `b` is defined after `a` in hosts.toml, so it wins",
+            ),
+            (
+                "b-file",
+                "a-inline",
+                "group `b` is defined after `a` in hosts.toml, so it wins",
+            ),
+            (
+                "global-file",
+                "global-inline",
+                "group_data/all.toml beats `all.data` in hosts.toml",
+            ),
+            (
+                "host-file",
+                "all-entry",
+                "host file data (rank 2) beats host inline data (rank 3)",
+            ),
+        ];
+        for (w, l, want) in cases {
+            assert_eq!(
+                reason(&by_value(w), &by_value(l)).to_string(),
+                want,
+                "{w} over {l}"
+            );
+        }
+    }
+}
