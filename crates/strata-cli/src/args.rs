@@ -54,6 +54,39 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DataFormat::Json)]
         format: DataFormat,
+        /// Print TOML with each key's origin as a comment:
+        /// `key = value  # group_data/web.toml:3:1 (group web)`.
+        #[arg(long, conflicts_with = "format")]
+        show_origin: bool,
+    },
+    /// For each key of a host (or the one given): the winning value and its
+    /// origin, then every shadowed definition and the rule that shadows it.
+    Explain {
+        /// The host's name.
+        name: String,
+        /// Only this key.
+        key: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextFormat::Text)]
+        format: TextFormat,
+    },
+    /// Print groups and hosts as a tree, in the style of `ansible-inventory --graph`.
+    Graph {
+        /// Start from this group instead of `all`.
+        group: Option<String>,
+        /// Show data: global data under @all, each group's own data, each host's own data.
+        #[arg(long)]
+        vars: bool,
+    },
+    /// The Ansible dynamic-inventory contract: `--list` or `--host NAME`.
+    #[command(group = clap::ArgGroup::new("mode").required(true).args(["list", "host"]))]
+    Ansible {
+        /// Every group, `ungrouped`, and `_meta.hostvars` with each host's resolved data.
+        #[arg(long)]
+        list: bool,
+        /// One host's resolved data.
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
     },
     /// Print the whole resolved inventory: hosts with groups and data, groups with hosts.
     List {

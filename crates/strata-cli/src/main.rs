@@ -75,37 +75,66 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let limited = !limit.is_empty();
 
+    let groups = || commands::groups_for(&inventory, &selected, limited);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match cli.command {
         Command::Hosts { format } => commands::hosts::run(&mut out, &selected, format)?,
-        Command::Groups { format } => commands::groups::run(
-            &mut out,
-            &commands::groups_for(&inventory, &selected, limited),
+        Command::Groups { format } => commands::groups::run(&mut out, &groups(), format)?,
+        Command::Host {
+            name,
             format,
-        )?,
-        Command::Host { name, format } => {
-            let host = inventory.host(&name).ok_or_else(|| {
-                let near = strata::closest_host(&inventory, &name);
-                Failure::Usage(match near {
-                    Some(n) => format!("no host `{name}` in the inventory; did you mean `{n}`?"),
-                    None => format!("no host `{name}` in the inventory"),
-                })
-            })?;
-            commands::host::run(&mut out, host, format)?
+            show_origin,
+        } => commands::host::run(&mut out, find_host(&inventory, &name)?, format, show_origin)?,
+        Command::List { format } => commands::list::run(&mut out, &selected, &groups(), format)?,
+        Command::Explain { name, key, format } => {
+            let host = find_host(&inventory, &name)?;
+            let explained = commands::explain::explanations(host, key.as_deref());
+            if let (Some(key), true) = (&key, explained.is_empty()) {
+                let near = strata::closest_key(&host.data(), key);
+                return Err(Failure::Usage(match near {
+                    Some(n) => format!("host `{name}` has no data `{key}`; did you mean `{n}`?"),
+                    None => format!("host `{name}` has no data `{key}`"),
+                }));
+            }
+            commands::explain::run(&mut out, host, &explained, format)?
         }
-        Command::List { format } => commands::list::run(
-            &mut out,
-            &selected,
-            &commands::groups_for(&inventory, &selected, limited),
-            format,
-        )?,
+        Command::Graph { group, vars } => {
+            let root = match &group {
+                None => commands::graph::Root::All,
+                Some(g) => commands::graph::Root::Group(inventory.group(g).ok_or_else(|| {
+                    let near = strata::closest_group(&inventory, g);
+                    Failure::Usage(match near {
+                        Some(n) => format!("no group `{g}` in the inventory; did you mean `{n}`?"),
+                        None => format!("no group `{g}` in the inventory"),
+                    })
+                })?),
+            };
+            commands::graph::run(&mut out, &inventory, &selected, limited, root, vars)?
+        }
+        Command::Ansible { list, host } => {
+            let text = match (list, host) {
+                (_, Some(name)) => commands::ansible::host(find_host(&inventory, &name)?),
+                _ => commands::ansible::list(&selected, &groups()),
+            };
+            out.write_all(text.as_bytes())?
+        }
     }
     out.flush()?;
     // The process ends here: freeing every host and value one by one would
     // only cost time.
     std::mem::forget(inventory);
     Ok(())
+}
+
+/// The host called `name`, or a usage error with a did-you-mean.
+fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<strata::Host<'a>, Failure> {
+    inventory.host(name).ok_or_else(|| {
+        Failure::Usage(match strata::closest_host(inventory, name) {
+            Some(n) => format!("no host `{name}` in the inventory; did you mean `{n}`?"),
+            None => format!("no host `{name}` in the inventory"),
+        })
+    })
 }
 
 /// Loads the inventory; prints errors (exit 1) or warnings (one line each).

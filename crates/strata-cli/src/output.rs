@@ -68,9 +68,43 @@ pub fn write_toml(out: &mut impl Write, t: &toml::Table) -> io::Result<()> {
     out.write_all(text.as_bytes())
 }
 
+/// A key as TOML writes it: bare when it can be, quoted otherwise.
+pub fn inline_key(key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if bare {
+        key.to_string()
+    } else {
+        toml::Value::from(key).to_string()
+    }
+}
+
+/// A value as one line of TOML (tables inline, keys sorted).
+pub fn inline_value(value: &toml::Value) -> String {
+    sorted(value).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_rendering() {
+        // (key, rendered)
+        let keys = [
+            ("plain_key-1", "plain_key-1"),
+            ("has space", "\"has space\""),
+            ("", "\"\""),
+            ("a.b", "\"a.b\""),
+        ];
+        for (k, want) in keys {
+            assert_eq!(inline_key(k), want);
+        }
+        let v: toml::Table = "t = { z = 1, a = [1, \"x\"] }".parse().unwrap();
+        assert_eq!(inline_value(&v["t"]), "{ a = [1, \"x\"], z = 1 }");
+    }
 
     #[test]
     fn json_conversion() {

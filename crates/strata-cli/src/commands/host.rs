@@ -5,10 +5,28 @@ use std::io::{self, Write};
 use strata::Host;
 
 use crate::args::DataFormat;
-use crate::output::{DataJson, sorted_table, write_json, write_toml};
+use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
 
-pub fn run(out: &mut impl Write, host: Host<'_>, format: DataFormat) -> io::Result<()> {
+pub fn run(
+    out: &mut impl Write,
+    host: Host<'_>,
+    format: DataFormat,
+    show_origin: bool,
+) -> io::Result<()> {
     let data = host.data();
+    if show_origin {
+        // One line per key, still valid TOML: the origin is a comment.
+        for (key, value) in data.iter() {
+            let origin = data.origin(key).map(|o| o.to_string()).unwrap_or_default();
+            writeln!(
+                out,
+                "{} = {}  # {origin}",
+                inline_key(key),
+                inline_value(value)
+            )?;
+        }
+        return Ok(());
+    }
     match format {
         DataFormat::Json => write_json(out, &DataJson(&data)),
         DataFormat::Toml => write_toml(out, &sorted_table(&data.to_table())),

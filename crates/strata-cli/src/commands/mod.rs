@@ -1,5 +1,8 @@
 //! One module per subcommand.
 
+pub mod ansible;
+pub mod explain;
+pub mod graph;
 pub mod groups;
 pub mod host;
 pub mod hosts;

@@ -1,0 +1,76 @@
+//! `strata explain NAME [KEY]`: each key's winner, what it shadows, and why.
+
+use std::io::{self, Write};
+
+use serde_json::{Value, json};
+use strata::{Explanation, Host, Origin};
+
+use crate::args::TextFormat;
+use crate::output::{Json, inline_key, inline_value, write_json};
+
+/// The explanations of one host's keys (all, or the one asked for).
+pub fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a>> {
+    let data = host.data();
+    match key {
+        Some(k) => data.explain(k).into_iter().collect(),
+        None => data.keys().filter_map(|k| data.explain(k)).collect(),
+    }
+}
+
+pub fn run(
+    out: &mut impl Write,
+    host: Host<'_>,
+    explained: &[Explanation<'_>],
+    format: TextFormat,
+) -> io::Result<()> {
+    match format {
+        TextFormat::Text => {
+            for (i, e) in explained.iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                writeln!(
+                    out,
+                    "{} = {}",
+                    inline_key(&e.key),
+                    inline_value(e.winner.value)
+                )?;
+                writeln!(out, "  from {}", e.winner.origin)?;
+                for (d, reason) in &e.shadowed {
+                    writeln!(out, "  shadows {} from {}", inline_value(d.value), d.origin)?;
+                    writeln!(out, "    because {reason}")?;
+                }
+            }
+            Ok(())
+        }
+        TextFormat::Json => {
+            let keys: Vec<Value> = explained
+                .iter()
+                .map(|e| {
+                    json!({
+                        "key": e.key,
+                        "value": Json(e.winner.value),
+                        "origin": origin_json(&e.winner.origin),
+                        "shadowed": e.shadowed.iter().map(|(d, r)| json!({
+                            "value": Json(d.value),
+                            "origin": origin_json(&d.origin),
+                            "reason": r.to_string(),
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            write_json(out, &json!({ "host": host.name(), "keys": keys }))
+        }
+    }
+}
+
+fn origin_json(o: &Origin<'_>) -> Value {
+    json!({
+        "layer": o.layer.as_str(),
+        "rank": o.layer.rank(),
+        "group": o.group,
+        "file": o.location.as_ref().map_or(o.source, |l| l.path.as_str()),
+        "line": o.location.as_ref().map(|l| l.line),
+        "column": o.location.as_ref().map(|l| l.column),
+    })
+}
