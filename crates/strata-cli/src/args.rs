@@ -35,6 +35,17 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read everything and report every problem at once (for CI).
+    /// Exit 0 when clean (warnings allowed), 1 on errors, or on warnings with --strict.
+    Check {
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// human: labelled reports on stderr; json: an array on stdout;
+        /// github: workflow annotations on stdout.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
+    },
     /// Print the selected host names, one a line, in inventory order.
     Hosts {
         /// Output format.
@@ -105,6 +116,17 @@ pub enum Color {
     Always,
     /// Never.
     Never,
+}
+
+/// Formats for `strata check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// miette reports with the file, line, column and labelled source.
+    Human,
+    /// `[{"severity", "code", "message", "file", "line", "column", "help"}]`.
+    Json,
+    /// `::error file=...,line=...,col=...::message` lines for GitHub Actions.
+    Github,
 }
 
 /// Formats for name lists.

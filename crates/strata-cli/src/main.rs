@@ -65,11 +65,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
         overrides.insert(key, value);
     }
     let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
+    let loader = Loader::new(&root).overrides("<command line>", overrides);
 
-    let inventory = load(
-        Loader::new(&root).overrides("<command line>", overrides),
-        &cli,
-    )?;
+    if let Command::Check { strict, format } = cli.command {
+        let report = loader.check();
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        let passed = commands::check::run(&mut out, &report, format, strict, cli.color)?;
+        out.flush()?;
+        return if passed {
+            Ok(())
+        } else {
+            Err(Failure::Inventory)
+        };
+    }
+
+    let inventory = load(loader, &cli)?;
     let selected = inventory
         .select_limit(&limit)
         .map_err(|e| Failure::Usage(e.to_string()))?;
@@ -112,6 +123,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             commands::graph::run(&mut out, &inventory, &selected, limited, root, vars)?
         }
+        Command::Check { .. } => unreachable!("handled before loading"),
         Command::Ansible { list, host } => {
             let text = match (list, host) {
                 (_, Some(name)) => commands::ansible::host(find_host(&inventory, &name)?),

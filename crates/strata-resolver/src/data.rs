@@ -123,6 +123,15 @@ impl<'a> Data<'a> {
             .collect()
     }
 
+    /// The layers defining `key`, highest first, with their entries.
+    pub(crate) fn sets_defining<'k>(
+        &'k self,
+        key: &'k str,
+    ) -> impl Iterator<Item = (&'a DataSet, &'a strata_parser::Entry)> + 'k {
+        self.sets()
+            .filter_map(move |s| s.table.get(key).map(|e| (s, e)))
+    }
+
     /// Where the winning value of `key` comes from.
     pub fn origin(&self, key: &str) -> Option<Origin<'a>> {
         let (s, e) = self.sets().find_map(|s| s.table.get(key).map(|e| (s, e)))?;

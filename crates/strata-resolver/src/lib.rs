@@ -49,6 +49,7 @@
 //! changes data.
 
 mod build;
+mod checks;
 mod connector;
 mod data;
 mod explain;
@@ -65,7 +66,7 @@ pub use explain::{Explanation, Reason, reason};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
-pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader};
+pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, expand as expand_ranges};
 pub use strata_parser::{Code, Diagnostic, Label, Location, Severity, Sources, Span};

@@ -142,10 +142,63 @@ impl Loader {
         resolve(strata_parser::read_inventory(&self.root), &self.extras)
     }
 
+    /// Reads everything and reports every problem: what loading finds, and,
+    /// when the inventory loads, the extra checks of [`Inventory::lint`]
+    /// (type conflicts between layers, names Ansible warns about).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web-servers = [\"w1\"]\n")?;
+    /// let report = strata_resolver::Loader::new(dir.path()).check();
+    /// assert!(!report.has_errors());
+    /// assert_eq!(report.diagnostics[0].code, strata_resolver::Code::AnsibleName);
+    /// # Ok(()) }
+    /// ```
+    pub fn check(&self) -> Report {
+        let loaded = self.load_all();
+        let (mut diagnostics, sources) = match loaded.inventory {
+            Some(mut inv) => {
+                let mut diagnostics = loaded.diagnostics;
+                diagnostics.extend(inv.lint());
+                (diagnostics, std::mem::take(&mut inv.sources))
+            }
+            None => (loaded.diagnostics, loaded.sources.unwrap_or_default()),
+        };
+        sort(&mut diagnostics);
+        Report {
+            diagnostics,
+            sources,
+        }
+    }
+
     /// Reads and resolves the inventory. Errors fail the load; warnings stay
     /// available through [`Inventory::diagnostics`].
     pub fn load(&self) -> Result<Inventory, LoadError> {
         self.load_all().into_result()
+    }
+}
+
+/// What [`Loader::check`] found: every diagnostic of loading and of the
+/// extra checks ([`Inventory::lint`]), file by file, with the files.
+#[derive(Debug)]
+pub struct Report {
+    /// Errors and warnings, file by file (hosts.toml first), top to bottom.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files, for rendering.
+    pub sources: Sources,
+}
+
+impl Report {
+    /// True when some diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of errors and of warnings.
+    pub fn counts(&self) -> (usize, usize) {
+        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        (errors, self.diagnostics.len() - errors)
     }
 }
 
@@ -162,10 +215,14 @@ impl Loaded {
     }
 }
 
+/// File by file (hosts.toml first), top to bottom.
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+}
+
 fn resolve(raw: RawInventory, extras: &Extras) -> Loaded {
     let (mut inv, mut diagnostics) = build(raw, extras);
-    // File by file (hosts.toml first), top to bottom.
-    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+    sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Loaded {
             inventory: None,

@@ -119,5 +119,5 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Explanation,
     Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError, LoadError,
-    Loaded, Loader, Origin, Reason, parse_data_arg, parse_value, reason,
+    Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
 };

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod ansible;
+pub mod check;
 pub mod explain;
 pub mod graph;
 pub mod groups;

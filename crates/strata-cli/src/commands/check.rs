@@ -1,0 +1,128 @@
+//! `strata check`: every problem at once, for people and for CI.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+use strata::{Diagnostic, Report, Severity, Sources};
+
+use crate::args::{CheckFormat, Color};
+use crate::output::write_json;
+
+/// Prints the report; returns whether the check passed.
+pub fn run(
+    out: &mut impl Write,
+    report: &Report,
+    format: CheckFormat,
+    strict: bool,
+    color: Color,
+) -> io::Result<bool> {
+    let (errors, warnings) = report.counts();
+    match format {
+        CheckFormat::Human => {
+            crate::report::print(&report.diagnostics, &report.sources, color, true);
+            let files = report
+                .sources
+                .iter()
+                .filter(|(_, f)| !f.is_virtual())
+                .count();
+            eprintln!("{}", summary(errors, warnings, files));
+        }
+        CheckFormat::Json => {
+            let items: Vec<serde_json::Value> = report
+                .diagnostics
+                .iter()
+                .map(|d| item(d, &report.sources))
+                .collect();
+            write_json(out, &items)?;
+        }
+        CheckFormat::Github => {
+            for d in &report.diagnostics {
+                writeln!(out, "{}", annotation(d, &report.sources))?;
+            }
+        }
+    }
+    Ok(errors == 0 && (!strict || warnings == 0))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn summary(errors: usize, warnings: usize, files: usize) -> String {
+    if errors + warnings == 0 {
+        format!("strata check: no problems in {}", plural(files, "file"))
+    } else {
+        format!(
+            "strata check: {}, {} in {}",
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+            plural(files, "file")
+        )
+    }
+}
+
+/// One JSON item: `{severity, code, message, file, line, column, help}`,
+/// the file relative to the inventory root, line and column 1-based.
+fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+    let location = d.span().and_then(|s| sources.location(s));
+    json!({
+        "severity": d.severity.as_str(),
+        "code": d.code.as_str(),
+        "message": d.message,
+        "file": location.as_ref().map(|l| l.path.as_str()),
+        "line": location.as_ref().map(|l| l.line),
+        "column": location.as_ref().map(|l| l.column),
+        "help": d.help,
+    })
+}
+
+/// A GitHub Actions workflow command, escaped as the runner expects.
+fn annotation(d: &Diagnostic, sources: &Sources) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(l) = d.span().and_then(|s| sources.location(s)) {
+        props.push(format!("file={}", escape_property(&l.path)));
+        props.push(format!("line={}", l.line));
+        props.push(format!("col={}", l.column));
+    }
+    props.push(format!("title={}", escape_property(d.code.as_str())));
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!("::{kind} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape_data("50% a\nb\r"), "50%25 a%0Ab%0D");
+        assert_eq!(escape_property("strata::x,y"), "strata%3A%3Ax%2Cy");
+    }
+
+    #[test]
+    fn summaries() {
+        assert_eq!(summary(0, 0, 1), "strata check: no problems in 1 file");
+        assert_eq!(
+            summary(1, 2, 3),
+            "strata check: 1 error, 2 warnings in 3 files"
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Checks that go beyond loading: problems that do not stop an inventory
+//! from working but that a review should catch. `strata check` runs them;
+//! plain loading does not pay for them.
+
+use std::collections::HashMap;
+
+use strata_parser::{Code, Diagnostic};
+
+use crate::inventory::Inventory;
+
+impl Inventory {
+    /// Every extra check: [`Inventory::type_conflicts`] and
+    /// [`Inventory::ansible_names`].
+    pub fn lint(&self) -> Vec<Diagnostic> {
+        let mut out = self.type_conflicts();
+        out.extend(self.ansible_names());
+        out
+    }
+
+    /// A key whose type differs between the layers of one host (an integer
+    /// in a group, a string in host data): the winner's type silently
+    /// changes what a deploy gets. Reported once per pair of definitions,
+    /// with the number of hosts affected.
+    pub fn type_conflicts(&self) -> Vec<Diagnostic> {
+        // (winner file, winner offset, loser file, loser offset) -> index in `found`
+        let mut seen: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
+        let mut found: Vec<(Diagnostic, usize)> = Vec::new();
+        for host in self.hosts() {
+            let data = host.data();
+            for key in data.keys() {
+                let mut sets = data.sets_defining(key);
+                let Some((wset, winner)) = sets.next() else {
+                    continue;
+                };
+                if self.sources.get(wset.file).is_virtual() {
+                    continue;
+                }
+                for (lset, loser) in sets {
+                    if self.sources.get(lset.file).is_virtual()
+                        || winner.value.same_type(&loser.value)
+                    {
+                        continue;
+                    }
+                    let id = (
+                        wset.file.index() as u32,
+                        winner.value_span.start,
+                        lset.file.index() as u32,
+                        loser.value_span.start,
+                    );
+                    if let Some(&i) = seen.get(&id) {
+                        found[i].1 += 1;
+                    } else {
+                        seen.insert(id, found.len());
+                        let (w, l) = (
+                            self.origin_of(wset, Some(winner.key_span)),
+                            self.origin_of(lset, Some(loser.key_span)),
+                        );
+                        let d = Diagnostic::warning(
+                            Code::TypeConflict,
+                            winner.value_span,
+                            format!(
+                                "`{key}` is {} in {} but {} in {}",
+                                article(winner.value.type_str()),
+                                w.source,
+                                article(loser.value.type_str()),
+                                l.source
+                            ),
+                        )
+                        .with_label_text(format!("{} here wins", winner.value.type_str()))
+                        .with_label(
+                            loser.value_span,
+                            format!("over {} here", article(loser.value.type_str())),
+                        )
+                        .with_help(format!(
+                            "give `{key}` one type in every layer, or rename one of them"
+                        ));
+                        found.push((d, 1));
+                    }
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|(mut d, hosts)| {
+                if hosts > 1 {
+                    d.message.push_str(&format!(" (for {hosts} hosts)"));
+                }
+                d
+            })
+            .collect()
+    }
+
+    /// Group names Ansible warns about when the inventory is used through
+    /// `strata ansible` (anything but letters, digits and `_`, or a leading
+    /// digit). Only explicit groups: connector groups are named by pyinfra.
+    pub fn ansible_names(&self) -> Vec<Diagnostic> {
+        self.groups
+            .iter()
+            .filter(|g| !g.implicit && !is_python_identifier(&g.name))
+            .filter_map(|g| {
+                let span = g.span?;
+                Some(
+                    Diagnostic::warning(
+                        Code::AnsibleName,
+                        span,
+                        format!("Ansible warns about the group name `{}`: it is not a valid Python identifier", g.name),
+                    )
+                    .with_label_text("Ansible: \"Invalid characters were found in group names\"")
+                    .with_help(format!(
+                        "if this inventory is used from Ansible, prefer `{}`; strata never renames groups itself",
+                        g.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
+                    )),
+                )
+            })
+            .collect()
+    }
+}
+
+fn is_python_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn article(type_name: &str) -> String {
+    match type_name {
+        "integer" | "array" => format!("an {type_name}"),
+        other => format!("a {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        let cases = [
+            ("web", true),
+            ("web_1", true),
+            ("_x", true),
+            ("web-1", false),
+            ("1web", false),
+            ("eu.west", false),
+            ("", false),
+        ];
+        for (name, want) in cases {
+            assert_eq!(is_python_identifier(name), want, "{name}");
+        }
+    }
+}
