@@ -33,7 +33,7 @@ fn run_case(dir: &Path) {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    let assert = Assert::new().action_env("SNAPSHOTS");
+    let assert = Assert::new().action_env("SNAPSHOTS").normalize_paths(false);
     assert.eq(
         Data::from(String::from_utf8_lossy(&out.stdout).into_owned()),
         Data::read_from(&dir.join("stdout"), None),

@@ -120,6 +120,19 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
             continue;
         }
         let message = e.message().trim().to_string();
+        if message.contains("recursion") {
+            cx.push(
+                Diagnostic::error(
+                    Code::TooDeep,
+                    cx.span(range),
+                    format!("values are nested too deeply for the TOML parser ({message})"),
+                )
+                .with_help(format!(
+                    "flatten the structure; strata refuses nesting deeper than {MAX_DEPTH} levels to stay safe on untrusted input"
+                )),
+            );
+            continue;
+        }
         cx.push(Diagnostic::error(
             Code::TomlSyntax,
             cx.span(range),

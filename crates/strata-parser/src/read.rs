@@ -78,8 +78,7 @@ pub(crate) fn read_text(
                 return Err(ReadProblem::new(
                     Code::SymlinkOutsideRoot,
                     format!(
-                        "{display} is a symbolic link to {}, outside the inventory root; it was not read",
-                        target.display()
+                        "{display} is a symbolic link to a file outside the inventory root; it was not read"
                     ),
                 ));
             }
@@ -171,7 +170,7 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                     dir_name.to_string(),
                     ReadProblem::new(
                         Code::SymlinkOutsideRoot,
-                        format!("{dir_name}/ is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                        format!("{dir_name}/ is a symbolic link to a directory outside the inventory root; it was not read"),
                     ),
                 ));
                 return walk;
@@ -217,7 +216,7 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                         display.clone(),
                         ReadProblem::new(
                             Code::SymlinkOutsideRoot,
-                            format!("{display} is a symbolic link to {}, outside the inventory root; it was not read", target.display()),
+                            format!("{display} is a symbolic link to a path outside the inventory root; it was not read"),
                         ),
                     ));
                     continue;

@@ -74,12 +74,17 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
     let primary_file = d.span().map(|s| s.file);
     let mut labels = Vec::new();
     let mut related = Vec::new();
-    for label in &d.labels {
+    for (i, label) in d.labels.iter().enumerate() {
         let span = SourceSpan::from(label.span.range());
         let file = sources.get(label.span.file);
         if Some(label.span.file) == primary_file {
             if !file.is_virtual() {
-                labels.push(LabeledSpan::new_with_span(label.text.clone(), span));
+                // The primary label decides the file:line:column miette shows.
+                labels.push(if i == 0 {
+                    LabeledSpan::new_primary_with_span(label.text.clone(), span)
+                } else {
+                    LabeledSpan::new_with_span(label.text.clone(), span)
+                });
             }
         } else if !file.is_virtual() {
             related.push(Rendered {
