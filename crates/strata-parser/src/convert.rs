@@ -10,6 +10,25 @@ use crate::source::{FileId, Span};
 /// Values nested deeper than this are reported instead of converted.
 pub const MAX_DEPTH: usize = 64;
 
+/// Files up to this size (256 KiB) get every syntax error reported; larger
+/// broken files get the first one. The parser's error recovery keeps every
+/// error it meets, and a hostile file of a few MiB of `=` lines would make it
+/// hold millions of them.
+pub const MAX_RECOVER_SIZE: usize = 256 * 1024;
+
+/// Parses a TOML document. On success this is one pass; on failure, small
+/// files are parsed again with error recovery so that all their errors show.
+pub(crate) fn parse_document(text: &str) -> (toml::Spanned<DeTable<'_>>, Vec<toml::de::Error>) {
+    match DeTable::parse(text) {
+        Ok(table) => (table, Vec::new()),
+        Err(_) if text.len() <= MAX_RECOVER_SIZE => DeTable::parse_recoverable(text),
+        Err(first) => (toml::Spanned::new(0..0, DeTable::new()), vec![first]),
+    }
+}
+
+/// Syntax errors reported per file; the rest are summed up in one more.
+const MAX_SYNTAX_ERRORS: usize = 50;
+
 /// Collects diagnostics for one file.
 pub(crate) struct Ctx<'d> {
     pub file: FileId,
@@ -110,15 +129,38 @@ fn parse_float(s: &str) -> f64 {
 /// The parser's recovery often reports one mistake several times on the
 /// same line; only the first error of each line is kept.
 pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text: &str) {
+    let total = errors.len();
+    let mut reported = 0;
+    // Lines are counted incrementally: a file of a million errors must not
+    // cost a million scans from the start.
+    let (mut counted_to, mut line) = (0usize, 0usize);
     let mut last_line = None;
     for e in errors {
         let range = e.span().unwrap_or(text.len()..text.len());
-        let line = text
-            .get(..range.start)
-            .map_or(0, |t| t.matches('\n').count());
+        let at = range.start.min(text.len());
+        if at < counted_to {
+            (counted_to, line) = (0, 0);
+        }
+        line += text.as_bytes()[counted_to..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        counted_to = at;
         if last_line.replace(line) == Some(line) {
             continue;
         }
+        if reported == MAX_SYNTAX_ERRORS {
+            cx.push(
+                Diagnostic::error(
+                    Code::TomlSyntax,
+                    cx.span(range),
+                    format!("invalid TOML: more errors from here on ({total} in all); only the first {MAX_SYNTAX_ERRORS} lines with errors are shown"),
+                )
+                .with_help("fix the errors above first; later ones are often caused by them"),
+            );
+            return;
+        }
+        reported += 1;
         let message = e.message().trim().to_string();
         if message.contains("recursion") {
             cx.push(

@@ -54,7 +54,6 @@ mod suggest;
 use std::path::Path;
 
 use rayon::prelude::*;
-use toml::de::DeTable;
 
 pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
@@ -73,6 +72,10 @@ pub const HOSTS_FILE: &str = "hosts.toml";
 pub const GROUP_DATA_DIR: &str = "group_data";
 /// The directory of host data files.
 pub const HOST_DATA_DIR: &str = "host_data";
+
+/// Files larger than this (1 MiB) are parsed one at a time.
+const BIG_FILE: usize = 1024 * 1024;
+static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How deep `host_data/` is walked (connector hosts use sub-directories).
 const HOST_DATA_DEPTH: usize = 16;
@@ -131,7 +134,7 @@ fn parse_hosts_text(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (HostsFile, bool) {
     let mut cx = Ctx { file, diagnostics };
-    let (table, errors) = DeTable::parse_recoverable(text);
+    let (table, errors) = convert::parse_document(text);
     let ok = errors.is_empty();
     convert::syntax_errors(errors, &mut cx, text);
     let groups = if ok {
@@ -148,7 +151,7 @@ fn parse_data_text(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (DataTable, bool) {
     let mut cx = Ctx { file, diagnostics };
-    let (table, errors) = DeTable::parse_recoverable(text);
+    let (table, errors) = convert::parse_document(text);
     if errors.is_empty() {
         (convert::data_table(table.get_ref(), &mut cx), true)
     } else {
@@ -237,6 +240,10 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
             let file = FileId((base + i) as u32);
             match read::read_text(root, &found.path, &found.display, found.kind) {
                 Ok(text) => {
+                    // The TOML parser holds every token of a document while
+                    // parsing it (for a hostile file, many times its size):
+                    // big files take turns so that their peaks do not add up.
+                    let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
                     let mut diagnostics = Vec::new();
                     let (table, ok) = parse_data_text(file, &text, &mut diagnostics);
                     Parsed {
