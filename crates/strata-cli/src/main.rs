@@ -80,11 +80,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
         };
     }
 
-    let inventory = load(loader, &cli)?;
-    let selected = inventory
+    // host_data/ is listed, not read: each command reads the host files it
+    // needs (none for `hosts`, one for `host NAME`, the selection for `list`).
+    // A command about every host reads every host file up front anyway.
+    let every_host = cli.limit.is_empty()
+        && matches!(
+            cli.command,
+            Command::List { .. }
+                | Command::Ansible { list: true, .. }
+                | Command::Graph { vars: true, .. }
+        );
+    let mut inventory = load(loader, !every_host, &cli)?;
+    let selected: Vec<usize> = inventory
         .select_limit(&limit)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+        .map_err(|e| Failure::Usage(e.to_string()))?
+        .iter()
+        .map(|h| h.index())
+        .collect();
     let limited = !limit.is_empty();
+    let needed: Vec<usize> = match &cli.command {
+        Command::Hosts { .. } | Command::Groups { .. } | Command::Graph { vars: false, .. } => {
+            Vec::new()
+        }
+        Command::Host { name, .. }
+        | Command::Explain { name, .. }
+        | Command::Ansible {
+            host: Some(name), ..
+        } => vec![find_host(&inventory, name)?.index()],
+        _ => selected.clone(),
+    };
+    let problems = inventory.read_host_data(needed);
+    report::print(&problems, inventory.sources(), cli.color, false);
+    if problems.iter().any(strata::Diagnostic::is_error) {
+        return Err(Failure::Inventory);
+    }
+    let inventory = inventory;
+    let selected: Vec<strata::Host<'_>> = selected
+        .into_iter()
+        .filter_map(|i| inventory.host_at(i))
+        .collect();
 
     let groups = || commands::groups_for(&inventory, &selected, limited);
     let stdout = io::stdout();
@@ -149,15 +183,22 @@ fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<strata::Host<'a
     })
 }
 
-/// Loads the inventory; prints errors (exit 1) or warnings (one line each).
-fn load(loader: Loader, cli: &Cli) -> Result<Inventory, Failure> {
-    let loaded = loader.load_all();
-    match loaded.inventory {
+/// Loads the inventory, with `host_data/` deferred when `defer`; prints
+/// warnings (one line each). When loading fails, everything is read so that
+/// every problem of every file is reported at once, then exit 1.
+fn load(loader: Loader, defer: bool, cli: &Cli) -> Result<Inventory, Failure> {
+    let first = if defer {
+        loader.clone().defer_host_data()
+    } else {
+        loader.clone()
+    };
+    match first.load_all().inventory {
         Some(inv) => {
             report::print(inv.diagnostics(), inv.sources(), cli.color, false);
             Ok(inv)
         }
         None => {
+            let loaded = loader.load_all();
             let sources = loaded.sources.unwrap_or_default();
             report::print(&loaded.diagnostics, &sources, cli.color, false);
             Err(Failure::Inventory)

@@ -87,6 +87,11 @@ const HOST_DATA_DEPTH: usize = 16;
 /// [`RawInventory::diagnostics`]. Data files are read and parsed in
 /// parallel.
 pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
+    read_inventory_with(root, HostData::Read)
+}
+
+/// [`read_inventory`], choosing whether `host_data/` is read now or deferred.
+pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
     let given = root.as_ref();
     let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
     let mut raw = RawInventory {
@@ -96,14 +101,62 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
         hosts_ok: false,
         group_files: Vec::new(),
         host_files: Vec::new(),
+        deferred_host_files: Vec::new(),
         diagnostics: Vec::new(),
     };
     read_hosts_file(&mut raw, given);
     let groups = read::walk(&root, GROUP_DATA_DIR, 1);
     let hosts = read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
     raw.group_files = read_data_files(&mut raw, groups);
-    raw.host_files = read_data_files(&mut raw, hosts);
+    match host_data {
+        HostData::Read => raw.host_files = read_data_files(&mut raw, hosts),
+        HostData::Defer => {
+            report_walk_problems(&mut raw, hosts.strays, hosts.problems);
+            raw.deferred_host_files = hosts.files.into_iter().map(DeferredFile).collect();
+        }
+    }
     raw
+}
+
+/// Whether [`read_inventory_with`] reads `host_data/` now or only lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HostData {
+    /// Read and parse every host file (what [`read_inventory`] does).
+    #[default]
+    Read,
+    /// Only list them (their names are known, for warnings about files that
+    /// name no host); [`read_deferred`] reads the ones needed later. A
+    /// command about one host then reads one host file, not all of them.
+    Defer,
+}
+
+/// A `host_data/` file that was listed but not read yet.
+#[derive(Debug)]
+pub struct DeferredFile(read::Found);
+
+impl DeferredFile {
+    /// The host it names (`web1`, `@ssh/10.0.0.5`).
+    pub fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    /// Its path relative to the inventory root.
+    pub fn display(&self) -> &str {
+        &self.0.display
+    }
+}
+
+/// Reads deferred host files (in parallel), adding them to `sources`.
+/// `root` is the canonical inventory root ([`RawInventory::root`]).
+pub fn read_deferred(
+    root: &Path,
+    sources: &mut Sources,
+    files: Vec<DeferredFile>,
+) -> (Vec<DataFile>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let files = files.into_iter().map(|d| d.0).collect();
+    let out = read_files(root, sources, &mut diagnostics, files);
+    (out, diagnostics)
 }
 
 /// Parses `hosts.toml` from text, as [`read_inventory`] does, into `sources`.
@@ -215,14 +268,28 @@ struct Parsed {
 }
 
 fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
-    for stray in walk.strays {
+    report_walk_problems(raw, walk.strays, walk.problems);
+    read_files(
+        &raw.root,
+        &mut raw.sources,
+        &mut raw.diagnostics,
+        walk.files,
+    )
+}
+
+fn report_walk_problems(
+    raw: &mut RawInventory,
+    strays: Vec<String>,
+    problems: Vec<(String, read::ReadProblem)>,
+) {
+    for stray in strays {
         let file = raw.sources.add(stray.clone(), String::new());
         raw.diagnostics.push(
             Diagnostic::warning(Code::NonTomlFile, Span::file_start(file), format!("{stray} is not a .toml file; it was ignored"))
                 .with_help("data files end in .toml; hidden files and backups ending in ~ are skipped silently"),
         );
     }
-    for (display, problem) in walk.problems {
+    for (display, problem) in problems {
         let file = raw.sources.add(display.clone(), String::new());
         raw.diagnostics.push(Diagnostic::error(
             problem.code,
@@ -230,15 +297,22 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
             problem.message,
         ));
     }
-    let base = raw.sources.len();
-    let root = &raw.root;
-    let parsed: Vec<Parsed> = walk
-        .files
+}
+
+/// Reads and parses `files` in parallel; their sources are added in order.
+fn read_files(
+    root: &Path,
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: Vec<read::Found>,
+) -> Vec<DataFile> {
+    let base = sources.len();
+    let parsed: Vec<Parsed> = files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
             let file = FileId((base + i) as u32);
-            match read::read_text(root, &found.path, &found.display, found.kind) {
+            match read::read_text(root, &found.path(root), &found.display, found.kind) {
                 Ok(text) => {
                     // The TOML parser holds every token of a document while
                     // parsing it (for a hostile file, many times its size):
@@ -265,15 +339,15 @@ fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
         })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
-    for (found, p) in walk.files.into_iter().zip(parsed) {
-        let file = raw.sources.add(found.display, p.text);
+    for (found, p) in files.into_iter().zip(parsed) {
+        let name = found.name().to_string();
+        let file = sources.add(found.display, p.text);
         if let Some((code, message)) = p.problem {
-            raw.diagnostics
-                .push(read_diagnostic(file, &raw.sources, code, message));
+            diagnostics.push(read_diagnostic(file, sources, code, message));
         }
-        raw.diagnostics.extend(p.diagnostics);
+        diagnostics.extend(p.diagnostics);
         out.push(DataFile {
-            name: found.name,
+            name,
             file,
             data: p.table,
             ok: p.ok,

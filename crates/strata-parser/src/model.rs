@@ -168,8 +168,11 @@ pub struct RawInventory {
     pub hosts_ok: bool,
     /// Files of `group_data/`, sorted by name.
     pub group_files: Vec<DataFile>,
-    /// Files of `host_data/`, sorted by name.
+    /// Files of `host_data/`, sorted by name (empty when deferred).
     pub host_files: Vec<DataFile>,
+    /// Files of `host_data/` listed but not read, with
+    /// [`HostData::Defer`](crate::HostData::Defer).
+    pub deferred_host_files: Vec<crate::DeferredFile>,
     /// Every problem found while reading, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }

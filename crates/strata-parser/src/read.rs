@@ -135,10 +135,28 @@ pub(crate) fn read_text(
 pub(crate) struct Found {
     /// Relative to the root, `/`-separated.
     pub display: String,
-    pub path: PathBuf,
+    /// Where the name starts in `display` (after `host_data/`).
+    name_start: u32,
     pub kind: Kind,
-    /// The group or host name it stands for.
-    pub name: String,
+    /// The full path, only when `root.join(display)` would not rebuild it
+    /// (a file name that is not UTF-8). Kept small: a deferred listing holds
+    /// one of these per host.
+    path: Option<PathBuf>,
+}
+
+impl Found {
+    /// The group or host name it stands for: `display` without the data
+    /// directory and `.toml`.
+    pub fn name(&self) -> &str {
+        &self.display[self.name_start as usize..self.display.len() - ".toml".len()]
+    }
+
+    /// Where it is on disk.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        self.path
+            .clone()
+            .unwrap_or_else(|| root.join(&self.display))
+    }
 }
 
 /// What a walk of a data directory turned up.
@@ -230,16 +248,16 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                 _ => {}
             }
         }
-        let Some(stem) = display.strip_suffix(".toml") else {
+        if !display.ends_with(".toml") {
             walk.strays.push(display);
             continue;
-        };
-        let name = stem[dir_name.len() + 1..].to_string();
+        }
+        let exact = root.join(&display) == entry.path();
         walk.files.push(Found {
+            name_start: (dir_name.len() + 1) as u32,
             display,
             kind: Kind::of(ft),
-            path: entry.into_path(),
-            name,
+            path: (!exact).then(|| entry.into_path()),
         });
     }
     walk

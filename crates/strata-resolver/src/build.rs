@@ -58,6 +58,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         hosts_ok,
         group_files,
         host_files,
+        deferred_host_files,
         diagnostics,
     } = raw;
     let mut b = Builder {
@@ -214,20 +215,16 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         if let Some(&hid) = b.host_index.get(&f.name) {
             host_file_set[hid as usize] = Some(b.add_set(Layer::HostFile, None, f.file, f.data));
         } else if hosts_ok {
-            let help = strata_parser::closest(&f.name, b.hosts.iter().map(|h| h.name.as_str()))
-                .map(|near| format!("did you mean host_data/{near}.toml (host `{near}`)?"))
-                .unwrap_or_else(|| "name a host of hosts.toml".into());
-            b.diagnostics.push(
-                Diagnostic::warning(
-                    Code::UnknownHostFile,
-                    Span::file_start(f.file),
-                    format!(
-                        "host_data/{}.toml names no host in hosts.toml; its data is not used",
-                        f.name
-                    ),
-                )
-                .with_help(help),
-            );
+            b.unknown_host_file(&f.name, f.file);
+        }
+    }
+    let mut deferred = HashMap::new();
+    for f in deferred_host_files {
+        if let Some(&hid) = b.host_index.get(f.name()) {
+            deferred.insert(hid, f);
+        } else if hosts_ok {
+            let file = b.sources.add(f.display(), String::new());
+            b.unknown_host_file(f.name(), file);
         }
     }
 
@@ -264,6 +261,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         global: global_file.into_iter().chain(global_inline).collect(),
         overrides,
         defaults,
+        deferred,
         diagnostics: Vec::new(),
     };
     (inv, b.diagnostics)
@@ -291,6 +289,20 @@ impl Builder<'_> {
         let file = self.sources.add_virtual(source);
         let table = DataTable::from_table(table.clone(), Span::file_start(file));
         self.add_set(layer, None, file, table)
+    }
+
+    fn unknown_host_file(&mut self, name: &str, file: FileId) {
+        let help = strata_parser::closest(name, self.hosts.iter().map(|h| h.name.as_str()))
+            .map(|near| format!("did you mean host_data/{near}.toml (host `{near}`)?"))
+            .unwrap_or_else(|| "name a host of hosts.toml".into());
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Code::UnknownHostFile,
+                Span::file_start(file),
+                format!("host_data/{name}.toml names no host in hosts.toml; its data is not used"),
+            )
+            .with_help(help),
+        );
     }
 
     /// Room for `n` hosts, so the per-host vectors do not grow by doubling.

@@ -50,6 +50,8 @@ pub struct Inventory {
     pub(crate) global: Vec<SetId>,
     pub(crate) overrides: Option<SetId>,
     pub(crate) defaults: Option<SetId>,
+    /// Host files listed but not read yet (see `Loader::defer_host_data`).
+    pub(crate) deferred: HashMap<u32, strata_parser::DeferredFile>,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
@@ -134,6 +136,13 @@ impl<'a> Host<'a> {
         Data::new(self.inv, self.rec().own.clone())
     }
 
+    /// True when the host has a `host_data/` file that was not read yet
+    /// (with [`Loader::defer_host_data`](crate::Loader::defer_host_data)):
+    /// its data lacks that layer until [`Inventory::read_host_data`].
+    pub fn has_deferred_data(&self) -> bool {
+        self.inv.deferred.contains_key(&self.id)
+    }
+
     /// The connector that made this host (`docker` for `@docker/web`).
     pub fn connector(&self) -> Option<&'a str> {
         self.rec().connector.as_deref()
@@ -191,6 +200,14 @@ impl Inventory {
     /// Hosts in inventory order.
     pub fn hosts(&self) -> impl ExactSizeIterator<Item = Host<'_>> {
         (0..self.hosts.len() as u32).map(move |id| Host { inv: self, id })
+    }
+
+    /// The host at `index` in inventory order ([`Host::index`]).
+    pub fn host_at(&self, index: usize) -> Option<Host<'_>> {
+        (index < self.hosts.len()).then_some(Host {
+            inv: self,
+            id: index as u32,
+        })
     }
 
     /// The host called `name`.
@@ -260,6 +277,59 @@ impl Inventory {
     /// The inventory directory, when loaded from disk.
     pub fn root(&self) -> Option<&Path> {
         self.root.as_deref()
+    }
+
+    /// Reads the deferred `host_data/` files of these hosts (by
+    /// [`Host::index`]) and adds them to their data. Hosts without a
+    /// deferred file are skipped. Returns the problems found in those files;
+    /// a file with errors adds no data.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\", \"w2\"]\n")?;
+    /// # std::fs::create_dir(dir.path().join("host_data"))?;
+    /// # std::fs::write(dir.path().join("host_data/w1.toml"), "port = 8001\n")?;
+    /// let mut inv = strata_resolver::Loader::new(dir.path()).defer_host_data().load().unwrap();
+    /// let w1 = inv.host("w1").unwrap().index();
+    /// assert!(inv.host("w1").unwrap().data().get("port").is_none());
+    /// assert!(inv.read_host_data([w1]).is_empty());
+    /// assert_eq!(inv.host("w1").unwrap().data().get("port").unwrap().as_integer(), Some(8001));
+    /// # Ok(()) }
+    /// ```
+    pub fn read_host_data(&mut self, hosts: impl IntoIterator<Item = usize>) -> Vec<Diagnostic> {
+        let mut ids = Vec::new();
+        let mut files = Vec::new();
+        for i in hosts {
+            if let Some(f) = self.deferred.remove(&(i as u32)) {
+                ids.push(i);
+                files.push(f);
+            }
+        }
+        if files.is_empty() {
+            return Vec::new();
+        }
+        let root = self.root.clone().unwrap_or_default();
+        let (read, diagnostics) = strata_parser::read_deferred(&root, &mut self.sources, files);
+        for (i, f) in ids.into_iter().zip(read) {
+            if f.ok {
+                self.sets.push(DataSet {
+                    layer: crate::Layer::HostFile,
+                    group: None,
+                    file: f.file,
+                    table: f.data,
+                });
+                let set = (self.sets.len() - 1) as SetId;
+                self.hosts[i].own.insert(0, set);
+            }
+        }
+        diagnostics
+    }
+
+    /// Reads every deferred `host_data/` file.
+    pub fn read_all_host_data(&mut self) -> Vec<Diagnostic> {
+        let all: Vec<usize> = self.deferred.keys().map(|&i| i as usize).collect();
+        self.read_host_data(all)
     }
 
     pub(crate) fn host_by_id(&self, id: u32) -> Host<'_> {

@@ -82,6 +82,7 @@ pub struct Loaded {
 pub struct Loader {
     root: PathBuf,
     extras: Extras,
+    defer: bool,
 }
 
 impl Loader {
@@ -90,6 +91,7 @@ impl Loader {
         Loader {
             root: root.as_ref().to_path_buf(),
             extras: Extras::default(),
+            defer: false,
         }
     }
 
@@ -136,10 +138,28 @@ impl Loader {
         self
     }
 
+    /// Lists `host_data/` without reading it: each host's file is read only
+    /// when asked for with [`Inventory::read_host_data`], so a command about
+    /// one host or a few reads only their files. Until then a host's data
+    /// lacks its host file ([`Host::has_deferred_data`](crate::Host::has_deferred_data)),
+    /// and problems inside unread files are not reported.
+    pub fn defer_host_data(mut self) -> Loader {
+        self.defer = true;
+        self
+    }
+
     /// Reads and resolves the inventory; every problem found, not just the
     /// first, is in the result.
     pub fn load_all(&self) -> Loaded {
-        resolve(strata_parser::read_inventory(&self.root), &self.extras)
+        let mode = if self.defer {
+            strata_parser::HostData::Defer
+        } else {
+            strata_parser::HostData::Read
+        };
+        resolve(
+            strata_parser::read_inventory_with(&self.root, mode),
+            &self.extras,
+        )
     }
 
     /// Reads everything and reports every problem: what loading finds, and,
@@ -442,6 +462,7 @@ impl InventoryBuilder {
             hosts_ok: true,
             group_files: self.group_files.into_iter().map(data_file).collect(),
             host_files: self.host_files.into_iter().map(data_file).collect(),
+            deferred_host_files: Vec::new(),
             diagnostics: Vec::new(),
         };
         let loaded = resolve(raw, &self.extras);
