@@ -232,8 +232,14 @@ fn a_missing_hosts_file_in_a_named_directory_is_a_diagnostic() {
 
 #[test]
 fn every_code_is_documented() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/diagnostics.md")).unwrap();
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/diagnostics.md"),
+    )
+    .unwrap();
     for code in strata::Code::ALL {
-        assert!(doc.contains(&format!("### {}", code.as_str())), "docs/diagnostics.md lacks a section for {code}");
+        assert!(
+            doc.contains(&format!("### {}", code.as_str())),
+            "docs/diagnostics.md lacks a section for {code}"
+        );
     }
 }
