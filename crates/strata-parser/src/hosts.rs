@@ -37,6 +37,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                 name_span,
                 shape: GroupShape::Array,
                 hosts: host_entries(items.iter(), cx),
+                has_hosts: true,
                 data: None,
             }),
             DeValue::Table(t) => Some(group_table(name, name_span, t, cx)),
@@ -71,12 +72,16 @@ fn group_table(
         name_span,
         shape: GroupShape::Table,
         hosts: Vec::new(),
+        has_hosts: false,
         data: None,
     };
     for (key, value) in table.iter() {
         match key.get_ref().as_ref() {
             "hosts" => match value.get_ref() {
-                DeValue::Array(items) => group.hosts = host_entries(items.iter(), cx),
+                DeValue::Array(items) => {
+                    group.hosts = host_entries(items.iter(), cx);
+                    group.has_hosts = true;
+                }
                 other => cx.push(
                     Diagnostic::error(
                         Code::DataShape,

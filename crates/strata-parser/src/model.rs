@@ -128,6 +128,9 @@ pub struct RawGroup {
     pub shape: GroupShape,
     /// Host entries in order.
     pub hosts: Vec<RawHost>,
+    /// False for a table group without a `hosts` key (`[all]` with only
+    /// `data` gives global data without fixing the host list).
+    pub has_hosts: bool,
     /// The group's inline `data`, for table groups that have one.
     pub data: Option<DataTable>,
 }

@@ -87,7 +87,12 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         .iter_mut()
         .map(|g| b.expand_group(&mut g.hosts))
         .collect();
-    let all_expanded = all.as_mut().map(|all| b.expand_group(&mut all.hosts));
+    // `[all]` with only `data` carries global data; it fixes the host list
+    // only when it has `hosts`.
+    let all_expanded = all
+        .as_mut()
+        .filter(|all| all.has_hosts)
+        .map(|all| b.expand_group(&mut all.hosts));
 
     // Host order: `all` when present, else first appearance across groups.
     let upper_bound = match &all_expanded {
@@ -123,44 +128,54 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
             );
             b.groups[gid as usize].sets.push(set);
         }
-        for e in entries {
+        // Problems are reported once per entry: `w[0:999]` missing from
+        // `all` is one error, not a thousand.
+        let (mut missing, mut twice) = (Vec::new(), Vec::new());
+        for e in &entries {
             let Some(&hid) = b.host_index.get(&e.name) else {
-                b.not_in_all(&e, &group.name, all.as_ref());
+                missing.push(e);
                 continue;
             };
             let data = group.hosts[e.entry as usize].data.as_ref();
-            b.add_member(gid, hid, &e, &group.name, data);
+            if !b.add_member(gid, hid, e, data) {
+                twice.push(e);
+            }
+        }
+        for run in missing.chunk_by(|x, y| x.entry == y.entry) {
+            b.not_in_all(run, &group.name, all.as_ref());
+        }
+        for run in twice.chunk_by(|x, y| x.entry == y.entry) {
+            b.listed_twice(run, &format!("group `{}`", group.name));
         }
     }
     // The `all` entries' inline data ranks above every group entry.
     let mut global_inline = None;
-    if let (Some(all), Some(entries)) = (all, all_expanded) {
+    if let (Some(all), Some(entries)) = (&all, all_expanded) {
         let mut seen = vec![false; b.hosts.len()];
-        for e in entries {
+        let mut twice = Vec::new();
+        for e in &entries {
             let hid = b.host_index[&e.name];
             if std::mem::replace(&mut seen[hid as usize], true) {
-                b.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::DuplicateHost,
-                        e.span,
-                        format!("host `{}` is listed twice in `all`", e.name),
-                    )
-                    .with_help("remove one of the entries"),
-                );
+                twice.push(e);
             }
             if let Some(data) = &all.hosts[e.entry as usize].data {
                 let set = b.add_set(Layer::HostInline, None, e.span.file, data.clone());
                 b.inline[hid as usize].push(set);
             }
         }
-        if let Some(data) = all.data {
-            global_inline = Some(b.add_set(
-                Layer::GlobalInline,
-                None,
-                hosts_file.unwrap_or(all.name_span.file),
-                data,
-            ));
+        for run in twice.chunk_by(|x, y| x.entry == y.entry) {
+            b.listed_twice(run, "`all`");
         }
+    }
+    if let Some(all) = all
+        && let Some(data) = all.data
+    {
+        global_inline = Some(b.add_set(
+            Layer::GlobalInline,
+            None,
+            hosts_file.unwrap_or(all.name_span.file),
+            data,
+        ));
     }
 
     // Implicit connector groups come after every explicit group.
@@ -361,26 +376,12 @@ impl Builder<'_> {
         self.implicit.push(implicit);
     }
 
-    fn add_member(
-        &mut self,
-        gid: u32,
-        hid: u32,
-        e: &Expanded,
-        group: &str,
-        data: Option<&DataTable>,
-    ) {
+    /// Makes `hid` a member of `gid` with the entry's inline data; false
+    /// when it already was (listed twice).
+    fn add_member(&mut self, gid: u32, hid: u32, e: &Expanded, data: Option<&DataTable>) -> bool {
         let host = &mut self.hosts[hid as usize];
-        if host.groups.contains(&gid) {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    Code::DuplicateHost,
-                    e.span,
-                    format!("host `{}` is listed twice in group `{group}`", e.name),
-                )
-                .with_label_text("listed again here")
-                .with_help("remove one of the entries"),
-            );
-        } else {
+        let new = !host.groups.contains(&gid);
+        if new {
             host.groups.push(gid);
             self.groups[gid as usize].hosts.push(hid);
         }
@@ -388,20 +389,58 @@ impl Builder<'_> {
             let set = self.add_set(Layer::HostInline, Some(gid), e.span.file, data.clone());
             self.inline[hid as usize].push(set);
         }
+        new
     }
 
-    fn not_in_all(&mut self, e: &Expanded, group: &str, all: Option<&RawGroup>) {
-        let mut d = Diagnostic::error(
-            Code::HostNotInAll,
-            e.span,
-            format!("host `{}` is in group `{group}` but not in `all`", e.name),
-        )
-        .with_label_text("not listed in `all`")
-        .with_help(format!("add \"{}\" to the hosts of `all`, or remove it from `{group}` (pyinfra would drop it silently)", e.name));
+    /// Hosts of one entry missing from `all`: one error for the entry.
+    fn not_in_all(&mut self, run: &[&Expanded], group: &str, all: Option<&RawGroup>) {
+        let e = run[0];
+        let (message, help) = if run.len() == 1 {
+            (
+                format!("host `{}` is in group `{group}` but not in `all`", e.name),
+                format!(
+                    "add \"{}\" to the hosts of `all`, or remove it from `{group}` (pyinfra would drop it silently)",
+                    e.name
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "{} hosts of one entry are in group `{group}` but not in `all`: {}",
+                    run.len(),
+                    sample(run)
+                ),
+                format!(
+                    "add them to the hosts of `all`, or remove the entry from `{group}` (pyinfra would drop them silently)"
+                ),
+            )
+        };
+        let mut d = Diagnostic::error(Code::HostNotInAll, e.span, message)
+            .with_label_text("not listed in `all`")
+            .with_help(help);
         if let Some(all) = all {
             d = d.with_label(all.name_span, "`all` lists every host");
         }
         self.diagnostics.push(d);
+    }
+
+    /// Hosts of one entry already listed in `place`: one warning for the entry.
+    fn listed_twice(&mut self, run: &[&Expanded], place: &str) {
+        let e = run[0];
+        let message = if run.len() == 1 {
+            format!("host `{}` is listed twice in {place}", e.name)
+        } else {
+            format!(
+                "{} hosts of one entry are listed twice in {place}: {}",
+                run.len(),
+                sample(run)
+            )
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(Code::DuplicateHost, e.span, message)
+                .with_label_text("listed again here")
+                .with_help("remove one of the entries"),
+        );
     }
 
     /// Expands ranges and connectors of a group's entries; each entry's
@@ -633,6 +672,19 @@ impl Builder<'_> {
                 }
             }
         }
+    }
+}
+
+/// `a`, `b`, `c` and 997 more.
+fn sample(run: &[&Expanded]) -> String {
+    let names: Vec<String> = run
+        .iter()
+        .take(3)
+        .map(|e| format!("`{}`", e.name))
+        .collect();
+    match run.len() {
+        n if n > 3 => format!("{} and {} more", names.join(", "), n - 3),
+        _ => names.join(", "),
     }
 }
 

@@ -329,7 +329,8 @@ impl<S: Into<String>> From<(S, toml::Table)> for HostSpec {
 /// ```
 #[derive(Debug, Default, Clone)]
 pub struct InventoryBuilder {
-    all: Option<(Vec<HostSpec>, Option<toml::Table>)>,
+    all_hosts: Option<Vec<HostSpec>>,
+    global: Option<toml::Table>,
     groups: Vec<GroupSpec>,
     group_files: Vec<(String, toml::Table)>,
     host_files: Vec<(String, toml::Table)>,
@@ -340,16 +341,15 @@ impl InventoryBuilder {
     /// Every host, in order (the `all` list). Optional: without it, hosts
     /// come in order of first appearance in the groups.
     pub fn hosts<H: Into<HostSpec>>(mut self, hosts: impl IntoIterator<Item = H>) -> Self {
-        self.all
-            .get_or_insert_with(|| (Vec::new(), None))
-            .0
+        self.all_hosts
+            .get_or_insert_with(Vec::new)
             .extend(hosts.into_iter().map(Into::into));
         self
     }
 
     /// Global data (the `all` group's data).
     pub fn global_data(mut self, data: toml::Table) -> Self {
-        self.all.get_or_insert_with(|| (Vec::new(), None)).1 = Some(data);
+        self.global = Some(data);
         self
     }
 
@@ -443,16 +443,18 @@ impl InventoryBuilder {
                 name_span: span,
                 shape: GroupShape::Table,
                 hosts: hosts(g.hosts),
+                has_hosts: true,
                 data: g.data.map(table),
             })
             .collect();
-        if let Some((hs, data)) = self.all {
+        if self.all_hosts.is_some() || self.global.is_some() {
             groups.push(RawGroup {
                 name: "all".into(),
                 name_span: span,
                 shape: GroupShape::Table,
-                hosts: hosts(hs),
-                data: data.map(table),
+                has_hosts: self.all_hosts.is_some(),
+                hosts: hosts(self.all_hosts.unwrap_or_default()),
+                data: self.global.map(table),
             });
         }
         let raw = RawInventory {

@@ -989,7 +989,6 @@ fn builder_matches_the_doc_example() {
 }
 
 #[test]
-#[ignore = "BUG: InventoryBuilder::global_data without .hosts() creates an empty `all`, so every grouped host fails with host_not_in_all"]
 fn builder_global_data_without_a_host_list() {
     // `hosts` is documented as optional ("without it, hosts come in order of
     // first appearance in the groups"); giving global data must not make
@@ -1016,7 +1015,6 @@ fn builder_global_data_without_a_host_list() {
 }
 
 #[test]
-#[ignore = "BUG (design gap): `[all]` with `data` but no `hosts` key counts as an empty host list, so every grouped host fails with host_not_in_all"]
 fn all_with_data_but_no_hosts_list_in_hosts_toml() {
     // `[all]` carrying only global data: the hosts come from the groups.
     let inv = load(&[(
