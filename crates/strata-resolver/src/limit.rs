@@ -210,6 +210,13 @@ impl Inventory {
             .collect())
     }
 
+    /// Indexes of the hosts whose name satisfies `pred`.
+    fn hosts_where(&self, pred: impl Fn(&str) -> bool) -> Vec<usize> {
+        (0..self.hosts.len())
+            .filter(|&i| pred(&self.hosts[i].name))
+            .collect()
+    }
+
     fn matching(&self, t: &Term) -> Result<Vec<usize>, LimitError> {
         let ids: Vec<usize> = match &t.matcher {
             Matcher::All => (0..self.hosts.len()).collect(),
@@ -222,20 +229,8 @@ impl Inventory {
                     Vec::new()
                 }
             }
-            Matcher::Glob(g) => self
-                .hosts
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| g.is_match(&h.name))
-                .map(|(i, _)| i)
-                .collect(),
-            Matcher::Regex(r) => self
-                .hosts
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| r.is_match(&h.name))
-                .map(|(i, _)| i)
-                .collect(),
+            Matcher::Glob(g) => self.hosts_where(|name| g.is_match(name)),
+            Matcher::Regex(r) => self.hosts_where(|name| r.is_match(name)),
         };
         if ids.is_empty() && !matches!(t.matcher, Matcher::All) {
             let names = self
