@@ -217,6 +217,19 @@ fn group_order_conflicts_through_ansible() {
 }
 
 #[test]
+fn datetimes_reach_ansible_as_strings() {
+    let inv = workspace().join("tests/fixtures/datetimes");
+    check(&inv);
+    let ours = strata_list(&inv);
+    let w2 = &ours["hosts"][1]["data"];
+    assert_eq!(w2["deployed_at"], "1979-05-27T07:32:00Z");
+    assert_eq!(w2["maintenance"], "2026-12-24T22:00:00+01:00");
+    assert_eq!(w2["release_day"], "1979-05-27");
+    assert_eq!(w2["backup_time"], "03:30:00");
+    assert_eq!(w2["window"]["end"], "1979-05-28");
+}
+
+#[test]
 fn generated_inventory_through_ansible() {
     let gen_py = workspace().join("../shared/bench/gen.py");
     if !gen_py.is_file() {
