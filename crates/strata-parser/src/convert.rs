@@ -33,6 +33,26 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 pub(crate) struct Ctx<'d> {
     pub file: FileId,
     pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
+    pub keys: &'d Keys,
+}
+
+/// Top-level keys shared across the files of one load: `app_port` is stored
+/// once, not once per host file. Safe to use from parsing threads.
+#[derive(Debug, Default)]
+pub(crate) struct Keys(std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>);
+
+impl Keys {
+    pub fn get(&self, key: &str) -> std::sync::Arc<str> {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match set.get(key) {
+            Some(k) => k.clone(),
+            None => {
+                let k: std::sync::Arc<str> = key.into();
+                set.insert(k.clone());
+                k
+            }
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -52,7 +72,7 @@ pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
     for (key, value) in table.iter() {
         if let Some(v) = value_of(value, 1, cx) {
             out.insert(
-                key.get_ref().to_string(),
+                cx.keys.get(key.get_ref()),
                 Entry {
                     value: v,
                     key_span: cx.span(key.span()),

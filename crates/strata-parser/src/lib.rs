@@ -64,7 +64,7 @@ pub use read::MAX_FILE_SIZE;
 pub use source::{FileId, Location, SourceFile, Sources, Span};
 pub use suggest::{closest, did_you_mean};
 
-use convert::Ctx;
+use convert::{Ctx, Keys};
 
 /// The name of the hosts file inside the inventory root.
 pub const HOSTS_FILE: &str = "hosts.toml";
@@ -104,12 +104,13 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
         deferred_host_files: Vec::new(),
         diagnostics: Vec::new(),
     };
-    read_hosts_file(&mut raw, given);
+    let keys = Keys::default();
+    read_hosts_file(&mut raw, given, &keys);
     let groups = read::walk(&root, GROUP_DATA_DIR, 1);
     let hosts = read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
-    raw.group_files = read_data_files(&mut raw, groups);
+    raw.group_files = read_data_files(&mut raw, groups, &keys);
     match host_data {
-        HostData::Read => raw.host_files = read_data_files(&mut raw, hosts),
+        HostData::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
         HostData::Defer => {
             report_walk_problems(&mut raw, hosts.strays, hosts.problems);
             raw.deferred_host_files = hosts.files.into_iter().map(DeferredFile).collect();
@@ -155,7 +156,7 @@ pub fn read_deferred(
 ) -> (Vec<DataFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let files = files.into_iter().map(|d| d.0).collect();
-    let out = read_files(root, sources, &mut diagnostics, files);
+    let out = read_files(root, sources, &mut diagnostics, files, &Keys::default());
     (out, diagnostics)
 }
 
@@ -169,7 +170,12 @@ pub fn parse_hosts(
 ) -> (HostsFile, Vec<Diagnostic>) {
     let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
-    let (hosts, _) = parse_hosts_text(file, sources.get(file).text(), &mut diagnostics);
+    let (hosts, _) = parse_hosts_text(
+        file,
+        sources.get(file).text(),
+        &mut diagnostics,
+        &Keys::default(),
+    );
     (hosts, diagnostics)
 }
 
@@ -177,7 +183,12 @@ pub fn parse_hosts(
 pub fn parse_data(sources: &mut Sources, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
     let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
-    let (table, _) = parse_data_text(file, sources.get(file).text(), &mut diagnostics);
+    let (table, _) = parse_data_text(
+        file,
+        sources.get(file).text(),
+        &mut diagnostics,
+        &Keys::default(),
+    );
     (table, diagnostics)
 }
 
@@ -185,8 +196,13 @@ fn parse_hosts_text(
     file: FileId,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
 ) -> (HostsFile, bool) {
-    let mut cx = Ctx { file, diagnostics };
+    let mut cx = Ctx {
+        file,
+        diagnostics,
+        keys,
+    };
     let (table, errors) = convert::parse_document(text);
     let ok = errors.is_empty();
     convert::syntax_errors(errors, &mut cx, text);
@@ -202,8 +218,13 @@ fn parse_data_text(
     file: FileId,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
 ) -> (DataTable, bool) {
-    let mut cx = Ctx { file, diagnostics };
+    let mut cx = Ctx {
+        file,
+        diagnostics,
+        keys,
+    };
     let (table, errors) = convert::parse_document(text);
     if errors.is_empty() {
         (convert::data_table(table.get_ref(), &mut cx), true)
@@ -213,7 +234,7 @@ fn parse_data_text(
     }
 }
 
-fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
+fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
     let path = raw.root.join(HOSTS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         let file = raw.sources.add(HOSTS_FILE, String::new());
@@ -236,8 +257,12 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path) {
     ) {
         Ok(text) => {
             let file = raw.sources.add(HOSTS_FILE, text);
-            let (hosts, ok) =
-                parse_hosts_text(file, raw.sources.get(file).text(), &mut raw.diagnostics);
+            let (hosts, ok) = parse_hosts_text(
+                file,
+                raw.sources.get(file).text(),
+                &mut raw.diagnostics,
+                keys,
+            );
             raw.hosts = Some(hosts);
             raw.hosts_ok = ok;
         }
@@ -267,13 +292,14 @@ struct Parsed {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn read_data_files(raw: &mut RawInventory, walk: read::Walk) -> Vec<DataFile> {
+fn read_data_files(raw: &mut RawInventory, walk: read::Walk, keys: &Keys) -> Vec<DataFile> {
     report_walk_problems(raw, walk.strays, walk.problems);
     read_files(
         &raw.root,
         &mut raw.sources,
         &mut raw.diagnostics,
         walk.files,
+        keys,
     )
 }
 
@@ -305,6 +331,7 @@ fn read_files(
     sources: &mut Sources,
     diagnostics: &mut Vec<Diagnostic>,
     files: Vec<read::Found>,
+    keys: &Keys,
 ) -> Vec<DataFile> {
     let base = sources.len();
     let parsed: Vec<Parsed> = files
@@ -319,7 +346,7 @@ fn read_files(
                     // big files take turns so that their peaks do not add up.
                     let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
                     let mut diagnostics = Vec::new();
-                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics);
+                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
                     Parsed {
                         text,
                         table,

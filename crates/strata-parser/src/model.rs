@@ -1,6 +1,7 @@
 //! The raw model: what the files say, with spans, before any semantics.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
@@ -24,7 +25,7 @@ pub struct Entry {
 /// memory of a large inventory. Lookups are linear.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataTable {
-    entries: Vec<(String, Entry)>,
+    entries: Vec<(Arc<str>, Entry)>,
 }
 
 impl DataTable {
@@ -53,11 +54,16 @@ impl DataTable {
 
     /// The entry for `key`.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, e)| e)
+        self.entries
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, e)| e)
     }
 
-    /// Sets `key`, replacing an earlier entry for it.
-    pub fn insert(&mut self, key: String, entry: Entry) {
+    /// Sets `key`, replacing an earlier entry for it. Keys are shared
+    /// (`Arc<str>`): the same few key names recur in every host file.
+    pub fn insert(&mut self, key: impl Into<Arc<str>>, entry: Entry) {
+        let key = key.into();
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, e)) => *e = entry,
             None => self.entries.push((key, entry)),
@@ -66,12 +72,12 @@ impl DataTable {
 
     /// Keys and entries in source order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Entry)> {
-        self.entries.iter().map(|(k, e)| (k.as_str(), e))
+        self.entries.iter().map(|(k, e)| (&**k, e))
     }
 
     /// Keys in source order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries.iter().map(|(k, _)| &**k)
     }
 
     /// Number of keys.
