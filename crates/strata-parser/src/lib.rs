@@ -204,19 +204,7 @@ fn parse_hosts_text(
     diagnostics: &mut Vec<Diagnostic>,
     keys: &Keys,
 ) -> (HostsFile, bool) {
-    let mut cx = Ctx {
-        file,
-        diagnostics,
-        keys,
-    };
-    let (table, errors) = convert::parse_document(text);
-    let ok = errors.is_empty();
-    convert::syntax_errors(errors, &mut cx, text);
-    let groups = if ok {
-        hosts::groups(table.get_ref(), &mut cx)
-    } else {
-        Vec::new()
-    };
+    let (groups, ok) = parse_file(file, text, diagnostics, keys, hosts::groups);
     (HostsFile { file, groups }, ok)
 }
 
@@ -226,6 +214,18 @@ fn parse_data_text(
     diagnostics: &mut Vec<Diagnostic>,
     keys: &Keys,
 ) -> (DataTable, bool) {
+    parse_file(file, text, diagnostics, keys, convert::data_table)
+}
+
+/// Parses `text` (file `file`): syntax errors become diagnostics and give
+/// `T::default()`; a valid document is read by `read`. The flag says which.
+fn parse_file<T: Default>(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
+    read: impl FnOnce(&toml::de::DeTable<'_>, &mut Ctx<'_>) -> T,
+) -> (T, bool) {
     let mut cx = Ctx {
         file,
         diagnostics,
@@ -233,10 +233,10 @@ fn parse_data_text(
     };
     let (table, errors) = convert::parse_document(text);
     if errors.is_empty() {
-        (convert::data_table(table.get_ref(), &mut cx), true)
+        (read(table.get_ref(), &mut cx), true)
     } else {
         convert::syntax_errors(errors, &mut cx, text);
-        (DataTable::default(), false)
+        (T::default(), false)
     }
 }
 
