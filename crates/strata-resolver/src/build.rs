@@ -564,14 +564,8 @@ impl Builder<'_> {
     }
 
     fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
-        let problem = if name.is_empty() {
-            Some("a host name cannot be empty".to_string())
-        } else if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            Some(format!(
-                "host name `{}` holds {}",
-                name.escape_debug(),
-                describe_char(c)
-            ))
+        let problem = if let Some(p) = blank_or_spaced("host", name) {
+            Some(p)
         } else if name.split('/').any(|seg| seg == ".." || seg == ".") || name.contains("..") {
             Some(format!("host name `{name}` holds `..`"))
         } else if name.contains('/') && !connector {
@@ -598,14 +592,8 @@ impl Builder<'_> {
 
     fn check_group_name(&mut self, g: &RawGroup) {
         let name = &g.name;
-        let problem = if name.is_empty() {
-            Some("a group name cannot be empty".to_string())
-        } else if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-            Some(format!(
-                "group name `{}` holds {}",
-                name.escape_debug(),
-                describe_char(c)
-            ))
+        let problem = if let Some(p) = blank_or_spaced("group", name) {
+            Some(p)
         } else if name.contains('/') {
             Some(format!("group name `{name}` holds `/`"))
         } else if name.starts_with('@') {
@@ -693,6 +681,20 @@ fn sample(run: &[&Expanded]) -> String {
         n if n > 3 => format!("{} and {} more", names.join(", "), n - 3),
         _ => names.join(", "),
     }
+}
+
+/// What host and group names share: not empty, no whitespace or control
+/// characters. `kind` is `host` or `group`.
+fn blank_or_spaced(kind: &str, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some(format!("a {kind} name cannot be empty"));
+    }
+    let c = name.chars().find(|c| c.is_whitespace() || c.is_control())?;
+    Some(format!(
+        "{kind} name `{}` holds {}",
+        name.escape_debug(),
+        describe_char(c)
+    ))
 }
 
 fn describe_char(c: char) -> String {
