@@ -6,7 +6,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Fast, safe, explainable pyinfra-style inventories in TOML.
 #[derive(Debug, Parser)]
-#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "strata",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// The inventory: a directory holding hosts.toml, or the hosts.toml itself.
     /// Default: $STRATA_INVENTORY, else ./inventory/, else ./
@@ -20,8 +27,12 @@ pub struct Cli {
 
     /// Select hosts: group or host names, globs (web*), ~regex, &intersect,
     /// !exclude, comma-separated. Repeatable (the selections are united).
-    #[arg(long, global = true, value_name = "PATTERN")]
+    #[arg(short = 'l', long, global = true, value_name = "PATTERN")]
     pub limit: Vec<String>,
+
+    /// Indent JSON output (the default when stdout is a terminal).
+    #[arg(long, global = true)]
+    pub pretty: bool,
 
     /// When to use colours in diagnostics.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
@@ -99,6 +110,11 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         host: Option<String>,
     },
+    /// Print this help, or the help of the given command.
+    Help {
+        /// The command to describe.
+        command: Option<String>,
+    },
     /// Print the whole resolved inventory: hosts with groups and data, groups with hosts.
     List {
         /// Output format.
@@ -145,4 +161,28 @@ pub enum DataFormat {
     Json,
     /// TOML, keys sorted.
     Toml,
+}
+
+/// The text of `strata help [COMMAND]`: the same as `strata [COMMAND] --help`.
+pub fn help(command: Option<&str>) -> Result<String, String> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    match command {
+        None => Ok(cli.render_long_help().to_string()),
+        Some(name) => match cli.find_subcommand_mut(name) {
+            Some(sub) => Ok(sub.render_long_help().to_string()),
+            None => {
+                let names: Vec<String> = cli
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect();
+                let near = strata::closest(name, names.iter().map(String::as_str));
+                Err(match near {
+                    Some(n) => format!("no command `{name}`; did you mean `{n}`?"),
+                    None => format!("no command `{name}`; `strata help` lists them"),
+                })
+            }
+        },
+    }
 }

@@ -177,7 +177,7 @@ fn strict_fails_on_warnings_and_github_annotates() {
     let gh = strata(tmp.path(), &["--format", "github"]);
     let text = String::from_utf8_lossy(&gh.stdout);
     assert!(
-        text.lines().any(|l| l.starts_with("::warning file=hosts.toml,line=2,col=1,title=strata%3A%3Aempty_group::group `staging` has no hosts")),
+        text.lines().any(|l| l.starts_with("::warning file=inventory/hosts.toml,line=2,col=1,title=strata%3A%3Aempty_group::group `staging` has no hosts")),
         "{text}"
     );
 }
@@ -227,7 +227,8 @@ fn a_missing_hosts_file_in_a_named_directory_is_a_diagnostic() {
     assert_eq!(out.status.code(), Some(1));
     let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(items[0]["code"], "strata::missing_hosts_file");
-    assert_eq!(items[0]["file"], "hosts.toml");
+    assert_eq!(items[0]["file"], "inventory/hosts.toml");
+    assert_eq!(items[0]["inventory_file"], "hosts.toml");
 }
 
 #[test]

@@ -1,11 +1,31 @@
 //! Bridges [`Diagnostic`] values to miette reports.
+//!
+//! miette is handed an [`Excerpt`], never a whole file: only the labelled
+//! lines and one line of context around each, with every line longer than
+//! [`MAX_LINE`] cut to windows around its labels. So a report costs what
+//! its labels cost, not what the file weighs, and no column reaches miette
+//! that its renderer cannot format (past 65,535 it panics): tools that write
+//! TOML often put a whole array of thousands of hosts on one line. Line and
+//! column numbers still refer to the original file.
 
 use std::fmt;
+use std::ops::Range;
 
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::Sources;
+use crate::source::{SourceFile, Sources};
+
+/// Lines longer than this (in bytes) are shown as windows around labels.
+const MAX_LINE: usize = 160;
+/// Characters shown before and after a label's start on a cut line.
+const BEFORE: usize = 40;
+const AFTER: usize = 80;
+/// A multi-line label shows at most this many lines; longer ones are cut
+/// to their first line.
+const MAX_LABEL_LINES: usize = 8;
+/// Windows per cut line.
+const MAX_WINDOWS: usize = 4;
 
 /// A diagnostic with its file's text, ready for miette's handlers.
 #[derive(Debug)]
@@ -14,7 +34,7 @@ struct Rendered {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -72,43 +92,387 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
         Severity::Warning => miette::Severity::Warning,
     };
     let primary_file = d.span().map(|s| s.file);
-    let mut labels = Vec::new();
+    let mut main: Vec<(Range<usize>, Option<String>, bool)> = Vec::new();
     let mut related = Vec::new();
     for (i, label) in d.labels.iter().enumerate() {
-        let span = SourceSpan::from(label.span.range());
         let file = sources.get(label.span.file);
+        if file.is_virtual() {
+            continue;
+        }
         if Some(label.span.file) == primary_file {
-            if !file.is_virtual() {
-                // The primary label decides the file:line:column miette shows.
-                labels.push(if i == 0 {
-                    LabeledSpan::new_primary_with_span(label.text.clone(), span)
-                } else {
-                    LabeledSpan::new_with_span(label.text.clone(), span)
-                });
-            }
-        } else if !file.is_virtual() {
+            // The primary label decides the file:line:column miette shows.
+            main.push((label.span.range(), label.text.clone(), i == 0));
+        } else {
+            let excerpt = Excerpt::new(
+                sources.display_name(label.span.file),
+                file,
+                &[label.span.range()],
+            );
+            let span = excerpt.map_span(&label.span.range());
             related.push(Rendered {
                 code: d.code.as_str(),
                 message: label.text.clone().unwrap_or_else(|| "related".into()),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: Some(NamedSource::new(file.name(), file.text().to_owned())),
+                source: Some(excerpt),
                 labels: vec![LabeledSpan::new_with_span(None, span)],
                 related: Vec::new(),
             });
         }
     }
+    // A problem with a whole file that has no text (missing, unreadable,
+    // empty) has no line to show: the file is named instead.
+    let mut message = d.message.clone();
+    let primary_file = match primary_file {
+        Some(f) if !sources.get(f).is_virtual() && sources.get(f).text().is_empty() => {
+            if let Some(at) = d.span().and_then(|s| sources.location(s)) {
+                message.push_str(&format!("\n  at {at}"));
+            }
+            None
+        }
+        other => other,
+    };
     let source = primary_file
-        .map(|f| sources.get(f))
-        .filter(|f| !f.is_virtual())
-        .map(|f| NamedSource::new(f.name(), f.text().to_owned()));
+        .filter(|&f| !sources.get(f).is_virtual())
+        .map(|f| {
+            let ranges: Vec<Range<usize>> = main.iter().map(|(r, _, _)| r.clone()).collect();
+            Excerpt::new(sources.display_name(f), sources.get(f), &ranges)
+        });
+    let labels = match &source {
+        Some(excerpt) => main
+            .into_iter()
+            .map(|(range, text, primary)| {
+                let span = excerpt.map_span(&range);
+                if primary {
+                    LabeledSpan::new_primary_with_span(text, span)
+                } else {
+                    LabeledSpan::new_with_span(text, span)
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Rendered {
         code: d.code.as_str(),
-        message: d.message.clone(),
+        message,
         severity,
         help: d.help.clone(),
         source,
         labels,
         related,
+    }
+}
+
+/// Part of one original line, copied into the excerpt.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// Where it starts in the excerpt.
+    ex_start: usize,
+    /// Its bytes in the original file.
+    orig: Range<usize>,
+    /// The 0-based column (in characters) of `orig.start` in its line.
+    orig_col: usize,
+}
+
+/// One original line in the excerpt.
+#[derive(Debug)]
+struct XLine {
+    /// Where the line starts in the original file.
+    orig_start: usize,
+    /// Where it starts in the excerpt.
+    ex_start: usize,
+    pieces: Vec<Piece>,
+}
+
+/// The lines of a file that a report shows, with long lines cut to windows
+/// around the labels; lines in between are left empty, so line numbers are
+/// kept. Spans given to miette are mapped into it with [`Excerpt::map_span`].
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    /// Line number (0-based) of the excerpt's first line in the file.
+    first_line: usize,
+    text: String,
+    lines: Vec<XLine>,
+}
+
+impl Excerpt {
+    fn new(name: String, file: &SourceFile, labels: &[Range<usize>]) -> Excerpt {
+        let src = file.text();
+        // Which lines to show, and the label starts on each.
+        let mut wanted: Vec<(usize, Option<usize>)> = Vec::new();
+        // The empty "line" after a final newline is no line to show.
+        let last_line = match file.line_count().checked_sub(1) {
+            Some(l) if l > 0 && file.line_range(l).is_some_and(|r| r.is_empty()) => l - 1,
+            l => l.unwrap_or(0),
+        };
+        for range in labels {
+            let start_line = file.line_of(range.start);
+            let mut end_line = file.line_of(range.end.saturating_sub(1).max(range.start));
+            if end_line - start_line >= MAX_LABEL_LINES {
+                end_line = start_line;
+            }
+            wanted.push((start_line, Some(range.start)));
+            wanted.push((start_line.saturating_sub(1), None));
+            for l in start_line + 1..=(end_line + 1).min(last_line) {
+                wanted.push((l, None));
+            }
+            if end_line > start_line {
+                wanted.push((end_line, Some(range.end)));
+            }
+        }
+        wanted.sort_unstable();
+        let first_line = wanted.first().map_or(0, |w| w.0);
+        let mut text = String::new();
+        let mut lines: Vec<XLine> = Vec::new();
+        let mut at_line = first_line;
+        let mut i = 0;
+        while i < wanted.len() {
+            let line = wanted[i].0;
+            let mut points = Vec::new();
+            while i < wanted.len() && wanted[i].0 == line {
+                points.extend(wanted[i].1);
+                i += 1;
+            }
+            let Some(range) = file.line_range(line) else {
+                continue;
+            };
+            // Lines not shown stay as empty lines: the numbering holds.
+            for _ in at_line..line {
+                text.push('\n');
+            }
+            at_line = line + 1;
+            let ex_start = text.len();
+            let pieces = cut(src, range.clone(), &points, &mut text);
+            text.push('\n');
+            lines.push(XLine {
+                orig_start: range.start,
+                ex_start,
+                pieces,
+            });
+        }
+        Excerpt {
+            name,
+            first_line,
+            text,
+            lines,
+        }
+    }
+
+    /// The excerpt's range for an original range: each end goes to the same
+    /// character, or to the nearest shown one when its text was cut.
+    fn map_span(&self, range: &Range<usize>) -> SourceSpan {
+        let start = self.map_offset(range.start, false);
+        let end = self.map_offset(range.end, true).max(start);
+        SourceSpan::from(start..end)
+    }
+
+    fn map_offset(&self, offset: usize, is_end: bool) -> usize {
+        // The last line starting at or before the offset.
+        let i = self.lines.partition_point(|l| l.orig_start <= offset);
+        let Some(line) = i.checked_sub(1).map(|i| &self.lines[i]) else {
+            return 0;
+        };
+        for (k, p) in line.pieces.iter().enumerate() {
+            if offset < p.orig.start {
+                // In a cut gap: a start snaps forward, an end back.
+                return match (is_end, k.checked_sub(1)) {
+                    (true, Some(prev)) => {
+                        let q = &line.pieces[prev];
+                        q.ex_start + q.orig.len()
+                    }
+                    _ => p.ex_start,
+                };
+            }
+            if offset <= p.orig.end {
+                return p.ex_start + (offset - p.orig.start);
+            }
+        }
+        // Past the last piece (the line ending, or a cut tail).
+        line.pieces
+            .last()
+            .map_or(line.ex_start, |p| p.ex_start + p.orig.len())
+    }
+
+    /// The original 0-based column of an excerpt offset.
+    fn column(&self, offset: usize) -> usize {
+        let i = self.lines.partition_point(|l| l.ex_start <= offset);
+        let Some(line) = i.checked_sub(1).map(|i| &self.lines[i]) else {
+            return 0;
+        };
+        let k = line.pieces.partition_point(|p| p.ex_start <= offset);
+        match k.checked_sub(1).map(|k| &line.pieces[k]) {
+            Some(p) => {
+                let end = offset.min(p.ex_start + p.orig.len());
+                p.orig_col
+                    + self
+                        .text
+                        .get(p.ex_start..end)
+                        .map_or(0, |s| s.chars().count())
+            }
+            None => 0,
+        }
+    }
+}
+
+/// Copies line `range` of `src` into `out`, whole when it is short, else as
+/// windows around `points` (byte offsets of label ends) with `…` between.
+fn cut(src: &str, range: Range<usize>, points: &[usize], out: &mut String) -> Vec<Piece> {
+    let line = &src[range.clone()];
+    if line.len() <= MAX_LINE {
+        let ex_start = out.len();
+        push_line(out, line);
+        return vec![Piece {
+            ex_start,
+            orig: range,
+            orig_col: 0,
+        }];
+    }
+    // Windows in characters around each point, merged, in order.
+    let mut windows: Vec<(usize, usize)> = Vec::new();
+    let mut points: Vec<usize> = points
+        .iter()
+        .filter(|&&p| p >= range.start && p <= range.end)
+        .map(|&p| src[range.start..p].chars().count())
+        .collect();
+    if points.is_empty() {
+        points.push(0);
+    }
+    points.sort_unstable();
+    for p in points {
+        let (a, b) = (p.saturating_sub(BEFORE), p + AFTER);
+        let full = windows.len() == MAX_WINDOWS;
+        match windows.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ if full => break,
+            _ => windows.push((a, b)),
+        }
+    }
+    // Character columns to byte offsets, in one pass over the line.
+    let mut byte_at: Vec<(usize, usize)> = Vec::new();
+    let wanted: Vec<usize> = windows.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let mut w = 0;
+    for (col, (byte, _)) in line.char_indices().chain([(line.len(), ' ')]).enumerate() {
+        while w < wanted.len() && wanted[w] <= col {
+            byte_at.push((wanted[w], byte));
+            w += 1;
+        }
+    }
+    while w < wanted.len() {
+        byte_at.push((wanted[w], line.len()));
+        w += 1;
+    }
+    let mut pieces = Vec::new();
+    for (k, &(a_col, _)) in windows.iter().enumerate() {
+        let a = byte_at[2 * k].1;
+        let b = byte_at[2 * k + 1].1;
+        if a > 0 || k > 0 {
+            out.push_str(if k == 0 { "…" } else { " … " });
+        }
+        pieces.push(Piece {
+            ex_start: out.len(),
+            orig: range.start + a..range.start + b,
+            orig_col: a_col,
+        });
+        push_line(out, &line[a..b]);
+        if k + 1 == windows.len() && b < line.len() {
+            out.push('…');
+        }
+    }
+    pieces
+}
+
+/// Copies line text; a stray `\r` (a line ending miette and strata would
+/// disagree on) becomes a space of the same length.
+fn push_line(out: &mut String, text: &str) {
+    out.extend(text.chars().map(|c| if c == '\r' { ' ' } else { c }));
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let start = inner.span().offset();
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            self.column(start),
+            inner.line_count(),
+        )))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Code;
+    use crate::source::Span;
+
+    fn rendered(text: &str, spans: &[Range<usize>]) -> String {
+        let mut sources = Sources::new();
+        let file = sources.add("hosts.toml", text.to_string());
+        let mut d = Diagnostic::error(Code::DuplicateHost, Span::new(file, spans[0].clone()), "m")
+            .with_label_text("first");
+        for s in &spans[1..] {
+            d = d.with_label(Span::new(file, s.clone()), "again");
+        }
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        let mut out = String::new();
+        handler
+            .render_report(&mut out, d.to_report(&sources).as_ref())
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn wide_columns_are_windowed() {
+        // A label at column 70,001 of a single line: miette would panic on
+        // the width; the excerpt shows a window and the true column.
+        let text = format!("web = [\"{}\", 5]\n", "x".repeat(70_000));
+        let at = text.find(", 5").unwrap() + 2;
+        let out = rendered(&text, &[at..at + 1]);
+        assert!(out.contains("[hosts.toml:1:70012]"), "{out}");
+        assert!(out.contains("…xxxx"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+    }
+
+    #[test]
+    fn two_far_labels_on_one_line() {
+        let names: Vec<String> = (0..5000).map(|i| format!("\"h{i}\"")).collect();
+        let text = format!("web = [{}, \"h0\"]\n", names.join(", "));
+        let first = text.find("\"h0\"").unwrap();
+        let second = text.rfind("\"h0\"").unwrap();
+        let out = rendered(&text, &[second..second + 4, first..first + 4]);
+        assert!(out.contains(" … "), "{out}");
+        assert!(out.contains("first") && out.contains("again"), "{out}");
+    }
+
+    #[test]
+    fn line_numbers_are_kept() {
+        let text = "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\n";
+        let out = rendered(text, &[18..19, 0..1]);
+        assert!(out.contains("[hosts.toml:4:1]"), "{out}");
+        assert!(out.contains(" 4 │ d = 4"), "{out}");
+        assert!(out.contains(" 1 │ a = 1"), "{out}");
+    }
+
+    #[test]
+    fn lone_carriage_returns_are_lines() {
+        let text = "a = 1\rb = \rc = 3\r";
+        let out = rendered(text, &[10..11]);
+        assert!(out.contains("[hosts.toml:2:5]"), "{out}");
+        assert!(out.contains(" 2 │ b = "), "{out}");
+        assert!(!out.contains(" 0 │"), "{out}");
     }
 }

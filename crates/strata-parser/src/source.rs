@@ -53,8 +53,13 @@ impl Span {
 /// A 1-based line and column (in characters) inside a named file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
-    /// Path relative to the inventory root, with `/` separators.
+    /// The file's path as shown to people, with `/` separators: relative to
+    /// the inventory root, behind the display base of [`Sources::set_base`]
+    /// when one is set (`inventory/hosts.toml` when run from the folder
+    /// above the inventory).
     pub path: String,
+    /// The file's path relative to the inventory root (`hosts.toml`).
+    pub inventory_path: String,
     /// 1-based line.
     pub line: u32,
     /// 1-based column, counted in Unicode scalar values.
@@ -93,22 +98,57 @@ impl SourceFile {
         self.is_virtual
     }
 
+    /// Byte offsets where lines start. A line ends at `\n`, at `\r\n`, or
+    /// at a lone `\r` (old Mac line endings, which TOML rejects but editors
+    /// still show as lines: a report must point at the line people see).
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            std::iter::once(0)
+                .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
+                    let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                    ends.then_some(i as u32 + 1)
+                }))
+                .collect()
+        })
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts()
+            .partition_point(|&s| s as usize <= offset)
+            - 1
+    }
+
+    /// The bytes of 0-based line `line`, without its line ending; `None`
+    /// past the last line.
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let starts = self.line_starts();
+        let start = *starts.get(line)? as usize;
+        let mut end = starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&s| s as usize);
+        let bytes = self.text.as_bytes();
+        if end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
+            end -= 1;
+            if end > start && bytes[end] == b'\n' && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        Some(start..end)
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts().len()
+    }
+
     /// 1-based line and column of a byte offset.
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(
-                    self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|(_, b)| *b == b'\n')
-                        .map(|(i, _)| i as u32 + 1),
-                )
-                .collect()
-        });
         let offset = offset.min(self.text.len());
-        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = starts[line] as usize;
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line] as usize;
         let column = self
             .text
             .get(start..offset)
@@ -121,12 +161,37 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    base: String,
 }
 
 impl Sources {
     /// An empty set of sources.
     pub fn new() -> Sources {
         Sources::default()
+    }
+
+    /// Sets the display base: a prefix (`inventory/`, ending in `/`, or
+    /// empty) put before every file name shown to people, so that paths in
+    /// reports are relative to where the command runs, as compilers print
+    /// them. [`Location::inventory_path`] keeps the root-relative name.
+    pub fn set_base(&mut self, base: impl Into<String>) {
+        self.base = base.into();
+    }
+
+    /// The display base ([`Sources::set_base`]).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A file's name as shown to people: the display base, then its path
+    /// relative to the root; virtual sources keep their name.
+    pub fn display_name(&self, id: FileId) -> String {
+        let file = self.get(id);
+        if file.is_virtual {
+            file.name.clone()
+        } else {
+            format!("{}{}", self.base, file.name)
+        }
     }
 
     /// Adds a file read from disk, named by its path relative to the root.
@@ -171,7 +236,8 @@ impl Sources {
         }
         let (line, column) = file.line_column(span.start as usize);
         Some(Location {
-            path: file.name.clone(),
+            path: self.display_name(span.file),
+            inventory_path: file.name.clone(),
             line,
             column,
         })
@@ -219,6 +285,39 @@ mod tests {
         for (offset, line, column) in cases {
             assert_eq!(f.line_column(offset), (line, column), "offset {offset}");
         }
+    }
+
+    #[test]
+    fn line_endings() {
+        // (text, offset, line, column, range of the offset's line)
+        let cases = [
+            ("a\r\nbc\r\nd", 3, 2, 1, 3..5),
+            ("a\rbc\rd", 2, 2, 1, 2..4),
+            ("a\rbc\rd", 5, 3, 1, 5..6),
+            ("a\n\nb", 2, 2, 1, 2..2),
+            ("ab\n", 3, 2, 1, 3..3),
+        ];
+        for (text, offset, line, column, range) in cases {
+            let mut sources = Sources::new();
+            let id = sources.add("a.toml", text.into());
+            let f = sources.get(id);
+            assert_eq!(
+                f.line_column(offset),
+                (line, column),
+                "{text:?} at {offset}"
+            );
+            assert_eq!(f.line_range(line as usize - 1), Some(range), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn display_base() {
+        let mut sources = Sources::new();
+        let id = sources.add("group_data/web.toml", "x = 1".into());
+        sources.set_base("infra/prod/");
+        let at = sources.location(Span::new(id, 4..5)).unwrap();
+        assert_eq!(at.to_string(), "infra/prod/group_data/web.toml:1:5");
+        assert_eq!(at.inventory_path, "group_data/web.toml");
     }
 
     #[test]

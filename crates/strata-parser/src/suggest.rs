@@ -1,18 +1,51 @@
 //! Did-you-mean suggestions.
+//!
+//! Names are compared the way a person reads them: `WEB1` and `web1`, or a
+//! composed `é` and an `e` followed by a combining accent, are the same name
+//! with a different spelling, and `web1` is the short name of
+//! `web1.example.com`. Only then are typos (edit distance) considered.
 
-/// The candidate closest to `word` (fewest edits, transpositions counting
-/// as one), if it is close enough to be a likely typo: at most a third of
-/// the word's length, and at least one edit allowed. Ties go to the first.
+use unicode_normalization::UnicodeNormalization;
+
+/// `name` folded for comparison: Unicode NFC, then lower case.
+fn fold(name: &str) -> String {
+    name.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely
+/// mistake, by the first rule that finds one:
+///
+/// 1. the same name up to case and Unicode normalization;
+/// 2. a candidate whose short name (the part before the first `.`) is
+///    `word` (`web1` for `web1.example.com`);
+/// 3. the fewest edits (transpositions count as one, case and normalization
+///    are ignored), at most a third of the word's length and at least one.
+///
+/// Ties go to the first candidate.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let folded = fold(word);
+    let limit = (folded.chars().count() / 3).max(1);
+    let mut short: Option<&str> = None;
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        let d = strsim::damerau_levenshtein(word, c);
+        let fc = fold(c);
+        if fc == folded {
+            return Some(c);
+        }
+        if short.is_none() && fc.split_once('.').is_some_and(|(head, _)| head == folded) {
+            short = Some(c);
+        }
+        // Edit distance is quadratic in the lengths: names much longer or
+        // shorter than the limit allows cannot be within it.
+        if fc.len().abs_diff(folded.len()) > limit * 4 {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&folded, &fc);
         if d <= limit && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
         }
     }
-    best.map(|(_, c)| c)
+    short.or(best.map(|(_, c)| c))
 }
 
 /// `"did you mean `x`?"` for the closest candidate.
@@ -40,6 +73,32 @@ mod tests {
             ("zzz", &["webservers", "databases"], None),
             ("wbe", &["web1", "web"], Some("web")),
             ("prd", &["web", "prod"], Some("prod")),
+            // case and Unicode normalization
+            ("WEB1", &["web2", "web1"], Some("web1")),
+            (
+                "Web1.Example.COM",
+                &["web1.example.com"],
+                Some("web1.example.com"),
+            ),
+            ("cafe\u{301}", &["cafés", "caf\u{e9}"], Some("caf\u{e9}")),
+            ("caf\u{e9}", &["cafe\u{301}"], Some("cafe\u{301}")),
+            // short names
+            (
+                "web1",
+                &["web10.example.com", "web1.example.com"],
+                Some("web1.example.com"),
+            ),
+            (
+                "db",
+                &["web1.example.com", "db.internal"],
+                Some("db.internal"),
+            ),
+            // a short name wins over a one-letter typo
+            (
+                "web1",
+                &["web2", "web1.example.com"],
+                Some("web1.example.com"),
+            ),
         ];
         for (word, candidates, want) in cases {
             assert_eq!(closest(word, candidates.iter().copied()), *want, "{word}");

@@ -83,6 +83,7 @@ pub struct Loader {
     root: PathBuf,
     extras: Extras,
     defer: bool,
+    base: String,
 }
 
 impl Loader {
@@ -92,6 +93,7 @@ impl Loader {
             root: root.as_ref().to_path_buf(),
             extras: Extras::default(),
             defer: false,
+            base: String::new(),
         }
     }
 
@@ -148,6 +150,14 @@ impl Loader {
         self
     }
 
+    /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
+    /// origins, as [`Sources::set_base`] explains; the CLI passes the
+    /// inventory's path relative to the working directory.
+    pub fn display_base(mut self, base: impl Into<String>) -> Loader {
+        self.base = base.into();
+        self
+    }
+
     /// Reads and resolves the inventory; every problem found, not just the
     /// first, is in the result.
     pub fn load_all(&self) -> Loaded {
@@ -156,10 +166,9 @@ impl Loader {
         } else {
             strata_parser::HostData::Read
         };
-        resolve(
-            strata_parser::read_inventory_with(&self.root, mode),
-            &self.extras,
-        )
+        let mut raw = strata_parser::read_inventory_with(&self.root, mode);
+        raw.sources.set_base(self.base.clone());
+        resolve(raw, &self.extras)
     }
 
     /// Reads everything and reports every problem: what loading finds, and,

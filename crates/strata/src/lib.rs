@@ -114,7 +114,7 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
 }
 pub use strata_parser::{
     Code, Diagnostic, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity, SourceFile, Sources,
-    Span,
+    Span, closest, did_you_mean,
 };
 pub use strata_resolver::{
     Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Explanation,

@@ -1,58 +1,67 @@
 //! `strata ansible --list | --host NAME`: the dynamic-inventory script contract.
 //!
-//! The whole answer is built before anything is written, so an error leaves
-//! stdout empty, as Ansible expects of a failing inventory script.
+//! Everything that can fail (loading, the limit, reading host files) is
+//! decided before this runs, so an error leaves stdout empty, as Ansible
+//! expects of a failing inventory script. The answer is then streamed host
+//! by host: memory does not grow with the inventory.
 
-use serde_json::{Map, Value, json};
+use std::io::{self, Write};
+
 use strata::Host;
 
-use crate::output::{DataJson, Json};
+use crate::output::DataJson;
+
+/// Ansible's implicit group of the hosts that are in no other group.
+const UNGROUPED: &str = "ungrouped";
 
 /// `--list`: every group (never `all`) as `{"hosts": [...]}`, the hosts in
 /// no group under `ungrouped`, and every host's resolved data in
-/// `_meta.hostvars`, so Ansible never calls `--host`.
-pub fn list(selected: &[Host<'_>], groups: &[(&str, Vec<&str>)]) -> String {
-    let mut doc = Map::new();
-    for (name, hosts) in groups {
-        doc.insert(name.to_string(), json!({ "hosts": hosts }));
-    }
-    let ungrouped: Vec<&str> = selected
+/// `_meta.hostvars`, so Ansible never calls `--host`. A group the inventory
+/// itself calls `ungrouped` (which `strata check` warns about) is written
+/// once, with its own hosts and then the hosts of no group.
+pub fn list(
+    out: &mut dyn Write,
+    selected: &[Host<'_>],
+    groups: &[(&str, Vec<&str>)],
+) -> io::Result<()> {
+    let mut ungrouped = selected
         .iter()
         .filter(|h| h.groups().next().is_none())
-        .map(|h| h.name())
-        .collect();
-    // A group the inventory itself calls `ungrouped` keeps its hosts too.
-    let entry = doc
-        .entry("ungrouped")
-        .or_insert_with(|| json!({ "hosts": [] }));
-    if let Some(Value::Array(hosts)) = entry.get_mut("hosts") {
-        hosts.extend(ungrouped.into_iter().map(Value::from));
+        .map(|h| h.name());
+    out.write_all(b"{")?;
+    let mut wrote_ungrouped = false;
+    for (name, hosts) in groups {
+        serde_json::to_writer(&mut *out, name)?;
+        out.write_all(b":{\"hosts\":")?;
+        if *name == UNGROUPED {
+            let merged: Vec<&str> = hosts.iter().copied().chain(&mut ungrouped).collect();
+            serde_json::to_writer(&mut *out, &merged)?;
+            wrote_ungrouped = true;
+        } else {
+            serde_json::to_writer(&mut *out, hosts)?;
+        }
+        out.write_all(b"},")?;
     }
-    let hostvars: Map<String, Value> = selected
-        .iter()
-        .map(|h| {
-            let data = h.data();
-            let vars: Map<String, Value> = data
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        serde_json::to_value(Json(v)).unwrap_or(Value::Null),
-                    )
-                })
-                .collect();
-            (h.name().to_string(), Value::Object(vars))
-        })
-        .collect();
-    doc.insert("_meta".into(), json!({ "hostvars": hostvars }));
-    let mut text = serde_json::to_string(&Value::Object(doc)).unwrap_or_default();
-    text.push('\n');
-    text
+    if !wrote_ungrouped {
+        let hosts: Vec<&str> = ungrouped.collect();
+        out.write_all(b"\"ungrouped\":{\"hosts\":")?;
+        serde_json::to_writer(&mut *out, &hosts)?;
+        out.write_all(b"},")?;
+    }
+    out.write_all(b"\"_meta\":{\"hostvars\":{")?;
+    for (i, h) in selected.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, h.name())?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, &DataJson(&h.data()))?;
+    }
+    out.write_all(b"}}}\n")
 }
 
 /// `--host NAME`: that host's resolved data.
-pub fn host(host: Host<'_>) -> String {
-    let mut text = serde_json::to_string(&DataJson(&host.data())).unwrap_or_default();
-    text.push('\n');
-    text
+pub fn host(out: &mut dyn Write, host: Host<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &DataJson(&host.data()))?;
+    out.write_all(b"\n")
 }

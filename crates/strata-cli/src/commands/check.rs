@@ -5,27 +5,28 @@ use std::io::{self, Write};
 use serde_json::json;
 use strata::{Diagnostic, Report, Severity, Sources};
 
-use crate::args::{CheckFormat, Color};
+use crate::args::CheckFormat;
 use crate::output::write_json;
+use crate::term::Stderr;
 
 /// Prints the report; returns whether the check passed.
 pub fn run(
-    out: &mut impl Write,
+    out: &mut dyn Write,
+    err: &mut Stderr<'_>,
     report: &Report,
     format: CheckFormat,
     strict: bool,
-    color: Color,
 ) -> io::Result<bool> {
     let (errors, warnings) = report.counts();
     match format {
         CheckFormat::Human => {
-            crate::report::print(&report.diagnostics, &report.sources, color, true);
+            crate::report::print(err, &report.diagnostics, &report.sources, true);
             let files = report
                 .sources
                 .iter()
                 .filter(|(_, f)| !f.is_virtual())
                 .count();
-            eprintln!("{}", summary(errors, warnings, files));
+            err.line(&summary(errors, warnings, files));
         }
         CheckFormat::Json => {
             let items: Vec<serde_json::Value> = report
@@ -61,8 +62,10 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
     }
 }
 
-/// One JSON item: `{severity, code, message, file, line, column, help}`,
-/// the file relative to the inventory root, line and column 1-based.
+/// One JSON item: `{severity, code, message, file, line, column, help,
+/// inventory_file}`: `file` as people see it (relative to the working
+/// directory when the inventory is under it), `inventory_file` relative to
+/// the inventory root; line and column 1-based.
 fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
     let location = d.span().and_then(|s| sources.location(s));
     json!({
@@ -73,6 +76,7 @@ fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
         "line": location.as_ref().map(|l| l.line),
         "column": location.as_ref().map(|l| l.column),
         "help": d.help,
+        "inventory_file": location.as_ref().map(|l| l.inventory_path.as_str()),
     })
 }
 

@@ -18,7 +18,7 @@ pub fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a
 }
 
 pub fn run(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     host: Host<'_>,
     explained: &[Explanation<'_>],
     format: TextFormat,
@@ -72,5 +72,6 @@ fn origin_json(o: &Origin<'_>) -> Value {
         "file": o.location.as_ref().map_or(o.source, |l| l.path.as_str()),
         "line": o.location.as_ref().map(|l| l.line),
         "column": o.location.as_ref().map(|l| l.column),
+        "inventory_file": o.location.as_ref().map(|l| l.inventory_path.as_str()),
     })
 }

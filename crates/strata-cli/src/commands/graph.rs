@@ -6,18 +6,41 @@ use strata::{Data, Group, Host, Inventory};
 
 use crate::output::{inline_key, inline_value};
 
+/// Ansible's implicit group of the hosts that are in no other group.
+const UNGROUPED: &str = "ungrouped";
+
 /// Where the tree starts.
 pub enum Root<'a> {
     /// `@all`, with every group and `@ungrouped`.
     All,
+    /// `@ungrouped`: the hosts in no group (and those of a group that the
+    /// inventory itself calls `ungrouped`).
+    Ungrouped,
     /// One group.
     Group(Group<'a>),
+}
+
+impl<'a> Root<'a> {
+    /// The root for `strata graph [GROUP]`: `all` and `ungrouped` are the
+    /// tree's own nodes, as in `ansible-inventory --graph`.
+    pub fn named(inv: &'a Inventory, name: Option<&str>) -> Result<Root<'a>, String> {
+        match name {
+            None | Some("all") => Ok(Root::All),
+            Some(UNGROUPED) => Ok(Root::Ungrouped),
+            Some(g) => inv.group(g).map(Root::Group).ok_or_else(|| {
+                match strata::closest(g, inv.groups().map(|g| g.name()).chain(["all", UNGROUPED])) {
+                    Some(n) => format!("no group `{g}` in the inventory; did you mean `{n}`?"),
+                    None => format!("no group `{g}` in the inventory"),
+                }
+            }),
+        }
+    }
 }
 
 /// Prints the tree. With a limit (`limited`), only selected hosts appear and
 /// groups the limit emptied are left out, as in `strata list`.
 pub fn run(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     inv: &Inventory,
     selected: &[Host<'_>],
     limited: bool,
@@ -28,24 +51,33 @@ pub fn run(
     for h in selected {
         chosen[h.index()] = true;
     }
+    // The hosts in no group, after those of a group called `ungrouped`:
+    // one node, as in `strata ansible --list`.
+    let ungrouped = || {
+        inv.group(UNGROUPED)
+            .into_iter()
+            .flat_map(|g| g.hosts())
+            .chain(inv.hosts().filter(|h| h.groups().next().is_none()))
+            .filter(|h| chosen[h.index()])
+    };
     match root {
         Root::All => {
             writeln!(out, "@all:")?;
             if vars {
                 write_vars(out, "  |", &inv.data())?;
             }
-            let ungrouped: Vec<Host<'_>> = inv
-                .hosts()
-                .filter(|h| chosen[h.index()] && h.groups().next().is_none())
-                .collect();
             writeln!(out, "  |--@ungrouped:")?;
-            write_hosts(out, "  |  |", ungrouped.into_iter(), vars)?;
-            for g in inv.groups() {
+            write_hosts(out, "  |  |", ungrouped(), vars)?;
+            for g in inv.groups().filter(|g| g.name() != UNGROUPED) {
                 if limited && !g.hosts().any(|h| chosen[h.index()]) {
                     continue;
                 }
                 write_group(out, "  |", g, &chosen, vars)?;
             }
+        }
+        Root::Ungrouped => {
+            writeln!(out, "@ungrouped:")?;
+            write_hosts(out, "  |", ungrouped(), vars)?;
         }
         Root::Group(g) => write_group(out, "", g, &chosen, vars)?,
     }
@@ -53,7 +85,7 @@ pub fn run(
 }
 
 fn write_group(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     indent: &str,
     g: Group<'_>,
     chosen: &[bool],
@@ -77,7 +109,7 @@ fn write_group(
 }
 
 fn write_hosts<'a>(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     indent: &str,
     hosts: impl Iterator<Item = Host<'a>>,
     vars: bool,
@@ -91,7 +123,7 @@ fn write_hosts<'a>(
     Ok(())
 }
 
-fn write_vars(out: &mut impl Write, indent: &str, data: &Data<'_>) -> io::Result<()> {
+fn write_vars(out: &mut dyn Write, indent: &str, data: &Data<'_>) -> io::Result<()> {
     for (k, v) in data.iter() {
         writeln!(out, "{indent}--{{{} = {}}}", inline_key(k), inline_value(v))?;
     }

@@ -8,7 +8,7 @@ use crate::args::DataFormat;
 use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
 
 pub fn run(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     host: Host<'_>,
     format: DataFormat,
     show_origin: bool,

@@ -10,7 +10,7 @@ use crate::output::{DataJson, sorted_table, write_toml};
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
 /// not grow with the inventory.
 pub fn run(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     selected: &[Host<'_>],
     groups: &[(&str, Vec<&str>)],
     format: DataFormat,

@@ -1,0 +1,271 @@
+//! The `strata` command, as a library: [`run`] takes the arguments, the two
+//! output streams and the environment, and returns the exit code. The
+//! binary is a thin `main` over it; tests and fuzz targets call it directly,
+//! so they exercise the very path users run.
+//!
+//! Data goes to stdout, diagnostics to stderr. Exit codes: 0 success, 1 the
+//! inventory has errors, 2 usage error (bad arguments, a limit or host name
+//! that matches nothing). When the reader of either stream goes away
+//! (`strata check 2>&1 | head -2`), strata stops writing and exits quietly.
+
+mod args;
+mod commands;
+mod discover;
+mod output;
+mod pretty;
+mod report;
+mod term;
+
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::Parser;
+use strata::{Inventory, Limit, Loader};
+
+use args::{Cli, Command};
+use term::Stderr;
+
+/// What [`run`] needs to know of its surroundings.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// The working directory (inventory discovery, and the base that
+    /// diagnostics' paths are shown relative to).
+    pub cwd: Option<PathBuf>,
+    /// `$STRATA_INVENTORY`.
+    pub inventory: Option<String>,
+    /// `$NO_COLOR` is set.
+    pub no_color: bool,
+    /// stdout is a terminal (JSON is then indented).
+    pub stdout_is_terminal: bool,
+    /// stderr is a terminal (`--color auto` then colours).
+    pub stderr_is_terminal: bool,
+}
+
+/// Why a run stopped early.
+enum Failure {
+    /// Bad arguments, or a name that matches nothing: exit 2.
+    Usage(String),
+    /// The inventory has errors (already printed): exit 1.
+    Inventory,
+    /// Writing the output failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Io(e)
+    }
+}
+
+/// Runs `strata` with `args` (the first is the program name) and returns
+/// the exit code. Never panics on any input: a panic is a bug.
+pub fn run<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write, env: &Env) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" that print to stdout.
+            let text = if env.stdout_is_terminal || env.stderr_is_terminal {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if e.use_stderr() {
+                Stderr::new(stderr, false).write(&text);
+            } else if let Err(e) = stdout.write_all(text.as_bytes())
+                && !term::reader_gone(&e)
+            {
+                return 1;
+            }
+            return e.exit_code().clamp(0, 255) as u8;
+        }
+    };
+    let colored = match cli.color {
+        args::Color::Always => true,
+        args::Color::Never => false,
+        args::Color::Auto => env.stderr_is_terminal && !env.no_color,
+    };
+    let pretty = cli.pretty || env.stdout_is_terminal;
+    let mut err = Stderr::new(stderr, colored);
+    let result = if pretty {
+        let mut out = pretty::Pretty::new(BufWriter::new(stdout));
+        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+    } else {
+        let mut out = BufWriter::new(stdout);
+        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Usage(message)) => {
+            err.line(&format!("error: {message}"));
+            2
+        }
+        Err(Failure::Inventory) => 1,
+        Err(Failure::Io(e)) if term::reader_gone(&e) => 0,
+        Err(Failure::Io(e)) => {
+            err.line(&format!("error: {e}"));
+            1
+        }
+    }
+}
+
+fn run_cli(cli: Cli, out: &mut dyn Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
+    if let Command::Help { command } = &cli.command {
+        return Ok(out.write_all(
+            args::help(command.as_deref())
+                .map_err(Failure::Usage)?
+                .as_bytes(),
+        )?);
+    }
+    let cwd = env
+        .cwd
+        .clone()
+        .ok_or_else(|| Failure::Usage("cannot read the current directory".into()))?;
+    let found = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), &cwd)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let root = found.root;
+
+    let mut overrides = toml::Table::new();
+    for arg in &cli.data {
+        let (key, value) =
+            strata::parse_data_arg(arg).map_err(|e| Failure::Usage(e.to_string()))?;
+        overrides.insert(key, value);
+    }
+    let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
+    let loader = Loader::new(&root)
+        .overrides("<command line>", overrides)
+        .display_base(discover::display_base(&root, &cwd));
+
+    if let Command::Check { strict, format } = cli.command {
+        if !cli.limit.is_empty() {
+            return Err(Failure::Usage(
+                "`check` reads and checks the whole inventory; --limit does not apply to it \
+                 (to check that a limit matches, run `strata hosts --limit ...`)"
+                    .into(),
+            ));
+        }
+        let report = loader.check();
+        let passed = commands::check::run(out, err, &report, format, strict)?;
+        return if passed {
+            Ok(())
+        } else {
+            Err(Failure::Inventory)
+        };
+    }
+
+    // host_data/ is listed, not read: each command reads the host files it
+    // needs (none for `hosts`, one for `host NAME`, the selection for `list`).
+    // A command about every host reads every host file up front anyway.
+    let every_host = cli.limit.is_empty()
+        && matches!(
+            cli.command,
+            Command::List { .. }
+                | Command::Ansible { list: true, .. }
+                | Command::Graph { vars: true, .. }
+        );
+    let mut inventory = load(loader, !every_host, err)?;
+    let selected: Vec<usize> = inventory
+        .select_limit(&limit)
+        .map_err(|e| Failure::Usage(e.to_string()))?
+        .iter()
+        .map(|h| h.index())
+        .collect();
+    let limited = !limit.is_empty();
+    let needed: Vec<usize> = match &cli.command {
+        Command::Hosts { .. } | Command::Groups { .. } | Command::Graph { vars: false, .. } => {
+            Vec::new()
+        }
+        Command::Host { name, .. }
+        | Command::Explain { name, .. }
+        | Command::Ansible {
+            host: Some(name), ..
+        } => vec![find_host(&inventory, name)?.index()],
+        _ => selected.clone(),
+    };
+    let problems = inventory.read_host_data(needed);
+    report::print(err, &problems, inventory.sources(), false);
+    if problems.iter().any(strata::Diagnostic::is_error) {
+        return Err(Failure::Inventory);
+    }
+    let inventory = inventory;
+    let selected: Vec<strata::Host<'_>> = selected
+        .into_iter()
+        .filter_map(|i| inventory.host_at(i))
+        .collect();
+
+    let groups = || commands::groups_for(&inventory, &selected, limited);
+    match cli.command {
+        Command::Hosts { format } => commands::hosts::run(out, &selected, format)?,
+        Command::Groups { format } => commands::groups::run(out, &groups(), format)?,
+        Command::Host {
+            name,
+            format,
+            show_origin,
+        } => commands::host::run(out, find_host(&inventory, &name)?, format, show_origin)?,
+        Command::List { format } => commands::list::run(out, &selected, &groups(), format)?,
+        Command::Explain { name, key, format } => {
+            let host = find_host(&inventory, &name)?;
+            let explained = commands::explain::explanations(host, key.as_deref());
+            if let (Some(key), true) = (&key, explained.is_empty()) {
+                let near = strata::closest_key(&host.data(), key);
+                return Err(Failure::Usage(match near {
+                    Some(n) => format!("host `{name}` has no data `{key}`; did you mean `{n}`?"),
+                    None => format!("host `{name}` has no data `{key}`"),
+                }));
+            }
+            commands::explain::run(out, host, &explained, format)?
+        }
+        Command::Graph { group, vars } => {
+            let root = commands::graph::Root::named(&inventory, group.as_deref())
+                .map_err(Failure::Usage)?;
+            commands::graph::run(out, &inventory, &selected, limited, root, vars)?
+        }
+        Command::Check { .. } | Command::Help { .. } => unreachable!("handled before loading"),
+        Command::Ansible { list, host } => match (list, host) {
+            (_, Some(name)) => commands::ansible::host(out, find_host(&inventory, &name)?)?,
+            _ => commands::ansible::list(out, &selected, &groups())?,
+        },
+    }
+    out.flush()?;
+    // The process ends here: freeing every host and value one by one would
+    // only cost time.
+    std::mem::forget(inventory);
+    Ok(())
+}
+
+/// The host called `name`, or a usage error with a did-you-mean.
+fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<strata::Host<'a>, Failure> {
+    inventory.host(name).ok_or_else(|| {
+        Failure::Usage(match strata::closest_host(inventory, name) {
+            Some(n) => format!("no host `{name}` in the inventory; did you mean `{n}`?"),
+            None => format!("no host `{name}` in the inventory"),
+        })
+    })
+}
+
+/// Loads the inventory, with `host_data/` deferred when `defer`; prints
+/// warnings (one line each). When loading fails, everything is read so that
+/// every problem of every file is reported at once, then exit 1.
+fn load(loader: Loader, defer: bool, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
+    let first = if defer {
+        loader.clone().defer_host_data()
+    } else {
+        loader.clone()
+    };
+    match first.load_all().inventory {
+        Some(inv) => {
+            report::print(err, inv.diagnostics(), inv.sources(), false);
+            Ok(inv)
+        }
+        None => {
+            let loaded = loader.load_all();
+            let sources = loaded.sources.unwrap_or_default();
+            report::print(err, &loaded.diagnostics, &sources, false);
+            Err(Failure::Inventory)
+        }
+    }
+}
