@@ -81,9 +81,62 @@ pub fn inline_key(key: &str) -> String {
     }
 }
 
-/// A value as one line of TOML (tables inline, keys sorted).
+/// A value as one line of TOML (tables inline, keys sorted, strings with
+/// escapes instead of line breaks), so line-based layouts such as
+/// `--show-origin` and `graph --vars` hold for multi-line strings.
 pub fn inline_value(value: &toml::Value) -> String {
-    sorted(value).to_string()
+    let mut out = String::new();
+    write_inline(&mut out, value);
+    out
+}
+
+fn write_inline(out: &mut String, value: &toml::Value) {
+    match value {
+        toml::Value::String(s) => quote(out, s),
+        toml::Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_inline(out, v);
+            }
+            out.push(']');
+        }
+        toml::Value::Table(t) if t.is_empty() => out.push_str("{}"),
+        toml::Value::Table(t) => {
+            let mut keys: Vec<&String> = t.keys().collect();
+            keys.sort();
+            out.push_str("{ ");
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&inline_key(k));
+                out.push_str(" = ");
+                write_inline(out, &t[k]);
+            }
+            out.push_str(" }");
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A TOML basic string on one line: `"`, `\` and control characters escaped.
+fn quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]
@@ -104,6 +157,22 @@ mod tests {
         }
         let v: toml::Table = "t = { z = 1, a = [1, \"x\"] }".parse().unwrap();
         assert_eq!(inline_value(&v["t"]), "{ a = [1, \"x\"], z = 1 }");
+        // Values stay on one line, and read back as the same TOML value.
+        let doc: toml::Table = r#"
+            m = """one
+"two"\\	tab\u0007"""
+            t = { s = "a\nb", e = {} }
+            f = 1.5
+            d = 1979-05-27
+        "#
+        .parse()
+        .unwrap();
+        for (k, v) in &doc {
+            let line = inline_value(v);
+            assert!(!line.contains('\n'), "{k}: {line}");
+            let back: toml::Table = format!("v = {line}").parse().unwrap();
+            assert_eq!(&back["v"], v, "{k}: {line}");
+        }
     }
 
     #[test]

@@ -314,3 +314,92 @@ fn limits_and_data_apply_to_the_bridge() {
         "groups emptied by the limit are left out"
     );
 }
+
+/// The names in `strata check`'s `ansible_name` warnings, by kind:
+/// ("group", name), ("clash", name), ("reserved", name).
+fn check_ansible_names(inventory: &Path) -> std::collections::BTreeSet<(String, String)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "-i",
+            inventory.to_str().unwrap(),
+            "check",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let quoted = |m: &str| m.split('`').nth(1).unwrap_or_default().to_string();
+    items
+        .iter()
+        .filter(|i| i["code"] == "strata::ansible_name")
+        .filter_map(|i| {
+            let m = i["message"].as_str().unwrap();
+            let kind = if m.starts_with("Ansible warns about the group name") {
+                "group"
+            } else if m.contains("is both a group and a host") {
+                "clash"
+            } else if m.contains("uses a reserved name") {
+                "reserved"
+            } else {
+                return None;
+            };
+            Some((kind.to_string(), quoted(m)))
+        })
+        .collect()
+}
+
+#[test]
+fn ansible_warnings_match_check() {
+    // What ansible-inventory warns about, from its own output, must be what
+    // `strata check` reports as `strata::ansible_name`: no more, no less.
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let inventory = workspace().join("tests/fixtures/ansible-names");
+    let home = tempfile::tempdir().unwrap();
+    let script = wrapper(home.path(), &inventory);
+    let out = Command::new(&program)
+        .args(["-vvvv", "-i", script.to_str().unwrap(), "--list"])
+        .env("HOME", home.path())
+        .env("ANSIBLE_LOCAL_TEMP", home.path().join("tmp"))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ansible = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("Not replacing invalid character(s) ") {
+            let name = rest.rsplit_once("in group name (").unwrap().1;
+            ansible.insert(("group".to_string(), name.trim_end_matches(')').to_string()));
+        } else if let Some(name) = line
+            .split("Found both group and host with same name: ")
+            .nth(1)
+        {
+            ansible.insert(("clash".to_string(), name.trim().to_string()));
+        } else if let Some(name) = line.split("Found variable using reserved name '").nth(1) {
+            ansible.insert((
+                "reserved".to_string(),
+                name.split('\'').next().unwrap().to_string(),
+            ));
+        }
+    }
+    assert!(
+        ansible.len() >= 8,
+        "Ansible's warnings were not found in:\n{text}"
+    );
+    assert_eq!(
+        check_ansible_names(&inventory),
+        ansible,
+        "Ansible said:\n{text}"
+    );
+}

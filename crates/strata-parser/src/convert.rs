@@ -32,6 +32,8 @@ const MAX_SYNTAX_ERRORS: usize = 50;
 /// Collects diagnostics for one file.
 pub(crate) struct Ctx<'d> {
     pub file: FileId,
+    /// The file's text, for quoting what is written in help lines.
+    pub text: &'d str,
     pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
     pub keys: &'d Keys,
 }
@@ -62,6 +64,17 @@ impl Ctx<'_> {
 
     pub fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
+    }
+
+    /// The source text of a range, for quoting in help lines; long text is
+    /// shortened.
+    pub fn quote(&self, range: std::ops::Range<usize>) -> String {
+        let text = self.text.get(range).unwrap_or("").trim();
+        if text.chars().count() > 60 || text.contains('\n') {
+            "{ ... }".to_string()
+        } else {
+            text.to_string()
+        }
     }
 }
 
@@ -195,12 +208,66 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
             );
             continue;
         }
-        cx.push(Diagnostic::error(
-            Code::TomlSyntax,
-            cx.span(range),
-            format!("invalid TOML: {message}"),
-        ));
+        if message == "duplicate key" {
+            cx.push(duplicate_key(cx, text, range));
+            continue;
+        }
+        let help = message.contains("carriage return").then_some(
+            "the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings",
+        );
+        cx.push(
+            Diagnostic::error(
+                Code::TomlSyntax,
+                cx.span(range),
+                format!("invalid TOML: {message}"),
+            )
+            .with_help_opt(help.map(str::to_string)),
+        );
     }
+}
+
+/// "duplicate key", with the key named and its first definition labelled.
+fn duplicate_key(cx: &Ctx<'_>, text: &str, range: std::ops::Range<usize>) -> Diagnostic {
+    let key = text.get(range.clone()).unwrap_or("").trim();
+    let mut d = Diagnostic::error(
+        Code::TomlSyntax,
+        cx.span(range.clone()),
+        if key.is_empty() {
+            "invalid TOML: duplicate key".to_string()
+        } else {
+            format!("invalid TOML: duplicate key `{}`", key.trim_matches(['"', '\'']))
+        },
+    )
+    .with_label_text("defined again here")
+    .with_help("a key is defined once per table: merge the two (in hosts.toml, list all of a group's hosts in one array)");
+    if let Some(first) = first_definition(text, key, range.start) {
+        d = d.with_label(cx.span(first..first + key.len()), "first defined here");
+    }
+    d
+}
+
+/// The last place before `before` where `key` is written as a key: at a
+/// line's start, after `[`, `{`, `,` or `.`, and followed by `=`, `.` or
+/// `]` (spaces allowed).
+fn first_definition(text: &str, key: &str, before: usize) -> Option<usize> {
+    if key.is_empty() {
+        return None;
+    }
+    let head = text.get(..before)?;
+    let mut end = head.len();
+    while let Some(at) = head[..end].rfind(key) {
+        let prev = head[..at].trim_end_matches([' ', '\t']).chars().next_back();
+        let next = text[at + key.len()..]
+            .trim_start_matches([' ', '\t'])
+            .chars()
+            .next();
+        let starts = matches!(prev, None | Some('\n' | '\r' | '[' | '{' | ',' | '.'));
+        if starts && matches!(next, Some('=' | '.' | ']')) {
+            return Some(at);
+        }
+        end = at;
+    }
+    None
 }
 
 /// A human name for a value's type.

@@ -79,6 +79,12 @@ codes! {
     SymlinkOutsideRoot = "symlink_outside_root",
     /// Values are nested deeper than the nesting limit.
     TooDeep = "too_deep",
+    /// The inventory has no hosts (an empty or clobbered hosts.toml).
+    NoHosts = "no_hosts",
+    /// A `group_data` file is shaped like hosts.toml (a `hosts` key).
+    HostsInData = "hosts_in_data",
+    /// TOML 1.1 syntax that TOML 1.0 tools (Python's `tomllib`) reject.
+    Toml11 = "toml_1_1",
     /// A host is listed twice in one group.
     DuplicateHost = "duplicate_host",
     /// Two inline entries give one host different values for a key.

@@ -31,16 +31,27 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
     for (key, value) in table.iter() {
         let name = key.get_ref().to_string();
         let name_span = cx.span(key.span());
+        let before = cx.diagnostics.len();
         let group = match value.get_ref() {
-            DeValue::Array(items) => Some(RawGroup {
-                name,
-                name_span,
-                shape: GroupShape::Array,
-                hosts: host_entries(items.iter(), cx),
-                has_hosts: true,
-                data: None,
-            }),
-            DeValue::Table(t) => Some(group_table(name, name_span, t, cx)),
+            DeValue::Array(items) => {
+                let mut broken_hosts = Vec::new();
+                let hosts = host_entries(items.iter(), cx, &mut broken_hosts);
+                Some(RawGroup {
+                    name,
+                    name_span,
+                    shape: GroupShape::Array,
+                    hosts,
+                    has_hosts: true,
+                    data: None,
+                    broken: cx.diagnostics.len() > before,
+                    broken_hosts,
+                })
+            }
+            DeValue::Table(t) => {
+                let mut group = group_table(name, name_span, t, cx);
+                group.broken = cx.diagnostics.len() > before;
+                Some(group)
+            }
             other => {
                 cx.push(
                     Diagnostic::error(
@@ -53,7 +64,18 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                         "write `{name} = [\"host1\", \"host2\"]`, or `[{name}]` with `hosts` and `data`; global data goes in `[all] data` or group_data/all.toml"
                     )),
                 );
-                None
+                // Kept, marked broken: its group_data file is not "a file
+                // that names no group", and it is not "an empty group".
+                Some(RawGroup {
+                    name,
+                    name_span,
+                    shape: GroupShape::Array,
+                    hosts: Vec::new(),
+                    has_hosts: false,
+                    data: None,
+                    broken: true,
+                    broken_hosts: Vec::new(),
+                })
             }
         };
         out.extend(group);
@@ -74,12 +96,14 @@ fn group_table(
         hosts: Vec::new(),
         has_hosts: false,
         data: None,
+        broken: false,
+        broken_hosts: Vec::new(),
     };
     for (key, value) in table.iter() {
         match key.get_ref().as_ref() {
             "hosts" => match value.get_ref() {
                 DeValue::Array(items) => {
-                    group.hosts = host_entries(items.iter(), cx);
+                    group.hosts = host_entries(items.iter(), cx, &mut group.broken_hosts);
                     group.has_hosts = true;
                 }
                 other => cx.push(
@@ -143,6 +167,7 @@ fn group_table(
 fn host_entries<'a, 'i: 'a>(
     items: impl ExactSizeIterator<Item = &'a Spanned<DeValue<'i>>>,
     cx: &mut Ctx<'_>,
+    broken: &mut Vec<String>,
 ) -> Vec<RawHost> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
@@ -152,9 +177,9 @@ fn host_entries<'a, 'i: 'a>(
                 span: cx.span(item.span()),
                 data: None,
             }),
-            DeValue::Table(t) => out.extend(host_table(t, item.span(), cx)),
-            other => cx.push(
-                Diagnostic::error(
+            DeValue::Table(t) => out.extend(host_table(t, item.span(), cx, broken)),
+            other => {
+                let mut d = Diagnostic::error(
                     Code::HostEntryShape,
                     cx.span(item.span()),
                     format!(
@@ -162,8 +187,23 @@ fn host_entries<'a, 'i: 'a>(
                         type_name(other)
                     ),
                 )
-                .with_label_text("not a host"),
-            ),
+                .with_label_text("not a host");
+                // pyinfra's `("web1", {"port": 1})` pair, written in TOML.
+                if let DeValue::Array(pair) = other
+                    && pair.len() == 2
+                    && let (Some(name), Some(data)) = (pair.first(), pair.get(1))
+                    && let (DeValue::String(n), DeValue::Table(_)) =
+                        (name.get_ref(), data.get_ref())
+                {
+                    broken.push(n.to_string());
+                    d = d.with_help(format!(
+                        "pyinfra's (name, data) pair is written `{{ name = {}, data = {} }}` in hosts.toml",
+                        cx.quote(name.span()),
+                        cx.quote(data.span())
+                    ));
+                }
+                cx.push(d);
+            }
         }
     }
     out
@@ -173,10 +213,25 @@ fn host_table(
     table: &DeTable<'_>,
     span: std::ops::Range<usize>,
     cx: &mut Ctx<'_>,
+    broken: &mut Vec<String>,
 ) -> Option<RawHost> {
     let mut name = None;
     let mut data = None;
     let mut ok = true;
+    // Keys that are not `name` or `data`: most often data written at the
+    // top level of the entry (`{ name = "w1", port = 1 }`).
+    let stray: Vec<String> = table
+        .iter()
+        .filter(|(k, _)| !HOST_KEYS.contains(&k.get_ref().as_ref()))
+        .map(|(k, v)| format!("{} = {}", cx.quote(k.span()), cx.quote(v.span())))
+        .collect();
+    let rewrite = |name: Option<&str>| {
+        format!(
+            "host data goes in `data`: `{{ name = {}, data = {{ {} }} }}`",
+            name.unwrap_or("\"...\""),
+            stray.join(", ")
+        )
+    };
     for (key, value) in table.iter() {
         match (key.get_ref().as_ref(), value.get_ref()) {
             ("name", DeValue::String(s)) => name = Some((s.to_string(), cx.span(value.span()))),
@@ -211,8 +266,12 @@ fn host_table(
             }
             (other, _) => {
                 ok = false;
+                let quoted_name = table
+                    .iter()
+                    .find(|(k, _)| k.get_ref().as_ref() == "name")
+                    .map(|(_, v)| cx.quote(v.span()));
                 let help = did_you_mean(other, HOST_KEYS.iter().copied())
-                    .unwrap_or_else(|| "a host entry holds only `name` and `data`".to_string());
+                    .unwrap_or_else(|| rewrite(quoted_name.as_deref()));
                 cx.push(
                     Diagnostic::error(
                         Code::HostEntryShape,
@@ -226,7 +285,11 @@ fn host_table(
         }
     }
     match name {
-        Some((name, name_span)) => ok.then_some(RawHost {
+        Some((name, _)) if !ok => {
+            broken.push(name);
+            None
+        }
+        Some((name, name_span)) => Some(RawHost {
             name,
             span: name_span,
             data,

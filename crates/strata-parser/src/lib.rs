@@ -50,6 +50,7 @@ mod read;
 mod report;
 mod source;
 mod suggest;
+mod toml11;
 
 use std::path::Path;
 
@@ -228,12 +229,15 @@ fn parse_file<T: Default>(
 ) -> (T, bool) {
     let mut cx = Ctx {
         file,
+        text,
         diagnostics,
         keys,
     };
     let (table, errors) = convert::parse_document(text);
     if errors.is_empty() {
-        (read(table.get_ref(), &mut cx), true)
+        let out = read(table.get_ref(), &mut cx);
+        cx.diagnostics.extend(toml11::warnings(file, text));
+        (out, true)
     } else {
         convert::syntax_errors(errors, &mut cx, text);
         (T::default(), false)
@@ -243,15 +247,25 @@ fn parse_file<T: Default>(
 fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
     let path = raw.root.join(HOSTS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        let file = raw.sources.add(HOSTS_FILE, String::new());
-        let what = if raw.root.is_dir() {
-            format!("no {HOSTS_FILE} in {}", given.display())
-        } else {
+        let file = raw.sources.add_missing(HOSTS_FILE);
+        let pyinfra = pyinfra_inventory(&raw.root);
+        let what = if !raw.root.is_dir() {
             format!("the inventory directory {} does not exist", given.display())
+        } else if let Some(py) = &pyinfra {
+            format!(
+                "no {HOSTS_FILE} in {}, but {py} there looks like a pyinfra inventory",
+                given.display()
+            )
+        } else {
+            format!("no {HOSTS_FILE} in {}", given.display())
+        };
+        let help = if pyinfra.is_some() {
+            "strata reads inventories written in TOML (hosts.toml, group_data/, host_data/), never Python files; docs/format.md describes the format and, under \"Coming from pyinfra\", how to write an inventory.py as hosts.toml"
+        } else {
+            "an inventory is a directory with a hosts.toml; create one, or point -i at the right directory"
         };
         raw.diagnostics.push(
-            Diagnostic::error(Code::MissingHostsFile, Span::file_start(file), what)
-                .with_help("an inventory is a directory with a hosts.toml; create one, or point -i at the right directory"),
+            Diagnostic::error(Code::MissingHostsFile, Span::file_start(file), what).with_help(help),
         );
         return;
     };
@@ -282,6 +296,24 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
             ));
         }
     }
+}
+
+/// A Python file in `root` that a pyinfra user would have pointed `-i` at
+/// (`inventory.py` first): listed, never read or run.
+fn pyinfra_inventory(root: &Path) -> Option<String> {
+    if root.join("inventory.py").is_file() {
+        return Some("inventory.py".into());
+    }
+    let mut found: Vec<String> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .take(1000)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".py"))
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 fn read_diagnostic(file: FileId, sources: &Sources, code: Code, message: String) -> Diagnostic {

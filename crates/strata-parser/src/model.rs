@@ -139,6 +139,14 @@ pub struct RawGroup {
     pub has_hosts: bool,
     /// The group's inline `data`, for table groups that have one.
     pub data: Option<DataTable>,
+    /// The group, or one of its entries, has an error (reported): checks
+    /// that follow from its content (an empty group, say) are skipped, so
+    /// one mistake gives one diagnostic.
+    pub broken: bool,
+    /// Names of host entries that were dropped for an error (a
+    /// `{ name = "w1", port = 1 }`): their data files are not reported as
+    /// naming no host.
+    pub broken_hosts: Vec<String>,
 }
 
 /// The parsed `hosts.toml`.

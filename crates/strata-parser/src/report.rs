@@ -125,7 +125,11 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
     let mut message = d.message.clone();
     let primary_file = match primary_file {
         Some(f) if !sources.get(f).is_virtual() && sources.get(f).text().is_empty() => {
-            if let Some(at) = d.span().and_then(|s| sources.location(s)) {
+            if let Some(at) = d
+                .span()
+                .filter(|_| !sources.get(f).is_missing())
+                .and_then(|s| sources.location(s))
+            {
                 message.push_str(&format!("\n  at {at}"));
             }
             None

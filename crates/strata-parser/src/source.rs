@@ -78,6 +78,7 @@ pub struct SourceFile {
     name: String,
     text: String,
     is_virtual: bool,
+    missing: bool,
     line_starts: OnceLock<Vec<u32>>,
 }
 
@@ -96,6 +97,11 @@ impl SourceFile {
     /// True for data that did not come from a file (built in code, command line).
     pub fn is_virtual(&self) -> bool {
         self.is_virtual
+    }
+
+    /// True for a file that should exist but does not (a missing hosts.toml).
+    pub fn is_missing(&self) -> bool {
+        self.missing
     }
 
     /// Byte offsets where lines start. A line ends at `\n`, at `\r\n`, or
@@ -199,6 +205,14 @@ impl Sources {
         self.push(name.into(), text, false)
     }
 
+    /// Adds a file that should exist but does not: problems name it, but
+    /// there is no line to show.
+    pub fn add_missing(&mut self, name: impl Into<String>) -> FileId {
+        let id = self.push(name.into(), String::new(), false);
+        self.files[id.index()].missing = true;
+        id
+    }
+
     /// Adds a virtual source: data that comes from code or the command line.
     pub fn add_virtual(&mut self, name: impl Into<String>) -> FileId {
         self.push(name.into(), String::new(), true)
@@ -210,6 +224,7 @@ impl Sources {
             name,
             text,
             is_virtual,
+            missing: false,
             line_starts: OnceLock::new(),
         });
         id

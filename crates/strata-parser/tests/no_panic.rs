@@ -59,6 +59,12 @@ fn check_diagnostics(
         miette::NarratableReportHandler::new()
             .render_report(&mut out, report.as_ref())
             .map_err(|e| TestCaseError::fail(format!("render failed: {e}")))?;
+        // The renderer the CLI uses: it panicked on columns past 65,535.
+        let mut out = String::new();
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode())
+            .with_width(100)
+            .render_report(&mut out, report.as_ref())
+            .map_err(|e| TestCaseError::fail(format!("render failed: {e}")))?;
     }
     Ok(())
 }
@@ -119,13 +125,23 @@ fn config(cases: u32) -> ProptestConfig {
 // (a) Arbitrary input
 // ---------------------------------------------------------------------------
 
+/// A run long enough to push columns past 65,535 (tools that write TOML
+/// often put a whole array on one line): miette's renderer panicked there.
+fn wide() -> String {
+    "x".repeat(66_000)
+}
+
 /// Text made mostly of characters that mean something in TOML.
 fn tomlish() -> impl Strategy<Value = String> {
     const CHARS: &[&str] = &[
         "a", "b", "z", "0", "1", "9", "_", "@", "/", ".", ":", "-", "[", "]", "{", "}", "=", "\"",
         "'", ",", "\n", "#", " ", "\\", "\t", "\r", "é", "\u{0}", "hosts", "data", "name", "all",
     ];
-    prop::collection::vec(prop::sample::select(CHARS), 0..160).prop_map(|v| v.concat())
+    let piece = prop_oneof![
+        150 => prop::sample::select(CHARS).prop_map(str::to_string),
+        1 => Just(wide()),
+    ];
+    prop::collection::vec(piece, 0..160).prop_map(|v| v.concat())
 }
 
 proptest! {
@@ -175,6 +191,26 @@ proptest! {
         check_diagnostics(&diagnostics, &sources, &["hosts.toml"])?;
         let (_, diagnostics) = strata_parser::parse_data(&mut sources, "data.toml", text);
         check_diagnostics(&diagnostics, &sources, &["data.toml"])?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(32))]
+
+    /// One long line of hosts with problems far to the right: a duplicate,
+    /// a wrong type, a bad range, wide columns for every label.
+    #[test]
+    fn wide_lines_render(
+        n in 4_000usize..6_000,
+        tail in prop::sample::select(&["\"h0\"", "5", "\"w[3:]\"", "{ name = 1 }", "\"@docker\""][..]),
+        pad in 0usize..70_000,
+    ) {
+        let names: Vec<String> = (0..n).map(|i| format!("\"h{i}\"")).collect();
+        let text = format!("web = [{}, \"{}\", {tail}]\n", names.join(", "), "p".repeat(pad));
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "hosts.toml", text.as_bytes());
+        let raw = read_inventory(dir.path());
+        check_read(&raw, &["hosts.toml"])?;
     }
 }
 
@@ -282,6 +318,7 @@ fn snippet() -> impl Strategy<Value = Vec<u8>> {
         6 => prop::sample::select(ALPHABET).prop_map(|s| s.as_bytes().to_vec()),
         1 => any::<u8>().prop_map(|b| vec![b]),
         1 => any::<char>().prop_map(|c| c.to_string().into_bytes()),
+        1 => Just(wide().into_bytes()),
     ]
 }
 

@@ -79,6 +79,14 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         Some(h) => (Some(h.file), h.groups),
         None => (None, Vec::new()),
     };
+    // Hosts whose entries were dropped for an error: their data files are
+    // not "files that name no host" (that would be a second diagnostic for
+    // one mistake).
+    let broken_hosts: std::collections::HashSet<String> = raw_groups
+        .iter_mut()
+        .flat_map(|g| std::mem::take(&mut g.broken_hosts))
+        .collect();
+    let any_broken = raw_groups.iter().any(|g| g.broken);
     let all_pos = raw_groups.iter().position(|g| g.name == "all");
     let mut all = all_pos.map(|i| raw_groups.remove(i));
 
@@ -116,7 +124,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     for (group, entries) in raw_groups.into_iter().zip(expanded) {
         b.check_group_name(&group);
         let gid = b.add_group(&group.name, Some(group.name_span), false);
-        if group.hosts.is_empty() && entries.is_empty() {
+        if group.hosts.is_empty() && entries.is_empty() && !group.broken {
             b.diagnostics.push(
                 Diagnostic::warning(
                     Code::EmptyGroup,
@@ -202,6 +210,9 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
 
     // group_data/ and host_data/ files.
     let mut global_file = None;
+    for f in &group_files {
+        b.hosts_in_data(&f.name, &f.data);
+    }
     for f in group_files {
         if f.name == "all" {
             global_file = Some(b.add_set(Layer::GlobalFile, None, f.file, f.data));
@@ -236,7 +247,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     for f in host_files {
         if let Some(&hid) = b.host_index.get(&f.name) {
             host_file_set[hid as usize] = Some(b.add_set(Layer::HostFile, None, f.file, f.data));
-        } else if hosts_ok {
+        } else if hosts_ok && !broken_hosts.contains(&f.name) {
             b.unknown_host_file(&f.name, f.file);
         }
     }
@@ -244,7 +255,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     for f in deferred_host_files {
         if let Some(&hid) = b.host_index.get(f.name()) {
             deferred.insert(hid, f);
-        } else if hosts_ok {
+        } else if hosts_ok && !broken_hosts.contains(f.name()) {
             let file = b.sources.add(f.display(), String::new());
             b.unknown_host_file(f.name(), file);
         }
@@ -263,6 +274,17 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     }
     b.hosts.shrink_to_fit();
     b.name_clashes();
+    if let Some(file) = hosts_file
+        && b.hosts.is_empty()
+        && hosts_ok
+        && !any_broken
+        && !b.diagnostics.iter().any(Diagnostic::is_error)
+    {
+        b.diagnostics.push(
+            Diagnostic::warning(Code::NoHosts, Span::file_start(file), "the inventory has no hosts")
+                .with_help("list hosts in hosts.toml as groups (`web = [\"web1\", \"web2\"]`); an empty hosts.toml is usually a mistake, such as a file emptied by a failed write"),
+        );
+    }
 
     let overrides = extras
         .overrides
@@ -311,6 +333,42 @@ impl Builder<'_> {
         let file = self.sources.add_virtual(source);
         let table = DataTable::from_table(table.clone(), Span::file_start(file));
         self.add_set(layer, None, file, table)
+    }
+
+    /// A group data file shaped like hosts.toml (`hosts = [...]`, or
+    /// `[web] hosts = [...]`) is taken as data, silently: say so.
+    fn hosts_in_data(&mut self, group: &str, data: &DataTable) {
+        let file = format!("group_data/{group}.toml");
+        for (key, entry) in data.iter() {
+            let (message, help) = if key == "hosts" {
+                (
+                    format!(
+                        "{file} has a `hosts` key: hosts are declared in hosts.toml, so here it is only data called `hosts`"
+                    ),
+                    format!(
+                        "to put hosts in group `{group}`, list them in hosts.toml (`{group} = [...]`); rename the key if it is meant as data"
+                    ),
+                )
+            } else if let toml::Value::Table(t) = &entry.value
+                && t.contains_key("hosts")
+            {
+                (
+                    format!(
+                        "{file} has a table `{key}` with `hosts`, shaped like hosts.toml: here it is only data called `{key}`"
+                    ),
+                    format!(
+                        "groups and their hosts are declared in hosts.toml; move `[{key}]` there, and keep only data in {file}"
+                    ),
+                )
+            } else {
+                continue;
+            };
+            self.diagnostics.push(
+                Diagnostic::warning(Code::HostsInData, entry.key_span, message)
+                    .with_label_text("hosts are not declared here")
+                    .with_help(help),
+            );
+        }
     }
 
     fn unknown_host_file(&mut self, name: &str, file: FileId) {

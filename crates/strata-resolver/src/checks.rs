@@ -10,7 +10,7 @@ use crate::inventory::Inventory;
 
 impl Inventory {
     /// Every extra check: [`Inventory::type_conflicts`] and
-    /// [`Inventory::ansible_names`].
+    /// [`Inventory::ansible_names`] (in `ansible.rs`).
     pub fn lint(&self) -> Vec<Diagnostic> {
         let mut out = self.type_conflicts();
         out.extend(self.ansible_names());
@@ -89,65 +89,11 @@ impl Inventory {
             })
             .collect()
     }
-
-    /// Group names Ansible warns about when the inventory is used through
-    /// `strata ansible` (anything but letters, digits and `_`, or a leading
-    /// digit). Only explicit groups: connector groups are named by pyinfra.
-    pub fn ansible_names(&self) -> Vec<Diagnostic> {
-        self.groups
-            .iter()
-            .filter(|g| !g.implicit && !is_python_identifier(&g.name))
-            .filter_map(|g| {
-                let span = g.span?;
-                Some(
-                    Diagnostic::warning(
-                        Code::AnsibleName,
-                        span,
-                        format!("Ansible warns about the group name `{}`: it is not a valid Python identifier", g.name),
-                    )
-                    .with_label_text("Ansible: \"Invalid characters were found in group names\"")
-                    .with_help(format!(
-                        "if this inventory is used from Ansible, prefer `{}`; strata never renames groups itself",
-                        g.name.replace(|c: char| !c.is_ascii_alphanumeric() && c != '_', "_")
-                    )),
-                )
-            })
-            .collect()
-    }
-}
-
-fn is_python_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn article(type_name: &str) -> String {
     match type_name {
         "integer" | "array" => format!("an {type_name}"),
         other => format!("a {other}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifiers() {
-        let cases = [
-            ("web", true),
-            ("web_1", true),
-            ("_x", true),
-            ("web-1", false),
-            ("1web", false),
-            ("eu.west", false),
-            ("", false),
-        ];
-        for (name, want) in cases {
-            assert_eq!(is_python_identifier(name), want, "{name}");
-        }
     }
 }

@@ -63,10 +63,12 @@ fn one(name: String, data: &[(&str, String)], group: Option<&str>) -> Vec<Connec
     }]
 }
 
-fn required<'a>(argument: Option<&'a str>, what: &str) -> Result<&'a str, String> {
+/// The connector's argument, or why it is missing: what it names, then an
+/// example (`no address given; write `@ssh/10.0.0.5``).
+fn required<'a>(argument: Option<&'a str>, what: &str, example: &str) -> Result<&'a str, String> {
     argument
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| format!("no {what} given"))
+        .ok_or_else(|| format!("no {what} given; write `{example}`"))
 }
 
 impl Connector for Builtin {
@@ -94,7 +96,7 @@ impl Connector for Builtin {
                 one("@local".into(), &[], Some("@local"))
             }
             Builtin::Ssh => {
-                let host = required(argument, "address (write `@ssh/10.0.0.5`)")?;
+                let host = required(argument, "address", "@ssh/10.0.0.5")?;
                 one(
                     format!("@ssh/{host}"),
                     &[("ssh_hostname", host.to_string())],
@@ -102,7 +104,7 @@ impl Connector for Builtin {
                 )
             }
             Builtin::Docker | Builtin::Podman => {
-                let id = required(argument, "container or image (write `@docker/<id>`)")?;
+                let id = required(argument, "container or image", &format!("@{name}/<id>"))?;
                 one(
                     format!("@{name}/{id}"),
                     &[("docker_identifier", id.to_string())],
@@ -110,7 +112,7 @@ impl Connector for Builtin {
                 )
             }
             Builtin::Chroot => {
-                let dir = required(argument, "directory (write `@chroot/srv/root`)")?;
+                let dir = required(argument, "directory", "@chroot/srv/root")?;
                 let directory = format!("/{}", dir.trim_start_matches('/'));
                 one(
                     format!("@chroot/{dir}"),
@@ -121,13 +123,16 @@ impl Connector for Builtin {
             Builtin::DockerSsh | Builtin::PodmanSsh => {
                 let arg = required(
                     argument,
-                    "host and image (write `@dockerssh/<host>:<image>`)",
+                    "host and image",
+                    &format!("@{name}/<host>:<image>"),
                 )?;
                 let Some((host, image)) = arg
                     .split_once(':')
                     .filter(|(h, i)| !h.is_empty() && !i.is_empty())
                 else {
-                    return Err(format!("`@{name}/{arg}` needs `<host>:<image>`"));
+                    return Err(format!(
+                        "`{arg}` is not `<host>:<image>`; write `@{name}/builder.example.com:ubuntu:24.04`"
+                    ));
                 };
                 one(
                     format!("@{name}/{host}:{image}"),

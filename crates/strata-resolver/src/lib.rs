@@ -48,6 +48,7 @@
 //! that matches nothing is an error with a did-you-mean. Selecting never
 //! changes data.
 
+pub mod ansible;
 mod build;
 mod checks;
 mod connector;

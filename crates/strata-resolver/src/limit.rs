@@ -14,12 +14,19 @@ use crate::inventory::{Host, Inventory};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
     /// A term matches no group and no host.
-    #[error("the limit term `{term}` matches no group or host{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    #[error("the limit term `{term}` matches no group or host{}", match (ansible, suggestion) {
+        (Some(a), _) => format!("; Ansible's `:` separators are commas in strata: `{a}`"),
+        (None, Some(s)) => format!("; did you mean `{s}`?"),
+        (None, None) => String::new(),
+    })]
     NoMatch {
         /// The term as written (without `&`/`!`).
         term: String,
         /// The nearest group or host name.
         suggestion: Option<String>,
+        /// When the term is Ansible's pattern syntax (`web:&db`, `web:!web1`)
+        /// whose parts all match: the same limit in strata's syntax (`web,&db`).
+        ansible: Option<String>,
     },
     /// A `~regex` term is not a valid regular expression.
     #[error("the limit term `~{pattern}` is not a valid regular expression: {message}")]
@@ -241,9 +248,24 @@ impl Inventory {
             return Err(LimitError::NoMatch {
                 term: t.text.clone(),
                 suggestion: strata_parser::closest(&t.text, names).map(str::to_string),
+                ansible: self.ansible_form(&t.text),
             });
         }
         Ok(ids)
+    }
+
+    /// `web:&db` (Ansible's pattern syntax) as `web,&db`, when every part
+    /// of it matches something.
+    fn ansible_form(&self, text: &str) -> Option<String> {
+        if !text.contains(':') || text.starts_with('~') {
+            return None;
+        }
+        let strata = text.split(':').collect::<Vec<_>>().join(",");
+        let limit = Limit::parse(&[&strata]).ok()?;
+        let all_match = limit.patterns[0]
+            .iter()
+            .all(|t| !t.text.contains(':') && self.matching(t).is_ok());
+        all_match.then_some(strata)
     }
 }
 
@@ -347,6 +369,7 @@ mod tests {
     fn errors() {
         let inv = inv();
         let no_match = |term: &str, suggestion: Option<&str>| LimitError::NoMatch {
+            ansible: None,
             term: term.into(),
             suggestion: suggestion.map(Into::into),
         };
@@ -372,6 +395,27 @@ mod tests {
         for (pattern, want) in cases {
             assert_eq!(&inv.select(pattern).unwrap_err(), want, "{pattern}");
         }
+        // Ansible's separators: (pattern, strata's form, if every part matches)
+        let ansible = [
+            ("web:db", Some("web,db")),
+            ("web:&prod", Some("web,&prod")),
+            ("web:!web1", Some("web,!web1")),
+            ("web:nosuch", None),
+        ];
+        for (pattern, want) in ansible {
+            match inv.select(pattern).unwrap_err() {
+                LimitError::NoMatch { ansible, .. } => {
+                    assert_eq!(ansible.as_deref(), want, "{pattern}")
+                }
+                other => panic!("{pattern}: {other}"),
+            }
+        }
+        assert!(
+            inv.select("web:db")
+                .unwrap_err()
+                .to_string()
+                .ends_with("Ansible's `:` separators are commas in strata: `web,db`")
+        );
         assert!(matches!(
             inv.select("~(").unwrap_err(),
             LimitError::Regex { .. }

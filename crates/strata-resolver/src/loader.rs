@@ -454,6 +454,8 @@ impl InventoryBuilder {
                 hosts: hosts(g.hosts),
                 has_hosts: true,
                 data: g.data.map(table),
+                broken: false,
+                broken_hosts: Vec::new(),
             })
             .collect();
         if self.all_hosts.is_some() || self.global.is_some() {
@@ -464,6 +466,8 @@ impl InventoryBuilder {
                 has_hosts: self.all_hosts.is_some(),
                 hosts: hosts(self.all_hosts.unwrap_or_default()),
                 data: self.global.map(table),
+                broken: false,
+                broken_hosts: Vec::new(),
             });
         }
         let raw = RawInventory {

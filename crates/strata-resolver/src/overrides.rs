@@ -37,8 +37,23 @@ pub fn parse_data_arg(arg: &str) -> Result<(String, toml::Value), DataArgError> 
     Ok((key.to_string(), parse_value(value)))
 }
 
-/// A TOML value if `text` is one, else `text` as a string.
+/// A TOML value if `text` is one, else `text` as a string. `true` and
+/// `false` in any case (`False`, `TRUE`) are booleans, as pyinfra's
+/// `--data` reads them: `use_sudo=False` must not become the string
+/// `"False"`, which deploy code would take as true.
+///
+/// ```
+/// use strata_resolver::parse_value;
+/// assert_eq!(parse_value("False"), toml::Value::Boolean(false));
+/// assert_eq!(parse_value("\"False\""), toml::Value::from("False"));
+/// ```
 pub fn parse_value(text: &str) -> toml::Value {
+    if text.eq_ignore_ascii_case("true") {
+        return toml::Value::Boolean(true);
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return toml::Value::Boolean(false);
+    }
     // Parse as the right-hand side of an assignment: the TOML grammar for values.
     let doc = format!("v = {text}\n");
     if !text.contains('\n')
@@ -74,7 +89,12 @@ mod tests {
             ("web1", toml::Value::from("web1")),
             ("a,b", toml::Value::from("a,b")),
             ("", toml::Value::from("")),
-            ("True", toml::Value::from("True")),
+            ("True", toml::Value::Boolean(true)),
+            ("False", toml::Value::Boolean(false)),
+            ("FALSE", toml::Value::Boolean(false)),
+            ("tRuE", toml::Value::Boolean(true)),
+            ("\"False\"", toml::Value::from("False")),
+            ("Falsey", toml::Value::from("Falsey")),
             ("1 2", toml::Value::from("1 2")),
             ("x\nw = 1", toml::Value::from("x\nw = 1")),
             ("1\nw = 2", toml::Value::from("1\nw = 2")),

@@ -24,7 +24,7 @@ pub fn run(
             let files = report
                 .sources
                 .iter()
-                .filter(|(_, f)| !f.is_virtual())
+                .filter(|(_, f)| !f.is_virtual() && !f.is_missing())
                 .count();
             err.line(&summary(errors, warnings, files));
         }
