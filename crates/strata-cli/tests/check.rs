@@ -269,3 +269,57 @@ fn every_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn the_documented_github_recipe_annotates_files_from_the_repository_root() {
+    // The `run:` script of docs/ci.md, run as Actions runs it: from the
+    // repository root, with two inventories that each have a warning.
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md"))
+            .unwrap();
+    let start = doc
+        .find("        run: |\n")
+        .expect("the recipe's run: block")
+        + 15;
+    let script: String = doc[start..]
+        .lines()
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| format!("{}\n", &l[10..]))
+        .collect();
+    assert!(script.contains("--format github"), "{script}");
+
+    let repo = tempfile::tempdir().unwrap();
+    for (env, group) in [("production", "web"), ("staging", "db")] {
+        let inv = repo.path().join("infra").join(env);
+        std::fs::create_dir_all(inv.join("group_data")).unwrap();
+        std::fs::write(inv.join("hosts.toml"), format!("{group} = [\"h1\"]\n")).unwrap();
+        // A misnamed group file: its data would silently not apply.
+        std::fs::write(inv.join("group_data/webb.toml"), "app_workers = 4\n").unwrap();
+    }
+    let bin = Path::new(env!("CARGO_BIN_EXE_strata")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(repo.path())
+        .env("PATH", path)
+        .env_remove("STRATA_INVENTORY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict fails on the warnings");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for env in ["production", "staging"] {
+        let want = format!(
+            "::warning file=infra/{env}/group_data/webb.toml,line=1,col=1,title=strata%3A%3Aunknown_group_file::"
+        );
+        assert!(
+            text.lines().any(|l| l.starts_with(&want)),
+            "{want} not in\n{text}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! Each directory under `tests/cases/` is one case:
 //!
 //! - `args`: the arguments, one per line, run from the workspace root;
+//! - `cwd` (optional): a folder relative to the workspace root to run in;
 //! - `env` (optional): `KEY=VALUE` lines added to the environment;
 //! - `stdout`, `stderr`: the expected output;
 //! - `status`: the expected exit code.
@@ -24,8 +25,12 @@ fn run_case(dir: &Path) {
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
     let args: Vec<String> = read("args").lines().map(str::to_string).collect();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_strata"));
+    let cwd = match read("cwd").trim() {
+        "" => workspace(),
+        dir => workspace().join(dir),
+    };
     cmd.args(&args)
-        .current_dir(workspace())
+        .current_dir(cwd)
         .env_remove("STRATA_INVENTORY")
         .env("NO_COLOR", "1");
     for line in read("env").lines().filter(|l| !l.is_empty()) {

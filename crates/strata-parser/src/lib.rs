@@ -63,7 +63,7 @@ pub use model::{
 };
 pub use read::MAX_FILE_SIZE;
 pub use source::{FileId, Location, SourceFile, Sources, Span};
-pub use suggest::{closest, did_you_mean};
+pub use suggest::{closest, did_you_mean, spelling_note};
 
 use convert::{Ctx, Keys};
 

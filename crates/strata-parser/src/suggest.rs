@@ -48,6 +48,27 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     short.or(best.map(|(_, c)| c))
 }
 
+/// What sets `written` apart from `meant` when they look the same: a
+/// sentence for a help line, or `None` when the difference is visible.
+///
+/// ```
+/// use strata_parser::spelling_note;
+/// assert!(spelling_note("WEB1", "web1").unwrap().contains("case"));
+/// assert!(spelling_note("cafe\u{301}", "caf\u{e9}").unwrap().contains("normalization"));
+/// assert_eq!(spelling_note("webb", "web"), None);
+/// ```
+pub fn spelling_note(written: &str, meant: &str) -> Option<&'static str> {
+    if written == meant || fold(written) != fold(meant) {
+        return None;
+    }
+    let same_letters = written.nfc().eq(meant.nfc());
+    Some(if same_letters {
+        "The two names look alike but are encoded differently (Unicode normalization: a composed `é` against `e` followed by a combining accent, as some editors and macOS file names write it): rename the file by typing its name again."
+    } else {
+        "The names differ only in letter case, and names are case-sensitive."
+    })
+}
+
 /// `"did you mean `x`?"` for the closest candidate.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -225,7 +225,10 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
                     let near =
                         strata_parser::closest(&f.name, b.groups.iter().map(|g| g.name.as_str()))
                             .unwrap_or_default();
-                    format!("did you mean group_data/{near}.toml (group `{near}`)?")
+                    let note = strata_parser::spelling_note(&f.name, near)
+                        .map(|n| format!(" {n}"))
+                        .unwrap_or_default();
+                    format!("did you mean group_data/{near}.toml (group `{near}`)?{note}")
                 })
                 .unwrap_or_else(|| {
                     "name a group of hosts.toml, or all.toml for global data".into()
@@ -373,7 +376,12 @@ impl Builder<'_> {
 
     fn unknown_host_file(&mut self, name: &str, file: FileId) {
         let help = strata_parser::closest(name, self.hosts.iter().map(|h| h.name.as_str()))
-            .map(|near| format!("did you mean host_data/{near}.toml (host `{near}`)?"))
+            .map(|near| {
+                let note = strata_parser::spelling_note(name, near)
+                    .map(|n| format!(" {n}"))
+                    .unwrap_or_default();
+                format!("did you mean host_data/{near}.toml (host `{near}`)?{note}")
+            })
             .unwrap_or_else(|| "name a host of hosts.toml".into());
         self.diagnostics.push(
             Diagnostic::warning(
