@@ -12,7 +12,10 @@ use clap::{Parser, Subcommand, ValueEnum};
     about,
     long_about = None,
     propagate_version = true,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    // One width whatever the terminal (and whatever clap features another
+    // crate of the workspace turns on): help reads the same everywhere.
+    term_width = 100
 )]
 pub struct Cli {
     /// The inventory: a directory holding hosts.toml, or the hosts.toml itself.
