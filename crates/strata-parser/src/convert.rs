@@ -212,6 +212,16 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
             cx.push(duplicate_key(cx, text, range));
             continue;
         }
+        // Point at the carriage return itself, not where a line feed was
+        // expected after it.
+        let range = if message.contains("carriage return")
+            && range.start > 0
+            && text.as_bytes().get(range.start - 1) == Some(&b'\r')
+        {
+            range.start - 1..range.start
+        } else {
+            range
+        };
         let help = message.contains("carriage return").then_some(
             "the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings",
         );

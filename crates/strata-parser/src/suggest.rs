@@ -7,6 +7,9 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// Names longer than this (in bytes) get no edit-distance suggestion.
+const MAX_TYPO_LEN: usize = 256;
+
 /// `name` folded for comparison: Unicode NFC, then lower case.
 fn fold(name: &str) -> String {
     name.nfc().flat_map(char::to_lowercase).collect()
@@ -35,9 +38,11 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if short.is_none() && fc.split_once('.').is_some_and(|(head, _)| head == folded) {
             short = Some(c);
         }
-        // Edit distance is quadratic in the lengths: names much longer or
-        // shorter than the limit allows cannot be within it.
-        if fc.len().abs_diff(folded.len()) > limit * 4 {
+        // Edit distance is quadratic in the lengths (time and memory):
+        // names much longer or shorter than the limit allows cannot be
+        // within it, and very long names are not typed by hand.
+        if fc.len().abs_diff(folded.len()) > limit * 4 || fc.len().max(folded.len()) > MAX_TYPO_LEN
+        {
             continue;
         }
         let d = strsim::damerau_levenshtein(&folded, &fc);
