@@ -33,6 +33,15 @@ pub struct Cli {
     #[arg(short = 'l', long, global = true, value_name = "PATTERN")]
     pub limit: Vec<String>,
 
+    /// The budget: most host entries the inventory may expand to (a range
+    /// counts its size, a host once per group), checked before expanding.
+    #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_entries)]
+    pub max_entries: u64,
+
+    /// The budget: most hosts the inventory may have, checked before expanding.
+    #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_hosts)]
+    pub max_hosts: u64,
+
     /// Indent JSON output (the default when stdout is a terminal).
     #[arg(long, global = true)]
     pub pretty: bool,

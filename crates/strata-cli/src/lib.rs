@@ -138,6 +138,10 @@ fn run_cli(cli: Cli, out: &mut dyn Write, err: &mut Stderr<'_>, env: &Env) -> Re
     let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
     let loader = Loader::new(&root)
         .overrides("<command line>", overrides)
+        .budget(strata::Budget {
+            max_entries: cli.max_entries,
+            max_hosts: cli.max_hosts,
+        })
         .display_base(discover::display_base(&root, &cwd));
 
     if let Command::Check { strict, format } = cli.command {

@@ -79,6 +79,8 @@ codes! {
     SymlinkOutsideRoot = "symlink_outside_root",
     /// Values are nested deeper than the nesting limit.
     TooDeep = "too_deep",
+    /// The inventory expands to more host entries or hosts than its budget.
+    BudgetExceeded = "budget_exceeded",
     /// The inventory has no hosts (an empty or clobbered hosts.toml).
     NoHosts = "no_hosts",
     /// A `group_data` file is shaped like hosts.toml (a `hosts` key).

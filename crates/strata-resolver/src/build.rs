@@ -19,6 +19,7 @@ pub(crate) struct Extras {
     pub overrides: Option<(String, toml::Table)>,
     pub defaults: Option<(String, toml::Table)>,
     pub connectors: Connectors,
+    pub budget: crate::Budget,
 }
 
 /// One host an entry stands for, after ranges and connectors. Kept small:
@@ -40,6 +41,7 @@ struct Builder<'c> {
     group_index: HashMap<String, u32>,
     sets: Vec<DataSet>,
     connectors: &'c Connectors,
+    budget: crate::Budget,
     /// Per host: inline sets in the order they were written.
     inline: Vec<Vec<SetId>>,
     /// Per host: the connector's data set.
@@ -70,6 +72,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         group_index: HashMap::new(),
         sets: Vec::new(),
         connectors: &extras.connectors,
+        budget: extras.budget,
         inline: Vec::new(),
         connector_set: Vec::new(),
         implicit: Vec::new(),
@@ -79,6 +82,11 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         Some(h) => (Some(h.file), h.groups),
         None => (None, Vec::new()),
     };
+    // Counted before anything is expanded: over budget, nothing is.
+    if let Some(d) = crate::budget::check(&raw_groups, extras.budget) {
+        b.diagnostics.push(d);
+        raw_groups.clear();
+    }
     // Hosts whose entries were dropped for an error: their data files are
     // not "files that name no host" (that would be a second diagnostic for
     // one mistake).
@@ -528,7 +536,8 @@ impl Builder<'_> {
 
     fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
         let names = if h.name.contains('[') {
-            match range::expand(&h.name) {
+            // The budget was checked before expanding: it is the limit.
+            match range::expand_at_most(&h.name, self.budget.max_entries) {
                 Ok(n) => n,
                 Err(e) => {
                     let span = self.inner_span(h.span, e.at);

@@ -49,6 +49,7 @@
 //! changes data.
 
 pub mod ansible;
+mod budget;
 mod build;
 mod checks;
 mod connector;
@@ -61,6 +62,7 @@ mod loader;
 mod overrides;
 mod range;
 
+pub use budget::Budget;
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
 pub use explain::{Explanation, Reason, reason};
@@ -69,5 +71,5 @@ pub use layer::Layer;
 pub use limit::{Limit, LimitError};
 pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
-pub use range::{MAX_EXPANSION, RangeError, expand as expand_ranges};
+pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
 pub use strata_parser::{Code, Diagnostic, Label, Location, Severity, Sources, Span};

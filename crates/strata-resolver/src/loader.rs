@@ -150,6 +150,24 @@ impl Loader {
         self
     }
 
+    /// Sets the budget: how many host entries and hosts the inventory may
+    /// expand to, checked from the ranges' bounds before anything is
+    /// expanded ([`Budget`](crate::Budget) has the defaults).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w[1:100]\"]\n")?;
+    /// let small = strata_resolver::Budget { max_entries: 50, max_hosts: 50 };
+    /// let err = strata_resolver::Loader::new(dir.path()).budget(small).load().unwrap_err();
+    /// assert_eq!(err.diagnostics()[0].code, strata_resolver::Code::BudgetExceeded);
+    /// # Ok(()) }
+    /// ```
+    pub fn budget(mut self, budget: crate::Budget) -> Loader {
+        self.extras.budget = budget;
+        self
+    }
+
     /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
     /// origins, as [`Sources::set_base`] explains; the CLI passes the
     /// inventory's path relative to the working directory.

@@ -13,45 +13,119 @@ pub struct RangeError {
 /// must not exhaust memory).
 pub const MAX_EXPANSION: usize = 1_000_000;
 
-/// Expands every `[start:end]` or `[start:end:step]` in `name`, left to right
-/// (several ranges give their product). A name without `[` comes back as is.
-pub fn expand(name: &str) -> Result<Vec<String>, RangeError> {
-    let Some(open) = name.find('[') else {
-        return Ok(vec![name.to_string()]);
-    };
-    let Some(close_rel) = name[open..].find(']') else {
-        return Err(RangeError {
-            message: "`[` without a closing `]`".into(),
-            at: open..name.len(),
-        });
-    };
-    let close = open + close_rel;
-    let at = open..close + 1;
-    let items = range_items(&name[open + 1..close]).map_err(|message| RangeError {
-        message,
-        at: at.clone(),
-    })?;
-    let prefix = &name[..open];
-    let rest = expand(&name[close + 1..]).map_err(|e| RangeError {
-        message: e.message,
-        at: e.at.start + close + 1..e.at.end + close + 1,
-    })?;
-    if items.len().saturating_mul(rest.len()) > MAX_EXPANSION {
-        return Err(RangeError {
-            message: format!("expands to more than {MAX_EXPANSION} hosts"),
-            at,
-        });
+/// One `[start:end:step]` of a name, parsed.
+#[derive(Clone, Copy, Debug)]
+enum Spec {
+    /// Numbers from `a` to `b`, zero-padded to `width`.
+    Num { a: u64, b: u64, width: usize },
+    /// Letters from `a` to `b`.
+    Letter { a: u8, b: u8 },
+}
+
+/// A name cut at its ranges: literal text, then a range, and so on.
+struct Parts<'a> {
+    /// (literal before the range, the range, its step, its byte range in the name)
+    ranges: Vec<(&'a str, Spec, usize, std::ops::Range<usize>)>,
+    /// The literal text after the last range.
+    tail: &'a str,
+}
+
+fn parts(name: &str) -> Result<Parts<'_>, RangeError> {
+    let mut ranges = Vec::new();
+    let mut from = 0;
+    while let Some(rel) = name[from..].find('[') {
+        let open = from + rel;
+        let Some(close_rel) = name[open..].find(']') else {
+            return Err(RangeError {
+                message: "`[` without a closing `]`".into(),
+                at: open..name.len(),
+            });
+        };
+        let close = open + close_rel;
+        let at = open..close + 1;
+        let (spec, step) = parse(&name[open + 1..close]).map_err(|message| RangeError {
+            message,
+            at: at.clone(),
+        })?;
+        ranges.push((&name[from..open], spec, step, at));
+        from = close + 1;
     }
-    let mut out = Vec::with_capacity(items.len() * rest.len());
-    for item in &items {
-        for tail in &rest {
-            out.push(format!("{prefix}{item}{tail}"));
+    Ok(Parts {
+        ranges,
+        tail: &name[from..],
+    })
+}
+
+impl Spec {
+    fn count(self, step: usize) -> u64 {
+        let span = match self {
+            Spec::Num { a, b, .. } => b - a,
+            Spec::Letter { a, b } => u64::from(b - a),
+        };
+        (span / step as u64).saturating_add(1)
+    }
+
+    fn item(self, i: u64, step: usize) -> String {
+        match self {
+            Spec::Num { a, width, .. } => format!("{:0width$}", a + i * step as u64),
+            Spec::Letter { a, .. } => ((a + (i * step as u64) as u8) as char).to_string(),
         }
+    }
+}
+
+/// How many host names `name` stands for, from its ranges' bounds alone
+/// (nothing is expanded): the product of the ranges' sizes, saturating; 1
+/// for a name without ranges. This is what an inventory's budget counts.
+pub fn count(name: &str) -> Result<u64, RangeError> {
+    if !name.contains('[') {
+        return Ok(1);
+    }
+    let p = parts(name)?;
+    Ok(p.ranges.iter().fold(1u64, |n, (_, spec, step, _)| {
+        n.saturating_mul(spec.count(*step))
+    }))
+}
+
+/// Expands every `[start:end]` or `[start:end:step]` in `name`, left to right
+/// (several ranges give their product), up to [`MAX_EXPANSION`] names. A
+/// name without `[` comes back as is.
+pub fn expand(name: &str) -> Result<Vec<String>, RangeError> {
+    expand_at_most(name, MAX_EXPANSION as u64)
+}
+
+/// [`expand`] with another limit (an inventory's budget).
+pub fn expand_at_most(name: &str, limit: u64) -> Result<Vec<String>, RangeError> {
+    let p = parts(name)?;
+    let mut total: u64 = 1;
+    for (_, spec, step, at) in &p.ranges {
+        total = total.saturating_mul(spec.count(*step));
+        if total > limit {
+            return Err(RangeError {
+                message: format!("expands to more than {limit} hosts"),
+                at: at.clone(),
+            });
+        }
+    }
+    // Built left to right: each range multiplies the names so far.
+    let mut out = vec![String::new()];
+    for (literal, spec, step, _) in &p.ranges {
+        let n = spec.count(*step);
+        let mut next = Vec::with_capacity(out.len() * n as usize);
+        for head in &out {
+            for i in 0..n {
+                next.push(format!("{head}{literal}{}", spec.item(i, *step)));
+            }
+        }
+        out = next;
+    }
+    for name in &mut out {
+        name.push_str(p.tail);
     }
     Ok(out)
 }
 
-fn range_items(inner: &str) -> Result<Vec<String>, String> {
+/// Parses the inside of `[...]`: the range and its step.
+fn parse(inner: &str) -> Result<(Spec, usize), String> {
     let parts: Vec<&str> = inner.split(':').collect();
     let (start, end, step) = match parts.as_slice() {
         [s, e] => (*s, *e, None),
@@ -83,19 +157,13 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
         if a > b {
             return Err(format!("the range `[{inner}]` runs backwards"));
         }
-        if (b - a) / step as u64 >= MAX_EXPANSION as u64 {
-            return Err(format!("expands to more than {MAX_EXPANSION} hosts"));
-        }
         // `[01:10]` keeps the width of the start (as Ansible does).
         let width = if start.len() > 1 && start.starts_with('0') {
             start.len()
         } else {
             0
         };
-        Ok((a..=b)
-            .step_by(step)
-            .map(|n| format!("{n:0width$}"))
-            .collect())
+        Ok((Spec::Num { a, b, width }, step))
     } else if is_letter(start) && is_letter(end) {
         let (a, b) = (start.as_bytes()[0], end.as_bytes()[0]);
         if a.is_ascii_lowercase() != b.is_ascii_lowercase() {
@@ -104,10 +172,7 @@ fn range_items(inner: &str) -> Result<Vec<String>, String> {
         if a > b {
             return Err(format!("the range `[{inner}]` runs backwards"));
         }
-        Ok((a..=b)
-            .step_by(step)
-            .map(|c| (c as char).to_string())
-            .collect())
+        Ok((Spec::Letter { a, b }, step))
     } else {
         Err(format!(
             "`[{inner}]` must run between two numbers or two letters"
@@ -137,7 +202,28 @@ mod tests {
         ];
         for (name, want) in cases {
             assert_eq!(expand(name).unwrap(), *want, "{name}");
+            assert_eq!(count(name).unwrap(), want.len() as u64, "{name}");
         }
+    }
+
+    #[test]
+    fn counts_without_expanding() {
+        // (name, count)
+        let cases = [
+            ("h[0:999999]", 1_000_000),
+            ("h[0:9999999999]", 10_000_000_000),
+            ("h[0:99:10]", 10),
+            ("r[1:1000][1:1000][1:1000]", 1_000_000_000),
+            ("x[0:18446744073709551615][0:9]", u64::MAX),
+            ("[a:z]", 26),
+        ];
+        for (name, want) in cases {
+            assert_eq!(count(name).unwrap(), want, "{name}");
+        }
+        // Many ranges in one name: no recursion, no product overflow.
+        let many = "a[1:2]".repeat(100_000);
+        assert_eq!(count(&many).unwrap(), u64::MAX);
+        assert!(expand(&many).is_err());
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub use strata_parser::{
     Span, closest, did_you_mean,
 };
 pub use strata_resolver::{
-    Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition, Explanation,
-    Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError, LoadError,
-    Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
+    Budget, Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition,
+    Explanation, Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError,
+    LoadError, Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
 };

@@ -1,0 +1,138 @@
+//! An inventory's budget: how much it may expand to, checked from the
+//! ranges' bounds before anything is expanded.
+//!
+//! A few bytes can stand for millions of hosts (`g = ["h[0:999999]"]`), so
+//! checking an untrusted inventory must be bounded in time and memory by
+//! something other than the file size. Two budgets, both generous next to
+//! real fleets:
+//!
+//! | budget | counts | default |
+//! |---|---|---|
+//! | host entries | every entry of every group, a range by its size: a host listed in N groups counts N times | 10,000,000 |
+//! | hosts | the entries of `all` when it lists hosts; otherwise each distinct entry text once (ranges that overlap count twice) | 1,000,000 |
+//!
+//! Crossing one is a `strata::budget_exceeded` error at the entry that
+//! crossed it, found by counting, never by expanding; an inventory within
+//! the budget costs what its expansion costs.
+
+use std::collections::HashSet;
+
+use strata_parser::{Code, Diagnostic, RawGroup};
+
+use crate::range;
+
+/// How much an inventory may expand to (see the [module](self) docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Host entries, ranges counted by their size.
+    pub max_entries: u64,
+    /// Hosts.
+    pub max_hosts: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            max_entries: 10_000_000,
+            max_hosts: 1_000_000,
+        }
+    }
+}
+
+/// Checks `groups` (hosts.toml's, `all` included) against `budget`; the
+/// error, if any, is at the entry that crossed it.
+pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
+    let size = |name: &str| range::count(name).unwrap_or(1);
+    let mut entries: u64 = 0;
+    for g in groups {
+        for h in &g.hosts {
+            entries = entries.saturating_add(size(&h.name));
+            if entries > budget.max_entries {
+                return Some(exceeded(
+                    h.span,
+                    &h.name,
+                    format!(
+                        "hosts.toml lists more than {} host entries (counting each range by its size, and a host once per group); `{}` brings the count to {}",
+                        thousands(budget.max_entries),
+                        h.name,
+                        thousands(entries)
+                    ),
+                    "--max-entries",
+                ));
+            }
+        }
+    }
+    let all = groups.iter().find(|g| g.name == "all" && g.has_hosts);
+    if entries <= budget.max_hosts && all.is_none() {
+        return None;
+    }
+    let mut hosts: u64 = 0;
+    let mut seen = HashSet::new();
+    let listed: Box<dyn Iterator<Item = &strata_parser::RawHost>> = match all {
+        Some(all) => Box::new(all.hosts.iter()),
+        None => Box::new(groups.iter().flat_map(|g| &g.hosts)),
+    };
+    for h in listed {
+        if all.is_none() && !seen.insert(h.name.as_str()) {
+            continue;
+        }
+        hosts = hosts.saturating_add(size(&h.name));
+        if hosts > budget.max_hosts {
+            return Some(exceeded(
+                h.span,
+                &h.name,
+                format!(
+                    "the inventory has more than {} hosts; `{}` brings the count to {}",
+                    thousands(budget.max_hosts),
+                    h.name,
+                    thousands(hosts)
+                ),
+                "--max-hosts",
+            ));
+        }
+    }
+    None
+}
+
+/// `10000000` as `10,000,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn exceeded(span: strata_parser::Span, name: &str, message: String, flag: &str) -> Diagnostic {
+    let label = match range::count(name) {
+        Ok(n) if n > 1 => format!("{} hosts", thousands(n)),
+        _ => "this entry".to_string(),
+    };
+    Diagnostic::error(Code::BudgetExceeded, span, message)
+        .with_label_text(label)
+        .with_help(format!(
+            "nothing was expanded; a real fleet this large needs a larger budget: `{flag} N` on the command line, or `Loader::budget` in the library"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (10_000_000, "10,000,000"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(thousands(n), want);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The budget counts what expansion would make, without expanding.
+
+use proptest::prelude::*;
+use strata_resolver::{Budget, Code, Loader, expand_ranges, range_count};
+
+/// Names made of literal text and small ranges (numbers, letters, steps).
+fn name() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[a-z]{0,3}",
+        (0u64..20, 0u64..20, 1usize..4).prop_map(|(a, n, s)| format!("[{a}:{}:{s}]", a + n)),
+        (0u64..9, 0u64..30).prop_map(|(a, n)| format!("[0{a}:{}]", a + n)),
+        (0u8..26, 0u8..26).prop_map(|(a, n)| {
+            let a = b'a' + a;
+            let b = (a + n).min(b'z');
+            format!("[{}:{}]", a as char, b as char)
+        }),
+    ];
+    prop::collection::vec(piece, 0..4).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn count_is_the_size_of_the_expansion(name in name()) {
+        let expanded = expand_ranges(&name).unwrap();
+        prop_assert_eq!(range_count(&name).unwrap(), expanded.len() as u64);
+    }
+
+    #[test]
+    fn an_inventory_within_its_budget_loads_and_one_over_fails(
+        names in prop::collection::vec(name(), 1..5),
+        slack in 0u64..3,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        // Distinct group per name; hosts made distinct per group by a prefix.
+        let text: String = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("g{i} = [\"x{i}-{n}\"]\n"))
+            .collect();
+        std::fs::write(dir.path().join("hosts.toml"), &text).unwrap();
+        let entries: u64 = names.iter().map(|n| range_count(n).unwrap()).sum();
+        let fits = Budget { max_entries: entries + slack, max_hosts: entries + slack };
+        let inv = Loader::new(dir.path()).budget(fits).load().unwrap();
+        prop_assert_eq!(inv.len() as u64, entries);
+        let tight = Budget { max_entries: entries - 1, max_hosts: u64::MAX };
+        let err = Loader::new(dir.path()).budget(tight).load().unwrap_err();
+        prop_assert_eq!(err.diagnostics()[0].code, Code::BudgetExceeded);
+        let tight = Budget { max_entries: u64::MAX, max_hosts: entries - 1 };
+        let err = Loader::new(dir.path()).budget(tight).load().unwrap_err();
+        prop_assert_eq!(err.diagnostics()[0].code, Code::BudgetExceeded);
+    }
+}
