@@ -131,7 +131,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             format,
             show_origin,
         } => commands::host::run(&mut out, find_host(&inventory, &name)?, format, show_origin)?,
-        Command::List { format } => commands::list::run(&mut out, &selected, &groups(), format)?,
+        Command::List { format, extra } => {
+            commands::list::run(&mut out, &inventory, &selected, &groups(), format, extra)?
+        }
         Command::Explain { name, key, format } => {
             let host = find_host(&inventory, &name)?;
             let explained = commands::explain::explanations(host, key.as_deref());
