@@ -35,6 +35,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Optional, Union
 
+from ._errors import StrataError
 from ._inventory import PathLike, load
 
 __all__ = ["groups"]
@@ -53,6 +54,17 @@ def _caller_dir(depth: int) -> Optional[str]:
     if not filename:
         return None
     return os.path.dirname(os.path.abspath(filename))
+
+
+def _for_pyinfra(error: StrataError) -> Exception:
+    """pyinfra's own InventoryError with strata's message, so that pyinfra
+    reports it as an inventory problem instead of a traceback of user code;
+    the strata exception (with its diagnostics) is its ``__cause__``."""
+    try:
+        from pyinfra.api.exceptions import InventoryError as PyinfraInventoryError
+    except ImportError:  # used outside pyinfra
+        return error
+    return PyinfraInventoryError(str(error))
 
 
 def groups(
@@ -79,13 +91,20 @@ def groups(
         ``globals().update(...)`` in the inventory file.
 
     Raises:
-        strata_inventory.InventoryError: the inventory has errors (pyinfra
-            shows the message, with every error's file, line and column).
+        pyinfra.api.exceptions.InventoryError: when pyinfra is installed, for
+            any strata error (an inventory with errors, no inventory found, no
+            strata binary): pyinfra prints its message, with every error's
+            file, line and column. The strata exception (``InventoryError``
+            with ``.diagnostics``, ...) is its ``__cause__``.
+        strata_inventory.StrataError: the same, where pyinfra is not installed.
     """
     folder = os.fspath(base) if base is not None else _caller_dir(1)
     if path is not None and folder is not None and not os.path.isabs(os.fspath(path)):
         path = os.path.join(folder, os.fspath(path))
-    inventory = load(path, data=data, cwd=folder)
+    try:
+        inventory = load(path, data=data, cwd=folder)
+    except StrataError as e:
+        raise _for_pyinfra(e) from e
 
     result: dict[str, GroupValue] = {}
     for name in inventory.groups:
