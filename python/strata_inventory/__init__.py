@@ -45,13 +45,14 @@ __all__ = [
 ]
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
+def __getattr__(name: str) -> str:
+    # __version__ is looked up on first use: importlib.metadata costs more
+    # than the rest of the import.
+    if name == "__version__":
+        try:
+            from importlib.metadata import version
 
-        return version("strata-inventory")
-    except Exception:  # not installed as a distribution (a source checkout)
-        return "0+unknown"
-
-
-__version__ = _version()
+            return version("strata-inventory")
+        except Exception:  # not installed as a distribution (a source checkout)
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
