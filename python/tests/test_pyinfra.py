@@ -225,3 +225,32 @@ def test_broken_inventory_fails_pyinfra_with_the_diagnostics(tmp_path: Path) -> 
     )
     assert done.returncode != 0
     assert "hosts.toml:1:28" in done.stdout + done.stderr
+
+
+def test_groups_mapping_relative_path_and_errors(tmp_path: Path) -> None:
+    """groups() itself: strata's groups without the implicit ones, `all` with
+    resolved data and global data, the path taken from the caller's file."""
+    from pyinfra.api.exceptions import InventoryError as PyinfraInventoryError
+
+    import strata_inventory
+
+    inventory_file = bridge_file(tmp_path / "deep" / "inv", EXAMPLES["connectors"])
+    namespace: dict = {"__file__": str(inventory_file)}
+    exec(compile(inventory_file.read_text(), str(inventory_file), "exec"), namespace)
+    listed = strata_json("-i", str(EXAMPLES["connectors"]), "list", "--global-data")
+    explicit = [g for g in listed["groups"] if not g["name"].startswith("@")]
+    for g in explicit:
+        assert namespace[g["name"]] == g["hosts"]
+    assert not [k for k in namespace if k.startswith("@")]
+    hosts, global_data = namespace["all"]
+    assert hosts == [(h["name"], h["data"]) for h in listed["hosts"]]
+    assert global_data == listed["data"]
+
+    from strata_inventory.pyinfra import groups
+
+    with_data = groups(EXAMPLES["basic"], data={"app_env": "bridge"})
+    assert {d["app_env"] for _, d in with_data["all"][0]} == {"bridge"}
+    with pytest.raises(PyinfraInventoryError, match="hosts.toml:1:28") as caught:
+        groups("errors", base=FIXTURES)
+    assert isinstance(caught.value.__cause__, strata_inventory.InventoryError)
+    assert caught.value.__cause__.errors[0].line == 1
