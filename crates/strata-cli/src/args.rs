@@ -132,7 +132,29 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DataFormat::Json)]
         format: DataFormat,
+        /// What to add for programs that rebuild the inventory (the Python package).
+        #[command(flatten)]
+        extra: ListExtra,
     },
+}
+
+/// What `strata list` adds on request, for programs that rebuild the whole
+/// inventory from one run (the Python package `strata_inventory`).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct ListExtra {
+    /// Add each host's `origins`: for every key, where its winning value
+    /// comes from (`{layer, rank, group, file, line, column}`, as `explain`).
+    #[arg(long)]
+    pub origins: bool,
+    /// Add the global data (`group_data/all.toml` over `all.data`) as a
+    /// top-level `data`.
+    #[arg(long)]
+    pub global_data: bool,
+    /// Add `datetimes` beside each `data`: the paths (keys and array
+    /// indices) of the values that are TOML datetimes, which JSON prints as
+    /// strings.
+    #[arg(long)]
+    pub datetime_paths: bool,
 }
 
 /// `--color`.

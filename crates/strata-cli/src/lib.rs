@@ -210,7 +210,9 @@ fn run_cli(cli: Cli, out: &mut dyn Write, err: &mut Stderr<'_>, env: &Env) -> Re
             format,
             show_origin,
         } => commands::host::run(out, find_host(&inventory, &name)?, format, show_origin)?,
-        Command::List { format } => commands::list::run(out, &selected, &groups(), format)?,
+        Command::List { format, extra } => {
+            commands::list::run(out, &inventory, &selected, &groups(), format, extra)?
+        }
         Command::Explain { name, key, format } => {
             let host = find_host(&inventory, &name)?;
             let explained = commands::explain::explanations(host, key.as_deref());

@@ -64,7 +64,8 @@ pub fn run(
     }
 }
 
-fn origin_json(o: &Origin<'_>) -> Value {
+/// `{"layer", "rank", "group", "file", "line", "column"}` (also used by `list --origins`).
+pub fn origin_json(o: &Origin<'_>) -> Value {
     json!({
         "layer": o.layer.as_str(),
         "rank": o.layer.rank(),

@@ -2,18 +2,23 @@
 
 use std::io::{self, Write};
 
-use strata::Host;
+use serde_json::Value;
+use strata::{Data, Host, Inventory};
 
-use crate::args::DataFormat;
+use crate::args::{DataFormat, ListExtra};
+use crate::commands::explain::origin_json;
 use crate::output::{DataJson, sorted_table, write_toml};
 
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
-/// not grow with the inventory.
+/// not grow with the inventory. `extra` adds origins, global data and
+/// datetime paths (see docs/cli.md).
 pub fn run(
     out: &mut dyn Write,
+    inventory: &Inventory,
     selected: &[Host<'_>],
     groups: &[(&str, Vec<&str>)],
     format: DataFormat,
+    extra: ListExtra,
 ) -> io::Result<()> {
     match format {
         DataFormat::Json => {
@@ -22,6 +27,7 @@ pub fn run(
                 if i > 0 {
                     out.write_all(b",")?;
                 }
+                let data = h.data();
                 out.write_all(b"{\"name\":")?;
                 serde_json::to_writer(&mut *out, h.name())?;
                 out.write_all(b",\"groups\":")?;
@@ -30,7 +36,15 @@ pub fn run(
                     &h.groups().map(|g| g.name()).collect::<Vec<_>>(),
                 )?;
                 out.write_all(b",\"data\":")?;
-                serde_json::to_writer(&mut *out, &DataJson(&h.data()))?;
+                serde_json::to_writer(&mut *out, &DataJson(&data))?;
+                if extra.datetime_paths {
+                    out.write_all(b",\"datetimes\":")?;
+                    serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+                }
+                if extra.origins {
+                    out.write_all(b",\"origins\":")?;
+                    serde_json::to_writer(&mut *out, &origins(&data))?;
+                }
                 out.write_all(b"}")?;
             }
             out.write_all(b"],\"groups\":[")?;
@@ -43,12 +57,23 @@ pub fn run(
                     &serde_json::json!({ "name": name, "hosts": hosts }),
                 )?;
             }
-            out.write_all(b"]}\n")
+            out.write_all(b"]")?;
+            if extra.global_data {
+                let data = inventory.data();
+                out.write_all(b",\"data\":")?;
+                serde_json::to_writer(&mut *out, &DataJson(&data))?;
+                if extra.datetime_paths {
+                    out.write_all(b",\"datetimes\":")?;
+                    serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+                }
+            }
+            out.write_all(b"}\n")
         }
         DataFormat::Toml => {
             let hosts: Vec<toml::Value> = selected
                 .iter()
                 .map(|h| {
+                    let data = h.data();
                     let mut t = toml::Table::new();
                     t.insert("name".into(), h.name().into());
                     t.insert(
@@ -57,8 +82,14 @@ pub fn run(
                     );
                     t.insert(
                         "data".into(),
-                        toml::Value::Table(sorted_table(&h.data().to_table())),
+                        toml::Value::Table(sorted_table(&data.to_table())),
                     );
+                    if extra.datetime_paths {
+                        t.insert("datetimes".into(), json_to_toml(datetime_paths(&data)));
+                    }
+                    if extra.origins {
+                        t.insert("origins".into(), json_to_toml(origins(&data)));
+                    }
                     toml::Value::Table(t)
                 })
                 .collect();
@@ -75,9 +106,88 @@ pub fn run(
                 })
                 .collect();
             let mut doc = toml::Table::new();
+            if extra.global_data {
+                let data = inventory.data();
+                doc.insert(
+                    "data".into(),
+                    toml::Value::Table(sorted_table(&data.to_table())),
+                );
+                if extra.datetime_paths {
+                    doc.insert("datetimes".into(), json_to_toml(datetime_paths(&data)));
+                }
+            }
             doc.insert("hosts".into(), toml::Value::Array(hosts));
             doc.insert("groups".into(), toml::Value::Array(groups));
             write_toml(out, &doc)
         }
+    }
+}
+
+/// `{"key": origin}` for every key of `data`, keys sorted.
+fn origins(data: &Data<'_>) -> Value {
+    Value::Object(
+        data.keys()
+            .filter_map(|k| data.origin(k).map(|o| (k.to_string(), origin_json(&o))))
+            .collect(),
+    )
+}
+
+/// The paths to every TOML datetime in `data`, in the order the JSON output
+/// prints the values (keys sorted): `[["when"], ["window", "start"], ["list", 0]]`.
+fn datetime_paths(data: &Data<'_>) -> Value {
+    let mut paths = Vec::new();
+    let mut path = Vec::new();
+    for (key, value) in data.iter() {
+        path.push(Value::from(key));
+        walk(value, &mut path, &mut paths);
+        path.pop();
+    }
+    Value::Array(paths)
+}
+
+fn walk(value: &toml::Value, path: &mut Vec<Value>, paths: &mut Vec<Value>) {
+    match value {
+        toml::Value::Datetime(_) => paths.push(Value::Array(path.clone())),
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Value::from(i));
+                walk(item, path, paths);
+                path.pop();
+            }
+        }
+        toml::Value::Table(table) => {
+            let mut entries: Vec<(&String, &toml::Value)> = table.iter().collect();
+            entries.sort_unstable_by_key(|(k, _)| *k);
+            for (k, v) in entries {
+                path.push(Value::from(k.as_str()));
+                walk(v, path, paths);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// JSON (objects, arrays, strings, integers; no nulls inside objects) as
+/// TOML, for `--format toml`: object members that are `null` are left out,
+/// since TOML has no null.
+fn json_to_toml(v: Value) -> toml::Value {
+    match v {
+        Value::Object(map) => toml::Value::Table(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, json_to_toml(v)))
+                .collect(),
+        ),
+        Value::Array(items) => toml::Value::Array(items.into_iter().map(json_to_toml).collect()),
+        Value::String(s) => toml::Value::String(s),
+        Value::Bool(b) => toml::Value::Boolean(b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        // Only reachable for a null outside an object, which the callers
+        // never produce.
+        Value::Null => toml::Value::String(String::new()),
     }
 }

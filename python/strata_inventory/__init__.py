@@ -1,0 +1,58 @@
+"""strata for Python: load a strata (pyinfra-style TOML) inventory, resolved.
+
+>>> import strata_inventory
+>>> inventory = strata_inventory.load("examples/basic")
+>>> web1 = inventory.get_host("web1.example.com")
+>>> web1.data["app_port"], web1.groups
+(8001, ['webservers', 'monitoring'])
+>>> str(web1.origin("app_port"))
+'host_data/web1.example.com.toml:1:1 (host file)'
+
+This is a thin layer over the ``strata`` command that the package installs
+(its documented JSON, docs/cli.md). ``strata_inventory.pyinfra`` bridges an
+inventory into pyinfra; ``strata_inventory.nornir`` is a nornir inventory
+plugin. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+from ._binary import find_strata_bin
+from ._errors import (
+    BinaryNotFoundError,
+    Diagnostic,
+    InventoryError,
+    NoGroupError,
+    NoHostError,
+    StrataError,
+    UsageError,
+)
+from ._inventory import Host, Inventory, Origin, load
+
+__all__ = [
+    "BinaryNotFoundError",
+    "Diagnostic",
+    "Host",
+    "Inventory",
+    "InventoryError",
+    "NoGroupError",
+    "NoHostError",
+    "Origin",
+    "StrataError",
+    "UsageError",
+    "__version__",
+    "find_strata_bin",
+    "load",
+]
+
+
+def __getattr__(name: str) -> str:
+    # __version__ is looked up on first use: importlib.metadata costs more
+    # than the rest of the import.
+    if name == "__version__":
+        try:
+            from importlib.metadata import version
+
+            return version("strata-inventory")
+        except Exception:  # not installed as a distribution (a source checkout)
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

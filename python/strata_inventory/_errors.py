@@ -1,0 +1,134 @@
+"""The exceptions ``strata_inventory`` raises, and diagnostics as values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+__all__ = [
+    "BinaryNotFoundError",
+    "Diagnostic",
+    "InventoryError",
+    "NoGroupError",
+    "NoHostError",
+    "StrataError",
+    "UsageError",
+]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem ``strata check`` found, as ``strata check --format json`` prints it.
+
+    Attributes:
+        severity: ``"error"`` or ``"warning"``.
+        code: the diagnostic code, e.g. ``"strata::malformed_range"``
+            (docs/diagnostics.md lists them all).
+        message: what is wrong.
+        file: the file as strata prints it: relative to the working
+            directory when the inventory is under it
+            (``inventory/group_data/web.toml``), else behind the inventory's
+            path as given; ``None`` for a problem of no file.
+        line: 1-based line, or ``None``.
+        column: 1-based column, or ``None``.
+        help: how to fix it (often a did-you-mean), or ``None``.
+        inventory_file: the file relative to the inventory root
+            (``group_data/web.toml``), or ``None``.
+    """
+
+    severity: str
+    code: str
+    message: str
+    file: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
+    help: Optional[str] = None
+    inventory_file: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Diagnostic:
+        """Build one from an item of ``strata check --format json``."""
+        return cls(
+            severity=item["severity"],
+            code=item["code"],
+            message=item["message"],
+            file=item.get("file"),
+            line=item.get("line"),
+            column=item.get("column"),
+            help=item.get("help"),
+            inventory_file=item.get("inventory_file"),
+        )
+
+    @property
+    def is_error(self) -> bool:
+        """True for errors, False for warnings."""
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}:{self.column}"
+            where += ": "
+        text = f"{where}{self.severity}[{self.code}]: {self.message}"
+        if self.help:
+            text += f" (help: {self.help})"
+        return text
+
+
+class StrataError(Exception):
+    """Base class of every exception ``strata_inventory`` raises."""
+
+
+class BinaryNotFoundError(StrataError, FileNotFoundError):
+    """The ``strata`` command could not be found (see ``find_strata_bin``)."""
+
+
+class InventoryError(StrataError):
+    """The inventory has errors: every diagnostic of ``strata check``, as values.
+
+    Attributes:
+        path: the inventory as given to ``load`` (``None`` when discovered).
+        diagnostics: every problem found, errors and warnings, in the order
+            ``strata check`` reports them.
+    """
+
+    def __init__(self, path: Optional[str], diagnostics: list[Diagnostic], detail: str = "") -> None:
+        self.path = path
+        self.diagnostics = list(diagnostics)
+        errors = self.errors
+        where = f"inventory {path}" if path is not None else "the inventory"
+        if errors:
+            lines = [f"{where} has {len(errors)} error{'s' if len(errors) != 1 else ''}:"]
+            lines += [f"  {d}" for d in errors]
+        else:
+            lines = [f"{where} could not be loaded"]
+            if detail:
+                lines.append(detail.rstrip())
+        super().__init__("\n".join(lines))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The diagnostics whose severity is ``error``."""
+        return [d for d in self.diagnostics if d.is_error]
+
+
+class UsageError(StrataError, ValueError):
+    """strata refused the request (its exit code 2): no inventory found, a
+    limit term that matches no host or group, a malformed limit, or override
+    data that cannot be passed. The message is strata's own."""
+
+
+class NoHostError(StrataError, KeyError):
+    """No host of that name in the (selected) inventory."""
+
+    def __str__(self) -> str:  # KeyError would print the repr of its argument
+        return str(self.args[0]) if self.args else ""
+
+
+class NoGroupError(StrataError, KeyError):
+    """No group of that name in the (selected) inventory."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
