@@ -197,7 +197,10 @@ pub fn run_inventory(dir: &Path, data: &[u8]) {
             r.fail("check exits 2 (a usage error) on a well-formed command line");
         }
         if r.code != human.code {
-            r.fail(&format!("check's formats disagree: human exits {}", human.code));
+            r.fail(&format!(
+                "check's formats disagree: human exits {}",
+                human.code
+            ));
         }
     }
     if !human.stdout.is_empty() || !color.stdout.is_empty() {
@@ -298,9 +301,15 @@ data = { port = 5432, tags = ["a", "b"] }
         "group_data/all.toml",
         "ssh_user = \"deploy\"\nlimits = { cpu = 2, mem = \"4G\" }\n",
     ),
-    ("group_data/web.toml", "port = 80\nnested = { a = { b = [1, 2.5, true] } }\n"),
+    (
+        "group_data/web.toml",
+        "port = 80\nnested = { a = { b = [1, 2.5, true] } }\n",
+    ),
     ("group_data/@docker.toml", "docker_user = \"root\"\n"),
-    ("host_data/web1.example.com.toml", "port = 8080\nwhen = 1979-05-27T07:32:00Z\n"),
+    (
+        "host_data/web1.example.com.toml",
+        "port = 8080\nwhen = 1979-05-27T07:32:00Z\n",
+    ),
     ("host_data/@docker/app-1.toml", "image = \"nginx\"\n"),
 ];
 
@@ -339,18 +348,31 @@ pub fn run_args(dir: &Path, data: &[u8]) {
     let limit_arg = arg("--limit=", limit);
 
     // The limit: hosts, list and ansible agree on whether it is usable.
-    let hosts = with(&[limit_arg.clone(), "hosts".into(), "--format".into(), "json".into()]);
+    let hosts = with(&[
+        limit_arg.clone(),
+        "hosts".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
     let everyone = with(&os(&["hosts", "--format", "json"]));
     let list = with(&[limit_arg.clone(), "list".into()]);
     let ansible = with(&[limit_arg.clone(), "ansible".into(), "--list".into()]);
-    let groups = with(&[limit_arg.clone(), "groups".into(), "--format".into(), "json".into()]);
+    let groups = with(&[
+        limit_arg.clone(),
+        "groups".into(),
+        "--format".into(),
+        "json".into(),
+    ]);
     let graph = with(&[limit_arg.clone(), "graph".into(), "--vars".into()]);
     for r in [&hosts, &list, &ansible, &groups, &graph] {
         if r.code == 1 {
             r.fail("exit 1 (inventory errors) on a valid inventory");
         }
         if r.code != hosts.code {
-            r.fail(&format!("commands disagree about the limit: hosts exits {}", hosts.code));
+            r.fail(&format!(
+                "commands disagree about the limit: hosts exits {}",
+                hosts.code
+            ));
         }
     }
     if hosts.code == 0 {
@@ -377,8 +399,19 @@ pub fn run_args(dir: &Path, data: &[u8]) {
     }
     let runs = [
         with(&["host".into(), "--".into(), name.clone()]),
-        with(&["host".into(), "--show-origin".into(), "--".into(), name.clone()]),
-        with(&["host".into(), "--format".into(), "toml".into(), "--".into(), name.clone()]),
+        with(&[
+            "host".into(),
+            "--show-origin".into(),
+            "--".into(),
+            name.clone(),
+        ]),
+        with(&[
+            "host".into(),
+            "--format".into(),
+            "toml".into(),
+            "--".into(),
+            name.clone(),
+        ]),
         with(&explain),
         with(&["ansible".into(), arg("--host=", name.as_encoded_bytes())]),
     ];
