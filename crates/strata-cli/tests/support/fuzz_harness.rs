@@ -74,6 +74,7 @@ pub fn strata(cwd: &Path, args: &[OsString]) -> Run {
         no_color: true,
         stdout_is_terminal: false,
         stderr_is_terminal: false,
+        process_exits: false,
     };
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
