@@ -19,6 +19,14 @@ use std::path::{Path, PathBuf};
 /// valid TOML file, so the seeds stay readable and the parts stay apart.
 pub const SEPARATOR: u8 = 0;
 
+/// A part that starts with this byte is written without it, after
+/// [`WIDE`] spaces: every diagnostic on its first line then has a column
+/// past 65,535 (which once panicked miette's renderer), beyond what a
+/// fuzzer's few-kilobyte inputs reach by themselves.
+pub const WIDEN: u8 = 1;
+/// The indentation [`WIDEN`] adds.
+pub const WIDE: usize = 70_000;
+
 /// The name of the group_data file when hosts.toml names no usable group.
 pub const FALLBACK_GROUP: &str = "web";
 /// The name of the host_data file when hosts.toml names no usable host.
@@ -105,7 +113,8 @@ fn os(parts: &[&str]) -> Vec<OsString> {
 /// NUL are hosts.toml, up to the second a group_data file, the rest a
 /// host_data file. The data files are named after the first group and the
 /// first host of hosts.toml when it parses and names them (so that they
-/// usually match), else `web` and `w1`. A missing part means no such file.
+/// usually match), else `web` and `w1`. A missing part means no such file;
+/// a part that starts with [`WIDEN`] is indented by [`WIDE`] spaces.
 pub fn write_inventory(dir: &Path, data: &[u8]) {
     let mut parts = data.splitn(3, |&b| b == SEPARATOR);
     let hosts = parts.next().unwrap_or_default();
@@ -114,8 +123,8 @@ pub fn write_inventory(dir: &Path, data: &[u8]) {
     for sub in ["group_data", "host_data"] {
         let _ = fs::remove_dir_all(dir.join(sub));
     }
-    fs::write(dir.join("hosts.toml"), hosts).expect("write hosts.toml");
-    let (group_name, host_name) = first_names(hosts);
+    write_file(&dir.join("hosts.toml"), hosts);
+    let (group_name, host_name) = first_names(hosts.strip_prefix(&[WIDEN]).unwrap_or(hosts));
     if let Some(group) = group {
         let path = dir.join("group_data").join(format!("{group_name}.toml"));
         write_file(&path, group);
@@ -128,6 +137,10 @@ pub fn write_inventory(dir: &Path, data: &[u8]) {
 
 fn write_file(path: &Path, contents: &[u8]) {
     fs::create_dir_all(path.parent().expect("a parent")).expect("create a data directory");
+    let contents = match contents.strip_prefix(&[WIDEN]) {
+        Some(rest) => [&b" ".repeat(WIDE)[..], rest].concat(),
+        None => contents.to_vec(),
+    };
     fs::write(path, contents).expect("write a data file");
 }
 
