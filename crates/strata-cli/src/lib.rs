@@ -40,6 +40,11 @@ pub struct Env {
     pub stdout_is_terminal: bool,
     /// stderr is a terminal (`--color auto` then colours).
     pub stderr_is_terminal: bool,
+    /// The process ends when [`run`] returns (the `strata` binary): the
+    /// loaded inventory is then left to the operating system rather than
+    /// freed value by value. Callers that go on running (tests, fuzz
+    /// targets) leave it `false`, or each call would leak the inventory.
+    pub process_exits: bool,
 }
 
 /// Why a run stopped early.
@@ -237,9 +242,11 @@ fn run_cli(cli: Cli, out: &mut dyn Write, err: &mut Stderr<'_>, env: &Env) -> Re
         },
     }
     out.flush()?;
-    // The process ends here: freeing every host and value one by one would
-    // only cost time.
-    std::mem::forget(inventory);
+    // When the process ends here, freeing every host and value one by one
+    // would only cost time.
+    if env.process_exits {
+        std::mem::forget(inventory);
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         no_color: std::env::var_os("NO_COLOR").is_some(),
         stdout_is_terminal: stdout.is_terminal(),
         stderr_is_terminal: stderr.is_terminal(),
+        process_exits: true,
     };
     let code = strata_cli::run(
         std::env::args_os(),
