@@ -201,7 +201,10 @@ impl Inventory {
                 );
             }
         }
-        // Reserved variable names, once per place they are written.
+        // Reserved variable names: one warning per name, at its first
+        // place, with the number of places (a key in every host file must
+        // not give 100,000 warnings).
+        let mut reserved: Vec<(&str, strata_parser::Span, usize)> = Vec::new();
         let mut seen = HashSet::new();
         for set in &self.sets {
             if self.sources.get(set.file).is_virtual() {
@@ -210,20 +213,32 @@ impl Inventory {
             for (key, entry) in set.table.iter() {
                 // `hosts` in a group file is already `strata::hosts_in_data`.
                 let reported = key == "hosts" && set.layer == crate::Layer::GroupFile;
-                if RESERVED_NAMES.contains(&key) && !reported && seen.insert(entry.key_span) {
-                    out.push(
-                        Diagnostic::warning(
-                            Code::AnsibleName,
-                            entry.key_span,
-                            format!("Ansible warns that the variable `{key}` uses a reserved name"),
-                        )
-                        .with_label_text(format!("Ansible: \"Found variable using reserved name '{key}'\""))
-                        .with_help(format!(
-                            "`{key}` is an Ansible keyword; if this inventory is used from Ansible, rename it (for example `app_{key}`)"
-                        )),
-                    );
+                if !RESERVED_NAMES.contains(&key) || reported || !seen.insert(entry.key_span) {
+                    continue;
+                }
+                match reserved.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some(r) => r.2 += 1,
+                    None => reserved.push((key, entry.key_span, 1)),
                 }
             }
+        }
+        for (key, span, places) in reserved {
+            let more = if places > 1 {
+                format!(" (written in {places} places; this is the first)")
+            } else {
+                String::new()
+            };
+            out.push(
+                Diagnostic::warning(
+                    Code::AnsibleName,
+                    span,
+                    format!("Ansible warns that the variable `{key}` uses a reserved name{more}"),
+                )
+                .with_label_text(format!("Ansible: \"Found variable using reserved name '{key}'\""))
+                .with_help(format!(
+                    "`{key}` is an Ansible keyword; if this inventory is used from Ansible, rename it (for example `app_{key}`)"
+                )),
+            );
         }
         out
     }
