@@ -118,7 +118,7 @@ where
     }
 }
 
-fn run_cli(cli: Cli, out: &mut dyn Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
+fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
     if let Command::Help { command } = &cli.command {
         return Ok(out.write_all(
             args::help(command.as_deref())

@@ -57,13 +57,13 @@ pub fn sorted_table(t: &toml::Table) -> toml::Table {
 }
 
 /// Writes JSON followed by a newline.
-pub fn write_json(out: &mut dyn Write, v: &impl Serialize) -> io::Result<()> {
+pub fn write_json(out: &mut impl Write, v: &impl Serialize) -> io::Result<()> {
     serde_json::to_writer(&mut *out, v)?;
     out.write_all(b"\n")
 }
 
 /// Writes a table as a TOML document.
-pub fn write_toml(out: &mut dyn Write, t: &toml::Table) -> io::Result<()> {
+pub fn write_toml(out: &mut impl Write, t: &toml::Table) -> io::Result<()> {
     let text = toml::to_string(t).map_err(io::Error::other)?;
     out.write_all(text.as_bytes())
 }

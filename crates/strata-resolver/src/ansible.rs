@@ -26,7 +26,8 @@ use strata_parser::{Code, Diagnostic};
 
 use crate::inventory::Inventory;
 
-/// `ansible.vars.reserved.get_reserved_names()` of ansible-core 2.19.
+/// `ansible.vars.reserved.get_reserved_names()` of ansible-core 2.19, sorted
+/// (looked up by binary search: every key of every data file is).
 pub const RESERVED_NAMES: &[&str] = &[
     "action",
     "always",
@@ -213,7 +214,10 @@ impl Inventory {
             for (key, entry) in set.table.iter() {
                 // `hosts` in a group file is already `strata::hosts_in_data`.
                 let reported = key == "hosts" && set.layer == crate::Layer::GroupFile;
-                if !RESERVED_NAMES.contains(&key) || reported || !seen.insert(entry.key_span) {
+                if RESERVED_NAMES.binary_search(&key).is_err()
+                    || reported
+                    || !seen.insert(entry.key_span)
+                {
                     continue;
                 }
                 match reserved.iter_mut().find(|(k, _, _)| *k == key) {
@@ -247,6 +251,11 @@ impl Inventory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_names_are_sorted() {
+        assert!(RESERVED_NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn group_names() {

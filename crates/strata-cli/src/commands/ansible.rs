@@ -20,7 +20,7 @@ const UNGROUPED: &str = "ungrouped";
 /// itself calls `ungrouped` (which `strata check` warns about) is written
 /// once, with its own hosts and then the hosts of no group.
 pub fn list(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     selected: &[Host<'_>],
     groups: &[(&str, Vec<&str>)],
 ) -> io::Result<()> {
@@ -61,7 +61,7 @@ pub fn list(
 }
 
 /// `--host NAME`: that host's resolved data.
-pub fn host(out: &mut dyn Write, host: Host<'_>) -> io::Result<()> {
+pub fn host(out: &mut impl Write, host: Host<'_>) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &DataJson(&host.data()))?;
     out.write_all(b"\n")
 }

@@ -11,7 +11,7 @@ use crate::term::Stderr;
 
 /// Prints the report; returns whether the check passed.
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     err: &mut Stderr<'_>,
     report: &Report,
     format: CheckFormat,

@@ -18,7 +18,7 @@ pub fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a
 }
 
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     host: Host<'_>,
     explained: &[Explanation<'_>],
     format: TextFormat,

@@ -40,7 +40,7 @@ impl<'a> Root<'a> {
 /// Prints the tree. With a limit (`limited`), only selected hosts appear and
 /// groups the limit emptied are left out, as in `strata list`.
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     inv: &Inventory,
     selected: &[Host<'_>],
     limited: bool,
@@ -85,7 +85,7 @@ pub fn run(
 }
 
 fn write_group(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     indent: &str,
     g: Group<'_>,
     chosen: &[bool],
@@ -109,7 +109,7 @@ fn write_group(
 }
 
 fn write_hosts<'a>(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     indent: &str,
     hosts: impl Iterator<Item = Host<'a>>,
     vars: bool,
@@ -123,7 +123,7 @@ fn write_hosts<'a>(
     Ok(())
 }
 
-fn write_vars(out: &mut dyn Write, indent: &str, data: &Data<'_>) -> io::Result<()> {
+fn write_vars(out: &mut impl Write, indent: &str, data: &Data<'_>) -> io::Result<()> {
     for (k, v) in data.iter() {
         writeln!(out, "{indent}--{{{} = {}}}", inline_key(k), inline_value(v))?;
     }

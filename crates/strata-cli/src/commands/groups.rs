@@ -8,7 +8,7 @@ use crate::args::TextFormat;
 use crate::output::write_json;
 
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     groups: &[(&str, Vec<&str>)],
     format: TextFormat,
 ) -> io::Result<()> {

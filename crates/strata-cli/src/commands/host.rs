@@ -8,7 +8,7 @@ use crate::args::DataFormat;
 use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
 
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     host: Host<'_>,
     format: DataFormat,
     show_origin: bool,

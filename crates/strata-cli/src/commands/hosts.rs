@@ -7,7 +7,7 @@ use strata::Host;
 use crate::args::TextFormat;
 use crate::output::write_json;
 
-pub fn run(out: &mut dyn Write, selected: &[Host<'_>], format: TextFormat) -> io::Result<()> {
+pub fn run(out: &mut impl Write, selected: &[Host<'_>], format: TextFormat) -> io::Result<()> {
     match format {
         TextFormat::Text => {
             for h in selected {

@@ -13,7 +13,7 @@ use crate::output::{DataJson, sorted_table, write_toml};
 /// not grow with the inventory. `extra` adds origins, global data and
 /// datetime paths (see docs/cli.md).
 pub fn run(
-    out: &mut dyn Write,
+    out: &mut impl Write,
     inventory: &Inventory,
     selected: &[Host<'_>],
     groups: &[(&str, Vec<&str>)],
