@@ -21,7 +21,17 @@ use strata_parser::{Code, Diagnostic, RawGroup};
 
 use crate::range;
 
-/// How much an inventory may expand to (see the [module](self) docs).
+/// How much an inventory may expand to, checked from the ranges' bounds
+/// before anything is expanded.
+///
+/// | budget | counts | default |
+/// |---|---|---|
+/// | host entries | every entry of every group, a range by its size: a host listed in N groups counts N times | 10,000,000 |
+/// | hosts | the entries of `all` when it lists hosts; otherwise each distinct entry text once (ranges that overlap count twice) | 1,000,000 |
+///
+/// Crossing one is a `strata::budget_exceeded` error at the entry that
+/// crossed it, found by counting, never by expanding
+/// ([`Loader::budget`](crate::Loader::budget) sets it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
     /// Host entries, ranges counted by their size.
