@@ -146,6 +146,30 @@ def _trusted(value):
     return value
 
 
+def _stat_record(relative, stat):
+    """One line of the fingerprint: a file's relative path and what its stat says."""
+    try:
+        st = stat()
+        record = "%d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    except OSError as e:
+        record = "error %s" % e.errno
+    return ("%s\0%s\n" % (relative, record)).encode("utf-8", "surrogateescape")
+
+
+def _stat_records(folder, relative):
+    """_stat_record of every file under `folder`, in name order (symlinks to
+    files are followed, symlinked directories are not descended)."""
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        path = relative + "/" + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            for record in _stat_records(entry.path, path):
+                yield record
+        else:
+            yield _stat_record(path, entry.stat)
+
+
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     """Serves a strata inventory: `strata ansible --list`, whole or not at all."""
 
@@ -179,20 +203,23 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         cache_key = self.get_cache_key(path)
         fingerprint = self._fingerprint(inventory_path, args) if use_cache else None
 
-        document = None
+        parsed = None
         if read_cache:
             try:
                 entry = self._cache[cache_key]
             except KeyError:
-                update_cache = True
-            else:
-                if isinstance(entry, Mapping) and entry.get("fingerprint") == fingerprint:
-                    document = entry.get("inventory")
-                else:
-                    update_cache = True
-        if document is None:
+                entry = None
+            if isinstance(entry, Mapping) and entry.get("fingerprint") == fingerprint:
+                try:
+                    document = entry["inventory"]
+                    parsed = self._check_document(document)
+                except (KeyError, AnsibleParserError):
+                    parsed = None  # an entry of another shape: read the inventory again
+            update_cache = parsed is None
+        if parsed is None:
             document = self._run_strata(config_dir, args)
-        groups, hostvars = self._check_document(document)
+            parsed = self._check_document(document)
+        groups, hostvars = parsed
 
         self._populate(groups, hostvars)
         if update_cache:
@@ -226,28 +253,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         root = inventory_path
         if os.path.isfile(root):
             root = os.path.dirname(root)
-        for relative in self._inventory_files(root):
-            try:
-                st = os.stat(os.path.join(root, relative))
-                record = "%d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-            except OSError as e:
-                record = "error %s" % e.errno
-            digest.update(("%s\0%s\n" % (relative, record)).encode("utf-8", "surrogateescape"))
-        return digest.hexdigest()
-
-    @staticmethod
-    def _inventory_files(root):
-        """hosts.toml and every file under the data directories, in a fixed order."""
-        yield "hosts.toml"
+        digest.update(_stat_record("hosts.toml", lambda: os.stat(os.path.join(root, "hosts.toml"))))
         for top in DATA_DIRS:
-            start = os.path.join(root, top)
-            if not os.path.isdir(start):
-                yield top  # absent now: its later appearance changes the stat record
-                continue
-            for folder, dirnames, filenames in os.walk(start):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    yield os.path.relpath(os.path.join(folder, name), root)
+            folder = os.path.join(root, top)
+            if os.path.isdir(folder):
+                for record in _stat_records(folder, top):
+                    digest.update(record)
+            else:
+                digest.update(("%s\0absent\n" % top).encode())
+        return digest.hexdigest()
 
     # -- running strata ----------------------------------------------------
 
