@@ -233,7 +233,8 @@ def test_toml_writer_equals_the_python_package_s() -> None:
     samples = [
         "text", "", 'q"uote\\ \n\t\x01\x7f é', 0, -7, 2**63 - 1, 1.5, -0.0, 1e300, float("nan"), float("inf"),
         float("-inf"), True, False, [1, "a", [True]], (1, 2), {"a": 1, "b c": {"d": []}}, {},
-        date(2025, 1, 2), time(1, 2, 3, 4), datetime(1979, 5, 27, 7, 32), datetime(1979, 5, 27, 0, 32, tzinfo=timezone(timedelta(hours=-7))),
+        date(2025, 1, 2), time(1, 2, 3, 4), datetime(1979, 5, 27, 7, 32),
+        datetime(1979, 5, 27, 0, 32, tzinfo=timezone(timedelta(hours=-7))),
     ]  # fmt: skip
     for value in samples:
         assert plugin_values.to_toml(value) == _values.to_toml(value), value
