@@ -4,7 +4,8 @@
 # first run, from PyPI, with maturin to build the Python package); then builds
 # the Python package strata-inventory with maturin, installs the wheel into
 # ./.venv-python with pyinfra 3.10.0, nornir and pytest, and runs the Python
-# tests (python/tests).
+# tests (python/tests), among them those of the Ansible collection in
+# ansible/ (installed from the checkout and run with .venv's ansible-core).
 #
 #   ./scripts/test.sh            # all tests
 #   ./scripts/test.sh -p strata  # extra arguments go to cargo test
@@ -39,6 +40,9 @@ if ! has .venv/bin/python "pyinfra==$PYINFRA_VERSION" "ansible-core==$ANSIBLE_CO
 fi
 export STRATA_PYINFRA_PYTHON="$PWD/.venv/bin/python"
 export STRATA_ANSIBLE_INVENTORY="$PWD/.venv/bin/ansible-inventory"
+# ansible-inventory, ansible and ansible-galaxy for python/tests/test_ansible_plugin.py:
+# Ansible runs from its own environment, as for users, not from .venv-python.
+export STRATA_ANSIBLE_BIN_DIR="$PWD/.venv/bin"
 
 cargo test --workspace "$@"
 

@@ -1,0 +1,558 @@
+"""The Ansible collection strata.strata (ansible/ in the repository) with the
+real ansible-core: the inventory plugin strata.strata.inventory.
+
+Ansible runs in its own environment, as it does for users: the
+ansible-inventory, ansible and ansible-galaxy commands come from
+$STRATA_ANSIBLE_BIN_DIR (scripts/test.sh sets it to .venv/bin, where
+ansible-core 2.19 is), else <repo>/.venv/bin. That environment does not have
+the strata_inventory module: the plugin only needs the `strata` command,
+which these tests put on PATH (the one the installed wheel ships). Without
+ansible-core the tests skip, and with $CI set they fail.
+
+The oracle is `strata ansible --list`, and the two-line wrapper script of
+docs/ansible.md run by Ansible's own script plugin.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, GEN_PY, REPO, missing, strata, strata_bin
+
+COLLECTION = REPO / "ansible"
+
+
+# -- the tools ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ansible_bin() -> Path:
+    folder = Path(os.environ.get("STRATA_ANSIBLE_BIN_DIR") or REPO / ".venv" / "bin")
+    for tool in ("ansible-inventory", "ansible", "ansible-galaxy", "ansible-doc"):
+        if not (folder / tool).is_file():
+            missing(f"ansible-core ({folder / tool}; set STRATA_ANSIBLE_BIN_DIR)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A HOME of its own: no user ansible.cfg, collections or caches."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def strata_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding only `strata` (the wheel's binary), for PATH."""
+    folder = tmp_path_factory.mktemp("strata-bin")
+    (folder / "strata").symlink_to(strata_bin())
+    return folder
+
+
+def base_env(home: Path, path: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "STRATA_"))}
+    env.update(
+        HOME=str(home),
+        PATH=path,
+        ANSIBLE_LOCAL_TEMP=str(home / "tmp"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_INVENTORY_UNPARSED_FAILED="1",
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def collections(ansible_bin: Path, home: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The collection installed from the checkout, as a user would, with no network."""
+    target = tmp_path_factory.mktemp("collections")
+    done = subprocess.run(
+        [str(ansible_bin / "ansible-galaxy"), "collection", "install", "--offline", "-p", str(target), str(COLLECTION)],
+        capture_output=True,
+        text=True,
+        env=base_env(home, os.environ["PATH"]),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (target / "ansible_collections/strata/strata/plugins/inventory/inventory.py").is_file()
+    return target
+
+
+class Ansible:
+    """Runs the Ansible commands with the collection installed and strata on PATH."""
+
+    def __init__(self, bin_dir: Path, home: Path, collections: Path, strata_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.env = base_env(home, f"{strata_dir}{os.pathsep}/usr/bin{os.pathsep}/bin")
+        self.env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
+
+    def run(self, tool: str, *args: str, env: dict[str, str] | None = None, ok: bool = True):
+        done = subprocess.run(
+            [str(self.bin_dir / tool), *args], capture_output=True, text=True, env={**self.env, **(env or {})}
+        )
+        if ok:
+            assert done.returncode == 0, f"{tool} {' '.join(args)} failed ({done.returncode}):\n{done.stderr}"
+        return done
+
+    def inventory(self, source: Path, *args: str, env: dict[str, str] | None = None):
+        return json.loads(self.run("ansible-inventory", "-i", str(source), *args, env=env).stdout)
+
+
+@pytest.fixture(scope="session")
+def ansible(ansible_bin: Path, home: Path, collections: Path, strata_dir: Path) -> Ansible:
+    return Ansible(ansible_bin, home, collections, strata_dir)
+
+
+def config(folder: Path, inventory: Path, name: str = "inventory.strata.yml", **options) -> Path:
+    """A configuration file in `folder`, naming `inventory` relative to it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    doc = {"plugin": "strata.strata.inventory", "path": os.path.relpath(inventory, folder), **options}
+    path = folder / name
+    path.write_text(json.dumps(doc, indent=2))  # JSON is YAML
+    return path
+
+
+def wrapper(folder: Path, inventory: Path) -> Path:
+    """The two-line wrapper script of docs/ansible.md."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "strata.sh"
+    path.write_text(f"#!/bin/sh\nexec '{strata_bin()}' -i '{inventory}' ansible \"$@\"\n")
+    path.chmod(0o755)
+    return path
+
+
+def copy_inventory(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+# -- parity with strata ansible --list ------------------------------------------
+
+
+def assert_same_as_strata(seen: dict, want: dict) -> None:
+    """What ansible-inventory --list reports equals `strata ansible --list`."""
+    want = dict(want)
+    want_hostvars = want.pop("_meta")["hostvars"]
+    groups = [g for g in want if g != "ungrouped"]
+    assert seen["all"]["children"] == [*groups, "ungrouped"] or set(seen["all"]["children"]) == {
+        *groups,
+        "ungrouped",
+    }
+    for name in groups:
+        assert seen.get(name, {}).get("hosts", []) == want[name]["hosts"], name
+    assert seen.get("ungrouped", {}).get("hosts", []) == want.get("ungrouped", {}).get("hosts", [])
+    hostvars = seen["_meta"]["hostvars"]
+    # Ansible leaves a host without variables out of _meta.
+    assert set(hostvars) <= set(want_hostvars)
+    for host, data in want_hostvars.items():
+        assert hostvars.get(host, {}) == data, host
+
+
+def check_parity(ansible: Ansible, root: Path, tmp_path: Path, hosts_to_ask: int = 2) -> int:
+    cfg = config(tmp_path / "cfg", root)
+    script = wrapper(tmp_path / "script", root)
+    want = json.loads(strata("-i", str(root), "ansible", "--list").stdout)
+
+    through_plugin = ansible.inventory(cfg, "--list")
+    assert_same_as_strata(through_plugin, want)
+    # And exactly what Ansible makes of the wrapper script.
+    assert through_plugin == ansible.inventory(script, "--list")
+
+    graph = ansible.run("ansible-inventory", "-i", str(cfg), "--graph").stdout
+    assert graph == ansible.run("ansible-inventory", "-i", str(script), "--graph").stdout
+    for group in want:
+        if group != "_meta" and want[group]["hosts"]:
+            assert f"--@{group}:" in graph
+
+    names = list(want["_meta"]["hostvars"])
+    for host in dict.fromkeys([*names[:hosts_to_ask], names[-1]]):
+        got = ansible.inventory(cfg, "--host", host)
+        assert got == json.loads(strata("-i", str(root), "ansible", "--host", host).stdout), host
+    return len(names)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_list_graph_host_equal_strata_on_examples(name: str, ansible: Ansible, tmp_path: Path) -> None:
+    assert check_parity(ansible, EXAMPLES[name], tmp_path) > 0
+
+
+def test_list_graph_host_equal_strata_on_2000_hosts(ansible: Ansible, tmp_path: Path) -> None:
+    if not GEN_PY.exists():
+        missing(f"gen.py ({GEN_PY})")
+    subprocess.run([sys.executable, str(GEN_PY), "2000", str(tmp_path / "gen")], check=True, capture_output=True)
+    assert check_parity(ansible, tmp_path / "gen" / "strata", tmp_path) == 2000
+
+
+def test_example_config_beside_basic(ansible: Ansible) -> None:
+    """examples/basic.strata.yml, run from elsewhere: its path is its folder's."""
+    seen = ansible.inventory(REPO / "examples" / "basic.strata.yml", "--list")
+    assert_same_as_strata(seen, json.loads(strata("-i", str(EXAMPLES["basic"]), "ansible", "--list").stdout))
+
+
+def test_data_and_limit_are_strata_s(ansible: Ansible, tmp_path: Path) -> None:
+    root = EXAMPLES["basic"]
+    data = {"app_port": 9000, "flag": "true", "when": "2025-01-02", "nested": {"a": [1, 2.5]}, "on": True}
+    cfg = config(tmp_path, root, data=data, limit="webservers,!web2*")
+    seen = ansible.inventory(cfg, "--list")
+    want = strata(
+        "-i", str(root),
+        "--data", "app_port=9000", "--data", 'flag="true"', "--data", 'when="2025-01-02"',
+        "--data", "nested={ a = [1, 2.5] }", "--data", "on=true",
+        "--limit", "webservers,!web2*",
+        "ansible", "--list",
+    )  # fmt: skip
+    assert_same_as_strata(seen, json.loads(want.stdout))
+    assert seen["_meta"]["hostvars"]["web1.example.com"]["app_port"] == 9000
+    assert seen["_meta"]["hostvars"]["web1.example.com"]["flag"] == "true"  # a string stays a string
+    assert list(seen["_meta"]["hostvars"]) == ["web1.example.com"]
+
+    # A list of limits is united.
+    cfg = config(tmp_path, root, limit=["web2*", "db1*"])
+    seen = ansible.inventory(cfg, "--list")
+    assert set(seen["_meta"]["hostvars"]) == {"web2.example.com", "db1.example.com"}
+    assert seen["monitoring"]["hosts"] == ["web2.example.com", "db1.example.com"]
+
+
+def test_toml_writer_equals_the_python_package_s() -> None:
+    """The plugin's own copy of the --data writer writes what strata_inventory writes."""
+    from strata_inventory import _values
+
+    spec = importlib.util.spec_from_file_location("toml_values", COLLECTION / "plugins/plugin_utils/toml_values.py")
+    assert spec and spec.loader
+    plugin_values = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin_values)
+    samples = [
+        "text", "", 'q"uote\\ \n\t\x01\x7f é', 0, -7, 2**63 - 1, 1.5, -0.0, 1e300, float("nan"), float("inf"),
+        float("-inf"), True, False, [1, "a", [True]], (1, 2), {"a": 1, "b c": {"d": []}}, {},
+        date(2025, 1, 2), time(1, 2, 3, 4), datetime(1979, 5, 27, 7, 32),
+        datetime(1979, 5, 27, 0, 32, tzinfo=timezone(timedelta(hours=-7))),
+    ]  # fmt: skip
+    for value in samples:
+        assert plugin_values.to_toml(value) == _values.to_toml(value), value
+        assert plugin_values.data_arg("k", value) == _values.data_arg("k", value)
+    for bad in [None, object(), 2**63, time(1, tzinfo=timezone.utc), {1: 2}]:
+        with pytest.raises((TypeError, ValueError)):
+            plugin_values.to_toml(bad)
+        with pytest.raises((TypeError, ValueError)):
+            _values.to_toml(bad)
+    for key in ["", "a=b", " a", 1]:
+        with pytest.raises((TypeError, ValueError)):
+            plugin_values.data_arg(key, 1)
+
+
+# -- constructed: expected groups and variables written by hand ---------------
+
+
+def plain(value):
+    """ansible-inventory --list writes a string Ansible will not template
+    (a composed value) as {"__ansible_unsafe": "..."}; the value is the string."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def groups_of(seen: dict) -> dict[str, list[str]]:
+    return {name: g["hosts"] for name, g in seen.items() if name not in ("_meta", "all") and "hosts" in g}
+
+
+def test_compose(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        EXAMPLES["basic"],
+        compose={
+            "ansible_port": "ssh_port",
+            "web_url": "'http://' ~ inventory_hostname ~ ':' ~ app_port",  # undefined for db1: skipped
+            "first_group": "group_names | first",
+            "log_level": "log_level | upper",  # compose may replace a value: the user asked for it
+        },
+    )
+    hostvars = plain(ansible.inventory(cfg, "--list")["_meta"]["hostvars"])
+    composed = {
+        h: {k: v[k] for k in ("ansible_port", "web_url", "first_group", "log_level") if k in v}
+        for h, v in hostvars.items()
+    }
+    assert composed == {
+        "web1.example.com": {
+            "ansible_port": 2222,
+            "web_url": "http://web1.example.com:8001",
+            "first_group": "monitoring",
+            "log_level": "DEBUG",
+        },
+        "web2.example.com": {
+            "ansible_port": 2222,
+            "web_url": "http://web2.example.com:8002",
+            "first_group": "monitoring",
+            "log_level": "DEBUG",
+        },
+        "db1.example.com": {"ansible_port": 2222, "first_group": "databases", "log_level": "DEBUG"},
+    }
+    # Everything else is strata's.
+    assert hostvars["web1.example.com"]["app_port"] == 8001
+    assert hostvars["db1.example.com"]["db_role"] == "primary"
+
+
+def test_groups(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        EXAMPLES["basic"],
+        groups={
+            "debuggers": "log_level == 'debug'",
+            "primary_db": "db_role is defined and db_role == 'primary'",
+            "big_port": "app_port > 8001",  # undefined for db1: not a member, no error
+            "nobody": "false",
+        },
+    )
+    seen = ansible.inventory(cfg, "--list")
+    assert groups_of(seen) == {
+        "webservers": ["web1.example.com", "web2.example.com"],
+        "monitoring": ["web1.example.com", "web2.example.com", "db1.example.com"],
+        "databases": ["db1.example.com"],
+        "debuggers": ["web1.example.com", "web2.example.com", "db1.example.com"],
+        "primary_db": ["db1.example.com"],
+        "big_port": ["web2.example.com"],
+    }
+    assert "nobody" not in seen
+
+
+def test_keyed_groups(ansible: Ansible, tmp_path: Path) -> None:
+    keyed = [
+        {"key": "group_names", "prefix": "in"},
+        {"key": "app_env", "prefix": "env"},
+        {"key": "db_type"},  # no prefix: leading_separator decides
+        {"key": "{'port': ssh_port}", "prefix": "ssh"},
+    ]
+    seen = ansible.inventory(config(tmp_path, EXAMPLES["basic"], keyed_groups=keyed), "--list")
+    constructed = {k: v for k, v in groups_of(seen).items() if k not in ("webservers", "monitoring", "databases")}
+    assert constructed == {
+        "in_webservers": ["web1.example.com", "web2.example.com"],
+        "in_monitoring": ["web1.example.com", "web2.example.com", "db1.example.com"],
+        "in_databases": ["db1.example.com"],
+        "env_production": ["web1.example.com", "web2.example.com"],
+        "_postgresql": ["db1.example.com"],
+        "ssh_port_2222": ["web1.example.com", "web2.example.com", "db1.example.com"],
+    }
+
+    cfg = config(tmp_path, EXAMPLES["basic"], keyed_groups=[{"key": "db_type"}], leading_separator=False)
+    assert groups_of(ansible.inventory(cfg, "--list"))["postgresql"] == ["db1.example.com"]
+
+
+def test_strict_makes_a_bad_expression_fatal(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(tmp_path, EXAMPLES["basic"], compose={"web_url": "app_port + 1"}, strict=True)
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "Could not set web_url for host db1.example.com" in done.stderr
+
+
+# -- cache ------------------------------------------------------------------
+
+
+def counting_strata(folder: Path) -> tuple[Path, Path]:
+    """A strata_bin that records each run in a log, then runs the real strata."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "runs.log"
+    log.touch()
+    script = folder / "strata-counting"
+    script.write_text(f"#!/bin/sh\necho run >> '{log}'\nexec '{strata_bin()}' \"$@\"\n")
+    script.chmod(0o755)
+    return script, log
+
+
+def runs(log: Path) -> int:
+    return len(log.read_text().splitlines())
+
+
+def test_cache_answers_without_strata_and_notices_changes(ansible: Ansible, tmp_path: Path) -> None:
+    root = copy_inventory(EXAMPLES["basic"], tmp_path / "basic")
+    script, log = counting_strata(tmp_path / "bin")
+    cache = tmp_path / "cache"
+    options = {
+        "cache": True,
+        "cache_plugin": "ansible.builtin.jsonfile",
+        "cache_connection": str(cache),
+        "strata_bin": str(script),
+    }
+    cfg = config(tmp_path / "cfg", root, **options)
+    first = ansible.inventory(cfg, "--list")
+    assert runs(log) == 1
+    assert len(list(cache.iterdir())) == 1
+
+    # The binary is gone: the second run is answered from the cache.
+    hidden = script.rename(tmp_path / "bin" / "hidden")
+    assert ansible.inventory(cfg, "--list") == first
+    assert ansible.run("ansible-inventory", "-i", str(cfg), "--graph").returncode == 0
+    assert runs(log) == 0 + 1
+    # ... and with no cache, the missing binary is an error: the cache was what answered.
+    no_cache = config(tmp_path / "cfg", root, name="nocache.strata.yml", **{**options, "cache": False})
+    done = ansible.run("ansible-inventory", "-i", str(no_cache), "--list", ok=False)
+    assert done.returncode != 0 and "not an executable file" in done.stderr
+    hidden.rename(script)
+
+    # Editing a host_data file invalidates the entry.
+    (root / "host_data" / "web1.example.com.toml").write_text("app_port = 18001\napp_workers = 8\n")
+    edited = ansible.inventory(cfg, "--list")
+    assert runs(log) == 2
+    assert edited["_meta"]["hostvars"]["web1.example.com"]["app_port"] == 18001
+    ansible.inventory(cfg, "--list")
+    assert runs(log) == 2
+
+    # So does a new host_data file, a group_data edit, and hosts.toml.
+    (root / "host_data" / "db1.example.com.toml").write_text("db_role = 'replica'\n")
+    assert ansible.inventory(cfg, "--list")["_meta"]["hostvars"]["db1.example.com"]["db_role"] == "replica"
+    assert runs(log) == 3
+    with open(root / "group_data" / "all.toml", "a") as f:
+        f.write("extra = 1\n")
+    assert ansible.inventory(cfg, "--list")["_meta"]["hostvars"]["db1.example.com"]["extra"] == 1
+    assert runs(log) == 4
+    with open(root / "hosts.toml", "a") as f:
+        f.write("\n[late]\nhosts = ['db1.example.com']\n")
+    assert ansible.inventory(cfg, "--list")["late"]["hosts"] == ["db1.example.com"]
+    assert runs(log) == 5
+
+    # And a change to the configuration: data, limit.
+    cfg = config(tmp_path / "cfg", root, data={"app_port": 1}, **options)
+    assert ansible.inventory(cfg, "--list")["_meta"]["hostvars"]["db1.example.com"]["app_port"] == 1
+    assert runs(log) == 6
+    cfg = config(tmp_path / "cfg", root, data={"app_port": 1}, limit="db1*", **options)
+    assert list(ansible.inventory(cfg, "--list")["_meta"]["hostvars"]) == ["db1.example.com"]
+    assert runs(log) == 7
+    ansible.inventory(cfg, "--list")
+    assert runs(log) == 7
+
+    # --flush-cache reads the source again.
+    ansible.inventory(cfg, "--list", "--flush-cache")
+    assert runs(log) == 8
+    ansible.inventory(cfg, "--list")
+    assert runs(log) == 8
+    # One entry per configuration file: a changed fingerprint replaces it.
+    assert len(list(cache.iterdir())) == 1
+
+
+def test_without_cache_every_run_runs_strata(ansible: Ansible, tmp_path: Path) -> None:
+    script, log = counting_strata(tmp_path / "bin")
+    cfg = config(tmp_path, EXAMPLES["basic"], strata_bin=str(script))
+    ansible.inventory(cfg, "--list")
+    ansible.inventory(cfg, "--list")
+    assert runs(log) == 2
+
+
+# -- errors -------------------------------------------------------------------
+
+
+def test_broken_inventory_fails_with_strata_s_diagnostics(ansible: Ansible, tmp_path: Path) -> None:
+    root = copy_inventory(EXAMPLES["basic"], tmp_path / "basic")
+    (root / "host_data" / "web1.example.com.toml").write_text("app_port = 8001\napp_workers =\n")
+    cfg = config(tmp_path, root)
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert "host_data/web1.example.com.toml:2:" in done.stderr
+    assert "strata failed (exit code 1)" in done.stderr
+
+    # Without ANSIBLE_INVENTORY_UNPARSED_FAILED Ansible goes on, with nothing
+    # from this source: never a partial inventory.
+    seen = ansible.inventory(cfg, "--list", env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "0"})
+    assert seen["_meta"]["hostvars"] == {}
+    assert seen["all"]["children"] == ["ungrouped"]
+
+
+def test_usage_error_fails_with_strata_s_message(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(tmp_path, EXAMPLES["basic"], limit="nosuch")
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0 and done.stdout == ""
+    assert "strata failed (exit code 2)" in done.stderr
+    assert "nosuch" in done.stderr
+
+
+def test_missing_binary_says_how_to_install(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(tmp_path, EXAMPLES["basic"])
+    assert shutil.which("strata", path="/usr/bin:/bin") is None
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", env={"PATH": "/usr/bin:/bin"}, ok=False)
+    assert done.returncode != 0 and done.stdout == ""
+    assert "the strata command was not found" in done.stderr
+    assert "pip install strata-inventory" in done.stderr
+    assert "strata_bin" in done.stderr
+
+
+def test_strata_bin_from_the_environment(ansible: Ansible, tmp_path: Path) -> None:
+    cfg = config(tmp_path, EXAMPLES["basic"])
+    env = {"PATH": "/usr/bin:/bin", "STRATA_BIN": strata_bin()}
+    assert ansible.inventory(cfg, "--list", env=env)["databases"]["hosts"] == ["db1.example.com"]
+
+
+def test_verify_file_takes_only_strata_yml(ansible: Ansible, tmp_path: Path) -> None:
+    for name in ("inventory.strata.yml", "inventory.strata.yaml"):
+        cfg = config(tmp_path, EXAMPLES["basic"], name=name)
+        assert ansible.inventory(cfg, "--list")["databases"]["hosts"] == ["db1.example.com"]
+    cfg = config(tmp_path, EXAMPLES["basic"], name="inventory.yml")
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0 and done.stdout == ""
+
+
+# -- the collection ----------------------------------------------------------------
+
+
+def test_collection_builds_and_its_documentation_loads(ansible: Ansible, tmp_path: Path) -> None:
+    built = ansible.run("ansible-galaxy", "collection", "build", "--output-path", str(tmp_path), str(COLLECTION))
+    tarball = tmp_path / "strata-strata-0.1.0.tar.gz"
+    assert tarball.is_file(), built.stdout
+    target = tmp_path / "collections"
+    ansible.run("ansible-galaxy", "collection", "install", "--offline", "--force", "-p", str(target), str(tarball))
+    assert (target / "ansible_collections/strata/strata/plugins/inventory/inventory.py").is_file()
+
+    doc = json.loads(ansible.run("ansible-doc", "-t", "inventory", "--json", "strata.strata.inventory").stdout)
+    options = doc["strata.strata.inventory"]["doc"]["options"]
+    for option in ("path", "data", "limit", "strata_bin", "compose", "groups", "keyed_groups",
+                   "leading_separator", "strict", "cache", "cache_plugin", "cache_connection"):  # fmt: skip
+        assert option in options, option
+
+
+# -- end to end -------------------------------------------------------------------
+
+PRECEDENCE = {
+    # For box1, Ansible alone would let `zeta` win (groups of one depth merge
+    # by name); strata lets the group written later in hosts.toml win: `alpha`.
+    # box2's inline data beats both; @local is only in `zeta`.
+    "hosts.toml": """\
+        zeta = ["@local", "box1", "box2"]
+        alpha = ["box1", "box2"]
+        [all]
+        hosts = ["@local", "box1", { name = "box2", data = { colour = "inline" } }]
+        """,
+    "group_data/all.toml": 'colour = "global"\n',
+    "group_data/zeta.toml": 'colour = "zeta"\n',
+    "group_data/alpha.toml": 'colour = "alpha"\n',
+    "host_data/box1.toml": "size = 1\n",
+}
+
+
+def test_ansible_command_prints_the_waterfall_s_value(ansible: Ansible, tmp_path: Path) -> None:
+    root = tmp_path / "inv"
+    for name, text in PRECEDENCE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    cfg = config(tmp_path, root)
+    done = ansible.run(
+        "ansible", "all", "-i", str(cfg), "-c", "local", "-m", "command", "-a", "echo {{ colour }}",
+        env={"ANSIBLE_PYTHON_INTERPRETER": str(ansible.bin_dir / "python"), "ANSIBLE_GATHERING": "explicit"},
+    )  # fmt: skip
+    printed = {}
+    lines = done.stdout.splitlines()
+    for i, line in enumerate(lines):
+        if " | CHANGED | rc=0 >>" in line:
+            printed[line.split(" | ")[0]] = lines[i + 1]
+    want = {h: strata("-i", str(root), "explain", h, "colour").stdout.split()[2].strip('"') for h in printed}
+    assert printed == want == {"@local": "zeta", "box1": "alpha", "box2": "inline"}
