@@ -1,0 +1,318 @@
+//! Stage 1: entries to hosts. The budget is checked before anything is
+//! expanded; then ranges and connectors are expanded entry by entry, names
+//! are checked, and the hosts are fixed in their order (`all`'s when it
+//! lists hosts, else first appearance across the groups).
+
+use std::collections::HashSet;
+
+use strata_parser::{Code, DataTable, Diagnostic, RawGroup, RawHost, Span, did_you_mean};
+
+use super::{Builder, Expanded};
+use crate::connector;
+use crate::inventory::HostRec;
+use crate::layer::Layer;
+use crate::range;
+
+/// What expanding hosts.toml gives the next stages.
+pub(super) struct Expansion {
+    /// The explicit groups (`all` taken out), in file order.
+    pub groups: Vec<RawGroup>,
+    /// Their entries, expanded, group by group.
+    pub entries: Vec<Vec<Expanded>>,
+    /// `all`, if hosts.toml has it.
+    pub all: Option<RawGroup>,
+    /// `all`'s entries, expanded, when it lists hosts.
+    pub all_entries: Option<Vec<Expanded>>,
+    /// Hosts whose entries were dropped for an error: their data files are
+    /// not "files that name no host" (that would be a second diagnostic
+    /// for one mistake).
+    pub broken_hosts: HashSet<String>,
+    /// Some group had an error.
+    pub any_broken: bool,
+}
+
+impl Builder<'_> {
+    /// Expands hosts.toml's groups and adds the hosts, in order.
+    pub(super) fn expand(&mut self, mut raw_groups: Vec<RawGroup>) -> Expansion {
+        // Counted before anything is expanded: over budget, nothing is.
+        if let Some(d) = crate::budget::check(&raw_groups, self.budget) {
+            self.diagnostics.push(d);
+            raw_groups.clear();
+        }
+        let broken_hosts: HashSet<String> = raw_groups
+            .iter_mut()
+            .flat_map(|g| std::mem::take(&mut g.broken_hosts))
+            .collect();
+        let any_broken = raw_groups.iter().any(|g| g.broken);
+        let all_pos = raw_groups.iter().position(|g| g.name == "all");
+        let mut all = all_pos.map(|i| raw_groups.remove(i));
+
+        // Ranges and connectors, entry by entry.
+        let entries: Vec<Vec<Expanded>> = raw_groups
+            .iter_mut()
+            .map(|g| self.expand_group(&mut g.hosts))
+            .collect();
+        // `[all]` with only `data` carries global data; it fixes the host
+        // list only when it has `hosts`.
+        let all_entries = all
+            .as_mut()
+            .filter(|all| all.has_hosts)
+            .map(|all| self.expand_group(&mut all.hosts));
+
+        // Host order: `all` when present, else first appearance across
+        // groups. Reserve exactly: entries over-count hosts that are in
+        // several groups (2.5 times in a typical inventory), and at 100,000
+        // hosts reserving for the entries cost some 50 MB of peak memory.
+        let host_count = match &all_entries {
+            Some(entries) => entries.len(),
+            None => {
+                let names: HashSet<&str> =
+                    entries.iter().flatten().map(|e| e.name.as_str()).collect();
+                names.len()
+            }
+        };
+        self.reserve_hosts(host_count);
+        match &all_entries {
+            Some(all) => all.iter().for_each(|e| self.add_host(e)),
+            None => entries.iter().flatten().for_each(|e| self.add_host(e)),
+        }
+        Expansion {
+            groups: raw_groups,
+            entries,
+            all,
+            all_entries,
+            broken_hosts,
+            any_broken,
+        }
+    }
+
+    /// Room for `n` hosts, so the per-host vectors do not grow by doubling.
+    pub(super) fn reserve_hosts(&mut self, n: usize) {
+        self.hosts.reserve_exact(n);
+        self.host_index.reserve(n);
+        self.inline.reserve_exact(n);
+        self.connector_set.reserve_exact(n);
+        self.implicit.reserve_exact(n);
+    }
+
+    pub(super) fn add_host(&mut self, e: &Expanded) {
+        if self.host_index.contains_key(&e.name) {
+            return;
+        }
+        let hid = self.hosts.len() as u32;
+        let (connector, set, implicit) = match e.connector.as_deref() {
+            Some((conn, made)) => {
+                let file = match self.connector_sources.get(conn) {
+                    Some(&f) => f,
+                    None => {
+                        let f = self.sources.add_virtual(format!("<connector {conn}>"));
+                        self.connector_sources.insert(conn.clone(), f);
+                        f
+                    }
+                };
+                let table = DataTable::from_table(made.data.clone(), Span::file_start(file));
+                let set = self.add_set(Layer::Connector, None, file, table);
+                (Some(conn.clone()), Some(set), made.groups.clone())
+            }
+            None => (None, None, Vec::new()),
+        };
+        self.hosts.push(HostRec {
+            name: e.name.clone(),
+            span: Some(e.span),
+            groups: Vec::new(),
+            own: Vec::new(),
+            connector,
+        });
+        self.host_index.insert(e.name.clone(), hid);
+        self.inline.push(Vec::new());
+        self.connector_set.push(set);
+        self.implicit.push(implicit);
+    }
+
+    /// Expands ranges and connectors of a group's entries; each entry's
+    /// data goes with every host it makes.
+    pub(super) fn expand_group(&mut self, hosts: &mut [RawHost]) -> Vec<Expanded> {
+        let mut out = Vec::with_capacity(hosts.len());
+        for (i, h) in hosts.iter_mut().enumerate() {
+            self.expand_entry(h, i as u32, &mut out);
+        }
+        out
+    }
+
+    pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
+        let names = if h.name.contains('[') {
+            // The budget was checked before expanding: it is the limit.
+            match range::expand_at_most(&h.name, self.budget.max_entries) {
+                Ok(n) => n,
+                Err(e) => {
+                    let span = self.inner_span(h.span, e.at);
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::MalformedRange,
+                            span,
+                            format!("malformed range in `{}`: {}", h.name, e.message),
+                        )
+                        .with_help(
+                            "ranges are written `web[1:3]`, `web[01:10]`, `db-[a:c]` or `n[0:10:2]`",
+                        ),
+                    );
+                    return;
+                }
+            }
+        } else {
+            // The common case: the name is the host; no copy needed.
+            vec![std::mem::take(&mut h.name)]
+        };
+        for name in names {
+            match connector::split(&name) {
+                None => {
+                    if self.check_host_name(&name, h.span, false) {
+                        out.push(Expanded {
+                            name,
+                            span: h.span,
+                            entry,
+                            connector: None,
+                        });
+                    }
+                }
+                Some((conn, arg)) => {
+                    let Some(c) = self.connectors.get(conn) else {
+                        let help =
+                            did_you_mean(conn, self.connectors.names()).unwrap_or_else(|| {
+                                format!(
+                                    "known connectors: {}",
+                                    self.connectors
+                                        .names()
+                                        .map(|n| format!("@{n}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )
+                            });
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::UnknownConnector,
+                                h.span,
+                                format!("unknown connector `@{conn}` in host `{name}`"),
+                            )
+                            .with_label_text("no such connector")
+                            .with_help(help),
+                        );
+                        continue;
+                    };
+                    match c.expand(arg) {
+                        Ok(made) => {
+                            for m in made {
+                                if self.check_host_name(&m.name, h.span, true) {
+                                    out.push(Expanded {
+                                        name: m.name.clone(),
+                                        span: h.span,
+                                        entry,
+                                        connector: Some(Box::new((conn.to_string(), m))),
+                                    });
+                                }
+                            }
+                        }
+                        Err(message) => self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::ConnectorArgument,
+                                h.span,
+                                format!("host `{name}`: {message}"),
+                            )
+                            .with_label_text(format!("bad `@{conn}` host")),
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The span of bytes `at` inside the string literal at `span`.
+    pub(super) fn inner_span(&self, span: Span, at: std::ops::Range<usize>) -> Span {
+        let text = self.sources.get(span.file).text();
+        let quoted = matches!(text.as_bytes().get(span.start as usize), Some(b'"' | b'\''));
+        let body = &text.get(span.range()).unwrap_or("");
+        // Only plain literals map byte for byte; anything with escapes keeps the whole span.
+        if quoted && !body.contains('\\') {
+            let start = span.start as usize + 1;
+            Span::new(
+                span.file,
+                start + at.start..(start + at.end).min(span.end as usize),
+            )
+        } else {
+            span
+        }
+    }
+
+    pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
+        let problem = if let Some(p) = blank_or_spaced("host", name) {
+            Some(p)
+        } else if name.split('/').any(|seg| seg == ".." || seg == ".") || name.contains("..") {
+            Some(format!("host name `{name}` holds `..`"))
+        } else if name.contains('/') && !connector {
+            Some(format!(
+                "host name `{name}` holds `/`, which only connector hosts (`@ssh/...`) may"
+            ))
+        } else if connector && name.split('/').any(str::is_empty) {
+            Some(format!("host name `{name}` has an empty path segment"))
+        } else {
+            None
+        };
+        match problem {
+            Some(message) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::InvalidHostName, span, message)
+                        .with_label_text("invalid host name")
+                        .with_help("host names are also file names under host_data/: no whitespace, control characters, `..`, or `/` outside `@connector/argument`"),
+                );
+                false
+            }
+            None => true,
+        }
+    }
+
+    pub(super) fn check_group_name(&mut self, g: &RawGroup) {
+        let name = &g.name;
+        let problem = if let Some(p) = blank_or_spaced("group", name) {
+            Some(p)
+        } else if name.contains('/') {
+            Some(format!("group name `{name}` holds `/`"))
+        } else if name.starts_with('@') {
+            Some(format!(
+                "group name `{name}` starts with `@`, which is kept for connector groups"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            self.diagnostics.push(
+                Diagnostic::error(Code::InvalidGroupName, g.name_span, message)
+                    .with_label_text("invalid group name")
+                    .with_help("group names are also file names under group_data/: use letters, digits, `_`, `-` and `.`"),
+            );
+        }
+    }
+}
+
+/// What host and group names share: not empty, no whitespace or control
+/// characters. `kind` is `host` or `group`.
+fn blank_or_spaced(kind: &str, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some(format!("a {kind} name cannot be empty"));
+    }
+    let c = name.chars().find(|c| c.is_whitespace() || c.is_control())?;
+    Some(format!(
+        "{kind} name `{}` holds {}",
+        name.escape_debug(),
+        describe_char(c)
+    ))
+}
+
+fn describe_char(c: char) -> String {
+    if c == ' ' {
+        "a space".into()
+    } else if c.is_whitespace() {
+        format!("whitespace ({})", c.escape_debug())
+    } else {
+        format!("a control character ({})", c.escape_debug())
+    }
+}

@@ -1,0 +1,238 @@
+//! Stage 2: every data layer, placed where the waterfall reads it
+//! (docs/precedence.md). Each host's own layers, highest first: its host
+//! file, its inline entries (the one in `all`, then later groups before
+//! earlier ones), its connector's data; each group's: its group_data file,
+//! then its inline `data`; global: group_data/all.toml, then `all.data`.
+
+use std::collections::HashMap;
+
+use strata_parser::{DataFile, DataTable, DeferredFile, FileId, Span};
+
+use super::expand::Expansion;
+use super::{Builder, Expanded};
+use crate::data::DataSet;
+use crate::inventory::{GroupRec, SetId};
+use crate::layer::Layer;
+
+impl Builder<'_> {
+    /// Explicit groups in file order, with memberships and inline host
+    /// data, then `all`'s inline host data (which ranks above every group
+    /// entry); returns the global inline data (`all.data`).
+    pub(super) fn place_groups(
+        &mut self,
+        x: Expansion,
+        hosts_file: Option<FileId>,
+    ) -> Option<SetId> {
+        let Expansion {
+            groups,
+            entries: expanded,
+            all,
+            all_entries,
+            ..
+        } = x;
+        for (group, entries) in groups.into_iter().zip(expanded) {
+            self.check_group_name(&group);
+            let gid = self.add_group(&group.name, Some(group.name_span), false);
+            self.empty_group(&group, &entries);
+            if let Some(data) = group.data {
+                let set = self.add_set(
+                    Layer::GroupInline,
+                    Some(gid),
+                    hosts_file.unwrap_or(group.name_span.file),
+                    data,
+                );
+                self.groups[gid as usize].sets.push(set);
+            }
+            // Problems are reported once per entry: `w[0:999]` missing from
+            // `all` is one error, not a thousand.
+            let (mut missing, mut twice) = (Vec::new(), Vec::new());
+            for e in &entries {
+                let Some(&hid) = self.host_index.get(&e.name) else {
+                    missing.push(e);
+                    continue;
+                };
+                let data = group.hosts[e.entry as usize].data.as_ref();
+                if !self.add_member(gid, hid, e, data) {
+                    twice.push(e);
+                }
+            }
+            for run in missing.chunk_by(|x, y| x.entry == y.entry) {
+                self.not_in_all(run, &group.name, all.as_ref());
+            }
+            for run in twice.chunk_by(|x, y| x.entry == y.entry) {
+                self.listed_twice(run, &format!("group `{}`", group.name));
+            }
+        }
+        // The `all` entries' inline data ranks above every group entry.
+        if let (Some(all), Some(entries)) = (&all, all_entries) {
+            let mut seen = vec![false; self.hosts.len()];
+            let mut twice = Vec::new();
+            for e in &entries {
+                let hid = self.host_index[&e.name];
+                if std::mem::replace(&mut seen[hid as usize], true) {
+                    twice.push(e);
+                }
+                if let Some(data) = &all.hosts[e.entry as usize].data {
+                    let set = self.add_set(Layer::HostInline, None, e.span.file, data.clone());
+                    self.inline[hid as usize].push(set);
+                }
+            }
+            for run in twice.chunk_by(|x, y| x.entry == y.entry) {
+                self.listed_twice(run, "`all`");
+            }
+        }
+        let all = all?;
+        let data = all.data?;
+        Some(self.add_set(
+            Layer::GlobalInline,
+            None,
+            hosts_file.unwrap_or(all.name_span.file),
+            data,
+        ))
+    }
+
+    /// Implicit connector groups come after every explicit group.
+    pub(super) fn implicit_groups(&mut self) {
+        for hid in 0..self.hosts.len() {
+            for name in std::mem::take(&mut self.implicit[hid]) {
+                let gid = match self.group_index.get(&name) {
+                    Some(&g) => g,
+                    None => self.add_group(&name, None, true),
+                };
+                let host = &mut self.hosts[hid];
+                if !host.groups.contains(&gid) {
+                    host.groups.push(gid);
+                    self.groups[gid as usize].hosts.push(hid as u32);
+                }
+            }
+        }
+    }
+
+    /// group_data/ files: each group's file goes before its inline data;
+    /// returns group_data/all.toml's set.
+    pub(super) fn place_group_files(
+        &mut self,
+        files: Vec<DataFile>,
+        hosts_ok: bool,
+    ) -> Option<SetId> {
+        let mut global_file = None;
+        for f in &files {
+            self.hosts_in_data(&f.name, &f.data);
+        }
+        for f in files {
+            if f.name == "all" {
+                global_file = Some(self.add_set(Layer::GlobalFile, None, f.file, f.data));
+            } else if let Some(&gid) = self.group_index.get(&f.name) {
+                let set = self.add_set(Layer::GroupFile, Some(gid), f.file, f.data);
+                self.groups[gid as usize].sets.insert(0, set);
+            } else if hosts_ok {
+                self.unknown_group_file(&f.name, f.file);
+            }
+        }
+        global_file
+    }
+
+    /// host_data/ files, read or deferred: per host, its file's set (the
+    /// deferred ones by host).
+    pub(super) fn place_host_files(
+        &mut self,
+        files: Vec<DataFile>,
+        deferred_files: Vec<DeferredFile>,
+        hosts_ok: bool,
+        broken_hosts: &std::collections::HashSet<String>,
+    ) -> (Vec<Option<SetId>>, HashMap<u32, DeferredFile>) {
+        let mut host_file_set = vec![None; self.hosts.len()];
+        for f in files {
+            if let Some(&hid) = self.host_index.get(&f.name) {
+                host_file_set[hid as usize] =
+                    Some(self.add_set(Layer::HostFile, None, f.file, f.data));
+            } else if hosts_ok && !broken_hosts.contains(&f.name) {
+                self.unknown_host_file(&f.name, f.file);
+            }
+        }
+        let mut deferred = HashMap::new();
+        for f in deferred_files {
+            if let Some(&hid) = self.host_index.get(f.name()) {
+                deferred.insert(hid, f);
+            } else if hosts_ok && !broken_hosts.contains(f.name()) {
+                let file = self.sources.add(f.display(), String::new());
+                self.unknown_host_file(f.name(), file);
+            }
+        }
+        (host_file_set, deferred)
+    }
+
+    /// Each host's own layers, highest first: host file, inline entries
+    /// (last written first), connector.
+    pub(super) fn own_layers(&mut self, host_file_set: Vec<Option<SetId>>) {
+        for (hid, file_set) in host_file_set.into_iter().enumerate() {
+            let mut own: Vec<SetId> = file_set.into_iter().collect();
+            own.extend(self.inline[hid].iter().rev());
+            own.extend(self.connector_set[hid]);
+            self.hosts[hid].own = own;
+            self.conflicting_inline(hid);
+        }
+        for g in &mut self.groups {
+            g.hosts.sort_unstable();
+        }
+        self.hosts.shrink_to_fit();
+    }
+
+    pub(super) fn add_set(
+        &mut self,
+        layer: Layer,
+        group: Option<u32>,
+        file: FileId,
+        table: DataTable,
+    ) -> SetId {
+        self.sets.push(DataSet {
+            layer,
+            group,
+            file,
+            table,
+        });
+        (self.sets.len() - 1) as SetId
+    }
+
+    /// A layer from a plain table (command line, code), in a virtual source.
+    pub(super) fn add_table(&mut self, layer: Layer, source: &str, table: &toml::Table) -> SetId {
+        let file = self.sources.add_virtual(source);
+        let table = DataTable::from_table(table.clone(), Span::file_start(file));
+        self.add_set(layer, None, file, table)
+    }
+
+    pub(super) fn add_group(&mut self, name: &str, span: Option<Span>, implicit: bool) -> u32 {
+        let gid = self.groups.len() as u32;
+        self.groups.push(GroupRec {
+            name: name.to_string(),
+            span,
+            hosts: Vec::new(),
+            implicit,
+            sets: Vec::new(),
+        });
+        self.group_index.insert(name.to_string(), gid);
+        gid
+    }
+
+    /// Makes `hid` a member of `gid` with the entry's inline data; false
+    /// when it already was (listed twice).
+    pub(super) fn add_member(
+        &mut self,
+        gid: u32,
+        hid: u32,
+        e: &Expanded,
+        data: Option<&DataTable>,
+    ) -> bool {
+        let host = &mut self.hosts[hid as usize];
+        let new = !host.groups.contains(&gid);
+        if new {
+            host.groups.push(gid);
+            self.groups[gid as usize].hosts.push(hid);
+        }
+        if let Some(data) = data {
+            let set = self.add_set(Layer::HostInline, Some(gid), e.span.file, data.clone());
+            self.inline[hid as usize].push(set);
+        }
+        new
+    }
+}

@@ -1,0 +1,136 @@
+//! From the raw model to an [`Inventory`], in three stages, each in its
+//! own file:
+//!
+//! 1. [`expand`]: check the budget, expand every entry (ranges,
+//!    connectors), check names, and fix the hosts and their order;
+//! 2. [`layers`]: place every data layer where the waterfall of
+//!    docs/precedence.md reads it: group memberships with inline host data,
+//!    `all`, implicit connector groups, group_data/ and host_data/ files,
+//!    each host's own layers (all the precedence rules are there);
+//! 3. [`checks`]: what needs the whole picture (a host missing from `all`,
+//!    duplicates, files that name nothing, name clashes, no hosts).
+//!
+//! `build` below runs them in order.
+
+mod checks;
+mod expand;
+mod layers;
+
+use std::collections::HashMap;
+
+use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
+
+use crate::connector::{ConnectorHost, Connectors};
+use crate::data::DataSet;
+use crate::inventory::{GroupRec, HostRec, Inventory, SetId};
+
+/// What a caller adds to the files: override data, defaults, connectors.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Extras {
+    pub overrides: Option<(String, toml::Table)>,
+    pub defaults: Option<(String, toml::Table)>,
+    pub connectors: Connectors,
+    pub budget: crate::Budget,
+}
+
+/// One host an entry stands for, after ranges and connectors. Kept small:
+/// there is one per host entry of hosts.toml.
+struct Expanded {
+    name: String,
+    span: Span,
+    /// Index of the entry in its group's host list (where its inline data is).
+    entry: u32,
+    connector: Option<Box<(String, ConnectorHost)>>,
+}
+
+struct Builder<'c> {
+    sources: Sources,
+    diagnostics: Vec<Diagnostic>,
+    hosts: Vec<HostRec>,
+    host_index: HashMap<String, u32>,
+    groups: Vec<GroupRec>,
+    group_index: HashMap<String, u32>,
+    sets: Vec<DataSet>,
+    connectors: &'c Connectors,
+    budget: crate::Budget,
+    /// Per host: inline sets in the order they were written.
+    inline: Vec<Vec<SetId>>,
+    /// Per host: the connector's data set.
+    connector_set: Vec<Option<SetId>>,
+    /// Per host: implicit groups from its connector.
+    implicit: Vec<Vec<String>>,
+    /// One virtual source per connector, shared by its hosts.
+    connector_sources: HashMap<String, FileId>,
+}
+
+pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagnostic>) {
+    let RawInventory {
+        root,
+        sources,
+        hosts,
+        hosts_ok,
+        group_files,
+        host_files,
+        deferred_host_files,
+        diagnostics,
+    } = raw;
+    let mut b = Builder {
+        sources,
+        diagnostics,
+        hosts: Vec::new(),
+        host_index: HashMap::new(),
+        groups: Vec::new(),
+        group_index: HashMap::new(),
+        sets: Vec::new(),
+        connectors: &extras.connectors,
+        budget: extras.budget,
+        inline: Vec::new(),
+        connector_set: Vec::new(),
+        implicit: Vec::new(),
+        connector_sources: HashMap::new(),
+    };
+    let (hosts_file, raw_groups) = match hosts {
+        Some(h) => (Some(h.file), h.groups),
+        None => (None, Vec::new()),
+    };
+
+    // 1. Entries to hosts.
+    let expanded = b.expand(raw_groups);
+    let broken = (expanded.broken_hosts.clone(), expanded.any_broken);
+
+    // 2. Data layers.
+    let global_inline = b.place_groups(expanded, hosts_file);
+    b.implicit_groups();
+    let global_file = b.place_group_files(group_files, hosts_ok);
+    let (host_file_set, deferred) =
+        b.place_host_files(host_files, deferred_host_files, hosts_ok, &broken.0);
+    b.own_layers(host_file_set);
+
+    // 3. Checks of the whole.
+    b.name_clashes();
+    b.no_hosts(hosts_file, hosts_ok, broken.1);
+
+    let overrides = extras
+        .overrides
+        .as_ref()
+        .map(|(name, t)| b.add_table(crate::layer::Layer::Override, name, t));
+    let defaults = extras
+        .defaults
+        .as_ref()
+        .map(|(name, t)| b.add_table(crate::layer::Layer::Defaults, name, t));
+    let inv = Inventory {
+        root: Some(root),
+        sources: b.sources,
+        hosts: b.hosts,
+        host_index: b.host_index,
+        groups: b.groups,
+        group_index: b.group_index,
+        sets: b.sets,
+        global: global_file.into_iter().chain(global_inline).collect(),
+        overrides,
+        defaults,
+        deferred,
+        diagnostics: Vec::new(),
+    };
+    (inv, b.diagnostics)
+}
