@@ -44,15 +44,7 @@ pub fn display_base(root: &Path, cwd: &Path) -> String {
         Ok(rel) => rel.to_path_buf(),
         Err(_) => root.to_path_buf(),
     };
-    let mut base: String = shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    if shown.has_root() && !base.starts_with('/') {
-        base = format!("/{}", base.trim_start_matches('/'));
-    }
-    base = base.replace("//", "/");
+    let mut base = shown.to_string_lossy().replace('\\', "/");
     if !base.is_empty() && !base.ends_with('/') {
         base.push('/');
     }

@@ -55,15 +55,20 @@ fn wrapper(dir: &Path, inventory: &Path) -> PathBuf {
     path
 }
 
-fn ansible(program: &Path, home: &Path, args: &[&str]) -> (Value, String) {
-    let out = Command::new(program)
+/// Runs `ansible-inventory ARGS` with a private home and no colours.
+fn run_ansible(program: &Path, home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(program)
         .args(args)
         .env("HOME", home)
         .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
         .env("ANSIBLE_NOCOLOR", "1")
         .env("ANSIBLE_INVENTORY_UNPARSED_FAILED", "true")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn ansible(program: &Path, home: &Path, args: &[&str]) -> (Value, String) {
+    let out = run_ansible(program, home, args);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
@@ -359,13 +364,11 @@ fn ansible_warnings_match_check() {
     let inventory = workspace().join("tests/fixtures/ansible-names");
     let home = tempfile::tempdir().unwrap();
     let script = wrapper(home.path(), &inventory);
-    let out = Command::new(&program)
-        .args(["-vvvv", "-i", script.to_str().unwrap(), "--list"])
-        .env("HOME", home.path())
-        .env("ANSIBLE_LOCAL_TEMP", home.path().join("tmp"))
-        .env("ANSIBLE_NOCOLOR", "1")
-        .output()
-        .unwrap();
+    let out = run_ansible(
+        &program,
+        home.path(),
+        &["-vvvv", "-i", script.to_str().unwrap(), "--list"],
+    );
     assert!(
         out.status.success(),
         "{}",

@@ -96,6 +96,7 @@
 mod state;
 
 pub use state::RunState;
+pub use strata_resolver::ansible;
 
 /// The host name nearest to `name`, for did-you-mean messages.
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {

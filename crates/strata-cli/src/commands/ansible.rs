@@ -8,11 +8,9 @@
 use std::io::{self, Write};
 
 use strata::Host;
+use strata::ansible::UNGROUPED;
 
 use crate::output::DataJson;
-
-/// Ansible's implicit group of the hosts that are in no other group.
-const UNGROUPED: &str = "ungrouped";
 
 /// `--list`: every group (never `all`) as `{"hosts": [...]}`, the hosts in
 /// no group under `ungrouped`, and every host's resolved data in

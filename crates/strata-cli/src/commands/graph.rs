@@ -2,12 +2,10 @@
 
 use std::io::{self, Write};
 
+use strata::ansible::UNGROUPED;
 use strata::{Data, Group, Host, Inventory};
 
 use crate::output::{inline_key, inline_value};
-
-/// Ansible's implicit group of the hosts that are in no other group.
-const UNGROUPED: &str = "ungrouped";
 
 /// Where the tree starts.
 pub enum Root<'a> {

@@ -1,7 +1,7 @@
 //! Stage 3 (and the checks the other stages call): problems that need the
 //! whole picture, each reported once per mistake.
 
-use strata_parser::{Code, DataTable, Diagnostic, FileId, RawGroup, Span, did_you_mean};
+use strata_parser::{Code, DataTable, Diagnostic, FileId, RawGroup, Span};
 
 use super::{Builder, Expanded};
 
@@ -22,16 +22,8 @@ impl Builder<'_> {
 
     /// A group_data file that names no group, with a did-you-mean.
     pub(super) fn unknown_group_file(&mut self, name: &str, file: FileId) {
-        let help = did_you_mean(name, self.groups.iter().map(|g| g.name.as_str()))
-            .map(|_| {
-                let near =
-                    strata_parser::closest(name, self.groups.iter().map(|g| g.name.as_str()))
-                        .unwrap_or_default();
-                let note = strata_parser::spelling_note(name, near)
-                    .map(|n| format!(" {n}"))
-                    .unwrap_or_default();
-                format!("did you mean group_data/{near}.toml (group `{near}`)?{note}")
-            })
+        let groups: Vec<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
+        let help = data_file_help("group_data", "group", name, groups)
             .unwrap_or_else(|| "name a group of hosts.toml, or all.toml for global data".into());
         self.diagnostics.push(
             Diagnostic::warning(
@@ -102,13 +94,8 @@ impl Builder<'_> {
     }
 
     pub(super) fn unknown_host_file(&mut self, name: &str, file: FileId) {
-        let help = strata_parser::closest(name, self.hosts.iter().map(|h| h.name.as_str()))
-            .map(|near| {
-                let note = strata_parser::spelling_note(name, near)
-                    .map(|n| format!(" {n}"))
-                    .unwrap_or_default();
-                format!("did you mean host_data/{near}.toml (host `{near}`)?{note}")
-            })
+        let hosts: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+        let help = data_file_help("host_data", "host", name, hosts)
             .unwrap_or_else(|| "name a host of hosts.toml".into());
         self.diagnostics.push(
             Diagnostic::warning(
@@ -240,4 +227,16 @@ fn sample(run: &[&Expanded]) -> String {
         n if n > 3 => format!("{} and {} more", names.join(", "), n - 3),
         _ => names.join(", "),
     }
+}
+
+/// "did you mean host_data/web1.toml (host `web1`)?", with what sets the
+/// two names apart when they look the same (case, Unicode normalization).
+fn data_file_help(dir: &str, kind: &str, name: &str, candidates: Vec<&str>) -> Option<String> {
+    let near = strata_parser::closest(name, candidates)?;
+    let note = strata_parser::spelling_note(name, near)
+        .map(|n| format!(" {n}"))
+        .unwrap_or_default();
+    Some(format!(
+        "did you mean {dir}/{near}.toml ({kind} `{near}`)?{note}"
+    ))
 }

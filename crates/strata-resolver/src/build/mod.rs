@@ -95,20 +95,21 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
     };
 
     // 1. Entries to hosts.
-    let expanded = b.expand(raw_groups);
-    let broken = (expanded.broken_hosts.clone(), expanded.any_broken);
+    let mut expanded = b.expand(raw_groups);
+    let broken_hosts = std::mem::take(&mut expanded.broken_hosts);
+    let any_broken = expanded.any_broken;
 
     // 2. Data layers.
     let global_inline = b.place_groups(expanded, hosts_file);
     b.implicit_groups();
     let global_file = b.place_group_files(group_files, hosts_ok);
     let (host_file_set, deferred) =
-        b.place_host_files(host_files, deferred_host_files, hosts_ok, &broken.0);
+        b.place_host_files(host_files, deferred_host_files, hosts_ok, &broken_hosts);
     b.own_layers(host_file_set);
 
     // 3. Checks of the whole.
     b.name_clashes();
-    b.no_hosts(hosts_file, hosts_ok, broken.1);
+    b.no_hosts(hosts_file, hosts_ok, any_broken);
 
     let overrides = extras
         .overrides
