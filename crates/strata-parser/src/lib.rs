@@ -45,6 +45,7 @@
 mod convert;
 mod diagnostic;
 mod hosts;
+pub mod json;
 mod model;
 mod read;
 mod report;
