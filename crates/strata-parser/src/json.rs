@@ -21,8 +21,10 @@
 //! assert_eq!(err.span, 7..8);
 //! ```
 //!
-//! Nesting deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) is refused before
+//! Nesting deeper than [`MAX_DEPTH`] is refused before
 //! anything is parsed, so hostile input costs its length, never the stack.
+//!
+//! [`MAX_DEPTH`]: crate::MAX_DEPTH
 
 use std::ops::Range;
 
