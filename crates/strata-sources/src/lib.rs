@@ -1,0 +1,23 @@
+//! The only strata crate that starts a process (DESIGN §10).
+//!
+//! The parser and the resolver read files and never run anything. What must
+//! run a program (an Ansible dynamic-inventory script declared as a command
+//! source, `git` for `strata diff --base`) goes through [`run`] here, so
+//! that one folder holds every place strata executes something, and one
+//! function decides how: without a shell, from a given directory, with a
+//! timeout, and with bounded output.
+//!
+//! ```
+//! # #[cfg(unix)] {
+//! use std::time::Duration;
+//! use strata_sources::{run, Command};
+//!
+//! let out = run(&Command::new(["echo", "hello"]).timeout(Duration::from_secs(5))).unwrap();
+//! assert!(out.success());
+//! assert_eq!(out.stdout, b"hello\n");
+//! # }
+//! ```
+
+mod process;
+
+pub use process::{Command, MAX_OUTPUT, Output, RunError, run};
