@@ -1,190 +1,181 @@
 #!/usr/bin/env bash
-# Whole-process comparison of strata, pyinfra and ansible-inventory on the
-# same synthetic inventory (DESIGN §9).
+# Whole-process speed and memory of the commands people run, side by side
+# with the floor of DESIGN §9, on gen.py's synthetic inventory
+# (docs/benchmarks.md, issue 9).
 #
-#   bench/compare.sh [N]            N hosts, default 10000
+#   bench/compare.sh [N ...]        host counts, default 10000
+#   bench/compare.sh 1000 10000 100000    adds the scaling table
+#
+# For each N it times, in one hyperfine run (no shell, output to /dev/null):
+#   floor          target/release/examples/floor DIR  (bench/floor.rs: walk,
+#                  read and toml::from_str every file on all cores, then exit)
+#   ansible-list   strata -i DIR ansible --list        (what Ansible runs)
+#   list-json      strata -i DIR list --format json
+#   check          strata -i DIR check
+#   host           strata -i DIR host <the middle host>
+# then, when N <= 10000 (or TOOLS=1), pyinfra debug-inventory and
+# ansible-inventory --list on the same content in their own dialects; and
+# the peak RSS of each strata command and the floor (/usr/bin/time -f %M,
+# median of 3) against the bytes of the inventory's files.
 #
 # Environment:
-#   VENV=DIR           virtualenv with pyinfra and ansible-core
-#                      (default <workspace>/.venv, else /tmp/venv)
-#   STRATA_BENCH_GEN   gen.py (default <workspace>/../shared/bench/gen.py)
-#   STRATA_ONLY=1      skip pyinfra and ansible (e.g. at 100,000 hosts)
-#   FAST_RUNS=20       runs for strata and the floors
-#   SLOW_RUNS=3        runs for pyinfra and ansible-inventory
-#   DIVAN=1            also run the in-process divan benches (load vs. the
-#                      read+TOML-parse floor) on this inventory
-#   KEEP=1             keep the generated inventory and results
-#   NO_HYPERFINE=1     use the /usr/bin/time loop even if hyperfine exists
+#   VENV=DIR        virtualenv with pyinfra and ansible-core (default
+#                   <workspace>/.venv)
+#   TOOLS=0|1       force the pyinfra/ansible-inventory runs off or on
+#   RUNS=10         hyperfine runs of the strata commands and the floor
+#   SLOW_RUNS=3     runs of pyinfra and ansible-inventory
+#   DATA=DIR        where generated inventories are kept and reused
+#                   (default a temporary folder, removed at exit)
+#   STRATA=PATH     the strata binary (default: built here, release)
+#   GEN=PATH        gen.py (default <workspace>/../shared/bench/gen.py)
 #
-# Uses hyperfine when installed, else a bash timing loop. Peak RSS comes
-# from /usr/bin/time -f %M.
+# Prints a markdown table per N and the scaling table; the raw hyperfine
+# JSON and RSS samples stay in $DATA/results when DATA is set.
 set -euo pipefail
 
-N=${1:-10000}
 WS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-GEN=${STRATA_BENCH_GEN:-$WS/../shared/bench/gen.py}
-FAST_RUNS=${FAST_RUNS:-20}
+GEN=${GEN:-$WS/../shared/bench/gen.py}
+RUNS=${RUNS:-10}
 SLOW_RUNS=${SLOW_RUNS:-3}
-STRATA_ONLY=${STRATA_ONLY:-0}
-DIVAN=${DIVAN:-0}
+VENV=${VENV:-$WS/.venv}
+SIZES=("$@")
+[[ ${#SIZES[@]} == 0 ]] && SIZES=(10000)
 
-if [[ -z ${VENV:-} ]]; then
-    VENV=$WS/.venv
-    [[ ! -d $VENV && -d /tmp/venv ]] && VENV=/tmp/venv
-fi
+command -v hyperfine > /dev/null || { echo "bench/compare.sh needs hyperfine" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "bench/compare.sh needs /usr/bin/time (GNU time)" >&2; exit 2; }
 
-ROOT=$(mktemp -d "${TMPDIR:-/tmp}/strata-compare.XXXXXX")
-if [[ ${KEEP:-0} == 1 ]]; then
-    echo "keeping $ROOT"
+if [[ -n ${DATA:-} ]]; then
+    mkdir -p "$DATA"
 else
-    trap 'rm -rf "$ROOT"' EXIT
+    DATA=$(mktemp -d "${TMPDIR:-/tmp}/strata-compare.XXXXXX")
+    trap 'rm -rf "$DATA"' EXIT
 fi
-OUT=$ROOT/$N # so that divan's STRATA_BENCH_ROOT=$ROOT finds $ROOT/$N/strata
-RES=$ROOT/results
+RES=$DATA/results
 mkdir -p "$RES"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
-machine() {
-    echo "host: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 2^20}' /proc/meminfo) RAM"
-    echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-}
-log "$(machine | head -1)"
+log "host: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 2^20}' /proc/meminfo) RAM"
 log "strata: $(git -C "$WS" rev-parse --short HEAD 2>/dev/null)$(git -C "$WS" diff --quiet HEAD 2>/dev/null || echo ' (working tree has changes)')"
-log "before: $(machine | tail -1)"
-log "generating $N hosts into $OUT"
-python3 "$GEN" "$N" "$OUT"
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-log "building strata (release)"
+log "building strata and the floor (release)"
 cargo build --release --quiet --manifest-path "$WS/Cargo.toml" -p strata-cli
+cargo build --release --quiet --manifest-path "$WS/Cargo.toml" -p strata --example floor
 TARGET=${CARGO_TARGET_DIR:-$WS/target}
-STRATA=$TARGET/release/strata
-[[ -x $STRATA ]] || { echo "no binary at $STRATA" >&2; exit 1; }
+STRATA=${STRATA:-$TARGET/release/strata}
+FLOOR=$TARGET/release/examples/floor
 
-PYINFRA=$VENV/bin/pyinfra
-ANSIBLE=$VENV/bin/ansible-inventory
-if [[ $STRATA_ONLY != 1 ]]; then
-    for t in "$PYINFRA" "$ANSIBLE"; do
-        [[ -x $t ]] || { echo "missing $t (set VENV, or STRATA_ONLY=1)" >&2; exit 1; }
-    done
-fi
-
-# name|runs|command; commands run under bash -c, output discarded.
-CMDS=(
-    "strata|$FAST_RUNS|'$STRATA' -i '$OUT/strata' list --format json > /dev/null"
-    "floor-io-cat|$FAST_RUNS|find '$OUT/strata' -type f -print0 | xargs -0 cat > /dev/null"
-)
-if [[ $STRATA_ONLY != 1 ]]; then
-    CMDS+=(
-        "pyinfra|$SLOW_RUNS|cd '$OUT/pyinfra' && '$PYINFRA' inventory.py debug-inventory > /dev/null 2>&1"
-        "ansible-inventory|$SLOW_RUNS|'$ANSIBLE' -i '$OUT/ansible/hosts.yml' --list > /dev/null 2>&1"
-    )
-fi
-
-# time_loop NAME RUNS CMD: wall seconds of each run into $RES/NAME.times.
-# Without hyperfine: bash's $EPOCHREALTIME (microseconds) when available,
-# else /usr/bin/time -f %e (10 ms resolution).
-time_loop() {
-    local name=$1 runs=$2 cmd=$3 i t0 t1
-    : > "$RES/$name.times"
-    for ((i = 0; i < runs; i++)); do
-        if [[ -n ${EPOCHREALTIME:-} ]]; then
-            t0=${EPOCHREALTIME/,/.}
-            bash -c "$cmd"
-            t1=${EPOCHREALTIME/,/.}
-            awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >> "$RES/$name.times"
-        else
-            /usr/bin/time -f %e -a -o "$RES/$name.times" bash -c "$cmd"
-        fi
+# rss NAME CMD...: peak RSS in KiB of 3 runs into $RES/NAME.rss
+rss() {
+    local name=$1
+    shift
+    : > "$RES/$name.rss"
+    for _ in 1 2 3; do
+        /usr/bin/time -f %M -a -o "$RES/$name.rss" "$@" > /dev/null 2>&1
     done
 }
 
-HAVE_HF=0
-[[ ${NO_HYPERFINE:-0} != 1 ]] && command -v hyperfine > /dev/null && HAVE_HF=1
+for N in "${SIZES[@]}"; do
+    OUT=$DATA/$N
+    if [[ ! -d $OUT/strata ]]; then
+        log "generating $N hosts into $OUT"
+        python3 "$GEN" "$N" "$OUT" > /dev/null
+    fi
+    INV=$OUT/strata
+    HOST=$(printf 'h%07d.example.com' $((N / 2)))
+    FILES=$(find "$INV" -type f | wc -l)
+    BYTES=$(find "$INV" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
+    echo "$FILES $BYTES" > "$RES/$N.size"
 
-# Check each command once (this also warms the page cache and pyc files).
-for c in "${CMDS[@]}"; do
-    IFS='|' read -r name runs cmd <<<"$c"
-    log "checking $name"
-    bash -c "$cmd" || { echo "$name failed: $cmd" >&2; exit 1; }
+    # Each command once, unmeasured: it must succeed (a broken benchmark
+    # cannot look fast), and it warms the page cache.
+    "$FLOOR" "$INV" > /dev/null
+    "$STRATA" -i "$INV" ansible --list > /dev/null
+    "$STRATA" -i "$INV" check > /dev/null 2>&1
+    "$STRATA" -i "$INV" host "$HOST" > /dev/null
+
+    log "$N hosts: timing (hyperfine, $RUNS runs each)"
+    hyperfine -N --style basic --warmup 1 --runs "$RUNS" --export-json "$RES/$N.json" \
+        --command-name floor "$FLOOR $INV" \
+        --command-name ansible-list "$STRATA -i $INV ansible --list" \
+        --command-name list-json "$STRATA -i $INV list --format json" \
+        --command-name check "$STRATA -i $INV check" \
+        --command-name host "$STRATA -i $INV host $HOST" >&2
+
+    tools=${TOOLS:-}
+    [[ -z $tools ]] && { [[ $N -le 10000 ]] && tools=1 || tools=0; }
+    if [[ $tools == 1 ]]; then
+        for t in pyinfra ansible-inventory; do
+            [[ -x $VENV/bin/$t ]] || { echo "missing $VENV/bin/$t (set VENV, or TOOLS=0)" >&2; exit 2; }
+        done
+        log "$N hosts: pyinfra and ansible-inventory ($SLOW_RUNS runs each)"
+        hyperfine --style basic --shell=bash --runs "$SLOW_RUNS" --export-json "$RES/$N.tools.json" \
+            --command-name pyinfra "cd '$OUT/pyinfra' && '$VENV/bin/pyinfra' inventory.py debug-inventory > /dev/null 2>&1" \
+            --command-name ansible-inventory "'$VENV/bin/ansible-inventory' -i '$OUT/ansible/hosts.yml' --list > /dev/null 2>&1" \
+            --command-name ansible-list "'$STRATA' -i '$INV' ansible --list > /dev/null" >&2
+    fi
+
+    log "$N hosts: peak RSS (3 runs each)"
+    rss "$N.floor" "$FLOOR" "$INV"
+    rss "$N.ansible-list" "$STRATA" -i "$INV" ansible --list
+    rss "$N.list-json" "$STRATA" -i "$INV" list --format json
+    rss "$N.check" "$STRATA" -i "$INV" check
+    rss "$N.host" "$STRATA" -i "$INV" host "$HOST"
 done
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-if [[ $HAVE_HF == 1 ]]; then
-    log "timing with $(hyperfine --version)"
-    for c in "${CMDS[@]}"; do
-        IFS='|' read -r name runs cmd <<<"$c"
-        warmup=2; [[ $runs -le 5 ]] && warmup=0
-        hyperfine --style basic --shell=bash --warmup "$warmup" --runs "$runs" \
-            --command-name "$name" --export-json "$RES/$name.json" "$cmd" >&2
-    done
-else
-    log "hyperfine not found: timing with a bash loop and /usr/bin/time"
-    for c in "${CMDS[@]}"; do
-        IFS='|' read -r name runs cmd <<<"$c"
-        time_loop "$name" "$runs" "$cmd"
-    done
-fi
-
-log "peak RSS of strata (5 runs)"
-for i in 1 2 3 4 5; do
-    /usr/bin/time -f %M -a -o "$RES/strata.rss" "$STRATA" -i "$OUT/strata" list --format json > /dev/null
-done
-
-# Split of the strata run: load + check (`hosts` prints names only) vs. the
-# full JSON output.
-log "strata: hosts (load, names only) vs. list --format json"
-hosts_cmd="'$STRATA' -i '$OUT/strata' hosts > /dev/null"
-if [[ $HAVE_HF == 1 ]]; then
-    hyperfine --style basic --shell=bash --warmup 2 --runs "$FAST_RUNS" \
-        --command-name strata-hosts --export-json "$RES/strata-hosts.json" "$hosts_cmd" >&2
-else
-    time_loop strata-hosts "$FAST_RUNS" "$hosts_cmd"
-fi
-
-log "after: $(machine | tail -1)"
-
-FILES=$(find "$OUT/strata" -type f | wc -l)
-BYTES=$(find "$OUT/strata" -type f -printf '%s\n' | awk '{s += $1} END {print s}')
-
-python3 - "$RES" "$N" "$FILES" "$BYTES" <<'EOF'
+python3 - "$RES" "${SIZES[@]}" <<'EOF'
 import json, os, statistics, sys
-res, n, files, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
-def times(name):
-    j = os.path.join(res, name + ".json")
-    if os.path.exists(j):
-        return json.load(open(j))["results"][0]["times"]
-    t = os.path.join(res, name + ".times")
-    if os.path.exists(t):
-        return [float(x) for x in open(t).read().split()]
-    return None
+res, sizes = sys.argv[1], [int(n) for n in sys.argv[2:]]
+NAMES = ["floor", "ansible-list", "list-json", "check", "host"]
+LABEL = {
+    "floor": "floor (read + parse, all cores)",
+    "ansible-list": "`strata ansible --list`",
+    "list-json": "`strata list --format json`",
+    "check": "`strata check`",
+    "host": "`strata host NAME`",
+}
 
-names = ["strata", "strata-hosts", "floor-io-cat", "pyinfra", "ansible-inventory"]
-med = {}
-print(f"\n{n} hosts, {files} files, {nbytes} bytes in the strata inventory\n")
-print(f"{'command':<20} {'runs':>4} {'median':>10} {'min':>10} {'max':>10} {'median/strata':>14}")
-for name in names:
-    t = times(name)
-    if not t:
-        continue
-    m = med[name] = statistics.median(t)
-    rel = f"{m / med['strata']:.2f}x" if "strata" in med else ""
-    print(f"{name:<20} {len(t):>4} {m * 1e3:>8.1f}ms {min(t) * 1e3:>8.1f}ms {max(t) * 1e3:>8.1f}ms {rel:>14}")
+def medians(path):
+    if not os.path.exists(path):
+        return {}
+    return {r["command"]: statistics.median(r["times"]) for r in json.load(open(path))["results"]}
 
-rss = [int(x) * 1024 for x in open(os.path.join(res, "strata.rss")).read().split()]
-peak = statistics.median(rss)
-print(f"\nstrata peak RSS (median of {len(rss)}): {peak / 2**20:.1f} MiB = "
-      f"{peak / nbytes:.2f}x the inventory's {nbytes / 2**20:.1f} MiB (target < 8x)")
-for target in ("pyinfra", "ansible-inventory"):
-    if target in med:
-        r = med[target] / med["strata"]
-        print(f"strata is {r:.0f}x faster than {target} (target >= 100x at 10,000 hosts)")
-print("strata-hosts: `strata hosts` (same load, prints names only); "
-      "floor-io-cat: find | xargs cat, I/O only, one core, no parsing")
+def rss(n, name):
+    samples = [int(x) * 1024 for x in open(os.path.join(res, f"{n}.{name}.rss")).read().split()]
+    return statistics.median(samples)
+
+def t(s):
+    return f"{s * 1e3:.0f} ms" if s < 10 else f"{s:.1f} s"
+
+scaling = []
+for n in sizes:
+    files, nbytes = map(int, open(os.path.join(res, f"{n}.size")).read().split())
+    med = medians(os.path.join(res, f"{n}.json"))
+    tools = medians(os.path.join(res, f"{n}.tools.json"))
+    floor = med["floor"]
+    print(f"\n### {n:,} hosts: {files:,} files, {nbytes / 1e6:.1f} MB\n")
+    print("| command | median | × floor | peak RSS | RSS / bytes |")
+    print("|---|---|---|---|---|")
+    for name in NAMES:
+        m, r = med[name], rss(n, name)
+        print(f"| {LABEL[name]} | {t(m)} | {m / floor:.2f}× | {r / 2**20:.0f} MiB | {r / nbytes:.1f}× |")
+    if tools:
+        a = tools["ansible-list"]
+        for name in ("pyinfra", "ansible-inventory"):
+            print(f"| `{name}` (own dialect) | {t(tools[name])} | | | "
+                  f"`strata ansible --list` is **{tools[name] / a:.0f}×** faster |")
+    print(f"\n`host` / `list`: {med['host'] / med['list-json']:.3f}; "
+          f"`ansible --list` / `list`: {med['ansible-list'] / med['list-json']:.2f}")
+    scaling.append((n, nbytes, med, {k: rss(n, k) for k in NAMES}))
+
+if len(scaling) > 1:
+    print("\n### Scaling: cost per host\n")
+    print("| hosts | floor µs/host | `list` µs/host | `ansible --list` µs/host | `list` RSS bytes/host | `ansible --list` RSS bytes/host |")
+    print("|---|---|---|---|---|---|")
+    for n, nbytes, med, r in scaling:
+        print(f"| {n:,} | {med['floor'] / n * 1e6:.1f} | {med['list-json'] / n * 1e6:.1f} | "
+              f"{med['ansible-list'] / n * 1e6:.1f} | {r['list-json'] / n:.0f} | {r['ansible-list'] / n:.0f} |")
 EOF
-
-if [[ $DIVAN == 1 ]]; then
-    log "divan: in-process load vs. read+TOML-parse floor on this inventory"
-    STRATA_BENCH_ROOT=$ROOT STRATA_BENCH_SIZES=$N \
-        cargo bench --quiet --manifest-path "$WS/Cargo.toml" -p strata --bench load
-fi
