@@ -140,10 +140,40 @@ impl<'a> Data<'a> {
 
     /// Every key with its winning value, keys sorted.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a toml::Value)> + use<'a> {
-        // Layers come highest first; a stable sort keeps that order among
-        // equal keys, so the first of each key is the winner.
-        let mut all: Vec<(&'a str, &'a toml::Value)> = self
-            .sets()
+        // Layers come highest first; sorting by (key, position) keeps that
+        // order among equal keys, so the first of each key is the winner.
+        // Keys sort by their precomputed rank (an integer), not their text.
+        let order = self.inv.key_order();
+        let n = self.sets().map(|s| s.table.len()).sum();
+        let mut entries: Vec<(&'a str, &'a toml::Value)> = Vec::with_capacity(n);
+        for s in self.sets() {
+            entries.extend(s.table.iter().map(|(k, e)| (k, &e.value)));
+        }
+        let mut ranked = Vec::with_capacity(n);
+        for (pos, (k, _)) in entries.iter().enumerate() {
+            match order.rank(k) {
+                Some(r) => ranked.push(u64::from(r) << 32 | pos as u64),
+                None => return Self::sorted_by_text(self.sets()),
+            }
+        }
+        ranked.sort_unstable();
+        ranked.dedup_by_key(|r| *r >> 32);
+        ranked
+            .into_iter()
+            .map(|r| entries[(r & u64::from(u32::MAX)) as usize])
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// [`Data::iter`] by comparing key texts: for keys the inventory's
+    /// [`KeyOrder`](crate::key_order::KeyOrder) does not know.
+    fn sorted_by_text<'s>(
+        sets: impl Iterator<Item = &'s DataSet>,
+    ) -> std::vec::IntoIter<(&'a str, &'a toml::Value)>
+    where
+        's: 'a,
+    {
+        let mut all: Vec<(&'a str, &'a toml::Value)> = sets
             .flat_map(|s| s.table.iter().map(|(k, e)| (k, &e.value)))
             .collect();
         all.sort_by_key(|(k, _)| *k);

@@ -53,6 +53,9 @@ pub struct Inventory {
     /// Host files listed but not read yet (see `Loader::defer_host_data`).
     pub(crate) deferred: HashMap<u32, strata_parser::DeferredFile>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The rank of every key of `sets`, for sorting merged data; made on
+    /// first use (commands that print no data never pay for it).
+    pub(crate) key_order: std::sync::OnceLock<crate::key_order::KeyOrder>,
 }
 
 /// A host of an [`Inventory`].
@@ -323,6 +326,8 @@ impl Inventory {
                 self.hosts[i].own.insert(0, set);
             }
         }
+        // New files bring keys the order has not ranked.
+        self.key_order = std::sync::OnceLock::new();
         diagnostics
     }
 
@@ -330,6 +335,12 @@ impl Inventory {
     pub fn read_all_host_data(&mut self) -> Vec<Diagnostic> {
         let all: Vec<usize> = self.deferred.keys().map(|&i| i as usize).collect();
         self.read_host_data(all)
+    }
+
+    /// The order of every key, made on first use.
+    pub(crate) fn key_order(&self) -> &crate::key_order::KeyOrder {
+        self.key_order
+            .get_or_init(|| crate::key_order::KeyOrder::new(&self.sets))
     }
 
     pub(crate) fn host_by_id(&self, id: u32) -> Host<'_> {

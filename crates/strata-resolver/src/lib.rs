@@ -56,6 +56,7 @@ mod connector;
 mod data;
 mod explain;
 mod inventory;
+mod key_order;
 mod layer;
 mod limit;
 mod loader;

@@ -132,6 +132,7 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         defaults,
         deferred,
         diagnostics: Vec::new(),
+        key_order: Default::default(),
     };
     (inv, b.diagnostics)
 }
