@@ -244,6 +244,16 @@ impl Builder<'_> {
     }
 
     pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
+        // The common case, a byte at a time: printable ASCII without `/`,
+        // not `.`, no `..`. Anything else takes the full check below.
+        if !connector
+            && !name.is_empty()
+            && name != "."
+            && name.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
+            && !name.contains("..")
+        {
+            return true;
+        }
         let problem = if let Some(p) = blank_or_spaced("host", name) {
             Some(p)
         } else if name.split('/').any(|seg| seg == ".." || seg == ".") || name.contains("..") {
@@ -314,5 +324,40 @@ fn describe_char(c: char) -> String {
         format!("whitespace ({})", c.escape_debug())
     } else {
         format!("a control character ({})", c.escape_debug())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The byte-at-a-time fast path of `check_host_name` must accept and
+    /// refuse exactly what the full check does.
+    #[test]
+    fn host_names_accepted_and_refused() {
+        let table = [
+            ("web1.example.com", true),
+            ("a.b", true),
+            ("-x_y~z!", true),
+            ("é", true),
+            ("caf\u{e9}.example", true),
+            (".hidden", true),
+            ("", false),
+            (".", false),
+            ("..", false),
+            ("a..b", false),
+            ("a/b", false),
+            ("web 1", false),
+            ("tab\t", false),
+            ("del\u{7f}", false),
+            ("nbsp\u{a0}", false),
+        ];
+        for (name, ok) in table {
+            let built = crate::Inventory::builder().group("web", [name]).build();
+            assert_eq!(
+                built.is_ok(),
+                ok,
+                "{name:?}: {:?}",
+                built.err().map(|e| e.diagnostics().to_vec())
+            );
+        }
     }
 }

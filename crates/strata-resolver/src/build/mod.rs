@@ -22,7 +22,7 @@ use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
 use crate::data::DataSet;
-use crate::inventory::{GroupRec, HostRec, Inventory, SetId};
+use crate::inventory::{GroupRec, HostRec, Inventory, NameMap, SetId};
 
 /// What a caller adds to the files: override data, defaults, connectors.
 #[derive(Clone, Debug, Default)]
@@ -47,9 +47,9 @@ struct Builder<'c> {
     sources: Sources,
     diagnostics: Vec<Diagnostic>,
     hosts: Vec<HostRec>,
-    host_index: HashMap<String, u32>,
+    host_index: NameMap<u32>,
     groups: Vec<GroupRec>,
-    group_index: HashMap<String, u32>,
+    group_index: NameMap<u32>,
     sets: Vec<DataSet>,
     connectors: &'c Connectors,
     budget: crate::Budget,
@@ -78,9 +78,9 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         sources,
         diagnostics,
         hosts: Vec::new(),
-        host_index: HashMap::new(),
+        host_index: NameMap::default(),
         groups: Vec::new(),
-        group_index: HashMap::new(),
+        group_index: NameMap::default(),
         sets: Vec::new(),
         connectors: &extras.connectors,
         budget: extras.budget,
