@@ -93,10 +93,14 @@
 //! # Ok(()) }
 //! ```
 
+mod loader;
 mod state;
 
+pub use loader::Loader;
+pub use strata_sources::default_cache_dir;
+
 pub use state::RunState;
-pub use strata_resolver::ansible;
+pub use strata_resolver::{ansible, fetch};
 
 /// The host name nearest to `name`, for did-you-mean messages.
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
@@ -120,5 +124,5 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition,
     Explanation, Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError,
-    LoadError, Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
+    LoadError, Loaded, Origin, Reason, Report, parse_data_arg, parse_value, reason,
 };

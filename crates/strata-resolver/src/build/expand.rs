@@ -91,6 +91,7 @@ impl Builder<'_> {
         self.hosts.reserve_exact(n);
         self.host_index.reserve(n);
         self.inline.reserve_exact(n);
+        self.source_sets.reserve_exact(n);
         self.connector_set.reserve_exact(n);
         self.implicit.reserve_exact(n);
     }
@@ -125,6 +126,7 @@ impl Builder<'_> {
         });
         self.host_index.insert(e.name.clone(), hid);
         self.inline.push(Vec::new());
+        self.source_sets.push(Vec::new());
         self.connector_set.push(set);
         self.implicit.push(implicit);
     }
@@ -271,25 +273,28 @@ impl Builder<'_> {
     }
 
     pub(super) fn check_group_name(&mut self, g: &RawGroup) {
-        let name = &g.name;
-        let problem = if let Some(p) = blank_or_spaced("group", name) {
-            Some(p)
-        } else if name.contains('/') {
-            Some(format!("group name `{name}` holds `/`"))
-        } else if name.starts_with('@') {
-            Some(format!(
-                "group name `{name}` starts with `@`, which is kept for connector groups"
-            ))
-        } else {
-            None
-        };
-        if let Some(message) = problem {
+        if let Some(message) = group_name_problem(&g.name) {
             self.diagnostics.push(
                 Diagnostic::error(Code::InvalidGroupName, g.name_span, message)
                     .with_label_text("invalid group name")
                     .with_help("group names are also file names under group_data/: use letters, digits, `_`, `-` and `.`"),
             );
         }
+    }
+}
+
+/// What is wrong with a group name, if anything.
+pub(super) fn group_name_problem(name: &str) -> Option<String> {
+    if let Some(p) = blank_or_spaced("group", name) {
+        Some(p)
+    } else if name.contains('/') {
+        Some(format!("group name `{name}` holds `/`"))
+    } else if name.starts_with('@') {
+        Some(format!(
+            "group name `{name}` starts with `@`, which is kept for connector groups"
+        ))
+    } else {
+        None
     }
 }
 
