@@ -170,8 +170,10 @@ fn declaration(
     }
     for (key, entry) in table.iter() {
         if !KEYS.contains(&key) {
-            let help = did_you_mean(key, KEYS)
-                .unwrap_or_else(|| "a source declares `file` or `command`, and for a command `cache` and `timeout`".into());
+            let help = did_you_mean(key, KEYS).unwrap_or_else(|| {
+                "a source declares `file` or `command`, and for a command `cache` and `timeout`"
+                    .into()
+            });
             error(
                 entry.key_span,
                 format!("unknown key `{key}` in source `{name}`"),
@@ -237,11 +239,16 @@ fn declaration(
                         f.value_span,
                         format!("`file` of source `{name}` must be a string"),
                     )
-                    .with_help("a path relative to the inventory root: file = \"exports/cmdb.json\""),
+                    .with_help(
+                        "a path relative to the inventory root: file = \"exports/cmdb.json\"",
+                    ),
                 );
                 return None;
             };
-            for (key, e) in [("cache", table.get("cache")), ("timeout", table.get("timeout"))] {
+            for (key, e) in [
+                ("cache", table.get("cache")),
+                ("timeout", table.get("timeout")),
+            ] {
                 if let Some(e) = e {
                     diagnostics.push(
                         Diagnostic::error(
@@ -277,7 +284,9 @@ fn declaration(
                         Diagnostic::error(
                             Code::SourceDeclaration,
                             c.value_span,
-                            format!("`command` of source `{name}` must be a non-empty array of strings"),
+                            format!(
+                                "`command` of source `{name}` must be a non-empty array of strings"
+                            ),
                         )
                         .with_help(help),
                     );
@@ -339,9 +348,7 @@ fn read_file_source(
         ..SourceDoc::default()
     };
     let mut refuse = |message: String, code: Code, help: &str| {
-        diagnostics.push(
-            Diagnostic::error(code, decl.span, message).with_help(help.to_string()),
-        );
+        diagnostics.push(Diagnostic::error(code, decl.span, message).with_help(help.to_string()));
     };
     let rel = Path::new(path);
     let escapes = rel.is_absolute()
@@ -350,7 +357,10 @@ fn read_file_source(
             .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
     if path.is_empty() || escapes {
         refuse(
-            format!("the file of source `{}`, `{path}`, is outside the inventory root; it was not read", decl.name),
+            format!(
+                "the file of source `{}`, `{path}`, is outside the inventory root; it was not read",
+                decl.name
+            ),
             Code::SourceDeclaration,
             "a source file is a path relative to the inventory root, without `..`: nothing outside the root is read",
         );
@@ -366,7 +376,10 @@ fn read_file_source(
         Ok(m) => m,
         Err(e) => {
             refuse(
-                format!("the file of source `{}`, {display}, cannot be read: {e}", decl.name),
+                format!(
+                    "the file of source `{}`, {display}, cannot be read: {e}",
+                    decl.name
+                ),
                 Code::SourceDeclaration,
                 "the path is relative to the inventory root",
             );
@@ -378,7 +391,10 @@ fn read_file_source(
         && !real.starts_with(root)
     {
         refuse(
-            format!("{display}, the file of source `{}`, leads outside the inventory root; it was not read", decl.name),
+            format!(
+                "{display}, the file of source `{}`, leads outside the inventory root; it was not read",
+                decl.name
+            ),
             Code::SymlinkOutsideRoot,
             "nothing outside the inventory root is read: copy the export into the inventory",
         );
@@ -393,7 +409,11 @@ fn read_file_source(
         Err(p) => {
             let file = sources.add(display, p.partial);
             let at = sources.get(file).text().len();
-            diagnostics.push(Diagnostic::error(p.code, Span::new(file, at..at), p.message));
+            diagnostics.push(Diagnostic::error(
+                p.code,
+                Span::new(file, at..at),
+                p.message,
+            ));
             failed
         }
     }
@@ -412,7 +432,7 @@ fn read_file_source(
 /// assert_eq!(doc.groups[0].hosts[0].0, "w1");
 /// let port = doc.groups[0].vars.as_ref().unwrap().get("port").unwrap();
 /// let at = sources.location(port.key_span).unwrap();
-/// assert_eq!((at.line, at.column), (1, 38));
+/// assert_eq!((at.line, at.column), (1, 36));
 /// ```
 pub fn parse_source_document(
     sources: &mut Sources,
@@ -443,7 +463,10 @@ pub fn parse_source_document(
     let JsonValue::Object(members) = &json.value else {
         cx.shape(
             json.span.clone(),
-            format!("the answer of source `{source}` is {}, not an object of groups", json.kind()),
+            format!(
+                "the answer of source `{source}` is {}, not an object of groups",
+                json.kind()
+            ),
         );
         return (doc, cx.diagnostics);
     };
@@ -502,7 +525,10 @@ fn json_error(file: FileId, source: &str, e: &crate::json::JsonError, text: &str
     Diagnostic::error(
         Code::SourceJson,
         Span::new(file, e.span.clone()),
-        format!("the answer of source `{source}` is not valid JSON: {}", e.message),
+        format!(
+            "the answer of source `{source}` is not valid JSON: {}",
+            e.message
+        ),
     )
     .with_label_text(e.message.clone())
     .with_help(help)
@@ -523,19 +549,24 @@ impl JsonCx<'_> {
 
     fn shape(&mut self, at: std::ops::Range<usize>, message: String) {
         let help = "a source answers in the Ansible dynamic-inventory shape: {\"group\": {\"hosts\": [...], \"vars\": {...}, \"children\": [...]}, \"_meta\": {\"hostvars\": {\"host\": {...}}}}";
-        self.diagnostics.push(
-            Diagnostic::error(Code::SourceShape, self.span(at), message).with_help(help),
-        );
+        self.diagnostics
+            .push(Diagnostic::error(Code::SourceShape, self.span(at), message).with_help(help));
     }
 
     fn ignored(&mut self, at: std::ops::Range<usize>, message: String) {
         self.diagnostics.push(
-            Diagnostic::warning(Code::SourceShape, self.span(at), message)
-                .with_help("Ansible ignores it too; only `hosts`, `vars` and `children` are read in a group"),
+            Diagnostic::warning(Code::SourceShape, self.span(at), message).with_help(
+                "Ansible ignores it too; only `hosts`, `vars` and `children` are read in a group",
+            ),
         );
     }
 
-    fn group(&mut self, name: &str, key: std::ops::Range<usize>, value: &Json) -> Option<SourceGroup> {
+    fn group(
+        &mut self,
+        name: &str,
+        key: std::ops::Range<usize>,
+        value: &Json,
+    ) -> Option<SourceGroup> {
         let mut g = SourceGroup {
             name: name.to_string(),
             span: self.span(key),
@@ -549,14 +580,23 @@ impl JsonCx<'_> {
             JsonValue::Object(members) => {
                 for m in members {
                     match m.key.as_str() {
-                        "hosts" => g.hosts = self.names(&m.value, &format!("`hosts` of group `{name}`"))?,
-                        "children" => {
-                            g.children = self.names(&m.value, &format!("`children` of group `{name}`"))?
+                        "hosts" => {
+                            g.hosts = self.names(&m.value, &format!("`hosts` of group `{name}`"))?
                         }
-                        "vars" => g.vars = Some(self.vars(&m.value, &format!("`vars` of group `{name}`"))?),
+                        "children" => {
+                            g.children =
+                                self.names(&m.value, &format!("`children` of group `{name}`"))?
+                        }
+                        "vars" => {
+                            g.vars =
+                                Some(self.vars(&m.value, &format!("`vars` of group `{name}`"))?)
+                        }
                         other => self.ignored(
                             m.key_span.clone(),
-                            format!("key `{other}` of group `{name}` in source `{}` is not read", self.source),
+                            format!(
+                                "key `{other}` of group `{name}` in source `{}` is not read",
+                                self.source
+                            ),
                         ),
                     }
                 }
@@ -564,7 +604,11 @@ impl JsonCx<'_> {
             _ => {
                 self.shape(
                     value.span.clone(),
-                    format!("group `{name}` of source `{}` is {}, not an object or an array of hosts", self.source, value.kind()),
+                    format!(
+                        "group `{name}` of source `{}` is {}, not an object or an array of hosts",
+                        self.source,
+                        value.kind()
+                    ),
                 );
                 return None;
             }
@@ -576,7 +620,11 @@ impl JsonCx<'_> {
         let JsonValue::Array(items) = &value.value else {
             self.shape(
                 value.span.clone(),
-                format!("{what} in source `{}` is {}, not an array of names", self.source, value.kind()),
+                format!(
+                    "{what} in source `{}` is {}, not an array of names",
+                    self.source,
+                    value.kind()
+                ),
             );
             return None;
         };
@@ -587,7 +635,11 @@ impl JsonCx<'_> {
                 None => {
                     self.shape(
                         item.span.clone(),
-                        format!("{what} in source `{}` holds {}, not a name", self.source, item.kind()),
+                        format!(
+                            "{what} in source `{}` holds {}, not a name",
+                            self.source,
+                            item.kind()
+                        ),
                     );
                     return None;
                 }
@@ -600,7 +652,11 @@ impl JsonCx<'_> {
         let JsonValue::Object(members) = &value.value else {
             self.shape(
                 value.span.clone(),
-                format!("{what} in source `{}` is {}, not an object of variables", self.source, value.kind()),
+                format!(
+                    "{what} in source `{}` is {}, not an object of variables",
+                    self.source,
+                    value.kind()
+                ),
             );
             return None;
         };
@@ -624,7 +680,11 @@ impl JsonCx<'_> {
         let JsonValue::Object(members) = &value.value else {
             self.shape(
                 value.span.clone(),
-                format!("`_meta` in source `{}` is {}, not an object", self.source, value.kind()),
+                format!(
+                    "`_meta` in source `{}` is {}, not an object",
+                    self.source,
+                    value.kind()
+                ),
             );
             return Some(Vec::new());
         };
@@ -633,19 +693,28 @@ impl JsonCx<'_> {
             if m.key != "hostvars" {
                 self.ignored(
                     m.key_span.clone(),
-                    format!("key `{}` of `_meta` in source `{}` is not read", m.key, self.source),
+                    format!(
+                        "key `{}` of `_meta` in source `{}` is not read",
+                        m.key, self.source
+                    ),
                 );
                 continue;
             }
             let JsonValue::Object(hosts) = &m.value.value else {
                 self.shape(
                     m.value.span.clone(),
-                    format!("`_meta.hostvars` in source `{}` is {}, not an object of hosts", self.source, m.value.kind()),
+                    format!(
+                        "`_meta.hostvars` in source `{}` is {}, not an object of hosts",
+                        self.source,
+                        m.value.kind()
+                    ),
                 );
                 continue;
             };
             for h in hosts {
-                if let Some(vars) = self.vars(&h.value, &format!("`_meta.hostvars` of host `{}`", h.key)) {
+                if let Some(vars) =
+                    self.vars(&h.value, &format!("`_meta.hostvars` of host `{}`", h.key))
+                {
                     out.push(SourceHostVars {
                         host: h.key.clone(),
                         span: self.span(h.key_span.clone()),
@@ -694,7 +763,14 @@ impl JsonCx<'_> {
         let mut d = Diagnostic::warning(Code::JsonNull, self.span(first), message)
             .with_label_text("dropped: TOML has no null")
             .with_help("a variable whose value is null is left out (an element of an array or table too), as if it were not written; give it a value, or leave it out of the answer");
-        for r in self.nulls.iter().skip(1).take(2).cloned().collect::<Vec<_>>() {
+        for r in self
+            .nulls
+            .iter()
+            .skip(1)
+            .take(2)
+            .cloned()
+            .collect::<Vec<_>>()
+        {
             d = d.with_label(self.span(r), "dropped too");
         }
         self.diagnostics.push(d);

@@ -130,7 +130,10 @@ impl std::fmt::Display for Reason<'_> {
 }
 
 fn is_group(l: Layer) -> bool {
-    matches!(l, Layer::GroupFile | Layer::GroupInline | Layer::SourceGroup)
+    matches!(
+        l,
+        Layer::GroupFile | Layer::GroupInline | Layer::SourceGroup
+    )
 }
 
 /// The rule by which `winner` shadows `loser` (two definitions of one key
@@ -152,7 +155,9 @@ pub fn reason<'a>(winner: &Definition<'a>, loser: &Definition<'a>) -> Reason<'a>
             }
         }
         (wl, ll, Some(wg), Some(lg))
-            if is_group(wl) && is_group(ll) && (wl == Layer::SourceGroup || ll == Layer::SourceGroup) =>
+            if is_group(wl)
+                && is_group(ll)
+                && (wl == Layer::SourceGroup || ll == Layer::SourceGroup) =>
         {
             Reason::LaterSourceGroup {
                 winner: wg,
@@ -283,27 +288,27 @@ mod tests {
             ),
             (
                 "b-file",
-                "override data (rank 1) beats group file data (rank 5)",
+                "override data (rank 1) beats group file data (rank 6)",
             ),
             (
                 "b-inline",
-                "override data (rank 1) beats group inline data (rank 5)",
+                "override data (rank 1) beats group inline data (rank 6)",
             ),
             (
                 "a-inline",
-                "override data (rank 1) beats group inline data (rank 5)",
+                "override data (rank 1) beats group inline data (rank 6)",
             ),
             (
                 "global-file",
-                "override data (rank 1) beats global file data (rank 6)",
+                "override data (rank 1) beats global file data (rank 7)",
             ),
             (
                 "global-inline",
-                "override data (rank 1) beats global inline data (rank 6)",
+                "override data (rank 1) beats global inline data (rank 7)",
             ),
             (
                 "default",
-                "override data (rank 1) beats defaults data (rank 7)",
+                "override data (rank 1) beats defaults data (rank 8)",
             ),
         ];
         let want: Vec<(String, String)> = want

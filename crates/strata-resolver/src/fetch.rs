@@ -210,16 +210,25 @@ fn fetch_one(
                 "command source `{name}` was not run: strata runs a command only with consent"
             );
             let help = if options.fetcher.is_none() {
-                format!("this loader cannot run commands: load with `strata::Loader` (which runs them through strata-sources) and `allow_exec(true)`, after reading what sources/{name}.toml runs")
+                format!(
+                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-sources) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
+                )
             } else {
-                format!("read what sources/{name}.toml runs, then pass --allow-exec (or set STRATA_ALLOW_EXEC=1; `Loader::allow_exec(true)` in the library); a fresh cached answer is used without it")
+                format!(
+                    "read what sources/{name}.toml runs, then pass --allow-exec (or set STRATA_ALLOW_EXEC=1; `Loader::allow_exec(true)` in the library); a fresh cached answer is used without it"
+                )
             };
             let d = if check {
-                Diagnostic::warning(Code::SourceNotRun, decl.span, format!("{what}; its hosts were not checked"))
+                Diagnostic::warning(
+                    Code::SourceNotRun,
+                    decl.span,
+                    format!("{what}; its hosts were not checked"),
+                )
             } else {
                 Diagnostic::error(Code::SourceNotRun, decl.span, what)
             };
-            raw.diagnostics.push(d.with_label_text("not run").with_help(help));
+            raw.diagnostics
+                .push(d.with_label_text("not run").with_help(help));
         }
         Some(Failure::Failed {
             command,
@@ -246,7 +255,8 @@ fn fetch_one(
             } else {
                 Diagnostic::error(Code::SourceFailed, decl.span, message)
             };
-            raw.diagnostics.push(d.with_label_text("this command").with_help(help));
+            raw.diagnostics
+                .push(d.with_label_text("this command").with_help(help));
             if let Some((host, text)) = output {
                 // Locate the problem in the output, as in any file.
                 let display = match &host {

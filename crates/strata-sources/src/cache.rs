@@ -24,7 +24,8 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         return Some(x.join("strata"));
     }
     let home = std::env::var_os("HOME").map(PathBuf::from)?;
-    home.is_absolute().then(|| home.join(".cache").join("strata"))
+    home.is_absolute()
+        .then(|| home.join(".cache").join("strata"))
 }
 
 /// What the cache holds for one source.
@@ -61,11 +62,19 @@ impl Entry {
         }
         let safe: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(64)
             .collect();
         Entry {
-            path: dir.join("sources").join(format!("{safe}-{:016x}.answer", h.0)),
+            path: dir
+                .join("sources")
+                .join(format!("{safe}-{:016x}.answer", h.0)),
             key,
         }
     }
@@ -79,7 +88,9 @@ impl Entry {
     pub fn read(&self) -> Option<Cached> {
         let bytes = std::fs::read(&self.path).ok()?;
         let modified = std::fs::metadata(&self.path).ok()?.modified().ok()?;
-        let age = SystemTime::now().duration_since(modified).unwrap_or_default();
+        let age = SystemTime::now()
+            .duration_since(modified)
+            .unwrap_or_default();
         let mut fields = Fields(&bytes);
         if fields.next()? != MAGIC {
             return None;
@@ -220,7 +231,9 @@ mod tests {
             assert_eq!(other.read(), None);
         }
         // No temporary file is left behind.
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("sources")).unwrap().collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("sources"))
+            .unwrap()
+            .collect();
         assert_eq!(names.len(), 1);
         // A damaged file is no answer.
         std::fs::write(e.path(), b"strata-source-cache-1 garbage").unwrap();

@@ -152,7 +152,10 @@ fn run_one(
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(fail(
-            format!("the source's timeout of {} ran out before it could run", secs(req.timeout)),
+            format!(
+                "the source's timeout of {} ran out before it could run",
+                secs(req.timeout)
+            ),
             b"",
         ));
     }
@@ -163,7 +166,10 @@ fn run_one(
         Ok(out) => out,
         Err(RunError::Timeout { stderr, .. }) => {
             return Err(fail(
-                format!("it was still running when the source's timeout of {} ran out, and was stopped", secs(req.timeout)),
+                format!(
+                    "it was still running when the source's timeout of {} ran out, and was stopped",
+                    secs(req.timeout)
+                ),
                 &stderr,
             ));
         }

@@ -28,7 +28,7 @@ use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Loade
 /// let names: Vec<_> = inventory.group("web").unwrap().hosts().map(|h| h.name()).collect();
 /// assert_eq!(names, ["w1", "w2"]);
 /// let origin = inventory.host("w2").unwrap().data().origin("rack").unwrap();
-/// assert_eq!(origin.to_string(), "cmdb.json:1:53 (source cmdb)");
+/// assert_eq!(origin.to_string(), "cmdb.json:1:58 (source cmdb)");
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]

@@ -308,7 +308,9 @@ impl Builder<'_> {
         self.reserve_hosts(new);
         let mut hids = Vec::with_capacity(plan.hosts.len());
         for (name, span) in &plan.hosts {
-            let ok = self.check_host_name(name, *span, false);
+            // A host the inventory has (a connector host too) is taken as
+            // it is; a new one must be a plain, valid host name.
+            let ok = self.host_index.contains_key(name) || self.check_host_name(name, *span, false);
             let e = Expanded {
                 name: name.clone(),
                 span: *span,
@@ -346,7 +348,9 @@ impl Builder<'_> {
                 sets.insert(at, set);
             }
             for m in node.members {
-                let Some(hid) = hids[m as usize] else { continue };
+                let Some(hid) = hids[m as usize] else {
+                    continue;
+                };
                 // A host's groups stay in group order (hosts.toml's, then
                 // sources' parents first), whatever order it joined them
                 // in: the later group wins for every host alike.
@@ -359,7 +363,11 @@ impl Builder<'_> {
         }
         // `all` and `ungrouped`: hosts in no group; `all.vars` is global.
         let mut global = None;
-        for g in doc.groups.iter().filter(|g| super::sources::is_special(&g.name)) {
+        for g in doc
+            .groups
+            .iter()
+            .filter(|g| super::sources::is_special(&g.name))
+        {
             let Some(vars) = &g.vars else { continue };
             if g.name == "all" {
                 global = Some(self.add_set(Layer::SourceGlobal, None, file, vars.clone()));

@@ -122,7 +122,13 @@ pub(super) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
     for &v in order.iter().rev() {
         let mut set: Vec<u32> = nodes[v]
             .group
-            .map(|gi| doc.groups[gi].hosts.iter().map(|(h, _)| host_ids[h.as_str()]).collect())
+            .map(|gi| {
+                doc.groups[gi]
+                    .hosts
+                    .iter()
+                    .map(|(h, _)| host_ids[h.as_str()])
+                    .collect()
+            })
             .unwrap_or_default();
         for &c in &edges[v] {
             set.extend_from_slice(&members[c]);
