@@ -310,3 +310,32 @@ fn flattening_and_new_hosts_are_within_the_budget() {
         );
     }
 }
+
+#[test]
+fn a_later_source_beats_an_earlier_one_at_the_same_rank() {
+    let dir = inventory(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/a.toml", "file = \"a.json\"\n"),
+        ("sources/b.toml", "file = \"b.json\"\n"),
+        (
+            "a.json",
+            r#"{"web": {"hosts": ["w1"], "vars": {"g": "a"}}, "_meta": {"hostvars": {"w1": {"h": "a"}}}}"#,
+        ),
+        (
+            "b.json",
+            r#"{"web": {"hosts": ["w1"], "vars": {"g": "b"}}, "_meta": {"hostvars": {"w1": {"h": "b"}}}}"#,
+        ),
+    ]);
+    let inv = Loader::new(dir.path()).load().unwrap();
+    let data = inv.host("w1").unwrap().data();
+    // (key, winner, the reason it beats the other source)
+    for key in ["g", "h"] {
+        assert_eq!(data.get(key).unwrap().as_str(), Some("b"), "{key}");
+        let e = data.explain(key).unwrap();
+        assert_eq!(
+            e.shadowed[0].1.to_string(),
+            "source `b` comes after `a` (sources are read in name order), so it wins",
+            "{key}"
+        );
+    }
+}

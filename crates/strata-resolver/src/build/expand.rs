@@ -91,7 +91,6 @@ impl Builder<'_> {
         self.hosts.reserve_exact(n);
         self.host_index.reserve(n);
         self.inline.reserve_exact(n);
-        self.source_sets.reserve_exact(n);
         self.connector_set.reserve_exact(n);
         self.implicit.reserve_exact(n);
     }
@@ -126,7 +125,6 @@ impl Builder<'_> {
         });
         self.host_index.insert(e.name.clone(), hid);
         self.inline.push(Vec::new());
-        self.source_sets.push(Vec::new());
         self.connector_set.push(set);
         self.implicit.push(implicit);
     }

@@ -171,7 +171,9 @@ impl Builder<'_> {
         for (hid, file_set) in host_file_set.into_iter().enumerate() {
             let mut own: Vec<SetId> = file_set.into_iter().collect();
             own.extend(self.inline[hid].iter().rev());
-            own.extend(self.source_sets[hid].iter().rev());
+            if let Some(sets) = self.source_sets.get(&(hid as u32)) {
+                own.extend(sets.iter().rev());
+            }
             own.extend(self.connector_set[hid]);
             self.hosts[hid].own = own;
             self.conflicting_inline(hid);
@@ -411,7 +413,7 @@ impl Builder<'_> {
                 .entry(hv.span.file)
                 .or_insert_with(|| doc.source.as_str().into());
             let set = self.add_set(Layer::SourceHost, None, hv.span.file, hv.vars);
-            self.source_sets[hid as usize].push(set);
+            self.source_sets.entry(hid).or_default().push(set);
         }
         global
     }

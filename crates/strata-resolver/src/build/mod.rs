@@ -62,8 +62,9 @@ struct Builder<'c> {
     implicit: Vec<Vec<String>>,
     /// One virtual source per connector, shared by its hosts.
     connector_sources: HashMap<String, FileId>,
-    /// Per host: sources' host-variable sets, in source order.
-    source_sets: Vec<Vec<SetId>>,
+    /// Sources' host-variable sets, in source order, by host (only hosts
+    /// that have some: a static inventory pays nothing per host).
+    source_sets: HashMap<u32, Vec<SetId>>,
     /// The external source of each source document.
     source_files: HashMap<FileId, std::sync::Arc<str>>,
 }
@@ -101,7 +102,7 @@ pub(crate) fn build(
         connector_set: Vec::new(),
         implicit: Vec::new(),
         connector_sources: HashMap::new(),
-        source_sets: Vec::new(),
+        source_sets: HashMap::new(),
         source_files: HashMap::new(),
     };
     let (hosts_file, raw_groups) = match hosts {
