@@ -621,3 +621,20 @@ fn the_articles_cmdb_script_against_a_local_http_server() {
         "{run:?}"
     );
 }
+
+#[test]
+fn check_without_consent_does_not_call_a_sources_hosts_unknown() {
+    let inv = commanded(DECL);
+    // w2 comes from the source, which `check` did not run: its host file
+    // is not "a file that names no host".
+    inv.write("host_data/w2.toml", "rack = \"r1\"\n");
+    inv.write("group_data/web.toml", "app_port = 80\n");
+    let run = inv.run(&["check", "--format", "json"]);
+    assert_eq!(run.status, 0, "{run:?}");
+    let items: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let codes: Vec<&str> = items.iter().map(|i| i["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["strata::source_not_run"], "{run:?}");
+    // With consent the host is there, and the check is clean.
+    let run = inv.run(&["--allow-exec", "check", "--strict"]);
+    assert_eq!(run.status, 0, "{run:?}");
+}

@@ -339,3 +339,32 @@ fn a_later_source_beats_an_earlier_one_at_the_same_rank() {
         );
     }
 }
+
+#[test]
+fn names_from_a_source_are_checked_where_they_are_written() {
+    // (document, code, line:column of the label in cmdb.json)
+    let cases = [
+        (r#"{"web": ["bad host"]}"#, Code::InvalidHostName, (1, 10)),
+        (r#"{"web": ["a/b"]}"#, Code::InvalidHostName, (1, 10)),
+        (r#"{"bad/group": ["h1"]}"#, Code::InvalidGroupName, (1, 2)),
+        (r#"{"@web": ["h1"]}"#, Code::InvalidGroupName, (1, 2)),
+        (r#"{"web": {"hosts": [1]}}"#, Code::SourceShape, (1, 20)),
+        (r#"{"web": {"vars": []}}"#, Code::SourceShape, (1, 18)),
+        (r#"{"web": ["h1"],}"#, Code::SourceJson, (1, 15)),
+    ];
+    for (json, code, (line, column)) in cases {
+        let dir = with_file("web = [\"w1\"]\n", json);
+        let err = Loader::new(dir.path()).load().unwrap_err();
+        let d = err
+            .diagnostics()
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap_or_else(|| panic!("{json}"));
+        let at = err.sources().location(d.span().unwrap()).unwrap();
+        assert_eq!(
+            (d.code, at.inventory_path.as_str(), at.line, at.column),
+            (code, "cmdb.json", line, column),
+            "{json}: {d:?}"
+        );
+    }
+}
