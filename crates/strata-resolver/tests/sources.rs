@@ -189,10 +189,13 @@ fn with_file(hosts: &str, json: &str) -> tempfile::TempDir {
     ])
 }
 
+/// Groups in order, each with its members.
+type Groups<'a> = &'a [(&'a str, &'a [&'a str])];
+
 #[test]
 fn group_order_and_flattening() {
     // (document, groups in order, members of each group)
-    let cases: &[(&str, &[(&str, &[&str])])] = &[
+    let cases: &[(&str, Groups<'_>)] = &[
         // A parent written after its child still comes first.
         (
             r#"{"eu": ["h1"], "prod": {"children": ["eu"], "hosts": ["h2"]}}"#,
