@@ -34,13 +34,27 @@ fn cached(cache: &Path, root: &Path, argv: &[String], age: Option<Duration>) {
     f.set_modified(SystemTime::now() - age).unwrap();
 }
 
+/// One case: the cached answer's age, `cache`, allow_exec, refresh,
+/// whether the command works; then whether it ran, the answer used
+/// (`cached` or `w1`) and the failure.
+type Case = (
+    Option<Duration>,
+    Option<Duration>,
+    bool,
+    bool,
+    bool,
+    bool,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 #[test]
 fn consent_and_cache_rule() {
     let min = |m: u64| Some(Duration::from_secs(60 * m));
     // (cached answer's age, `cache`, allow_exec, refresh, command works,
     //  ran?, answer used, failure)
     #[rustfmt::skip]
-    let cases: &[(Option<Duration>, Option<Duration>, bool, bool, bool, bool, Option<&str>, Option<&str>)] = &[
+    let cases: &[Case] = &[
         // Fresh cache: used, consent or not, nothing runs.
         (min(1), min(5), false, false, true, false, Some("cached"), None),
         (min(1), min(5), true, false, true, false, Some("cached"), None),
