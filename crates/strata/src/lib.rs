@@ -76,6 +76,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # External sources
+//!
+//! `sources/<name>.toml` merges a CMDB export (`file = "exports/cmdb.json"`)
+//! or any Ansible dynamic-inventory script (`command = [...]`) into the
+//! inventory (docs/sources.md). [`Loader`] reads file sources like any
+//! file; it runs a command source only after [`Loader::allow_exec`], through
+//! `strata-sources` (the one crate that starts processes), and caches its
+//! last good answer in the user's cache folder. An inventory without command
+//! sources runs nothing.
+//!
 //! # Errors
 //!
 //! Loading reports every problem, not just the first: a [`LoadError`] holds
