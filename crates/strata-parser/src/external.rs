@@ -445,6 +445,7 @@ pub fn parse_source_document(
     let mut cx = JsonCx {
         file,
         source,
+        keys: Default::default(),
         diagnostics: Vec::new(),
         nulls: Vec::new(),
     };
@@ -460,20 +461,20 @@ pub fn parse_source_document(
             return (doc, cx.diagnostics);
         }
     };
-    let JsonValue::Object(members) = &json.value else {
+    // The tree is consumed as it is converted, so that a large document's
+    // tree and its data tables are not both whole in memory.
+    let kind = json.kind();
+    let JsonValue::Object(members) = json.value else {
         cx.shape(
-            json.span.clone(),
-            format!(
-                "the answer of source `{source}` is {}, not an object of groups",
-                json.kind()
-            ),
+            json.span,
+            format!("the answer of source `{source}` is {kind}, not an object of groups"),
         );
         return (doc, cx.diagnostics);
     };
     for m in members {
         if m.key == "_meta" {
-            doc.hostvars = cx.meta(&m.value);
-        } else if let Some(g) = cx.group(&m.key, m.key_span.clone(), &m.value) {
+            doc.hostvars = cx.meta(m.value);
+        } else if let Some(g) = cx.group(&m.key, m.key_span.clone(), m.value) {
             doc.groups.push(g);
         }
     }
@@ -495,11 +496,12 @@ pub fn parse_host_document(
     let mut cx = JsonCx {
         file,
         source,
+        keys: Default::default(),
         diagnostics: Vec::new(),
         nulls: Vec::new(),
     };
     let vars = match parse_json(text) {
-        Ok(json) => cx.vars(&json, &format!("the answer to --host {host}")),
+        Ok(json) => cx.vars(json, &format!("the answer to --host {host}")),
         Err(e) => {
             cx.diagnostics.push(json_error(file, source, &e, text));
             None
@@ -537,6 +539,9 @@ fn json_error(file: FileId, source: &str, e: &crate::json::JsonError, text: &str
 struct JsonCx<'a> {
     file: FileId,
     source: &'a str,
+    /// Variable names shared across the document: the same few recur for
+    /// every host.
+    keys: crate::convert::Keys,
     diagnostics: Vec<Diagnostic>,
     /// Where `null` values were dropped.
     nulls: Vec<std::ops::Range<usize>>,
@@ -565,7 +570,7 @@ impl JsonCx<'_> {
         &mut self,
         name: &str,
         key: std::ops::Range<usize>,
-        value: &Json,
+        value: Json,
     ) -> Option<SourceGroup> {
         let mut g = SourceGroup {
             name: name.to_string(),
@@ -574,43 +579,36 @@ impl JsonCx<'_> {
             vars: None,
             children: Vec::new(),
         };
-        match &value.value {
-            // The short form: a group as a plain list of hosts.
-            JsonValue::Array(_) => g.hosts = self.names(value, &format!("group `{name}`"))?,
-            JsonValue::Object(members) => {
-                for m in members {
-                    match m.key.as_str() {
-                        "hosts" => {
-                            g.hosts = self.names(&m.value, &format!("`hosts` of group `{name}`"))?
-                        }
-                        "children" => {
-                            g.children =
-                                self.names(&m.value, &format!("`children` of group `{name}`"))?
-                        }
-                        "vars" => {
-                            g.vars =
-                                Some(self.vars(&m.value, &format!("`vars` of group `{name}`"))?)
-                        }
-                        other => self.ignored(
-                            m.key_span.clone(),
-                            format!(
-                                "key `{other}` of group `{name}` in source `{}` is not read",
-                                self.source
-                            ),
-                        ),
-                    }
+        // The short form: a group as a plain list of hosts.
+        if let JsonValue::Array(_) = value.value {
+            g.hosts = self.names(&value, &format!("group `{name}`"))?;
+            return Some(g);
+        }
+        let kind = value.kind();
+        let JsonValue::Object(members) = value.value else {
+            self.shape(
+                value.span,
+                format!(
+                    "group `{name}` of source `{}` is {kind}, not an object or an array of hosts",
+                    self.source
+                ),
+            );
+            return None;
+        };
+        for m in members {
+            match m.key.as_str() {
+                "hosts" => g.hosts = self.names(&m.value, &format!("`hosts` of group `{name}`"))?,
+                "children" => {
+                    g.children = self.names(&m.value, &format!("`children` of group `{name}`"))?
                 }
-            }
-            _ => {
-                self.shape(
-                    value.span.clone(),
-                    format!(
-                        "group `{name}` of source `{}` is {}, not an object or an array of hosts",
-                        self.source,
-                        value.kind()
-                    ),
-                );
-                return None;
+                "vars" => g.vars = Some(self.vars(m.value, &format!("`vars` of group `{name}`"))?),
+                other => {
+                    let message = format!(
+                        "key `{other}` of group `{name}` in source `{}` is not read",
+                        self.source
+                    );
+                    self.ignored(m.key_span.clone(), message)
+                }
             }
         }
         Some(g)
@@ -648,42 +646,42 @@ impl JsonCx<'_> {
         Some(out)
     }
 
-    fn vars(&mut self, value: &Json, what: &str) -> Option<DataTable> {
-        let JsonValue::Object(members) = &value.value else {
+    fn vars(&mut self, value: Json, what: &str) -> Option<DataTable> {
+        let kind = value.kind();
+        let JsonValue::Object(members) = value.value else {
             self.shape(
-                value.span.clone(),
+                value.span,
                 format!(
-                    "{what} in source `{}` is {}, not an object of variables",
-                    self.source,
-                    value.kind()
+                    "{what} in source `{}` is {kind}, not an object of variables",
+                    self.source
                 ),
             );
             return None;
         };
         let mut out = DataTable::with_capacity(members.len());
         for m in members {
-            if let Some(v) = self.value(&m.value) {
-                out.insert(
-                    m.key.as_str(),
-                    Entry {
-                        value: v,
-                        key_span: self.span(m.key_span.clone()),
-                        value_span: self.span(m.value.span.clone()),
-                    },
-                );
+            let key_span = self.span(m.key_span);
+            let value_span = self.span(m.value.span.clone());
+            if let Some(value) = self.value(m.value) {
+                let entry = Entry {
+                    value,
+                    key_span,
+                    value_span,
+                };
+                out.insert(self.keys.get(&m.key), entry);
             }
         }
         Some(out)
     }
 
-    fn meta(&mut self, value: &Json) -> Option<Vec<SourceHostVars>> {
-        let JsonValue::Object(members) = &value.value else {
+    fn meta(&mut self, value: Json) -> Option<Vec<SourceHostVars>> {
+        let kind = value.kind();
+        let JsonValue::Object(members) = value.value else {
             self.shape(
-                value.span.clone(),
+                value.span,
                 format!(
-                    "`_meta` in source `{}` is {}, not an object",
-                    self.source,
-                    value.kind()
+                    "`_meta` in source `{}` is {kind}, not an object",
+                    self.source
                 ),
             );
             return Some(Vec::new());
@@ -700,24 +698,24 @@ impl JsonCx<'_> {
                 );
                 continue;
             }
-            let JsonValue::Object(hosts) = &m.value.value else {
+            let kind = m.value.kind();
+            let JsonValue::Object(hosts) = m.value.value else {
                 self.shape(
-                    m.value.span.clone(),
+                    m.value.span,
                     format!(
-                        "`_meta.hostvars` in source `{}` is {}, not an object of hosts",
-                        self.source,
-                        m.value.kind()
+                        "`_meta.hostvars` in source `{}` is {kind}, not an object of hosts",
+                        self.source
                     ),
                 );
                 continue;
             };
             for h in hosts {
-                if let Some(vars) =
-                    self.vars(&h.value, &format!("`_meta.hostvars` of host `{}`", h.key))
-                {
+                let span = self.span(h.key_span);
+                let what = format!("`_meta.hostvars` of host `{}`", h.key);
+                if let Some(vars) = self.vars(h.value, &what) {
                     out.push(SourceHostVars {
-                        host: h.key.clone(),
-                        span: self.span(h.key_span.clone()),
+                        host: h.key,
+                        span,
                         vars,
                     });
                 }
@@ -728,23 +726,23 @@ impl JsonCx<'_> {
 
     /// A JSON value as TOML; `null` has no TOML form: it is dropped (with
     /// one warning per document, see [`JsonCx::report_nulls`]).
-    fn value(&mut self, json: &Json) -> Option<toml::Value> {
-        Some(match &json.value {
+    fn value(&mut self, json: Json) -> Option<toml::Value> {
+        Some(match json.value {
             JsonValue::Null => {
-                self.nulls.push(json.span.clone());
+                self.nulls.push(json.span);
                 return None;
             }
-            JsonValue::Bool(b) => toml::Value::Boolean(*b),
-            JsonValue::Integer(i) => toml::Value::Integer(*i),
-            JsonValue::Float(f) => toml::Value::Float(*f),
-            JsonValue::String(s) => toml::Value::String(s.clone()),
+            JsonValue::Bool(b) => toml::Value::Boolean(b),
+            JsonValue::Integer(i) => toml::Value::Integer(i),
+            JsonValue::Float(f) => toml::Value::Float(f),
+            JsonValue::String(s) => toml::Value::String(s),
             JsonValue::Array(items) => {
-                toml::Value::Array(items.iter().filter_map(|i| self.value(i)).collect())
+                toml::Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())
             }
             JsonValue::Object(members) => toml::Value::Table(
                 members
-                    .iter()
-                    .filter_map(|m| Some((m.key.clone(), self.value(&m.value)?)))
+                    .into_iter()
+                    .filter_map(|m| Some((m.key, self.value(m.value)?)))
                     .collect(),
             ),
         })
