@@ -12,11 +12,15 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, "target/debug/strata")
 CASES = os.path.join(ROOT, "crates/strata-cli/tests/check")
 RUNTIME = {"file_too_large", "not_utf8", "symlink_outside_root", "unreadable_file"}
+# Arguments a case needs beyond `check` (as in crates/strata-cli/tests/check.rs).
+EXTRA = {"source_failed": ["--allow-exec"]}
+LANG = {".toml": "toml", ".json": "json", ".sh": "sh", ".py": "python"}
 
 
 def example(code):
@@ -27,13 +31,19 @@ def example(code):
         for f in sorted(files):
             p = os.path.join(dirpath, f)
             text = open(p, encoding="utf-8").read().rstrip()
-            parts.append(f"`inventory/{os.path.relpath(p, inv)}`:\n\n```toml\n{text}\n```\n")
+            lang = LANG.get(os.path.splitext(f)[1], "text")
+            parts.append(f"`inventory/{os.path.relpath(p, inv)}`:\n\n```{lang}\n{text}\n```\n")
     env = dict(os.environ, NO_COLOR="1")
     env.pop("STRATA_INVENTORY", None)
-    out = subprocess.run([STRATA, "-i", "inventory", "check", "--color", "never"],
-                         cwd=os.path.dirname(inv),
-                         capture_output=True, text=True, env=env).stderr.rstrip()
-    parts.append(f"`strata -i inventory check`:\n\n```\n{out}\n```\n")
+    env.pop("STRATA_ALLOW_EXEC", None)
+    extra = EXTRA.get(code, [])
+    with tempfile.TemporaryDirectory() as cache:
+        env["XDG_CACHE_HOME"] = cache
+        out = subprocess.run([STRATA, "-i", "inventory", "check", *extra, "--color", "never"],
+                             cwd=os.path.dirname(inv),
+                             capture_output=True, text=True, env=env).stderr.rstrip()
+    shown = " ".join(["strata -i inventory check", *extra])
+    parts.append(f"`{shown}`:\n\n```\n{out}\n```\n")
     return "\n".join(parts)
 
 

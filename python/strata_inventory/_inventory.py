@@ -48,13 +48,16 @@ class Origin:
         line: 1-based line of the key, or ``None`` for a virtual source.
         column: 1-based column of the key, or ``None``.
         layer: ``"override"``, ``"host file"``, ``"host inline"``,
-            ``"connector"``, ``"group file"``, ``"group inline"``,
-            ``"global file"`` or ``"global inline"`` (docs/precedence.md).
-        rank: the layer's rank in the waterfall, 1 (override) to 7.
+            ``"source host"``, ``"connector"``, ``"group file"``,
+            ``"group inline"``, ``"source group"``, ``"global file"``,
+            ``"global inline"``, ``"source global"`` (docs/precedence.md).
+        rank: the layer's rank in the waterfall, 1 (override) to 8.
         group: the group, for group layers and for inline host data written
             in a group's host list; else ``None``.
         inventory_file: the file relative to the inventory root
             (``group_data/web.toml``), or ``None`` for a virtual source.
+        source: the external source (``sources/<name>.toml``) a value of a
+            source layer comes from (docs/sources.md); else ``None``.
     """
 
     file: str
@@ -64,6 +67,7 @@ class Origin:
     rank: int
     group: Optional[str]
     inventory_file: Optional[str] = None
+    source: Optional[str] = None
 
     @classmethod
     def from_json(cls, o: dict[str, Any]) -> Origin:
@@ -76,6 +80,7 @@ class Origin:
             rank=o["rank"],
             group=o.get("group"),
             inventory_file=o.get("inventory_file"),
+            source=o.get("source"),
         )
 
     def __str__(self) -> str:
@@ -246,6 +251,10 @@ def _diagnostics(global_args: list[str], cwd: Optional[str]) -> tuple[list[Diagn
         if global_args[i] == "--limit":
             i += 2
             continue
+        if global_args[i] == "--refresh":
+            # The load just ran the commands; `check` may use their answers.
+            i += 1
+            continue
         check_args.append(global_args[i])
         i += 1
     done = run_strata([*check_args, "check", "--format", "json"], cwd)
@@ -283,9 +292,16 @@ def build_args(
     path: Optional[PathLike],
     data: Optional[Mapping[str, Any]],
     limit: Union[str, Iterable[str], None],
+    allow_exec: bool = False,
+    refresh: bool = False,
 ) -> list[str]:
-    """strata's global options for an inventory path, override data and a limit."""
+    """strata's global options for an inventory path, override data, a
+    limit, and consent to run command sources."""
     args = ["--color", "never"]
+    if allow_exec:
+        args.append("--allow-exec")
+    if refresh:
+        args.append("--refresh")
     if path is not None:
         args += ["-i", os.fspath(path)]
     if data:
@@ -308,6 +324,8 @@ def load(
     data: Optional[Mapping[str, Any]] = None,
     limit: Union[str, Iterable[str], None] = None,
     cwd: Optional[PathLike] = None,
+    allow_exec: bool = False,
+    refresh: bool = False,
 ) -> Inventory:
     """Load and resolve a strata inventory.
 
@@ -321,6 +339,12 @@ def load(
             ``"~regex"``, ``"web&prod"``), one string or several (united).
         cwd: the directory a relative ``path`` (and discovery) starts from;
             the current directory by default.
+        allow_exec: let strata run the inventory's command sources
+            (``--allow-exec``, docs/sources.md). Without it nothing is run:
+            a fresh cached answer is used, else the load fails with
+            ``strata::source_not_run``.
+        refresh: run command sources even when their cached answer is
+            fresh (``--refresh``; needs ``allow_exec``).
 
     Raises:
         InventoryError: the inventory has errors; ``.diagnostics`` holds each
@@ -329,12 +353,14 @@ def load(
         BinaryNotFoundError: the ``strata`` command is not installed.
         TypeError, ValueError: ``data`` holds a value TOML cannot carry.
     """
-    args = build_args(path, data, limit)
+    args = build_args(path, data, limit, allow_exec=allow_exec, refresh=refresh)
     cwd_str = os.fspath(cwd) if cwd is not None else None
     path_str = os.fspath(path) if path is not None else None
     command = ["list", "--format", "json", "--global-data", "--datetime-paths"]
     document, warnings = _run_json(args, command, cwd_str, path_str)
-    inventory = Inventory(document, args, cwd_str, path_str)
+    # Later runs (origins, diagnostics) reuse the answers this one fetched.
+    later = [a for a in args if a != "--refresh"]
+    inventory = Inventory(document, later, cwd_str, path_str)
     inventory.warnings = warnings
     for line in warnings:
         logger.warning("%s", line)

@@ -556,3 +556,29 @@ def test_ansible_command_prints_the_waterfall_s_value(ansible: Ansible, tmp_path
             printed[line.split(" | ")[0]] = lines[i + 1]
     want = {h: strata("-i", str(root), "explain", h, "colour").stdout.split()[2].strip('"') for h in printed}
     assert printed == want == {"@local": "zeta", "box1": "alpha", "box2": "inline"}
+
+
+def test_allow_exec_runs_command_sources(ansible: Ansible, tmp_path: Path) -> None:
+    """Without allow_exec the source fails and its script never runs; with it,
+    its hosts and variables arrive (docs/sources.md)."""
+    root = tmp_path / "inv"
+    (root / "sources").mkdir(parents=True)
+    (root / "hosts.toml").write_text('web = ["w1"]\n')
+    (root / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh", "--list"]\n')
+    script = root / "cmdb.sh"
+    script.write_text(
+        "#!/bin/sh\ntouch ran\n"
+        "echo '{\"web\": [\"w2\"], \"_meta\": {\"hostvars\": {\"w2\": {\"rack\": \"r7\"}}}}'\n"
+    )
+    script.chmod(0o755)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "STRATA_ALLOW_EXEC": "0"}
+    refused = ansible.run("ansible-inventory", "-i", str(config(tmp_path / "no", root)), "--list", ok=False, env=env)
+    assert refused.returncode != 0
+    assert "source_not_run" in refused.stderr
+    assert not (root / "ran").exists()
+
+    seen = ansible.inventory(config(tmp_path / "yes", root, allow_exec=True), "--list", env=env)
+    assert seen["web"]["hosts"] == ["w1", "w2"]
+    assert seen["_meta"]["hostvars"]["w2"] == {"rack": "r7"}
+    assert (root / "ran").exists()
+

@@ -46,6 +46,15 @@ options:
         them. A list of patterns is united. A term that matches nothing is an error.
       - Groups the limit empties are left out. A limit never changes any host's data.
     type: raw
+  allow_exec:
+    description:
+      - Let strata run the inventory's command sources (C(sources/<name>.toml) with C(command)), as
+        C(strata --allow-exec). Without it nothing is run; a command source's fresh cached answer is
+        used, and otherwise the source fails with C(strata::source_not_run). See docs/sources.md.
+    type: bool
+    default: false
+    env:
+      - name: STRATA_ALLOW_EXEC
   strata_bin:
     description:
       - The C(strata) command to run. A path with a C(/) is taken from the folder of this configuration file;
@@ -193,6 +202,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 raise AnsibleParserError("strata.strata.inventory: option data, key %r: %s" % (key, to_native(e)))
         for pattern in self._limits():
             args += ["--limit", pattern]
+        if self.get_option("allow_exec"):
+            args.append("--allow-exec")
 
         # Ansible's cache semantics: `cache` (the option) turns caching on;
         # the `cache` argument is False on --flush-cache / refresh_inventory,

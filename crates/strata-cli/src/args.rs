@@ -42,6 +42,16 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_hosts)]
     pub max_hosts: u64,
 
+    /// Run command sources (sources/<name>.toml with `command = [...]`):
+    /// strata runs nothing without it. Also $STRATA_ALLOW_EXEC=1.
+    #[arg(long, global = true)]
+    pub allow_exec: bool,
+
+    /// Run command sources even when their cached answer is still fresh
+    /// (needs --allow-exec).
+    #[arg(long, global = true)]
+    pub refresh: bool,
+
     /// Indent JSON output (the default when stdout is a terminal).
     #[arg(long, global = true)]
     pub pretty: bool,

@@ -45,6 +45,12 @@ pub struct Env {
     /// freed value by value. Callers that go on running (tests, fuzz
     /// targets) leave it `false`, or each call would leak the inventory.
     pub process_exits: bool,
+    /// `$STRATA_ALLOW_EXEC` is `1`: command sources may run, as with
+    /// `--allow-exec`.
+    pub allow_exec: bool,
+    /// Where command sources' answers are cached (`$XDG_CACHE_HOME/strata`,
+    /// else `~/.cache/strata`); `None` caches nothing.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// Why a run stopped early.
@@ -147,7 +153,16 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
             max_entries: cli.max_entries,
             max_hosts: cli.max_hosts,
         })
-        .display_base(discover::display_base(&root, &cwd));
+        .display_base(discover::display_base(&root, &cwd))
+        .allow_exec(cli.allow_exec || env.allow_exec)
+        .refresh(cli.refresh)
+        .cache_dir(env.cache_dir.clone());
+    if cli.refresh && !(cli.allow_exec || env.allow_exec) {
+        return Err(Failure::Usage(
+            "--refresh runs command sources, which needs --allow-exec (or STRATA_ALLOW_EXEC=1)"
+                .into(),
+        ));
+    }
 
     if let Command::Check { strict, format } = cli.command {
         if !cli.limit.is_empty() {

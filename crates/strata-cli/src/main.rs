@@ -15,6 +15,8 @@ fn main() -> ExitCode {
         stdout_is_terminal: stdout.is_terminal(),
         stderr_is_terminal: stderr.is_terminal(),
         process_exits: true,
+        allow_exec: std::env::var_os("STRATA_ALLOW_EXEC").is_some_and(|v| v == "1"),
+        cache_dir: strata::default_cache_dir(),
     };
     let code = strata_cli::run(
         std::env::args_os(),

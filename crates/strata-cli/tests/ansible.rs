@@ -406,3 +406,99 @@ fn ansible_warnings_match_check() {
         "Ansible said:\n{text}"
     );
 }
+
+#[test]
+fn ansible_reads_a_mixed_static_and_source_inventory_as_the_precedence_table_says() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let inv = tmp.path().join("inv");
+    let write = |path: &str, text: &str| {
+        let p = inv.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    };
+    write(
+        "hosts.toml",
+        "web = [\"w1\", { name = \"w2\", data = { http_port = 9002 } }]\n\n[all]\ndata = { ssh_user = \"deploy\" }\n",
+    );
+    write("group_data/web.toml", "http_port = 81\n");
+    write("host_data/w3.toml", "rack = \"r3-moved\"\n");
+    // A file source: the CMDB export.
+    write("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n");
+    write(
+        "exports/cmdb.json",
+        r#"{
+  "web": {"hosts": ["w2", "w3"], "vars": {"http_port": 80, "tier": "web"}},
+  "prod": {"children": ["eu"], "vars": {"tier": "prod", "env": "production"}},
+  "eu": {"hosts": ["d1"], "vars": {"tier": "eu"}},
+  "all": {"vars": {"ssh_user": "cmdb", "dns": "10.0.0.1"}},
+  "_meta": {"hostvars": {"w2": {"http_port": 8080}, "w3": {"http_port": 8083, "rack": "r3"}}}
+}"#,
+    );
+    // A command source without `_meta`: asked `--host` per host.
+    write(
+        "sources/zz-facts.toml",
+        "command = [\"./scripts/facts.sh\", \"--list\"]\n",
+    );
+    write(
+        "scripts/facts.sh",
+        "#!/bin/sh\nif [ \"$1\" = \"--host\" ]; then echo \"{\\\"facts_for\\\": \\\"$2\\\"}\"; exit 0; fi\necho '{\"db\": [\"d1\", \"d2\"]}'\n",
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = inv.join("scripts/facts.sh");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // The wrapper of docs/ansible.md, with consent and a private cache.
+    let script = tmp.path().join("strata-inventory.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nSTRATA_ALLOW_EXEC=1 XDG_CACHE_HOME='{}' exec '{}' -i '{}' ansible \"$@\"\n",
+            tmp.path().join("cache").display(),
+            env!("CARGO_BIN_EXE_strata"),
+            inv.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (seen, _) = ansible(
+        &program,
+        tmp.path(),
+        &["-i", script.to_str().unwrap(), "--list"],
+    );
+    let hostvars = &seen["_meta"]["hostvars"];
+    // Each value as docs/precedence.md promises, written out by hand.
+    let want = serde_json::json!({
+        // group_data/web.toml (81) beats the source's `web` vars (80).
+        "w1": {"dns": "10.0.0.1", "http_port": 81, "ssh_user": "deploy", "tier": "web"},
+        // inline host data (9002) beats the source's hostvars (8080).
+        "w2": {"dns": "10.0.0.1", "http_port": 9002, "ssh_user": "deploy", "tier": "web"},
+        // the source's hostvars (8083) beat group_data/web.toml (81);
+        // host_data/ beats the source's hostvars (rack).
+        "w3": {"dns": "10.0.0.1", "http_port": 8083, "rack": "r3-moved", "ssh_user": "deploy", "tier": "web"},
+        // the child `eu` beats its parent `prod`; the inventory's global
+        // data beats the source's `all.vars`; `--host` facts are host data.
+        "d1": {"dns": "10.0.0.1", "env": "production", "facts_for": "d1", "ssh_user": "deploy", "tier": "eu"},
+        "d2": {"dns": "10.0.0.1", "facts_for": "d2", "ssh_user": "deploy"},
+    });
+    assert_eq!(hostvars, &want);
+    let members = |g: &str| seen[g]["hosts"].clone();
+    assert_eq!(members("web"), serde_json::json!(["w1", "w2", "w3"]));
+    assert_eq!(members("prod"), serde_json::json!(["d1"]));
+    assert_eq!(members("db"), serde_json::json!(["d1", "d2"]));
+    // `--host` gives the same, from the cached answers.
+    let (one, _) = ansible(
+        &program,
+        tmp.path(),
+        &["-i", script.to_str().unwrap(), "--host", "d1"],
+    );
+    assert_eq!(one, want["d1"]);
+}

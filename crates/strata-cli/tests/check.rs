@@ -75,9 +75,20 @@ fn strata(work: &Path, args: &[&str]) -> std::process::Output {
         .args(["-i", "inventory", "check"])
         .args(args)
         .env_remove("STRATA_INVENTORY")
+        .env_remove("STRATA_ALLOW_EXEC")
+        .env("XDG_CACHE_HOME", work.join("cache"))
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
+}
+
+/// Arguments a case needs beyond `check` (kept in step with
+/// scripts/diagnostics-examples.py): a failing command must be allowed to run.
+fn case_args(code: &str) -> &'static [&'static str] {
+    match code {
+        "source_failed" => &["--allow-exec"],
+        _ => &[],
+    }
 }
 
 fn run_case(dir: &Path) {
@@ -86,8 +97,9 @@ fn run_case(dir: &Path) {
     copy_tree(&dir.join("inventory"), &tmp.path().join("inventory"));
     setup(code, tmp.path());
 
-    let human = strata(tmp.path(), &["--color", "never"]);
-    let json = strata(tmp.path(), &["--format", "json"]);
+    let extra = case_args(code);
+    let human = strata(tmp.path(), &[extra, &["--color", "never"]].concat());
+    let json = strata(tmp.path(), &[extra, &["--format", "json"]].concat());
     let assert = Assert::new().action_env("SNAPSHOTS").normalize_paths(false);
     assert.eq(
         Data::from(String::from_utf8_lossy(&human.stderr).into_owned()),

@@ -105,6 +105,19 @@ codes! {
     NonTomlFile = "non_toml_file",
     /// A name Ansible would warn about (a dash in a group name).
     AnsibleName = "ansible_name",
+    /// A `sources/<name>.toml` declaration is malformed.
+    SourceDeclaration = "source_declaration",
+    /// A source's answer is not valid JSON.
+    SourceJson = "source_json",
+    /// A source's answer does not follow the dynamic-inventory contract.
+    SourceShape = "source_shape",
+    /// A command source failed (exit status, timeout), or names a host or
+    /// group the inventory cannot take.
+    SourceFailed = "source_failed",
+    /// A command source was not run: running commands needs consent.
+    SourceNotRun = "source_not_run",
+    /// A JSON `null` in a source's answer was dropped.
+    JsonNull = "json_null",
 }
 
 impl std::fmt::Display for Code {

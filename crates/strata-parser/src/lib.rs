@@ -14,6 +14,7 @@
 //!   hosts.toml               groups and hosts (required)
 //!   group_data/<group>.toml  one group's data (all.toml: global data)
 //!   host_data/<host>.toml    one host's data (host_data/@ssh/10.0.0.5.toml)
+//!   sources/<name>.toml      an external source: a JSON file or a command
 //! ```
 //!
 //! # Example
@@ -44,6 +45,7 @@
 
 mod convert;
 mod diagnostic;
+mod external;
 mod hosts;
 pub mod json;
 mod model;
@@ -59,6 +61,10 @@ use rayon::prelude::*;
 
 pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use external::{
+    DEFAULT_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup, SourceHostVars, SourceKind,
+    parse_duration, parse_host_document, parse_source_document,
+};
 pub use model::{
     DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory,
 };
@@ -104,6 +110,8 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
         group_files: Vec::new(),
         host_files: Vec::new(),
         deferred_host_files: Vec::new(),
+        source_decls: Vec::new(),
+        source_docs: Vec::new(),
         diagnostics: Vec::new(),
     };
     let keys = Keys::default();
@@ -117,6 +125,9 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
         || read_hosts_file(&mut raw, given, &keys),
     );
     raw.group_files = read_data_files(&mut raw, groups, &keys);
+    let (decls, docs) = external::read_sources(&raw.root, &mut raw.sources, &mut raw.diagnostics);
+    raw.source_decls = decls;
+    raw.source_docs = docs;
     match host_data {
         HostData::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
         HostData::Defer => {

@@ -190,6 +190,11 @@ pub struct RawInventory {
     /// Files of `host_data/` listed but not read, with
     /// [`HostData::Defer`](crate::HostData::Defer).
     pub deferred_host_files: Vec<crate::DeferredFile>,
+    /// `sources/*.toml`, sorted by name (those with errors left out).
+    pub source_decls: Vec<crate::SourceDecl>,
+    /// The documents of `file` sources, read and parsed, in name order
+    /// (command sources are fetched later, by the loader).
+    pub source_docs: Vec<crate::SourceDoc>,
     /// Every problem found while reading, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }

@@ -30,6 +30,8 @@ pub struct Origin<'a> {
     pub source: &'a str,
     /// Where the key is written, when it comes from a file.
     pub location: Option<Location>,
+    /// The external source (`sources/<name>.toml`) of a source layer.
+    pub source_name: Option<&'a str>,
 }
 
 impl std::fmt::Display for Origin<'_> {
@@ -40,6 +42,14 @@ impl std::fmt::Display for Origin<'_> {
             None => f.write_str(self.source)?,
         }
         match (self.layer, self.group) {
+            (Layer::SourceHost | Layer::SourceGroup | Layer::SourceGlobal, group) => {
+                let name = self.source_name.unwrap_or("?");
+                match (self.layer, group) {
+                    (Layer::SourceGroup, Some(g)) => write!(f, " (group {g}, source {name})"),
+                    (Layer::SourceGlobal, _) => write!(f, " (all, source {name})"),
+                    _ => write!(f, " (source {name})"),
+                }
+            }
             (Layer::GroupFile | Layer::GroupInline, Some(g)) => write!(f, " (group {g})"),
             (Layer::HostInline, Some(g)) => write!(f, " (host inline, in group {g})"),
             (Layer::HostInline, None) => write!(f, " (host inline, in all)"),
@@ -252,6 +262,7 @@ impl Inventory {
             group: set.group.map(|g| self.groups[g as usize].name.as_str()),
             source: self.sources.get(set.file).name(),
             location: key_span.and_then(|s| self.sources.location(s)),
+            source_name: self.source_files.get(&set.file).map(|s| &**s),
         }
     }
 }

@@ -42,6 +42,36 @@ pub enum Reason<'a> {
     },
     /// `group_data/all.toml` beats `all.data`.
     GlobalFileOverInline,
+    /// Same group: hosts.toml's inline `data` or the group's
+    /// `group_data/<g>.toml` beats a source's `vars` for it.
+    GroupOverSource {
+        /// The group.
+        group: &'a str,
+        /// The shadowed source.
+        source: &'a str,
+    },
+    /// Both come from groups and one is a source's: the winner's group
+    /// comes later (sources' groups after hosts.toml's, a child after its
+    /// parent).
+    LaterSourceGroup {
+        /// The winner's group.
+        winner: &'a str,
+        /// The shadowed definition's group.
+        loser: &'a str,
+    },
+    /// Two sources define it at the same rank: the later source (in name
+    /// order) wins.
+    LaterSource {
+        /// The winning source.
+        winner: &'a str,
+        /// The shadowed source.
+        loser: &'a str,
+    },
+    /// `group_data/all.toml` or `all.data` beats a source's `all.vars`.
+    GlobalOverSource {
+        /// The shadowed source.
+        source: &'a str,
+    },
 }
 
 impl std::fmt::Display for Reason<'_> {
@@ -79,19 +109,64 @@ impl std::fmt::Display for Reason<'_> {
             Reason::GlobalFileOverInline => {
                 f.write_str("group_data/all.toml beats `all.data` in hosts.toml")
             }
+            Reason::GroupOverSource { group, source } => write!(
+                f,
+                "the inventory's own data for group `{group}` beats the `vars` source `{source}` gives it"
+            ),
+            Reason::LaterSourceGroup { winner, loser } => write!(
+                f,
+                "group `{winner}` comes after `{loser}` (sources' groups follow hosts.toml's, a child follows its parent), so it wins"
+            ),
+            Reason::LaterSource { winner, loser } => write!(
+                f,
+                "source `{winner}` comes after `{loser}` (sources are read in name order), so it wins"
+            ),
+            Reason::GlobalOverSource { source } => write!(
+                f,
+                "the inventory's global data beats the `all.vars` source `{source}` gives"
+            ),
         }
     }
 }
 
 fn is_group(l: Layer) -> bool {
-    matches!(l, Layer::GroupFile | Layer::GroupInline)
+    matches!(
+        l,
+        Layer::GroupFile | Layer::GroupInline | Layer::SourceGroup
+    )
 }
 
 /// The rule by which `winner` shadows `loser` (two definitions of one key
 /// for one host, `winner` first in precedence).
 pub fn reason<'a>(winner: &Definition<'a>, loser: &Definition<'a>) -> Reason<'a> {
     let (w, l) = (&winner.origin, &loser.origin);
+    let source = |o: &crate::data::Origin<'a>| o.source_name.unwrap_or("?");
     match (w.layer, l.layer, w.group, l.group) {
+        (wl, ll, _, _) if wl == ll && w.source_name != l.source_name && w.source_name.is_some() => {
+            Reason::LaterSource {
+                winner: source(w),
+                loser: source(l),
+            }
+        }
+        (wl, Layer::SourceGroup, Some(wg), Some(lg)) if wg == lg && is_group(wl) => {
+            Reason::GroupOverSource {
+                group: wg,
+                source: source(l),
+            }
+        }
+        (wl, ll, Some(wg), Some(lg))
+            if is_group(wl)
+                && is_group(ll)
+                && (wl == Layer::SourceGroup || ll == Layer::SourceGroup) =>
+        {
+            Reason::LaterSourceGroup {
+                winner: wg,
+                loser: lg,
+            }
+        }
+        (Layer::GlobalFile | Layer::GlobalInline, Layer::SourceGlobal, _, _) => {
+            Reason::GlobalOverSource { source: source(l) }
+        }
         (wl, ll, Some(wg), Some(lg)) if is_group(wl) && is_group(ll) => {
             if wg == lg {
                 Reason::GroupFileOverInline { group: wg }
@@ -213,27 +288,27 @@ mod tests {
             ),
             (
                 "b-file",
-                "override data (rank 1) beats group file data (rank 5)",
+                "override data (rank 1) beats group file data (rank 6)",
             ),
             (
                 "b-inline",
-                "override data (rank 1) beats group inline data (rank 5)",
+                "override data (rank 1) beats group inline data (rank 6)",
             ),
             (
                 "a-inline",
-                "override data (rank 1) beats group inline data (rank 5)",
+                "override data (rank 1) beats group inline data (rank 6)",
             ),
             (
                 "global-file",
-                "override data (rank 1) beats global file data (rank 6)",
+                "override data (rank 1) beats global file data (rank 7)",
             ),
             (
                 "global-inline",
-                "override data (rank 1) beats global inline data (rank 6)",
+                "override data (rank 1) beats global inline data (rank 7)",
             ),
             (
                 "default",
-                "override data (rank 1) beats defaults data (rank 7)",
+                "override data (rank 1) beats defaults data (rank 8)",
             ),
         ];
         let want: Vec<(String, String)> = want

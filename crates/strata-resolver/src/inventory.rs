@@ -57,6 +57,8 @@ pub struct Inventory {
     pub(crate) defaults: Option<SetId>,
     /// Host files listed but not read yet (see `Loader::defer_host_data`).
     pub(crate) deferred: HashMap<u32, strata_parser::DeferredFile>,
+    /// The external source each source document belongs to.
+    pub(crate) source_files: HashMap<strata_parser::FileId, std::sync::Arc<str>>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The rank of every key of `sets`, for sorting merged data; made on
     /// first use (commands that print no data never pay for it).

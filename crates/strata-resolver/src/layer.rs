@@ -12,10 +12,11 @@
 /// | 1 | [`Override`](Layer::Override) | `--data key=value`; `override_data` in the library |
 /// | 2 | [`HostFile`](Layer::HostFile) | `host_data/<host>.toml` |
 /// | 3 | [`HostInline`](Layer::HostInline) | `{ name, data }` entries in hosts.toml (the `all` entry over group entries, later group over earlier) |
-/// | 4 | [`Connector`](Layer::Connector) | what a connector adds (`ssh_hostname`, `docker_identifier`, ...) |
-/// | 5 | [`GroupFile`](Layer::GroupFile), [`GroupInline`](Layer::GroupInline) | the host's groups, the later group wins; in one group the file over inline `data` |
-/// | 6 | [`GlobalFile`](Layer::GlobalFile), [`GlobalInline`](Layer::GlobalInline) | `group_data/all.toml` over `all.data` |
-/// | 7 | [`Defaults`](Layer::Defaults) | data a deploy tool supplies as the lowest layer |
+/// | 4 | [`SourceHost`](Layer::SourceHost) | a source's host variables (`_meta.hostvars`, `--host`), a later source over an earlier one |
+/// | 5 | [`Connector`](Layer::Connector) | what a connector adds (`ssh_hostname`, `docker_identifier`, ...) |
+/// | 6 | [`GroupFile`](Layer::GroupFile), [`GroupInline`](Layer::GroupInline), [`SourceGroup`](Layer::SourceGroup) | the host's groups, the later group wins (sources' groups after hosts.toml's); in one group the file over inline `data` over sources' `vars` |
+/// | 7 | [`GlobalFile`](Layer::GlobalFile), [`GlobalInline`](Layer::GlobalInline), [`SourceGlobal`](Layer::SourceGlobal) | `group_data/all.toml` over `all.data` over sources' `all.vars` |
+/// | 8 | [`Defaults`](Layer::Defaults) | data a deploy tool supplies as the lowest layer |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Layer {
     /// `--data` on the command line, `override_data` in the library.
@@ -24,31 +25,38 @@ pub enum Layer {
     HostFile,
     /// A `{ name, data }` entry in hosts.toml.
     HostInline,
+    /// A source's variables for one host (`_meta.hostvars`, `--host NAME`).
+    SourceHost,
     /// Data a connector adds to its hosts.
     Connector,
     /// `group_data/<group>.toml`.
     GroupFile,
     /// A group's inline `data` in hosts.toml.
     GroupInline,
+    /// A source's `vars` for a group.
+    SourceGroup,
     /// `group_data/all.toml`.
     GlobalFile,
     /// `all.data` in hosts.toml.
     GlobalInline,
+    /// A source's `vars` for `all`.
+    SourceGlobal,
     /// Defaults supplied by a library caller.
     Defaults,
 }
 
 impl Layer {
-    /// The rank in the precedence table of DESIGN.md (1 wins).
+    /// The rank in the precedence table of docs/precedence.md (1 wins).
     pub fn rank(self) -> u8 {
         match self {
             Layer::Override => 1,
             Layer::HostFile => 2,
             Layer::HostInline => 3,
-            Layer::Connector => 4,
-            Layer::GroupFile | Layer::GroupInline => 5,
-            Layer::GlobalFile | Layer::GlobalInline => 6,
-            Layer::Defaults => 7,
+            Layer::SourceHost => 4,
+            Layer::Connector => 5,
+            Layer::GroupFile | Layer::GroupInline | Layer::SourceGroup => 6,
+            Layer::GlobalFile | Layer::GlobalInline | Layer::SourceGlobal => 7,
+            Layer::Defaults => 8,
         }
     }
 
@@ -58,11 +66,14 @@ impl Layer {
             Layer::Override => "override",
             Layer::HostFile => "host file",
             Layer::HostInline => "host inline",
+            Layer::SourceHost => "source host",
             Layer::Connector => "connector",
             Layer::GroupFile => "group file",
             Layer::GroupInline => "group inline",
+            Layer::SourceGroup => "source group",
             Layer::GlobalFile => "global file",
             Layer::GlobalInline => "global inline",
+            Layer::SourceGlobal => "source global",
             Layer::Defaults => "defaults",
         }
     }

@@ -16,10 +16,11 @@
 //! | 1 | override | `--data key=value`; [`Loader::override_data`] |
 //! | 2 | host file | `host_data/<host>.toml` |
 //! | 3 | host inline | `{ name, data }` entries: the `all` entry over group entries, a later group over an earlier one |
-//! | 4 | connector | what a connector adds (`ssh_hostname`, ...) |
-//! | 5 | groups | the host's groups, the *later* group wins; `group_data/<g>.toml` over the group's inline `data` |
-//! | 6 | global | `group_data/all.toml` over `all.data` |
-//! | 7 | defaults | [`Loader::defaults`] |
+//! | 4 | source host | a source's variables for the host (`_meta.hostvars`), a later source over an earlier one |
+//! | 5 | connector | what a connector adds (`ssh_hostname`, ...) |
+//! | 6 | groups | the host's groups, the *later* group wins (sources' groups after hosts.toml's); `group_data/<g>.toml` over the group's inline `data` over a source's `vars` |
+//! | 7 | global | `group_data/all.toml` over `all.data` over a source's `all.vars` |
+//! | 8 | defaults | [`Loader::defaults`] |
 //!
 //! Merging is by top-level key: a table or array from a higher layer
 //! replaces the lower one whole.
@@ -55,6 +56,7 @@ mod checks;
 mod connector;
 mod data;
 mod explain;
+pub mod fetch;
 mod inventory;
 mod key_order;
 mod layer;

@@ -84,6 +84,7 @@ pub struct Loader {
     extras: Extras,
     defer: bool,
     base: String,
+    sources: crate::fetch::SourceOptions,
 }
 
 impl Loader {
@@ -94,7 +95,33 @@ impl Loader {
             extras: Extras::default(),
             defer: false,
             base: String::new(),
+            sources: Default::default(),
         }
+    }
+
+    /// Allows running command sources (`sources/<name>.toml` with
+    /// `command = [...]`), as `--allow-exec` does. Without it, a command
+    /// source's fresh cached answer is used, and otherwise loading fails
+    /// with `strata::source_not_run`. An inventory without command sources
+    /// runs nothing either way. Commands run through the fetcher
+    /// ([`Loader::fetcher`]); `strata::Loader` installs strata-sources'.
+    pub fn allow_exec(mut self, allow: bool) -> Loader {
+        self.sources.allow_exec = allow;
+        self
+    }
+
+    /// Runs command sources even when their cached answer is fresh, as
+    /// `--refresh` does (it needs [`Loader::allow_exec`]).
+    pub fn refresh(mut self, refresh: bool) -> Loader {
+        self.sources.refresh = refresh;
+        self
+    }
+
+    /// Sets what answers command sources (docs/sources.md): this crate
+    /// runs nothing itself.
+    pub fn fetcher(mut self, fetcher: std::sync::Arc<dyn crate::fetch::Fetch>) -> Loader {
+        self.sources.fetcher = Some(fetcher);
+        self
     }
 
     /// Adds one override value (rank 1: wins over everything).
@@ -179,6 +206,10 @@ impl Loader {
     /// Reads and resolves the inventory; every problem found, not just the
     /// first, is in the result.
     pub fn load_all(&self) -> Loaded {
+        self.load_as(false)
+    }
+
+    fn load_as(&self, check: bool) -> Loaded {
         let mode = if self.defer {
             strata_parser::HostData::Defer
         } else {
@@ -186,7 +217,8 @@ impl Loader {
         };
         let mut raw = strata_parser::read_inventory_with(&self.root, mode);
         raw.sources.set_base(self.base.clone());
-        resolve(raw, &self.extras)
+        let incomplete = crate::fetch::fetch_commands(&mut raw, &self.sources, check);
+        resolve(raw, &self.extras, incomplete)
     }
 
     /// Reads everything and reports every problem: what loading finds, and,
@@ -203,7 +235,7 @@ impl Loader {
     /// # Ok(()) }
     /// ```
     pub fn check(&self) -> Report {
-        let loaded = self.load_all();
+        let loaded = self.load_as(true);
         let (mut diagnostics, sources) = match loaded.inventory {
             Some(mut inv) => {
                 let mut diagnostics = loaded.diagnostics;
@@ -267,8 +299,8 @@ fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
 }
 
-fn resolve(raw: RawInventory, extras: &Extras) -> Loaded {
-    let (mut inv, mut diagnostics) = build(raw, extras);
+fn resolve(raw: RawInventory, extras: &Extras, incomplete: bool) -> Loaded {
+    let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
     sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         Loaded {
@@ -496,9 +528,11 @@ impl InventoryBuilder {
             group_files: self.group_files.into_iter().map(data_file).collect(),
             host_files: self.host_files.into_iter().map(data_file).collect(),
             deferred_host_files: Vec::new(),
+            source_decls: Vec::new(),
+            source_docs: Vec::new(),
             diagnostics: Vec::new(),
         };
-        let loaded = resolve(raw, &self.extras);
+        let loaded = resolve(raw, &self.extras, false);
         let mut r = loaded.into_result();
         if let Ok(inv) = &mut r {
             inv.root = None;

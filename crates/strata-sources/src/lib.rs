@@ -18,6 +18,10 @@
 //! # }
 //! ```
 
+mod cache;
+mod fetcher;
 mod process;
 
+pub use cache::{Cached, Entry as CacheEntry, default_cache_dir};
+pub use fetcher::Fetcher;
 pub use process::{Command, MAX_OUTPUT, Output, RunError, run};

@@ -76,6 +76,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # External sources
+//!
+//! `sources/<name>.toml` merges a CMDB export (`file = "exports/cmdb.json"`)
+//! or any Ansible dynamic-inventory script (`command = [...]`) into the
+//! inventory (docs/sources.md). [`Loader`] reads file sources like any
+//! file; it runs a command source only after [`Loader::allow_exec`], through
+//! `strata-sources` (the one crate that starts processes), and caches its
+//! last good answer in the user's cache folder. An inventory without command
+//! sources runs nothing.
+//!
 //! # Errors
 //!
 //! Loading reports every problem, not just the first: a [`LoadError`] holds
@@ -93,10 +103,14 @@
 //! # Ok(()) }
 //! ```
 
+mod loader;
 mod state;
 
+pub use loader::Loader;
+pub use strata_sources::default_cache_dir;
+
 pub use state::RunState;
-pub use strata_resolver::ansible;
+pub use strata_resolver::{ansible, fetch};
 
 /// The host name nearest to `name`, for did-you-mean messages.
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
@@ -120,5 +134,5 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition,
     Explanation, Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError,
-    LoadError, Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
+    LoadError, Loaded, Origin, Reason, Report, parse_data_arg, parse_value, reason,
 };

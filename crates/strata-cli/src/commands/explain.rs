@@ -64,9 +64,10 @@ pub fn run(
     }
 }
 
-/// `{"layer", "rank", "group", "file", "line", "column"}` (also used by `list --origins`).
+/// `{"layer", "rank", "group", "file", "line", "column"}` (also used by
+/// `list --origins`), and `"source"` for a value from an external source.
 pub fn origin_json(o: &Origin<'_>) -> Value {
-    json!({
+    let mut v = json!({
         "layer": o.layer.as_str(),
         "rank": o.layer.rank(),
         "group": o.group,
@@ -74,5 +75,9 @@ pub fn origin_json(o: &Origin<'_>) -> Value {
         "line": o.location.as_ref().map(|l| l.line),
         "column": o.location.as_ref().map(|l| l.column),
         "inventory_file": o.location.as_ref().map(|l| l.inventory_path.as_str()),
-    })
+    });
+    if let (Some(name), Some(map)) = (o.source_name, v.as_object_mut()) {
+        map.insert("source".into(), name.into());
+    }
+    v
 }

@@ -83,6 +83,8 @@ pub fn strata(cwd: &Path, args: &[OsString]) -> Run {
         stdout_is_terminal: false,
         stderr_is_terminal: false,
         process_exits: false,
+        allow_exec: false,
+        cache_dir: None,
     };
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();

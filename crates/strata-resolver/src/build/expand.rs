@@ -281,25 +281,28 @@ impl Builder<'_> {
     }
 
     pub(super) fn check_group_name(&mut self, g: &RawGroup) {
-        let name = &g.name;
-        let problem = if let Some(p) = blank_or_spaced("group", name) {
-            Some(p)
-        } else if name.contains('/') {
-            Some(format!("group name `{name}` holds `/`"))
-        } else if name.starts_with('@') {
-            Some(format!(
-                "group name `{name}` starts with `@`, which is kept for connector groups"
-            ))
-        } else {
-            None
-        };
-        if let Some(message) = problem {
+        if let Some(message) = group_name_problem(&g.name) {
             self.diagnostics.push(
                 Diagnostic::error(Code::InvalidGroupName, g.name_span, message)
                     .with_label_text("invalid group name")
                     .with_help("group names are also file names under group_data/: use letters, digits, `_`, `-` and `.`"),
             );
         }
+    }
+}
+
+/// What is wrong with a group name, if anything.
+pub(super) fn group_name_problem(name: &str) -> Option<String> {
+    if let Some(p) = blank_or_spaced("group", name) {
+        Some(p)
+    } else if name.contains('/') {
+        Some(format!("group name `{name}` holds `/`"))
+    } else if name.starts_with('@') {
+        Some(format!(
+            "group name `{name}` starts with `@`, which is kept for connector groups"
+        ))
+    } else {
+        None
     }
 }
 

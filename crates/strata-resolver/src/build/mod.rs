@@ -15,6 +15,7 @@
 mod checks;
 mod expand;
 mod layers;
+mod sources;
 
 use std::collections::HashMap;
 
@@ -61,9 +62,20 @@ struct Builder<'c> {
     implicit: Vec<Vec<String>>,
     /// One virtual source per connector, shared by its hosts.
     connector_sources: HashMap<String, FileId>,
+    /// Sources' host-variable sets, in source order, by host (only hosts
+    /// that have some: a static inventory pays nothing per host).
+    source_sets: HashMap<u32, Vec<SetId>>,
+    /// The external source of each source document.
+    source_files: HashMap<FileId, std::sync::Arc<str>>,
 }
 
-pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagnostic>) {
+/// `incomplete`: some source gave no answer (`check` without consent), so
+/// files that name no host or group may name one of its.
+pub(crate) fn build(
+    raw: RawInventory,
+    extras: &Extras,
+    incomplete: bool,
+) -> (Inventory, Vec<Diagnostic>) {
     let RawInventory {
         root,
         sources,
@@ -72,6 +84,8 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         group_files,
         host_files,
         deferred_host_files,
+        source_decls: _,
+        source_docs,
         diagnostics,
     } = raw;
     let mut b = Builder {
@@ -88,6 +102,8 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         connector_set: Vec::new(),
         implicit: Vec::new(),
         connector_sources: HashMap::new(),
+        source_sets: HashMap::new(),
+        source_files: HashMap::new(),
     };
     let (hosts_file, raw_groups) = match hosts {
         Some(h) => (Some(h.file), h.groups),
@@ -101,15 +117,17 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
 
     // 2. Data layers.
     let global_inline = b.place_groups(expanded, hosts_file);
+    let source_global = b.place_sources(source_docs);
     b.implicit_groups();
-    let global_file = b.place_group_files(group_files, hosts_ok);
+    let complete = hosts_ok && !incomplete;
+    let global_file = b.place_group_files(group_files, complete);
     let (host_file_set, deferred) =
-        b.place_host_files(host_files, deferred_host_files, hosts_ok, &broken_hosts);
+        b.place_host_files(host_files, deferred_host_files, complete, &broken_hosts);
     b.own_layers(host_file_set);
 
     // 3. Checks of the whole.
     b.name_clashes();
-    b.no_hosts(hosts_file, hosts_ok, any_broken);
+    b.no_hosts(hosts_file, hosts_ok, any_broken || incomplete);
 
     let overrides = extras
         .overrides
@@ -127,10 +145,15 @@ pub(crate) fn build(raw: RawInventory, extras: &Extras) -> (Inventory, Vec<Diagn
         groups: b.groups,
         group_index: b.group_index,
         sets: b.sets,
-        global: global_file.into_iter().chain(global_inline).collect(),
+        global: global_file
+            .into_iter()
+            .chain(global_inline)
+            .chain(source_global)
+            .collect(),
         overrides,
         defaults,
         deferred,
+        source_files: b.source_files,
         diagnostics: Vec::new(),
         key_order: Default::default(),
     };

@@ -1,0 +1,319 @@
+//! The seam between loading and running: a command source's answer comes
+//! through a [`Fetch`] implementation (`strata-sources`, wired in by the
+//! `strata` crate), never from this crate, which runs nothing.
+//!
+//! The loader asks once per command source, with the consent and cache
+//! settings; the fetcher decides whether to run the command, reuse its
+//! cache, or neither (the consent rule lives there, next to the code that
+//! runs), and hands back text. The loader then reads that text like any
+//! other file, with positions, and reports every problem.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use strata_parser::{
+    Code, Diagnostic, RawInventory, SourceDecl, SourceDoc, SourceKind, Sources,
+    parse_host_document, parse_source_document,
+};
+
+/// Fetches the answers of command sources.
+pub trait Fetch: Send + Sync + std::fmt::Debug {
+    /// Answers one command source.
+    fn fetch(&self, request: &Request<'_>) -> Fetched;
+}
+
+/// One command source to answer.
+pub struct Request<'a> {
+    /// The canonical inventory root: the command runs from here, and the
+    /// cache is keyed by it.
+    pub root: &'a Path,
+    /// The source's name (`cmdb` for `sources/cmdb.toml`).
+    pub name: &'a str,
+    /// The command, program first.
+    pub argv: &'a [String],
+    /// How long it may run.
+    pub timeout: Duration,
+    /// How long its last good answer stays fresh (`cache = "5m"`).
+    pub cache: Option<Duration>,
+    /// Commands may be run (`--allow-exec`).
+    pub allow_exec: bool,
+    /// Run it even when the cache is fresh (`--refresh`).
+    pub refresh: bool,
+    /// Reads a `--list` answer: `None` when it is not a good answer (not
+    /// JSON, or not the contract: it is neither cached nor used), else the
+    /// hosts that need a `--host NAME` call (none when it has `_meta`).
+    pub check_list: &'a (dyn Fn(&str) -> Option<Vec<String>> + Sync),
+    /// Reads a `--host NAME` answer: false when it is not a good answer.
+    pub check_host: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("root", &self.root)
+            .field("name", &self.name)
+            .field("argv", &self.argv)
+            .field("timeout", &self.timeout)
+            .field("cache", &self.cache)
+            .field("allow_exec", &self.allow_exec)
+            .field("refresh", &self.refresh)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The argument vector for `--host NAME`: the last `--list` replaced by
+/// `--host NAME`, or `--host NAME` appended when there is no `--list`.
+///
+/// ```
+/// let argv = ["./inv.py".to_string(), "--list".to_string()];
+/// assert_eq!(strata_resolver::fetch::host_argv(&argv, "w1"), ["./inv.py", "--host", "w1"]);
+/// ```
+pub fn host_argv(argv: &[String], host: &str) -> Vec<String> {
+    let mut out = argv.to_vec();
+    match out.iter().rposition(|a| a == "--list") {
+        Some(i) => {
+            out.splice(i..=i, ["--host".to_string(), host.to_string()]);
+        }
+        None => out.extend(["--host".to_string(), host.to_string()]),
+    }
+    out
+}
+
+/// What a fetcher gives back: an answer, a failure, or both (a failed run
+/// answered from a stale cache).
+#[derive(Clone, Debug, Default)]
+pub struct Fetched {
+    /// The answer to use.
+    pub answer: Option<Answer>,
+    /// What went wrong, if anything.
+    pub failure: Option<Failure>,
+}
+
+/// A source's answer.
+#[derive(Clone, Debug, Default)]
+pub struct Answer {
+    /// The `--list` document.
+    pub list: String,
+    /// `--host NAME` documents, when the list has no `_meta`.
+    pub hosts: Vec<(String, String)>,
+    /// When it comes from the cache: how old it is.
+    pub age: Option<Duration>,
+}
+
+/// Why a command source gave no fresh answer.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// Running commands was not allowed, and no fresh cached answer exists.
+    NotAllowed,
+    /// The command ran and failed.
+    Failed {
+        /// The command as shown to people.
+        command: String,
+        /// What went wrong: `it exited with status 1`, `it was still running
+        /// after 30 s and was stopped`, `its output is not valid JSON`.
+        reason: String,
+        /// Its stderr (the end of it when long).
+        stderr: String,
+        /// The output that is not a good answer, to locate the problem in
+        /// it: the host for a `--host` answer, and the text.
+        output: Option<(Option<String>, String)>,
+    },
+}
+
+/// The loader's settings for command sources.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SourceOptions {
+    pub allow_exec: bool,
+    pub refresh: bool,
+    pub fetcher: Option<Arc<dyn Fetch>>,
+}
+
+/// `3 min old`: coarse, so that messages stay stable while a test runs.
+pub fn human_age(age: Duration) -> String {
+    let s = age.as_secs();
+    match s {
+        0..60 => "less than a minute old".into(),
+        60..3600 => format!("{} min old", s / 60),
+        3600..86_400 => format!("{} h old", s / 3600),
+        _ => format!("{} days old", s / 86_400),
+    }
+}
+
+/// Fetches every command source of `raw` and adds its documents to
+/// `raw.source_docs` (sorted by source name). `check` is true for `strata
+/// check`: a source not run for want of consent is then a warning, not an
+/// error. Returns true when some source gave no answer, so that checks that
+/// need every host ("this file names no host") stay quiet.
+pub(crate) fn fetch_commands(raw: &mut RawInventory, options: &SourceOptions, check: bool) -> bool {
+    let mut incomplete = false;
+    let decls = std::mem::take(&mut raw.source_decls);
+    for decl in &decls {
+        let SourceKind::Command(argv) = &decl.kind else {
+            continue;
+        };
+        let answered = fetch_one(raw, options, check, decl, argv);
+        incomplete |= !answered;
+    }
+    raw.source_decls = decls;
+    raw.source_docs.sort_by(|a, b| a.source.cmp(&b.source));
+    incomplete
+}
+
+fn fetch_one(
+    raw: &mut RawInventory,
+    options: &SourceOptions,
+    check: bool,
+    decl: &SourceDecl,
+    argv: &[String],
+) -> bool {
+    let name = decl.name.as_str();
+    let check_list = |text: &str| {
+        let mut scratch = Sources::new();
+        let (doc, _) = parse_source_document(&mut scratch, name, "", text.to_string());
+        if !doc.ok {
+            return None;
+        }
+        Some(match doc.hostvars {
+            Some(_) => Vec::new(),
+            None => source_hosts(&doc),
+        })
+    };
+    let check_host = |text: &str| {
+        let mut scratch = Sources::new();
+        let (vars, ds) = parse_host_document(&mut scratch, name, "", "", text.to_string());
+        vars.is_some() && !ds.iter().any(Diagnostic::is_error)
+    };
+    let request = Request {
+        root: &raw.root,
+        name,
+        argv,
+        timeout: decl.timeout,
+        cache: decl.cache,
+        allow_exec: options.allow_exec,
+        refresh: options.refresh,
+        check_list: &check_list,
+        check_host: &check_host,
+    };
+    let fetched = match &options.fetcher {
+        Some(f) => f.fetch(&request),
+        None => Fetched {
+            answer: None,
+            failure: Some(Failure::NotAllowed),
+        },
+    };
+    let stale = fetched.answer.as_ref().and_then(|a| a.age);
+    match fetched.failure {
+        None => {}
+        Some(Failure::NotAllowed) => {
+            let what = format!(
+                "command source `{name}` was not run: strata runs a command only with consent"
+            );
+            let help = if options.fetcher.is_none() {
+                format!(
+                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-sources) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
+                )
+            } else {
+                format!(
+                    "read what sources/{name}.toml runs, then pass --allow-exec (or set STRATA_ALLOW_EXEC=1; `Loader::allow_exec(true)` in the library); a fresh cached answer is used without it"
+                )
+            };
+            let d = if check {
+                Diagnostic::warning(
+                    Code::SourceNotRun,
+                    decl.span,
+                    format!("{what}; its hosts were not checked"),
+                )
+            } else {
+                Diagnostic::error(Code::SourceNotRun, decl.span, what)
+            };
+            raw.diagnostics
+                .push(d.with_label_text("not run").with_help(help));
+        }
+        Some(Failure::Failed {
+            command,
+            reason,
+            stderr,
+            output,
+        }) => {
+            let warn = fetched.answer.is_some();
+            let message = match stale {
+                Some(age) => format!(
+                    "command source `{name}` failed: `{command}`: {reason}; using its last good answer, cached and {}",
+                    human_age(age)
+                ),
+                None => format!("command source `{name}` failed: `{command}`: {reason}"),
+            };
+            let stderr = stderr.trim_end();
+            let help = if stderr.is_empty() {
+                "it wrote nothing to stderr".to_string()
+            } else {
+                format!("its stderr:\n{stderr}")
+            };
+            let d = if warn {
+                Diagnostic::warning(Code::SourceFailed, decl.span, message)
+            } else {
+                Diagnostic::error(Code::SourceFailed, decl.span, message)
+            };
+            raw.diagnostics
+                .push(d.with_label_text("this command").with_help(help));
+            if let Some((host, text)) = output {
+                // Locate the problem in the output, as in any file.
+                let display = match &host {
+                    Some(h) => format!("sources/{name} (--host {h} output)"),
+                    None => format!("sources/{name} (command output)"),
+                };
+                let ds = match &host {
+                    Some(h) => parse_host_document(&mut raw.sources, name, h, display, text).1,
+                    None => parse_source_document(&mut raw.sources, name, display, text).1,
+                };
+                raw.diagnostics.extend(ds.into_iter().map(|mut d| {
+                    if warn {
+                        d.severity = strata_parser::Severity::Warning;
+                    }
+                    d
+                }));
+            }
+        }
+    }
+    let Some(answer) = fetched.answer else {
+        return false;
+    };
+    let how = match answer.age {
+        Some(age) => format!("cached output, {}", human_age(age)),
+        None => "command output".to_string(),
+    };
+    let (mut doc, ds) = parse_source_document(
+        &mut raw.sources,
+        name,
+        format!("sources/{name} ({how})"),
+        answer.list,
+    );
+    raw.diagnostics.extend(ds);
+    if doc.ok && doc.hostvars.is_none() {
+        let mut vars = Vec::new();
+        for (host, text) in answer.hosts {
+            let display = format!("sources/{name} (--host {host} {how})");
+            let (v, ds) = parse_host_document(&mut raw.sources, name, &host, display, text);
+            if ds.iter().any(Diagnostic::is_error) {
+                doc.ok = false;
+            }
+            raw.diagnostics.extend(ds);
+            vars.extend(v);
+        }
+        doc.hostvars = Some(vars);
+    }
+    raw.source_docs.push(doc);
+    true
+}
+
+/// The hosts of a source document, in order of first appearance.
+fn source_hosts(doc: &SourceDoc) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    doc.groups
+        .iter()
+        .flat_map(|g| g.hosts.iter())
+        .filter(|(h, _)| seen.insert(h.clone()))
+        .map(|(h, _)| h.clone())
+        .collect()
+}

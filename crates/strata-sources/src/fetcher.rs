@@ -1,0 +1,217 @@
+//! Answering command sources: the consent rule, the cache, and running the
+//! command (`--list`, then `--host NAME` per host when the answer has no
+//! `_meta`).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use strata_resolver::fetch::{Answer, Failure, Fetch, Fetched, Request, host_argv};
+
+use crate::cache::{Entry, default_cache_dir};
+use crate::process::{Command, RunError, run};
+
+/// Answers command sources for the resolver's loader: strata's one
+/// implementation of [`Fetch`].
+///
+/// The rule, in order:
+///
+/// 1. a cached answer younger than the source's `cache` is used, unless
+///    `refresh` is asked (consent is not needed to read the cache);
+/// 2. without consent (`allow_exec`), nothing runs: [`Failure::NotAllowed`];
+/// 3. the command runs (no shell, from the inventory root, within its
+///    `timeout`, all `--host` calls included); a good answer is cached;
+/// 4. when it fails, the last good answer, however old, is used with the
+///    failure as a warning; without one, the failure is an error.
+#[derive(Clone, Debug)]
+pub struct Fetcher {
+    cache_dir: Option<PathBuf>,
+}
+
+impl Default for Fetcher {
+    fn default() -> Fetcher {
+        Fetcher::new()
+    }
+}
+
+impl Fetcher {
+    /// A fetcher caching in the user's cache folder ([`default_cache_dir`]).
+    pub fn new() -> Fetcher {
+        Fetcher {
+            cache_dir: default_cache_dir(),
+        }
+    }
+
+    /// A fetcher caching in `dir` (its `sources/` sub-folder), or nowhere.
+    pub fn with_cache_dir(dir: Option<PathBuf>) -> Fetcher {
+        Fetcher { cache_dir: dir }
+    }
+}
+
+impl Fetch for Fetcher {
+    fn fetch(&self, req: &Request<'_>) -> Fetched {
+        let entry = self
+            .cache_dir
+            .as_ref()
+            .map(|d| Entry::new(d, req.root, req.name, req.argv));
+        let cached = entry.as_ref().and_then(Entry::read).map(|c| Answer {
+            list: c.list,
+            hosts: c.hosts,
+            age: Some(c.age),
+        });
+        let fresh = cached.as_ref().is_some_and(|c| {
+            req.cache
+                .is_some_and(|max| c.age.unwrap_or_default() <= max)
+        });
+        if fresh && !req.refresh {
+            return Fetched {
+                answer: cached,
+                failure: None,
+            };
+        }
+        if !req.allow_exec {
+            return Fetched {
+                answer: None,
+                failure: Some(Failure::NotAllowed),
+            };
+        }
+        match run_source(req) {
+            Ok(answer) => {
+                // A cache that cannot be written costs the next run a
+                // fetch, nothing more.
+                if let Some(e) = &entry {
+                    let _ = e.write(&answer.list, &answer.hosts);
+                }
+                Fetched {
+                    answer: Some(answer),
+                    failure: None,
+                }
+            }
+            Err(failure) => Fetched {
+                answer: cached,
+                failure: Some(failure),
+            },
+        }
+    }
+}
+
+/// Runs `--list`, then `--host NAME` for each host when the answer has no
+/// `_meta`; the source's timeout bounds all of it.
+fn run_source(req: &Request<'_>) -> Result<Answer, Failure> {
+    let deadline = Instant::now() + req.timeout;
+    let (list, stderr) = run_one(req, req.argv, deadline, None)?;
+    let Some(hosts) = (req.check_list)(&list) else {
+        return Err(bad_answer(req.argv, "--list", None, list, &stderr));
+    };
+    let mut answers = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let argv = host_argv(req.argv, &host);
+        let (text, stderr) = run_one(req, &argv, deadline, Some(&host))?;
+        if !(req.check_host)(&text) {
+            return Err(bad_answer(&argv, "--host", Some(host), text, &stderr));
+        }
+        answers.push((host, text));
+    }
+    Ok(Answer {
+        list,
+        hosts: answers,
+        age: None,
+    })
+}
+
+fn bad_answer(
+    argv: &[String],
+    what: &str,
+    host: Option<String>,
+    text: String,
+    stderr: &[u8],
+) -> Failure {
+    Failure::Failed {
+        command: argv.join(" "),
+        reason: format!("its {what} answer is not a valid dynamic-inventory document"),
+        stderr: tail(stderr),
+        output: Some((host, text)),
+    }
+}
+
+/// Most of a command's stderr kept for a diagnostic: its end.
+const STDERR_SHOWN: usize = 4096;
+
+fn run_one(
+    req: &Request<'_>,
+    argv: &[String],
+    deadline: Instant,
+    host: Option<&str>,
+) -> Result<(String, Vec<u8>), Failure> {
+    let command = argv.join(" ");
+    let fail = |reason: String, stderr: &[u8]| Failure::Failed {
+        command: command.clone(),
+        reason,
+        stderr: tail(stderr),
+        output: None,
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(fail(
+            format!(
+                "the source's timeout of {} ran out before it could run",
+                secs(req.timeout)
+            ),
+            b"",
+        ));
+    }
+    let cmd = Command::new(argv.iter().cloned())
+        .cwd(req.root)
+        .timeout(left);
+    let out = match run(&cmd) {
+        Ok(out) => out,
+        Err(RunError::Timeout { stderr, .. }) => {
+            return Err(fail(
+                format!(
+                    "it was still running when the source's timeout of {} ran out, and was stopped",
+                    secs(req.timeout)
+                ),
+                &stderr,
+            ));
+        }
+        Err(e) => return Err(fail(e.to_string(), b"")),
+    };
+    if !out.success() {
+        let reason = match out.status.code() {
+            Some(c) => format!("it exited with status {c}"),
+            None => "it was killed by a signal".to_string(),
+        };
+        return Err(fail(reason, &out.stderr));
+    }
+    match String::from_utf8(out.stdout) {
+        Ok(text) => Ok((text, out.stderr)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let what = host.map_or("--list".to_string(), |h| format!("--host {h}"));
+            Err(fail(
+                format!("its {what} answer is not UTF-8 (invalid byte at offset {at})"),
+                &out.stderr,
+            ))
+        }
+    }
+}
+
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let text = text.trim_end();
+    if text.len() <= STDERR_SHOWN {
+        return text.to_string();
+    }
+    let mut start = text.len() - STDERR_SHOWN;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("[...]\n{}", &text[start..])
+}

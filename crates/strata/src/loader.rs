@@ -1,0 +1,147 @@
+//! [`Loader`]: the resolver's loader with strata-sources wired in, so that
+//! command sources can run (with consent) and be cached.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Loaded, Report};
+
+/// Loads an inventory directory, external sources included
+/// (docs/sources.md).
+///
+/// This is [`strata_resolver::Loader`] with strata-sources as its fetcher:
+/// `file` sources are read like any file; `command` sources run only after
+/// [`Loader::allow_exec`], and their last good answer is cached in the
+/// user's cache folder (`$XDG_CACHE_HOME/strata`).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+/// std::fs::create_dir(dir.path().join("sources"))?;
+/// std::fs::write(dir.path().join("sources/cmdb.toml"), "file = \"cmdb.json\"\n")?;
+/// std::fs::write(
+///     dir.path().join("cmdb.json"),
+///     r#"{"web": {"hosts": ["w2"]}, "_meta": {"hostvars": {"w2": {"rack": "r7"}}}}"#,
+/// )?;
+/// let inventory = strata::Loader::new(dir.path()).load()?;
+/// let names: Vec<_> = inventory.group("web").unwrap().hosts().map(|h| h.name()).collect();
+/// assert_eq!(names, ["w1", "w2"]);
+/// let origin = inventory.host("w2").unwrap().data().origin("rack").unwrap();
+/// assert_eq!(origin.to_string(), "cmdb.json:1:58 (source cmdb)");
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Loader {
+    inner: strata_resolver::Loader,
+    allow_exec: bool,
+    refresh: bool,
+    cache_dir: Option<Option<PathBuf>>,
+}
+
+impl Loader {
+    /// A loader for the inventory directory `root`.
+    pub fn new(root: impl AsRef<Path>) -> Loader {
+        Loader {
+            inner: strata_resolver::Loader::new(root),
+            allow_exec: false,
+            refresh: false,
+            cache_dir: None,
+        }
+    }
+
+    fn map(mut self, f: impl FnOnce(strata_resolver::Loader) -> strata_resolver::Loader) -> Loader {
+        self.inner = f(self.inner);
+        self
+    }
+
+    /// Adds one override value (rank 1: wins over everything).
+    pub fn override_data(self, key: impl Into<String>, value: impl Into<toml::Value>) -> Loader {
+        self.map(|l| l.override_data(key, value))
+    }
+
+    /// Adds override values, naming where they come from (`<command line>`).
+    pub fn overrides(self, source: impl Into<String>, table: toml::Table) -> Loader {
+        self.map(|l| l.overrides(source, table))
+    }
+
+    /// Sets the defaults layer (rank 8: loses to everything).
+    pub fn defaults(self, table: toml::Table) -> Loader {
+        self.map(|l| l.defaults(table))
+    }
+
+    /// Registers a connector beside the built-in ones.
+    pub fn connector(self, connector: impl Connector + 'static) -> Loader {
+        self.map(|l| l.connector(connector))
+    }
+
+    /// Replaces the set of connectors.
+    pub fn connectors(self, connectors: Connectors) -> Loader {
+        self.map(|l| l.connectors(connectors))
+    }
+
+    /// Lists `host_data/` without reading it (see
+    /// [`strata_resolver::Loader::defer_host_data`]).
+    pub fn defer_host_data(self) -> Loader {
+        self.map(|l| l.defer_host_data())
+    }
+
+    /// Sets the budget (see [`strata_resolver::Loader::budget`]).
+    pub fn budget(self, budget: Budget) -> Loader {
+        self.map(|l| l.budget(budget))
+    }
+
+    /// Shows file names behind `base` in diagnostics and origins.
+    pub fn display_base(self, base: impl Into<String>) -> Loader {
+        self.map(|l| l.display_base(base))
+    }
+
+    /// Allows running command sources (`--allow-exec`). Without it a
+    /// command source's fresh cached answer is used, and otherwise the load
+    /// fails with `strata::source_not_run`.
+    pub fn allow_exec(mut self, allow: bool) -> Loader {
+        self.allow_exec = allow;
+        self
+    }
+
+    /// Runs command sources even when their cache is fresh (`--refresh`).
+    pub fn refresh(mut self, refresh: bool) -> Loader {
+        self.refresh = refresh;
+        self
+    }
+
+    /// Caches answers in `dir` instead of the user's cache folder; `None`
+    /// caches nothing (a failed command then has no answer to fall back on).
+    pub fn cache_dir(mut self, dir: Option<PathBuf>) -> Loader {
+        self.cache_dir = Some(dir);
+        self
+    }
+
+    fn resolver(&self) -> strata_resolver::Loader {
+        let fetcher = match &self.cache_dir {
+            Some(dir) => strata_sources::Fetcher::with_cache_dir(dir.clone()),
+            None => strata_sources::Fetcher::new(),
+        };
+        self.inner
+            .clone()
+            .allow_exec(self.allow_exec)
+            .refresh(self.refresh)
+            .fetcher(Arc::new(fetcher))
+    }
+
+    /// Reads and resolves the inventory; every problem found is in the result.
+    pub fn load_all(&self) -> Loaded {
+        self.resolver().load_all()
+    }
+
+    /// Reads everything and reports every problem, as `strata check`.
+    /// Command sources that were not run are a warning here, not an error.
+    pub fn check(&self) -> Report {
+        self.resolver().check()
+    }
+
+    /// Reads and resolves the inventory.
+    pub fn load(&self) -> Result<Inventory, LoadError> {
+        self.resolver().load()
+    }
+}
