@@ -47,14 +47,12 @@ pub fn list(
         out.write_all(b"},")?;
     }
     out.write_all(b"\"_meta\":{\"hostvars\":{")?;
-    for (i, h) in selected.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        serde_json::to_writer(&mut *out, h.name())?;
-        out.write_all(b":")?;
-        serde_json::to_writer(&mut *out, &DataJson(&h.data()))?;
-    }
+    super::write_hosts(out, selected, |buf, h| {
+        serde_json::to_writer(&mut *buf, h.name())?;
+        buf.push(b':');
+        serde_json::to_writer(&mut *buf, &DataJson(&h.data()))?;
+        Ok(())
+    })?;
     out.write_all(b"}}}\n")
 }
 

@@ -23,30 +23,28 @@ pub fn run(
     match format {
         DataFormat::Json => {
             out.write_all(b"{\"hosts\":[")?;
-            for (i, h) in selected.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
+            super::write_hosts(out, selected, |out, h| {
                 let data = h.data();
-                out.write_all(b"{\"name\":")?;
+                out.extend_from_slice(b"{\"name\":");
                 serde_json::to_writer(&mut *out, h.name())?;
-                out.write_all(b",\"groups\":")?;
+                out.extend_from_slice(b",\"groups\":");
                 serde_json::to_writer(
                     &mut *out,
                     &h.groups().map(|g| g.name()).collect::<Vec<_>>(),
                 )?;
-                out.write_all(b",\"data\":")?;
+                out.extend_from_slice(b",\"data\":");
                 serde_json::to_writer(&mut *out, &DataJson(&data))?;
                 if extra.datetime_paths {
-                    out.write_all(b",\"datetimes\":")?;
+                    out.extend_from_slice(b",\"datetimes\":");
                     serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
                 }
                 if extra.origins {
-                    out.write_all(b",\"origins\":")?;
+                    out.extend_from_slice(b",\"origins\":");
                     serde_json::to_writer(&mut *out, &origins(&data))?;
                 }
-                out.write_all(b"}")?;
-            }
+                out.push(b'}');
+                Ok(())
+            })?;
             out.write_all(b"],\"groups\":[")?;
             for (i, (name, hosts)) in groups.iter().enumerate() {
                 if i > 0 {
