@@ -18,6 +18,7 @@
 //! # }
 //! ```
 
+pub mod git;
 mod process;
 
 pub use process::{Command, MAX_OUTPUT, Output, RunError, run};

@@ -118,7 +118,8 @@ pub use strata_parser::{
     Span, closest, did_you_mean,
 };
 pub use strata_resolver::{
-    Budget, Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition,
-    Explanation, Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError,
-    LoadError, Loaded, Loader, Origin, Reason, Report, parse_data_arg, parse_value, reason,
+    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
+    DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
+    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, Loader, Origin,
+    Reason, Report, diff, parse_data_arg, parse_value, reason,
 };
