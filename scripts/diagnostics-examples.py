@@ -27,7 +27,8 @@ def example(code):
         for f in sorted(files):
             p = os.path.join(dirpath, f)
             text = open(p, encoding="utf-8").read().rstrip()
-            parts.append(f"`inventory/{os.path.relpath(p, inv)}`:\n\n```toml\n{text}\n```\n")
+            lang = "json" if f.endswith(".json") else "toml"
+            parts.append(f"`inventory/{os.path.relpath(p, inv)}`:\n\n```{lang}\n{text}\n```\n")
     env = dict(os.environ, NO_COLOR="1")
     env.pop("STRATA_INVENTORY", None)
     out = subprocess.run([STRATA, "-i", "inventory", "check", "--color", "never"],

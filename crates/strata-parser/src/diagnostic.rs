@@ -105,6 +105,13 @@ codes! {
     NonTomlFile = "non_toml_file",
     /// A name Ansible would warn about (a dash in a group name).
     AnsibleName = "ansible_name",
+    /// A host's resolved data does not match a schema of `schema/`.
+    Schema = "schema",
+    /// A schema file is not valid JSON, not a valid JSON Schema, or refers
+    /// to a schema outside the file (a remote `$ref`).
+    InvalidSchema = "invalid_schema",
+    /// `schema/<name>.json` names no group of the inventory.
+    UnknownSchemaGroup = "unknown_schema_group",
 }
 
 impl std::fmt::Display for Code {

@@ -49,6 +49,7 @@ pub mod json;
 mod model;
 mod read;
 mod report;
+mod schema;
 mod source;
 mod suggest;
 mod toml11;
@@ -63,6 +64,7 @@ pub use model::{
     DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory,
 };
 pub use read::MAX_FILE_SIZE;
+pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 pub use source::{FileId, Location, SourceFile, Sources, Span};
 pub use suggest::{closest, did_you_mean, spelling_note};
 

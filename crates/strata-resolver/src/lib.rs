@@ -62,6 +62,7 @@ mod limit;
 mod loader;
 mod overrides;
 mod range;
+mod schema;
 
 pub use budget::Budget;
 pub use connector::{Connector, ConnectorHost, Connectors};
@@ -74,4 +75,5 @@ pub use limit::{Limit, LimitError};
 pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
+pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{Code, Diagnostic, Label, Location, Severity, Sources, Span};
