@@ -158,3 +158,101 @@ fn git_failures_are_usage_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn the_documented_pull_request_job_posts_the_difference() {
+    // The `run:` script of the pull-request job in docs/ci.md, run as
+    // Actions runs it: from the repository root, with the base branch as
+    // `origin/main` and a step summary file.
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md"))
+            .unwrap();
+    let job = doc
+        .find("      - name: strata check and diff\n")
+        .expect("the pull-request job");
+    let start = job + doc[job..].find("        run: |\n").unwrap() + 15;
+    let script: String = doc[start..]
+        .lines()
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| format!("{}\n", &l[10..]))
+        .collect();
+    assert!(
+        script.contains("diff --base \"$BASE\" --format markdown"),
+        "{script}"
+    );
+
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    for env in ["production", "staging"] {
+        write(
+            dir,
+            &format!("infra/{env}/hosts.toml"),
+            "web = [\"web[1:3]\"]\n",
+        );
+        write(
+            dir,
+            &format!("infra/{env}/group_data/all.toml"),
+            "ntp = \"ntp1\"\n",
+        );
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    git(dir, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    write(
+        dir,
+        "infra/production/group_data/all.toml",
+        "ntp = \"ntp2\"\n",
+    );
+    git(dir, &["commit", "-q", "-am", "the pull request"]);
+
+    let summary = dir.join("summary.md");
+    let bin = Path::new(env!("CARGO_BIN_EXE_strata")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("BASE", "origin/main")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("STRATA_INVENTORY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(
+        text,
+        "#### infra/production
+### strata diff
+
+| | |
+|---|---:|
+| hosts added | 0 |
+| hosts removed | 0 |
+| groups with changed members | 0 |
+| changed values | 1 |
+| hosts with changed values | 3 |
+
+| key | old | new | from | hosts |
+|---|---|---|---|---|
+| `ntp` | `\"ntp1\"` | `\"ntp2\"` | `group_data/all.toml:1:1 (global file)` | 3: `web1`, `web2`, `web3` |
+
+#### infra/staging
+### strata diff
+
+No differences in the resolved inventory.
+
+"
+    );
+}

@@ -304,11 +304,21 @@ struct Found {
     required: Option<String>,
 }
 
+/// The definition an offending value comes from: the address of its data
+/// set (its identity) and where the value is written.
+#[derive(Clone, Copy)]
+struct DefinedAt {
+    set: usize,
+    value: Span,
+}
+
+/// Violations found on data made of given definitions, for given schemas.
+type Memo = HashMap<(Vec<usize>, Vec<usize>), Vec<(Found, Option<DefinedAt>)>>;
+
 /// A grouped violation: the definition it comes from and its hosts.
 struct Group {
     found: Found,
-    /// Address of the defining data set (identity), and its entry.
-    definition: Option<(usize, Span, Span)>,
+    definition: Option<DefinedAt>,
     hosts: Vec<u32>,
 }
 
@@ -352,8 +362,7 @@ impl Inventory {
 
         // (values by address, schemas) -> violations, shared by every host
         // whose data comes from the same definitions.
-        let mut memo: HashMap<(Vec<usize>, Vec<usize>), Vec<(Found, Option<(usize, Span, Span)>)>> =
-            HashMap::new();
+        let mut memo: Memo = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<(Found, Option<usize>), usize> = HashMap::new();
         for host in self.hosts() {
@@ -385,12 +394,9 @@ impl Inventory {
                     for e in schemas.items[s].validator.iter_errors(&instance) {
                         for f in describe(s, &e) {
                             let definition = f.key.as_deref().and_then(|k| {
-                                data.sets_defining(k).next().map(|(set, entry)| {
-                                    (
-                                        set as *const DataSet as usize,
-                                        entry.value_span,
-                                        entry.key_span,
-                                    )
+                                data.sets_defining(k).next().map(|(set, entry)| DefinedAt {
+                                    set: set as *const DataSet as usize,
+                                    value: entry.value_span,
                                 })
                             });
                             found.push((f, definition));
@@ -400,7 +406,7 @@ impl Inventory {
                 memo.insert(key.clone(), found);
             }
             for (f, definition) in &memo[&key] {
-                let id = (f.clone(), definition.map(|d| d.0));
+                let id = (f.clone(), definition.map(|d| d.set));
                 let i = *index.entry(id).or_insert_with(|| {
                     groups.push(Group {
                         found: f.clone(),
@@ -488,7 +494,7 @@ impl Inventory {
         };
         let keyword_text = format!("the `{}` keyword of {}", f.keyword, schema.display);
         let mut d = match (g.definition, keyword_span) {
-            (Some((_, value, _)), keyword) => {
+            (Some(DefinedAt { value, .. }), keyword) => {
                 let key = f.key.as_deref().unwrap_or_default();
                 let text = if f.path.trim_start_matches('/').contains('/') {
                     format!("`{key}`, which holds the value, is defined here")

@@ -75,9 +75,9 @@ fn human(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
         }
         writeln!(out, "~ group {}: {}", g.name, parts.join("; "))?;
     }
-    if !diff.changes.is_empty()
-        && !(diff.hosts_added.is_empty() && diff.hosts_removed.is_empty() && diff.groups.is_empty())
-    {
+    let memberships =
+        !(diff.hosts_added.is_empty() && diff.hosts_removed.is_empty() && diff.groups.is_empty());
+    if memberships && !diff.changes.is_empty() {
         writeln!(out)?;
     }
     for c in &diff.changes {
@@ -128,7 +128,7 @@ fn markdown(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
     writeln!(out)?;
     if diff.is_empty() {
         writeln!(out, "No differences in the resolved inventory.")?;
-        return Ok(());
+        return writeln!(out);
     }
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---:|")?;
@@ -190,7 +190,9 @@ fn markdown(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
             )?;
         }
     }
-    Ok(())
+    // A blank line ends the last table, so text appended after it
+    // (the next inventory's heading) starts a new block.
+    writeln!(out)
 }
 
 /// The JSON shape of docs/cli.md.
