@@ -46,6 +46,7 @@ mod convert;
 mod diagnostic;
 mod hosts;
 pub mod json;
+mod locate;
 mod model;
 mod read;
 mod report;
@@ -60,6 +61,7 @@ use rayon::prelude::*;
 
 pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use locate::{MAX_LOCATE_SIZE, locate_nested};
 pub use model::{
     DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory,
 };

@@ -496,10 +496,32 @@ impl Inventory {
         let mut d = match (g.definition, keyword_span) {
             (Some(DefinedAt { value, .. }), keyword) => {
                 let key = f.key.as_deref().unwrap_or_default();
-                let text = if f.path.trim_start_matches('/').contains('/') {
-                    format!("`{key}`, which holds the value, is defined here")
-                } else {
-                    format!("`{key}` is defined here")
+                // A nested value (`/tls/min_version`): point at it when the
+                // file can be re-read, else at the top-level value holding it.
+                let inner: Vec<String> = f
+                    .path
+                    .trim_start_matches('/')
+                    .split('/')
+                    .skip(1)
+                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                    .collect();
+                let nested = (!inner.is_empty())
+                    .then(|| {
+                        let path: Vec<&str> = inner.iter().map(String::as_str).collect();
+                        let text = self.sources.get(value.file).text();
+                        strata_parser::locate_nested(text, value.range(), &path)
+                    })
+                    .flatten();
+                let (value, text) = match nested {
+                    Some(r) => (
+                        Span::new(value.file, r),
+                        format!("`{}` is defined here", pretty_path(&f.path)),
+                    ),
+                    None if !inner.is_empty() => (
+                        value,
+                        format!("`{key}`, which holds the value, is defined here"),
+                    ),
+                    None => (value, format!("`{key}` is defined here")),
                 };
                 let mut d = Diagnostic::error(Code::Schema, value, message).with_label_text(text);
                 if let Some(k) = keyword {
