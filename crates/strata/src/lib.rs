@@ -121,5 +121,5 @@ pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
     DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
     InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, Loader, Origin,
-    Reason, Report, diff, parse_data_arg, parse_value, reason,
+    Reason, Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
 };
