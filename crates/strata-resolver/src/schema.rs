@@ -312,8 +312,14 @@ struct DefinedAt {
     value: Span,
 }
 
+/// What one host's data breaks: each violation with its definition.
+type Violations = std::sync::Arc<Vec<(Found, Option<DefinedAt>)>>;
+
 /// Violations found on data made of given definitions, for given schemas.
-type Memo = HashMap<(Vec<usize>, Vec<usize>), Vec<(Found, Option<DefinedAt>)>>;
+type Memo = HashMap<(Vec<usize>, Vec<usize>), Violations>;
+
+/// A host (by index) and what its data breaks.
+type HostViolations = (u32, Violations);
 
 /// A grouped violation: the definition it comes from and its hosts.
 struct Group {
@@ -360,14 +366,68 @@ impl Inventory {
             return out;
         }
 
-        // (values by address, schemas) -> violations, shared by every host
-        // whose data comes from the same definitions.
-        let mut memo: Memo = HashMap::new();
+        // Hosts are validated in parallel, in contiguous runs; grouping then
+        // goes through the results in host order.
+        let found = |range: std::ops::Range<usize>| {
+            self.violations_of(schemas, &for_all, &for_group, range)
+        };
+        let n = self.hosts.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(8);
+        let results: Vec<HostViolations> = if threads == 1 || n < 2048 {
+            found(0..n)
+        } else {
+            let per = n.div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let range = (t * per).min(n)..((t + 1) * per).min(n);
+                        scope.spawn(move || found(range))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<(Found, Option<usize>), usize> = HashMap::new();
-        for host in self.hosts() {
-            let mut applicable = for_all.clone();
-            for &g in &self.hosts[host.index()].groups {
+        for (host, list) in results {
+            for (f, definition) in list.iter() {
+                let id = (f.clone(), definition.map(|d| d.set));
+                let i = *index.entry(id).or_insert_with(|| {
+                    groups.push(Group {
+                        found: f.clone(),
+                        definition: *definition,
+                        hosts: Vec::new(),
+                    });
+                    groups.len() - 1
+                });
+                groups[i].hosts.push(host);
+            }
+        }
+        out.extend(groups.into_iter().map(|g| self.violation(schemas, g)));
+        out
+    }
+
+    /// The violations of the hosts in `range` (by index), for the hosts
+    /// that have any. Hosts whose data comes from the same definitions
+    /// share one validation (and one list).
+    fn violations_of(
+        &self,
+        schemas: &Schemas,
+        for_all: &[usize],
+        for_group: &HashMap<u32, Vec<usize>>,
+        range: std::ops::Range<usize>,
+    ) -> Vec<HostViolations> {
+        let mut memo: Memo = HashMap::new();
+        let mut out = Vec::new();
+        for i in range {
+            let host = self.host_by_id(i as u32);
+            let mut applicable = for_all.to_vec();
+            for &g in &self.hosts[i].groups {
                 if let Some(s) = for_group.get(&g) {
                     applicable.extend(s);
                 }
@@ -382,43 +442,49 @@ impl Inventory {
                 .map(|(_, v)| *v as *const toml::Value as usize)
                 .collect();
             let key = (fingerprint, applicable);
-            if !memo.contains_key(&key) {
-                let instance = serde_json::Value::Object(
-                    pairs
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), toml_to_json(v)))
-                        .collect(),
-                );
-                let mut found = Vec::new();
-                for &s in &key.1 {
-                    for e in schemas.items[s].validator.iter_errors(&instance) {
-                        for f in describe(s, &e) {
-                            let definition = f.key.as_deref().and_then(|k| {
-                                data.sets_defining(k).next().map(|(set, entry)| DefinedAt {
-                                    set: set as *const DataSet as usize,
-                                    value: entry.value_span,
-                                })
-                            });
-                            found.push((f, definition));
+            let list = match memo.get(&key) {
+                Some(list) => list.clone(),
+                None => {
+                    let instance = serde_json::Value::Object(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), toml_to_json(v)))
+                            .collect(),
+                    );
+                    let mut found = Vec::new();
+                    for &s in &key.1 {
+                        // Most hosts pass: the quick yes/no first, the errors
+                        // (with their paths and messages) only for those that fail.
+                        let validator = &schemas.items[s].validator;
+                        if validator.is_valid(&instance) {
+                            continue;
+                        }
+                        for e in validator.iter_errors(&instance) {
+                            for f in describe(s, &e) {
+                                let definition = f.key.as_deref().and_then(|k| {
+                                    data.sets_defining(k).next().map(|(set, entry)| DefinedAt {
+                                        set: set as *const DataSet as usize,
+                                        value: entry.value_span,
+                                    })
+                                });
+                                found.push((f, definition));
+                            }
                         }
                     }
+                    let list = std::sync::Arc::new(found);
+                    // A host with layers of its own (a host file, inline
+                    // data, a connector) rarely shares its data with
+                    // another: remembering it would only cost memory.
+                    if self.hosts[i].own.is_empty() {
+                        memo.insert(key, list.clone());
+                    }
+                    list
                 }
-                memo.insert(key.clone(), found);
-            }
-            for (f, definition) in &memo[&key] {
-                let id = (f.clone(), definition.map(|d| d.set));
-                let i = *index.entry(id).or_insert_with(|| {
-                    groups.push(Group {
-                        found: f.clone(),
-                        definition: *definition,
-                        hosts: Vec::new(),
-                    });
-                    groups.len() - 1
-                });
-                groups[i].hosts.push(host.index() as u32);
+            };
+            if !list.is_empty() {
+                out.push((i as u32, list));
             }
         }
-        out.extend(groups.into_iter().map(|g| self.violation(schemas, g)));
         out
     }
 
