@@ -138,13 +138,7 @@ pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError>
         .prefix("strata-diff-")
         .tempdir()
         .map_err(GitError::Io)?;
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&tgz[..]));
-    archive.set_preserve_permissions(false);
-    archive.set_overwrite(false);
-    // `unpack` refuses entries that would land outside `dir` (absolute
-    // paths, `..`); symbolic links are recreated as links, and the parser
-    // refuses any that leads outside the inventory, as for any inventory.
-    archive.unpack(dir.path()).map_err(GitError::Io)?;
+    unpack(&tgz, dir.path())?;
     let inventory = if rel.is_empty() {
         dir.path().to_path_buf()
     } else {
@@ -161,6 +155,67 @@ pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError>
     })
 }
 
+/// Writes the regular files and directories of a `.tar.gz` under `dest`.
+///
+/// `tar`'s own `unpack` checks every entry's parent directory with a
+/// `canonicalize` (several system calls per file, seconds for 100,000
+/// files); an archive from `git archive` needs less care: paths are
+/// relative and `/`-separated, and anything else (an absolute path, `..`)
+/// is refused here. Symbolic links are recreated as links (on Unix), and
+/// the parser refuses any that leads outside the inventory, as for any
+/// inventory; other entry types (pax headers) carry no file.
+fn unpack(tgz: &[u8], dest: &Path) -> Result<(), GitError> {
+    use std::collections::HashSet;
+    use std::io::Read;
+    use std::path::Component;
+
+    let io = GitError::Io;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tgz));
+    let mut made: HashSet<PathBuf> = HashSet::new();
+    let mut buf = Vec::new();
+    for entry in archive.entries().map_err(io)? {
+        let mut entry = entry.map_err(io)?;
+        let path = entry.path().map_err(io)?.into_owned();
+        if path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(GitError::Io(std::io::Error::other(format!(
+                "the archive holds a path outside its folder: {}",
+                path.display()
+            ))));
+        }
+        let target = dest.join(&path);
+        let kind = entry.header().entry_type();
+        if kind.is_dir() {
+            if made.insert(target.clone()) {
+                std::fs::create_dir_all(&target).map_err(io)?;
+            }
+            continue;
+        }
+        if !(kind.is_file() || kind.is_symlink()) {
+            continue;
+        }
+        if let Some(parent) = target.parent()
+            && !made.contains(parent)
+        {
+            std::fs::create_dir_all(parent).map_err(io)?;
+            made.insert(parent.to_path_buf());
+        }
+        if kind.is_symlink() {
+            #[cfg(unix)]
+            if let Some(link) = entry.link_name().map_err(io)? {
+                std::os::unix::fs::symlink(link, &target).map_err(io)?;
+            }
+            continue;
+        }
+        buf.clear();
+        entry.read_to_end(&mut buf).map_err(io)?;
+        std::fs::write(&target, &buf).map_err(io)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +226,48 @@ mod tests {
             let err = export_inventory(Path::new("."), rev).unwrap_err();
             assert!(matches!(err, GitError::BadRevision(_)), "{rev}: {err}");
         }
+    }
+
+    fn tgz(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for (path, data) in entries {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            // `append_data` refuses `..`; write the name raw to test ours.
+            h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+            h.set_cksum();
+            b.append(&h, *data).unwrap();
+        }
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn unpacks_files_and_refuses_paths_that_leave_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        unpack(
+            &tgz(&[
+                ("inv/hosts.toml", b"web = []\n"),
+                ("inv/group_data/a.toml", b"x = 1\n"),
+            ]),
+            dir.path(),
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read(dir.path().join("inv/group_data/a.toml")).unwrap(),
+            b"x = 1\n"
+        );
+        for bad in ["../escape.toml", "/abs.toml", "inv/../../x.toml"] {
+            let err = unpack(&tgz(&[(bad, b"x")]), dir.path()).unwrap_err();
+            assert!(
+                err.to_string().contains("outside its folder"),
+                "{bad}: {err}"
+            );
+        }
+        assert!(!dir.path().parent().unwrap().join("escape.toml").exists());
     }
 }
