@@ -45,7 +45,7 @@ pub struct SchemaFile {
 /// assert!(schemas[0].doc.as_ref().unwrap().get("required").is_some());
 /// assert!(schemas[1].doc.is_none());
 /// let at = sources.location(diagnostics[0].span().unwrap()).unwrap();
-/// assert_eq!((at.path.as_str(), at.line, at.column), ("schema/web.json", 1, 11));
+/// assert_eq!((at.path.as_str(), at.line, at.column), ("schema/web.json", 1, 10));
 /// # Ok(()) }
 /// ```
 pub fn read_schemas(root: &Path, sources: &mut Sources) -> (Vec<SchemaFile>, Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! Exporting an inventory as it was at a git revision, for
 //! `strata diff --base REV`.
 //!
-//! Two `git` runs, through [`run`](crate::run) like every process strata
+//! Two `git` runs, through [`run`](crate::run()) like every process strata
 //! starts:
 //!
 //! 1. `git rev-parse --show-toplevel`, from the inventory directory: the
