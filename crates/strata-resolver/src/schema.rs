@@ -49,6 +49,9 @@ use crate::inventory::Inventory;
 /// a message can be a whole table).
 const MAX_MESSAGE: usize = 200;
 
+/// Compiled size limit of one `pattern` (the `regex` crate's default).
+const MAX_REGEX_SIZE: usize = 10 * 1024 * 1024;
+
 /// A set of compiled schemas, each for `all` or one group.
 #[derive(Default)]
 pub struct Schemas {
@@ -102,7 +105,14 @@ impl jsonschema::Retrieve for Refuse {
 fn compile(
     schema: &serde_json::Value,
 ) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
-    jsonschema::options().with_retriever(Refuse).build(schema)
+    // Patterns run on Rust's `regex` engine: linear time whatever the
+    // pattern and the value, so an untrusted schema cannot make a check
+    // slow (no look-around or backreferences; such a pattern does not
+    // compile, and says so).
+    jsonschema::options()
+        .with_retriever(Refuse)
+        .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(MAX_REGEX_SIZE))
+        .build(schema)
 }
 
 impl Schemas {
@@ -772,6 +782,31 @@ mod tests {
         // A reference inside the document is fine.
         let local = serde_json::json!({"$defs": {"p": {"type": "integer"}}, "properties": {"a": {"$ref": "#/$defs/p"}}});
         Schemas::new().add("all", &local).unwrap();
+    }
+
+    #[test]
+    fn patterns_run_in_linear_time() {
+        // A classic catastrophic-backtracking pattern: linear with `regex`.
+        let mut s = Schemas::new();
+        s.add(
+            "all",
+            &serde_json::json!({"properties": {"v": {"pattern": "^(a+)+$"}}}),
+        )
+        .unwrap();
+        let long = format!("{}!", "a".repeat(10_000));
+        let inv = Inventory::builder()
+            .group_with_data("g", ["h"], toml::toml! { v = long })
+            .build()
+            .unwrap();
+        assert_eq!(inv.validate(&s).len(), 1);
+        // Backreferences need backtracking: refused at compile time.
+        let err = Schemas::new()
+            .add(
+                "all",
+                &serde_json::json!({"properties": {"v": {"pattern": "(a)\\1"}}}),
+            )
+            .unwrap_err();
+        assert!(err.message.contains("is not a \"regex\""), "{err}");
     }
 
     #[test]
