@@ -31,7 +31,8 @@
 //! assert_eq!(problems[0].code, Code::Schema);
 //! assert_eq!(
 //!     problems[0].message,
-//!     "`app_port`: \"80\" is not of type \"integer\" (schema web, on 2 hosts: `w1`, `w2`)"
+//!     "`app_port`: \"80\" is not of type \"integer\" (schema web, on 2 hosts: `w1`, `w2`); \
+//!      the value comes from <builder>"
 //! );
 //! ```
 
@@ -569,7 +570,19 @@ impl Inventory {
             None => format!("{what} on {hosts}"),
         };
         let keyword_text = format!("the `{}` keyword of {}", f.keyword, schema.display);
-        let mut d = match (g.definition, keyword_span) {
+        // A value from no file (`--data`, code): say where it comes from,
+        // and label the schema instead.
+        let (definition, message) = match g.definition {
+            Some(d) if self.sources.get(d.value.file).is_virtual() => (
+                None,
+                format!(
+                    "{message}; the value comes from {}",
+                    self.sources.get(d.value.file).name()
+                ),
+            ),
+            other => (other, message),
+        };
+        let mut d = match (definition, keyword_span) {
             (Some(DefinedAt { value, .. }), keyword) => {
                 let key = f.key.as_deref().unwrap_or_default();
                 // A nested value (`/tls/min_version`): point at it when the
@@ -848,8 +861,8 @@ mod tests {
             messages,
             [
                 "`owner` is required by schema all but missing on 500 hosts: `w1`, `w2`, `w3` and 497 more",
-                "`port`: \"80\" is not of type \"integer\" (schema all, on 499 hosts: `w1`, `w2`, `w3` and 496 more)",
-                "`port`: \"81\" is not of type \"integer\" (schema all, on host `w7`)",
+                "`port`: \"80\" is not of type \"integer\" (schema all, on 499 hosts: `w1`, `w2`, `w3` and 496 more); the value comes from <builder>",
+                "`port`: \"81\" is not of type \"integer\" (schema all, on host `w7`); the value comes from <builder>",
             ]
         );
     }

@@ -388,7 +388,7 @@ fn validate_and_diff_inventories_made_in_code() {
     assert_eq!(problems.len(), 1);
     assert_eq!(
         problems[0].message,
-        "`port`: 0 is less than the minimum of 1 (schema web, on host `w1`)"
+        "`port`: 0 is less than the minimum of 1 (schema web, on host `w1`); the value comes from <builder>"
     );
     let d = strata::diff(&old, &new);
     let changes: Vec<(String, Option<i64>, Vec<String>)> = d
