@@ -209,12 +209,18 @@ fn invalid(
             } else {
                 format!(" at `{}`", pretty_path(at))
             };
+            // The meta-schema's own wording for a bad `type` is an
+            // `anyOf` failure; say what is meant.
+            let what = match (at.rsplit('/').next(), e.kind()) {
+                (Some("type"), ValidationErrorKind::AnyOf { .. }) => format!(
+                    "{} is not a JSON Schema type (array, boolean, integer, null, number, object, string)",
+                    cut(&e.instance().to_string())
+                ),
+                _ => cut(&e.to_string()),
+            };
             (
                 doc.pointer(at).map(|j| j.span.clone()),
-                format!(
-                    "{display} is not a valid JSON Schema{place}: {}",
-                    cut(&e.to_string())
-                ),
+                format!("{display} is not a valid JSON Schema{place}: {what}"),
                 "see https://json-schema.org/draft/2020-12/json-schema-validation for the keywords and their values",
             )
         }
