@@ -132,6 +132,35 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         host: Option<String>,
     },
+    /// What a change does to the resolved inventory: hosts added and removed,
+    /// group memberships, and every changed value with its hosts and origin.
+    /// Identical changes are grouped across hosts.
+    ///
+    /// `strata diff OLD NEW` compares two inventory directories;
+    /// `strata diff --base REV` compares the inventory (-i, else the usual
+    /// discovery) at git revision REV with the working tree.
+    #[command(
+        after_help = "Exit 0, or with --exit-code 1 when there are differences; 2 on usage errors (and when git fails); 1 when either side does not load."
+    )]
+    Diff {
+        /// The old inventory: a directory, or its hosts.toml.
+        #[arg(value_name = "OLD", conflicts_with = "base", requires = "new")]
+        old: Option<PathBuf>,
+        /// The new inventory: a directory, or its hosts.toml.
+        #[arg(value_name = "NEW")]
+        new: Option<PathBuf>,
+        /// Take the old side from git at REV (a branch, tag or commit,
+        /// exported with `git archive`) and the new side from the working tree.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// human: a readable summary; json: the shape of docs/cli.md;
+        /// markdown: tables for a pull request or $GITHUB_STEP_SUMMARY.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 1 when there are differences, as `git diff --exit-code`.
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Print this help, or the help of the given command.
     Help {
         /// The command to describe.
@@ -187,6 +216,17 @@ pub enum CheckFormat {
     Json,
     /// `::error file=...,line=...,col=...::message` lines for GitHub Actions.
     Github,
+}
+
+/// Formats for `strata diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Lines for people, one block per grouped change.
+    Human,
+    /// `{"hosts_added", "hosts_removed", "groups", "changes"}`.
+    Json,
+    /// Markdown tables, for a pull request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
 }
 
 /// Formats for name lists.

@@ -61,6 +61,8 @@ enum Failure {
     Inventory,
     /// Writing the output failed.
     Io(io::Error),
+    /// `diff --exit-code` found differences: exit 1, nothing more to say.
+    Differences,
 }
 
 impl From<io::Error> for Failure {
@@ -115,7 +117,7 @@ where
             err.line(&format!("error: {message}"));
             2
         }
-        Err(Failure::Inventory) => 1,
+        Err(Failure::Inventory | Failure::Differences) => 1,
         Err(Failure::Io(e)) if term::reader_gone(&e) => 0,
         Err(Failure::Io(e)) => {
             err.line(&format!("error: {e}"));
@@ -136,33 +138,41 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         .cwd
         .clone()
         .ok_or_else(|| Failure::Usage("cannot read the current directory".into()))?;
-    let found = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), &cwd)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let root = found.root;
-
     let mut overrides = toml::Table::new();
     for arg in &cli.data {
         let (key, value) =
             strata::parse_data_arg(arg).map_err(|e| Failure::Usage(e.to_string()))?;
         overrides.insert(key, value);
     }
-    let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
-    let loader = Loader::new(&root)
-        .overrides("<command line>", overrides)
-        .budget(strata::Budget {
-            max_entries: cli.max_entries,
-            max_hosts: cli.max_hosts,
-        })
-        .display_base(discover::display_base(&root, &cwd))
-        .allow_exec(cli.allow_exec || env.allow_exec)
-        .refresh(cli.refresh)
-        .cache_dir(env.cache_dir.clone());
-    if cli.refresh && !(cli.allow_exec || env.allow_exec) {
+    let budget = strata::Budget {
+        max_entries: cli.max_entries,
+        max_hosts: cli.max_hosts,
+    };
+    let allow_exec = cli.allow_exec || env.allow_exec;
+    if cli.refresh && !allow_exec {
         return Err(Failure::Usage(
             "--refresh runs command sources, which needs --allow-exec (or STRATA_ALLOW_EXEC=1)"
                 .into(),
         ));
     }
+    let loader_for = |root: &std::path::Path| {
+        Loader::new(root)
+            .overrides("<command line>", overrides.clone())
+            .budget(budget)
+            .display_base(discover::display_base(root, &cwd))
+            .allow_exec(allow_exec)
+            .refresh(cli.refresh)
+            .cache_dir(env.cache_dir.clone())
+    };
+    if let Command::Diff { .. } = &cli.command {
+        return run_diff(&cli, out, err, env, &cwd, &loader_for);
+    }
+    let found = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), &cwd)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let root = found.root;
+
+    let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
+    let loader = loader_for(&root);
 
     if let Command::Check { strict, format } = cli.command {
         if !cli.limit.is_empty() {
@@ -250,7 +260,9 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
                 .map_err(Failure::Usage)?;
             commands::graph::run(out, &inventory, &selected, limited, root, vars)?
         }
-        Command::Check { .. } | Command::Help { .. } => unreachable!("handled before loading"),
+        Command::Check { .. } | Command::Help { .. } | Command::Diff { .. } => {
+            unreachable!("handled before loading")
+        }
         Command::Ansible { list, host } => match (list, host) {
             (_, Some(name)) => commands::ansible::host(out, find_host(&inventory, &name)?)?,
             _ => commands::ansible::list(out, &selected, &groups())?,
@@ -261,6 +273,109 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // would only cost time.
     if env.process_exits {
         std::mem::forget(inventory);
+    }
+    Ok(())
+}
+
+/// `strata diff`: loads both sides (the old one from git with `--base`),
+/// compares them and prints the difference.
+fn run_diff(
+    cli: &Cli,
+    out: &mut impl Write,
+    err: &mut Stderr<'_>,
+    env: &Env,
+    cwd: &std::path::Path,
+    loader_for: &dyn Fn(&std::path::Path) -> Loader,
+) -> Result<(), Failure> {
+    let Command::Diff {
+        old,
+        new,
+        base,
+        format,
+        exit_code,
+    } = &cli.command
+    else {
+        unreachable!("called for diff only")
+    };
+    if !cli.limit.is_empty() {
+        return Err(Failure::Usage(
+            "`diff` compares the whole inventories; --limit does not apply to it".into(),
+        ));
+    }
+    let usage = |e: discover::NotFound| Failure::Usage(e.to_string());
+    // The export (a temporary directory) lives until the diff is printed.
+    let shown = |root: &std::path::Path| {
+        let base = discover::display_base(root, cwd);
+        match base.trim_end_matches('/') {
+            "" => ".".to_string(),
+            b => b.to_string(),
+        }
+    };
+    let (export, old_loader, old_label, new_root) = match (old, new, base) {
+        (Some(old), Some(new), None) => {
+            let old = discover::find(Some(old), None, cwd).map_err(usage)?.root;
+            let new = discover::find(Some(new), None, cwd).map_err(usage)?.root;
+            (None, loader_for(&old), shown(&old), new)
+        }
+        (None, None, Some(rev)) => {
+            let new = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), cwd)
+                .map_err(usage)?
+                .root;
+            let export = strata_sources::git::export_inventory(&new, rev).map_err(|e| {
+                Failure::Usage(format!("cannot read the inventory at `{rev}`: {e}"))
+            })?;
+            // Old files are shown as `REV:path/in/repo/hosts.toml`, as git shows them.
+            let loader = loader_for(export.inventory())
+                .display_base(format!("{rev}:{}", export.path_in_repo()));
+            let label = format!("{} at {rev}", shown(&new));
+            (Some(export), loader, label, new)
+        }
+        (Some(_), None, None) => {
+            return Err(Failure::Usage(
+                "`diff` needs two inventories, OLD and NEW, or --base REV".into(),
+            ));
+        }
+        _ => {
+            return Err(Failure::Usage(
+                "`diff` takes OLD and NEW, or --base REV (with -i for the inventory), not both"
+                    .into(),
+            ));
+        }
+    };
+    let new_loader = loader_for(&new_root);
+    // Both sides load at the same time (each also uses every core for its files).
+    let (old_loaded, new_loaded) = std::thread::scope(|s| {
+        let old = s.spawn(|| old_loader.load_all());
+        let new = new_loader.load_all();
+        (old.join(), new)
+    });
+    let old_loaded =
+        old_loaded.map_err(|_| Failure::Usage("loading the old side failed".into()))?;
+    let new_label = shown(&new_root);
+    let mut side = |loaded: strata::Loaded, which: &str, label: &str| match loaded.inventory {
+        Some(inv) => Some(inv),
+        None => {
+            let sources = loaded.sources.unwrap_or_default();
+            report::print(err, &loaded.diagnostics, &sources, false);
+            let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+            err.line(&format!(
+                "error: the {which} inventory ({label}) does not load: {n} error{}",
+                if n == 1 { "" } else { "s" }
+            ));
+            None
+        }
+    };
+    let old_inv = side(old_loaded, "old", &old_label);
+    let new_inv = side(new_loaded, "new", &new_label);
+    let (Some(old_inv), Some(new_inv)) = (old_inv, new_inv) else {
+        return Err(Failure::Inventory);
+    };
+    let diff = strata::diff(&old_inv, &new_inv);
+    commands::diff::run(out, &diff, *format)?;
+    out.flush()?;
+    drop(export);
+    if *exit_code && !diff.is_empty() {
+        return Err(Failure::Differences);
     }
     Ok(())
 }

@@ -118,6 +118,13 @@ codes! {
     SourceNotRun = "source_not_run",
     /// A JSON `null` in a source's answer was dropped.
     JsonNull = "json_null",
+    /// A host's resolved data does not match a schema of `schema/`.
+    Schema = "schema",
+    /// A schema file is not valid JSON, not a valid JSON Schema, or refers
+    /// to a schema outside the file (a remote `$ref`).
+    InvalidSchema = "invalid_schema",
+    /// `schema/<name>.json` names no group of the inventory.
+    UnknownSchemaGroup = "unknown_schema_group",
 }
 
 impl std::fmt::Display for Code {

@@ -48,9 +48,11 @@ mod diagnostic;
 mod external;
 mod hosts;
 pub mod json;
+mod locate;
 mod model;
 mod read;
 mod report;
+mod schema;
 mod source;
 mod suggest;
 mod toml11;
@@ -65,10 +67,12 @@ pub use external::{
     DEFAULT_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup, SourceHostVars, SourceKind,
     parse_duration, parse_host_document, parse_source_document,
 };
+pub use locate::{MAX_LOCATE_SIZE, locate_nested};
 pub use model::{
     DataFile, DataTable, Entry, GroupShape, HostsFile, RawGroup, RawHost, RawInventory,
 };
 pub use read::MAX_FILE_SIZE;
+pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 pub use source::{FileId, Location, SourceFile, Sources, Span};
 pub use suggest::{closest, did_you_mean, spelling_note};
 

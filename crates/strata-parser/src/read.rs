@@ -176,6 +176,13 @@ fn skipped(name: &str) -> bool {
 /// Lists the `.toml` files of `dir` (relative name `dir_name`), down to
 /// `max_depth` levels; hidden files and editor backups are skipped.
 pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
+    walk_ext(root, dir_name, max_depth, ".toml")
+}
+
+/// [`walk`] for files ending in `ext`, which must be five bytes long as
+/// `.toml` is (`.json`), so that [`Found::name`] strips it.
+pub(crate) fn walk_ext(root: &Path, dir_name: &str, max_depth: usize, ext: &str) -> Walk {
+    debug_assert_eq!(ext.len(), ".toml".len());
     let dir = root.join(dir_name);
     let mut walk = Walk::default();
     match fs::symlink_metadata(&dir) {
@@ -247,7 +254,7 @@ pub(crate) fn walk(root: &Path, dir_name: &str, max_depth: usize) -> Walk {
                 _ => {}
             }
         }
-        if !display.ends_with(".toml") {
+        if !display.ends_with(ext) {
             walk.strays.push(display);
             continue;
         }

@@ -223,7 +223,8 @@ impl Loader {
 
     /// Reads everything and reports every problem: what loading finds, and,
     /// when the inventory loads, the extra checks of [`Inventory::lint`]
-    /// (type conflicts between layers, names Ansible warns about).
+    /// (type conflicts between layers, names Ansible warns about) and the
+    /// schemas of `schema/` ([`Inventory::validate`]).
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -240,9 +241,19 @@ impl Loader {
             Some(mut inv) => {
                 let mut diagnostics = loaded.diagnostics;
                 diagnostics.extend(inv.lint());
+                let (schemas, problems) = inv.read_schemas();
+                diagnostics.extend(problems);
+                diagnostics.extend(inv.validate(&schemas));
                 (diagnostics, std::mem::take(&mut inv.sources))
             }
-            None => (loaded.diagnostics, loaded.sources.unwrap_or_default()),
+            None => {
+                // The schema files are still read, so that their own
+                // problems show in the same run.
+                let mut sources = loaded.sources.unwrap_or_default();
+                let mut diagnostics = loaded.diagnostics;
+                diagnostics.extend(crate::Schemas::read(&self.root, &mut sources).1);
+                (diagnostics, sources)
+            }
         };
         sort(&mut diagnostics);
         Report {

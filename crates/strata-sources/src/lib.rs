@@ -20,6 +20,7 @@
 
 mod cache;
 mod fetcher;
+pub mod git;
 mod process;
 
 pub use cache::{Cached, Entry as CacheEntry, default_cache_dir};

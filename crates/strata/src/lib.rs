@@ -132,7 +132,8 @@ pub use strata_parser::{
     Span, closest, did_you_mean,
 };
 pub use strata_resolver::{
-    Budget, Connector, ConnectorHost, Connectors, Data, DataArgError, DataError, Definition,
-    Explanation, Group, Host, HostSpec, Inventory, InventoryBuilder, Layer, Limit, LimitError,
-    LoadError, Loaded, Origin, Reason, Report, parse_data_arg, parse_value, reason,
+    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
+    DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
+    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, Origin, Reason,
+    Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
 };

@@ -294,3 +294,123 @@ fn inventories_are_shared_across_threads() {
     let sums: Vec<usize> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert!(sums.windows(2).all(|w| w[0] == w[1]));
 }
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn check_includes_schema_violations_at_the_defining_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "hosts.toml", "web = [\"w1\", \"w2\"]\ndb = [\"d1\"]\n");
+    write(d, "group_data/web.toml", "# ports\napp_port = \"80\"\n");
+    write(
+        d,
+        "schema/all.json",
+        r#"{"properties": {"app_port": {"type": "integer"}}}"#,
+    );
+    write(d, "schema/db.json", r#"{"required": ["backup"]}"#);
+    write(d, "schema/wbe.json", "{}");
+    let report = Loader::new(d).check();
+    // (code, file:line:column, start of the message)
+    let got: Vec<(&str, String, &str)> = report
+        .diagnostics
+        .iter()
+        .map(|x| {
+            let at = report.sources.location(x.span().unwrap()).unwrap();
+            (
+                x.code.as_str(),
+                at.to_string(),
+                &x.message[..x.message.find(' ').unwrap()],
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "strata::schema",
+                "group_data/web.toml:2:12".into(),
+                "`app_port`:"
+            ),
+            ("strata::schema", "schema/db.json:1:15".into(), "`backup`"),
+            (
+                "strata::unknown_schema_group",
+                "schema/wbe.json:1:1".into(),
+                "schema/wbe.json"
+            ),
+        ]
+    );
+    assert!(
+        report.diagnostics[0]
+            .message
+            .ends_with("on 2 hosts: `w1`, `w2`)")
+    );
+    assert!(report.has_errors());
+    // Loading alone does not read schemas: the inventory works.
+    assert!(Loader::new(d).load().is_ok());
+}
+
+#[test]
+fn schema_files_are_checked_when_the_inventory_does_not_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "hosts.toml", "web = [\"w[1:\"]\n");
+    write(d, "schema/all.json", "{\"type\": \"objetc\"}");
+    let report = Loader::new(d).check();
+    let codes: Vec<&str> = report.diagnostics.iter().map(|x| x.code.as_str()).collect();
+    assert_eq!(codes, ["strata::malformed_range", "strata::invalid_schema"]);
+}
+
+#[test]
+fn validate_and_diff_inventories_made_in_code() {
+    let old = Inventory::builder()
+        .group_with_data("web", ["w1", "w2"], toml::toml! { port = 80 })
+        .build()
+        .unwrap();
+    let new = Inventory::builder()
+        .group_with_data("web", ["w1", "w2"], toml::toml! { port = 0 })
+        .host_data("w2", toml::toml! { port = 8080 })
+        .build()
+        .unwrap();
+    let mut schemas = strata::Schemas::new();
+    schemas
+        .add(
+            "web",
+            &serde_json::json!({"properties": {"port": {"minimum": 1}}}),
+        )
+        .unwrap();
+    assert!(old.validate(&schemas).is_empty());
+    let problems = new.validate(&schemas);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems[0].message,
+        "`port`: 0 is less than the minimum of 1 (schema web, on host `w1`); the value comes from <builder>"
+    );
+    let d = strata::diff(&old, &new);
+    let changes: Vec<(String, Option<i64>, Vec<String>)> = d
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.new.as_ref().unwrap().to_string(),
+                c.new.as_ref().unwrap().as_integer(),
+                c.hosts.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("0".to_string(), Some(0), vec!["w1".to_string()]),
+            ("8080".to_string(), Some(8080), vec!["w2".to_string()]),
+        ]
+    );
+    assert_eq!(d.changes[1].origin.layer, Layer::HostFile);
+    // Code has no file position.
+    assert_eq!(d.changes[1].origin.line, None);
+    assert!(strata::diff(&old, &old).is_empty());
+}

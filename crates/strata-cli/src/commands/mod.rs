@@ -2,6 +2,7 @@
 
 pub mod ansible;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod graph;
 pub mod groups;

@@ -1,0 +1,284 @@
+//! `strata diff`: what a change does to the resolved inventory, for people
+//! (human), for programs (json) and for a pull request (markdown).
+
+use std::io::{self, Write};
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use strata::{Change, InventoryDiff};
+
+use crate::args::DiffFormat;
+use crate::output::{Json, inline_value, write_json};
+
+/// How many host names a grouped line shows before "and N more".
+const SHOWN: usize = 5;
+
+/// Prints the difference in `format`.
+pub fn run(out: &mut impl Write, diff: &InventoryDiff, format: DiffFormat) -> io::Result<()> {
+    match format {
+        DiffFormat::Human => human(out, diff),
+        DiffFormat::Json => write_json(out, &DiffJson(diff)),
+        DiffFormat::Markdown => markdown(out, diff),
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `web1, web2, web3, web4, web5 and 995 more`, each name wrapped by `wrap`.
+fn names(hosts: &[String], wrap: &str) -> String {
+    let shown: Vec<String> = hosts
+        .iter()
+        .take(SHOWN)
+        .map(|h| format!("{wrap}{h}{wrap}"))
+        .collect();
+    match hosts.len() {
+        n if n > SHOWN => format!("{} and {} more", shown.join(", "), n - SHOWN),
+        _ => shown.join(", "),
+    }
+}
+
+fn value(v: Option<&toml::Value>) -> String {
+    v.map_or_else(|| "(unset)".to_string(), inline_value)
+}
+
+/// One line summing up the difference.
+fn summary(diff: &InventoryDiff) -> String {
+    if diff.is_empty() {
+        return "strata diff: no differences".into();
+    }
+    format!(
+        "strata diff: {} added, {} removed, {} with changed members, {} on {}",
+        plural(diff.hosts_added.len(), "host", "hosts"),
+        diff.hosts_removed.len(),
+        plural(diff.groups.len(), "group", "groups"),
+        plural(diff.changes.len(), "change", "changes"),
+        plural(diff.hosts_changed(), "host", "hosts"),
+    )
+}
+
+fn human(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
+    for h in &diff.hosts_added {
+        writeln!(out, "+ host {h}")?;
+    }
+    for h in &diff.hosts_removed {
+        writeln!(out, "- host {h}")?;
+    }
+    for g in &diff.groups {
+        let mut parts = Vec::new();
+        if !g.added.is_empty() {
+            parts.push(format!("+{}", names(&g.added, "")));
+        }
+        if !g.removed.is_empty() {
+            parts.push(format!("-{}", names(&g.removed, "")));
+        }
+        writeln!(out, "~ group {}: {}", g.name, parts.join("; "))?;
+    }
+    let memberships =
+        !(diff.hosts_added.is_empty() && diff.hosts_removed.is_empty() && diff.groups.is_empty());
+    if memberships && !diff.changes.is_empty() {
+        writeln!(out)?;
+    }
+    for c in &diff.changes {
+        let what = match (&c.old, &c.new) {
+            (None, _) => "added",
+            (_, None) => "removed",
+            _ => "changed",
+        };
+        writeln!(out, "{} {}: {what}", change_mark(c), c.key)?;
+        if c.old.is_some() {
+            writeln!(out, "    - {}", value(c.old.as_ref()))?;
+        }
+        if c.new.is_some() {
+            writeln!(out, "    + {}", value(c.new.as_ref()))?;
+        }
+        let from = if c.new.is_some() { "from" } else { "was from" };
+        writeln!(out, "    {from} {}", c.origin)?;
+        writeln!(
+            out,
+            "    on {}: {}",
+            plural(c.hosts.len(), "host", "hosts"),
+            names(&c.hosts, "")
+        )?;
+    }
+    writeln!(out, "{}", summary(diff))
+}
+
+fn change_mark(c: &Change) -> char {
+    match (&c.old, &c.new) {
+        (None, _) => '+',
+        (_, None) => '-',
+        _ => '~',
+    }
+}
+
+/// A table cell: code, with `|` escaped and long values cut.
+fn cell(text: &str) -> String {
+    const MAX: usize = 80;
+    let mut t: String = text.chars().take(MAX).collect();
+    if text.chars().count() > MAX {
+        t.push('…');
+    }
+    format!("`{}`", t.replace('|', "\\|").replace('`', "'"))
+}
+
+fn markdown(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
+    writeln!(out, "### strata diff")?;
+    writeln!(out)?;
+    if diff.is_empty() {
+        writeln!(out, "No differences in the resolved inventory.")?;
+        return writeln!(out);
+    }
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---:|")?;
+    writeln!(out, "| hosts added | {} |", diff.hosts_added.len())?;
+    writeln!(out, "| hosts removed | {} |", diff.hosts_removed.len())?;
+    writeln!(
+        out,
+        "| groups with changed members | {} |",
+        diff.groups.len()
+    )?;
+    writeln!(out, "| changed values | {} |", diff.changes.len())?;
+    writeln!(
+        out,
+        "| hosts with changed values | {} |",
+        diff.hosts_changed()
+    )?;
+    if !diff.hosts_added.is_empty() || !diff.hosts_removed.is_empty() || !diff.groups.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "| hosts and groups | added | removed |")?;
+        writeln!(out, "|---|---|---|")?;
+        if !diff.hosts_added.is_empty() || !diff.hosts_removed.is_empty() {
+            writeln!(
+                out,
+                "| hosts | {} | {} |",
+                names(&diff.hosts_added, "`"),
+                names(&diff.hosts_removed, "`")
+            )?;
+        }
+        for g in &diff.groups {
+            writeln!(
+                out,
+                "| group `{}` | {} | {} |",
+                g.name.replace('|', "\\|"),
+                names(&g.added, "`"),
+                names(&g.removed, "`")
+            )?;
+        }
+    }
+    if !diff.changes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "| key | old | new | from | hosts |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for c in &diff.changes {
+            let old = c
+                .old
+                .as_ref()
+                .map_or_else(|| "—".to_string(), |v| cell(&inline_value(v)));
+            let new = c
+                .new
+                .as_ref()
+                .map_or_else(|| "—".to_string(), |v| cell(&inline_value(v)));
+            writeln!(
+                out,
+                "| {} | {old} | {new} | {} | {}: {} |",
+                cell(&c.key),
+                cell(&c.origin.to_string()),
+                c.hosts.len(),
+                names(&c.hosts, "`").replace('|', "\\|")
+            )?;
+        }
+    }
+    // A blank line ends the last table, so text appended after it
+    // (the next inventory's heading) starts a new block.
+    writeln!(out)
+}
+
+/// The JSON shape of docs/cli.md.
+struct DiffJson<'a>(&'a InventoryDiff);
+
+impl Serialize for DiffJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0;
+        let mut st = s.serialize_struct("Diff", 4)?;
+        st.serialize_field("hosts_added", &d.hosts_added)?;
+        st.serialize_field("hosts_removed", &d.hosts_removed)?;
+        st.serialize_field("groups", &GroupsJson(d))?;
+        st.serialize_field("changes", &ChangesJson(&d.changes))?;
+        st.end()
+    }
+}
+
+struct GroupsJson<'a>(&'a InventoryDiff);
+
+impl Serialize for GroupsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.groups.len()))?;
+        for g in &self.0.groups {
+            m.serialize_entry(
+                &g.name,
+                &serde_json::json!({"added": g.added, "removed": g.removed}),
+            )?;
+        }
+        m.end()
+    }
+}
+
+struct ChangesJson<'a>(&'a [Change]);
+
+impl Serialize for ChangesJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(ChangeJson))
+    }
+}
+
+struct ChangeJson<'a>(&'a Change);
+
+impl Serialize for ChangeJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("key", &c.key)?;
+        if let Some(v) = &c.old {
+            m.serialize_entry("old", &Json(v))?;
+        }
+        if let Some(v) = &c.new {
+            m.serialize_entry("new", &Json(v))?;
+        }
+        m.serialize_entry(
+            "origin",
+            &serde_json::json!({
+                "file": c.origin.file,
+                "line": c.origin.line,
+                "column": c.origin.column,
+            }),
+        )?;
+        m.serialize_entry("hosts", &c.hosts)?;
+        m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_lists_are_cut() {
+        let hosts: Vec<String> = (1..=7).map(|i| format!("h{i}")).collect();
+        let cases = [
+            (&hosts[..1], "", "h1"),
+            (&hosts[..2], "`", "`h1`, `h2`"),
+            (&hosts[..], "", "h1, h2, h3, h4, h5 and 2 more"),
+        ];
+        for (list, wrap, want) in cases {
+            assert_eq!(names(list, wrap), want);
+        }
+    }
+
+    #[test]
+    fn cells_escape_pipes_and_backticks() {
+        assert_eq!(cell("\"a|b`c\""), "`\"a\\|b'c\"`");
+        assert!(cell(&"x".repeat(200)).ends_with("…`"));
+    }
+}

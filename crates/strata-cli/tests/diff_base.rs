@@ -1,0 +1,258 @@
+//! `strata diff --base REV` in a real, temporary git repository with two
+//! commits. The test runs `git` itself to build the repository; strata runs
+//! it only through `strata_sources`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn strata(cwd: &Path, args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("STRATA_INVENTORY")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// A repository whose `infra/prod` inventory changes between two commits:
+/// the first has web1..web3 with `ntp = "ntp1"`, the second adds web4 and
+/// moves every host to `ntp2`.
+fn repository() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "README", "not an inventory\n");
+    write(dir, "infra/prod/hosts.toml", "web = [\"web[1:3]\"]\n");
+    write(dir, "infra/prod/group_data/all.toml", "ntp = \"ntp1\"\n");
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+    write(dir, "infra/prod/hosts.toml", "web = [\"web[1:4]\"]\n");
+    write(dir, "infra/prod/group_data/all.toml", "ntp = \"ntp2\"\n");
+    git(dir, &["commit", "-q", "-am", "second"]);
+    repo
+}
+
+#[test]
+fn base_revision_against_the_working_tree() {
+    let repo = repository();
+    let dir = repo.path();
+    // HEAD~1 against the working tree (= HEAD): the second commit's change.
+    let (out, err, code) = strata(
+        dir,
+        &[
+            "-i",
+            "infra/prod",
+            "diff",
+            "--base",
+            "HEAD~1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(
+        out,
+        r#"{"hosts_added":["web4"],"hosts_removed":[],"groups":{"web":{"added":["web4"],"removed":[]}},"changes":[{"key":"ntp","old":"ntp1","new":"ntp2","origin":{"file":"group_data/all.toml","line":1,"column":1},"hosts":["web1","web2","web3"]}]}
+"#
+    );
+
+    // HEAD against the working tree: nothing, until the tree changes.
+    let (out, _, code) = strata(
+        &dir.join("infra/prod"),
+        &["diff", "--base", "HEAD", "--exit-code"],
+    );
+    assert_eq!((out.as_str(), code), ("strata diff: no differences\n", 0));
+    write(dir, "infra/prod/group_data/all.toml", "ntp = \"ntp3\"\n");
+    let (out, _, code) = strata(
+        &dir.join("infra/prod"),
+        &["diff", "--base", "HEAD", "--exit-code"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("    - \"ntp2\"\n    + \"ntp3\"\n"), "{out}");
+}
+
+#[test]
+fn base_side_that_does_not_load_names_the_revision() {
+    let repo = repository();
+    let dir = repo.path();
+    write(dir, "infra/prod/hosts.toml", "web = [\"web[1:\"]\n");
+    git(dir, &["commit", "-q", "-am", "broken"]);
+    write(dir, "infra/prod/hosts.toml", "web = [\"web1\"]\n");
+    let (out, err, code) = strata(dir, &["-i", "infra/prod", "diff", "--base", "HEAD"]);
+    assert_eq!((out.as_str(), code), ("", 1));
+    // The old file is shown as git shows a file at a revision.
+    assert!(err.contains("HEAD:infra/prod/hosts.toml:1:"), "{err}");
+    assert!(
+        err.ends_with("error: the old inventory (infra/prod at HEAD) does not load: 1 error\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn git_failures_are_usage_errors() {
+    let repo = repository();
+    let dir = repo.path();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["-i", "infra/prod", "diff", "--base", "no-such-rev"],
+            "error: cannot read the inventory at `no-such-rev`: git archive no-such-rev -- infra/prod failed: ",
+        ),
+        (
+            &["-i", "infra/prod", "diff", "--base", "--output=x"],
+            "error: unexpected argument",
+        ),
+        (
+            &["-i", "infra/prod", "diff", "--base=-x"],
+            "error: cannot read the inventory at `-x`: `-x` is not a git revision",
+        ),
+        (
+            &["-i", "infra/prod", "diff", "--base", "HEAD", "a", "b"],
+            "error: the argument '--base <REV>' cannot be used with",
+        ),
+    ];
+    for (args, want) in cases {
+        let (out, err, code) = strata(dir, args);
+        assert_eq!((out.as_str(), code), ("", 2), "{args:?}: {err}");
+        assert!(err.starts_with(want), "{args:?}: {err}");
+    }
+    // The export read only the inventory's folder, at the revision.
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "hosts.toml", "web = [\"w1\"]\n");
+    let (_, err, code) = strata(outside.path(), &["diff", "--base", "HEAD"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(
+            "error: cannot read the inventory at `HEAD`: git rev-parse --show-toplevel failed: "
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_documented_pull_request_job_posts_the_difference() {
+    // The `run:` script of the pull-request job in docs/ci.md, run as
+    // Actions runs it: from the repository root, with the base branch as
+    // `origin/main` and a step summary file.
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md"))
+            .unwrap();
+    let job = doc
+        .find("      - name: strata check and diff\n")
+        .expect("the pull-request job");
+    let start = job + doc[job..].find("        run: |\n").unwrap() + 15;
+    let script: String = doc[start..]
+        .lines()
+        .take_while(|l| l.starts_with("          "))
+        .map(|l| format!("{}\n", &l[10..]))
+        .collect();
+    assert!(
+        script.contains("diff --base \"$BASE\" --format markdown"),
+        "{script}"
+    );
+
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    for env in ["production", "staging"] {
+        write(
+            dir,
+            &format!("infra/{env}/hosts.toml"),
+            "web = [\"web[1:3]\"]\n",
+        );
+        write(
+            dir,
+            &format!("infra/{env}/group_data/all.toml"),
+            "ntp = \"ntp1\"\n",
+        );
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    git(dir, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    write(
+        dir,
+        "infra/production/group_data/all.toml",
+        "ntp = \"ntp2\"\n",
+    );
+    git(dir, &["commit", "-q", "-am", "the pull request"]);
+
+    let summary = dir.join("summary.md");
+    let bin = Path::new(env!("CARGO_BIN_EXE_strata")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("BASE", "origin/main")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("STRATA_INVENTORY")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_eq!(
+        text,
+        "#### infra/production
+### strata diff
+
+| | |
+|---|---:|
+| hosts added | 0 |
+| hosts removed | 0 |
+| groups with changed members | 0 |
+| changed values | 1 |
+| hosts with changed values | 3 |
+
+| key | old | new | from | hosts |
+|---|---|---|---|---|
+| `ntp` | `\"ntp1\"` | `\"ntp2\"` | `group_data/all.toml:1:1 (global file)` | 3: `web1`, `web2`, `web3` |
+
+#### infra/staging
+### strata diff
+
+No differences in the resolved inventory.
+
+"
+    );
+}
