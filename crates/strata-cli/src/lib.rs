@@ -184,6 +184,11 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         }
         let report = loader.check();
         let passed = commands::check::run(out, err, &report, format, strict)?;
+        out.flush()?;
+        // As below: the process ends, so the report is not freed value by value.
+        if env.process_exits {
+            std::mem::forget(report);
+        }
         return if passed {
             Ok(())
         } else {

@@ -26,16 +26,16 @@ impl Inventory {
         let mut seen: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
         let mut found: Vec<(Diagnostic, usize)> = Vec::new();
         for host in self.hosts() {
-            let data = host.data();
-            for key in data.keys() {
-                let mut sets = data.sets_defining(key);
-                let Some((wset, winner)) = sets.next() else {
-                    continue;
-                };
-                if self.sources.get(wset.file).is_virtual() {
+            let layered = host.data().layered();
+            // Each run of one key: the winner first, then what it shadows.
+            for run in layered.chunk_by(|a, b| crate::data::same_key(a.key, b.key)) {
+                let (first, shadowed) = run.split_first().expect("chunks are not empty");
+                let (key, wset, winner) = (first.key, first.set, first.entry);
+                if shadowed.is_empty() || self.sources.get(wset.file).is_virtual() {
                     continue;
                 }
-                for (lset, loser) in sets {
+                for d in shadowed {
+                    let (lset, loser) = (d.set, d.entry);
                     if self.sources.get(lset.file).is_virtual()
                         || winner.value.same_type(&loser.value)
                     {

@@ -58,6 +58,20 @@ impl std::fmt::Display for Origin<'_> {
     }
 }
 
+/// One definition of a key in one layer, as [`Data::layered`] lists them.
+#[derive(Clone, Copy)]
+pub(crate) struct Layered<'a> {
+    pub key: &'a str,
+    pub set: &'a DataSet,
+    pub entry: &'a strata_parser::Entry,
+}
+
+/// Equal keys: usually the same shared allocation, so the addresses answer
+/// before the bytes are compared.
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
 /// One definition of a key: its value and where it comes from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Definition<'a> {
@@ -150,45 +164,45 @@ impl<'a> Data<'a> {
 
     /// Every key with its winning value, keys sorted.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a toml::Value)> + use<'a> {
-        // Layers come highest first; sorting by (key, position) keeps that
-        // order among equal keys, so the first of each key is the winner.
-        // Keys sort by their precomputed rank (an integer), not their text.
-        let order = self.inv.key_order();
+        let mut all = self.layered();
+        all.dedup_by(|b, a| same_key(a.key, b.key));
+        all.into_iter().map(|d| (d.key, &d.entry.value))
+    }
+
+    /// Every definition of every key: keys sorted, and for each key its
+    /// layers highest first (the winner, then what it shadows).
+    ///
+    /// Keys sort by their precomputed rank (an integer, see
+    /// [`KeyOrder`](crate::key_order::KeyOrder)), not their text; sorting
+    /// by (rank, position) keeps the layers' order among equal keys. This
+    /// runs once per host for every command that prints data.
+    pub(crate) fn layered(&self) -> Vec<Layered<'a>> {
         let n = self.sets().map(|s| s.table.len()).sum();
-        let mut entries: Vec<(&'a str, &'a toml::Value)> = Vec::with_capacity(n);
-        for s in self.sets() {
-            entries.extend(s.table.iter().map(|(k, e)| (k, &e.value)));
+        let mut entries: Vec<Layered<'a>> = Vec::with_capacity(n);
+        for set in self.sets() {
+            entries.extend(
+                set.table
+                    .iter()
+                    .map(|(key, entry)| Layered { key, set, entry }),
+            );
         }
+        let order = self.inv.key_order();
         let mut ranked = Vec::with_capacity(n);
-        for (pos, (k, _)) in entries.iter().enumerate() {
-            match order.rank(k) {
+        for (pos, d) in entries.iter().enumerate() {
+            match order.rank(d.key) {
                 Some(r) => ranked.push(u64::from(r) << 32 | pos as u64),
-                None => return Self::sorted_by_text(self.sets()),
+                None => {
+                    // A key the order does not know: compare texts.
+                    entries.sort_by_key(|d| d.key);
+                    return entries;
+                }
             }
         }
         ranked.sort_unstable();
-        ranked.dedup_by_key(|r| *r >> 32);
         ranked
             .into_iter()
             .map(|r| entries[(r & u64::from(u32::MAX)) as usize])
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-
-    /// [`Data::iter`] by comparing key texts: for keys the inventory's
-    /// [`KeyOrder`](crate::key_order::KeyOrder) does not know.
-    fn sorted_by_text<'s>(
-        sets: impl Iterator<Item = &'s DataSet>,
-    ) -> std::vec::IntoIter<(&'a str, &'a toml::Value)>
-    where
-        's: 'a,
-    {
-        let mut all: Vec<(&'a str, &'a toml::Value)> = sets
-            .flat_map(|s| s.table.iter().map(|(k, e)| (k, &e.value)))
-            .collect();
-        all.sort_by_key(|(k, _)| *k);
-        all.dedup_by_key(|(k, _)| *k);
-        all.into_iter()
+            .collect()
     }
 
     /// Keys, sorted.
