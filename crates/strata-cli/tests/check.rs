@@ -7,6 +7,9 @@
 //! symbolic link, bytes that are not UTF-8, a FIFO) are set up at run time
 //! in a copy of the inventory. `SNAPSHOTS=overwrite` accepts new output.
 
+#[path = "support/ci_doc.rs"]
+mod ci_doc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -286,18 +289,7 @@ fn every_code_is_documented() {
 fn the_documented_github_recipe_annotates_files_from_the_repository_root() {
     // The `run:` script of docs/ci.md, run as Actions runs it: from the
     // repository root, with two inventories that each have a warning.
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md"))
-            .unwrap();
-    let start = doc
-        .find("        run: |\n")
-        .expect("the recipe's run: block")
-        + 15;
-    let script: String = doc[start..]
-        .lines()
-        .take_while(|l| l.starts_with("          "))
-        .map(|l| format!("{}\n", &l[10..]))
-        .collect();
+    let script = ci_doc::run_script("        run: |\n");
     assert!(script.contains("--format github"), "{script}");
 
     let repo = tempfile::tempdir().unwrap();
@@ -308,19 +300,7 @@ fn the_documented_github_recipe_annotates_files_from_the_repository_root() {
         // A misnamed group file: its data would silently not apply.
         std::fs::write(inv.join("group_data/webb.toml"), "app_workers = 4\n").unwrap();
     }
-    let bin = Path::new(env!("CARGO_BIN_EXE_strata")).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg("-e")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(repo.path())
-        .env("PATH", path)
-        .env_remove("STRATA_INVENTORY")
+    let out = ci_doc::bash_with_strata(&script, repo.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "--strict fails on the warnings");

@@ -2,6 +2,9 @@
 //! commits. The test runs `git` itself to build the repository; strata runs
 //! it only through `strata_sources`.
 
+#[path = "support/ci_doc.rs"]
+mod ci_doc;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -164,18 +167,7 @@ fn the_documented_pull_request_job_posts_the_difference() {
     // The `run:` script of the pull-request job in docs/ci.md, run as
     // Actions runs it: from the repository root, with the base branch as
     // `origin/main` and a step summary file.
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ci.md"))
-            .unwrap();
-    let job = doc
-        .find("      - name: strata check and diff\n")
-        .expect("the pull-request job");
-    let start = job + doc[job..].find("        run: |\n").unwrap() + 15;
-    let script: String = doc[start..]
-        .lines()
-        .take_while(|l| l.starts_with("          "))
-        .map(|l| format!("{}\n", &l[10..]))
-        .collect();
+    let script = ci_doc::run_script("      - name: strata check and diff\n");
     assert!(
         script.contains("diff --base \"$BASE\" --format markdown"),
         "{script}"
@@ -207,21 +199,9 @@ fn the_documented_pull_request_job_posts_the_difference() {
     git(dir, &["commit", "-q", "-am", "the pull request"]);
 
     let summary = dir.join("summary.md");
-    let bin = Path::new(env!("CARGO_BIN_EXE_strata")).parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let out = Command::new("bash")
-        .arg("-e")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(dir)
-        .env("PATH", path)
+    let out = ci_doc::bash_with_strata(&script, dir)
         .env("BASE", "origin/main")
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env_remove("STRATA_INVENTORY")
         .output()
         .unwrap();
     assert_eq!(

@@ -118,13 +118,7 @@ pub(crate) fn read_sources(
         let text = match read::read_text(root, &found.path(root), &found.display, found.kind) {
             Ok(text) => text,
             Err(p) => {
-                let file = sources.add(found.display.clone(), p.partial);
-                let at = sources.get(file).text().len();
-                diagnostics.push(Diagnostic::error(
-                    p.code,
-                    Span::new(file, at..at),
-                    p.message,
-                ));
+                diagnostics.push(crate::unreadable(sources, found.display.clone(), p).1);
                 continue;
             }
         };
@@ -407,13 +401,7 @@ fn read_file_source(
             doc
         }
         Err(p) => {
-            let file = sources.add(display, p.partial);
-            let at = sources.get(file).text().len();
-            diagnostics.push(Diagnostic::error(
-                p.code,
-                Span::new(file, at..at),
-                p.message,
-            ));
+            diagnostics.push(crate::unreadable(sources, display, p).1);
             failed
         }
     }
@@ -442,13 +430,7 @@ pub fn parse_source_document(
 ) -> (SourceDoc, Vec<Diagnostic>) {
     let file = sources.add(display, text);
     let text = sources.get(file).text();
-    let mut cx = JsonCx {
-        file,
-        source,
-        keys: Default::default(),
-        diagnostics: Vec::new(),
-        nulls: Vec::new(),
-    };
+    let mut cx = JsonCx::new(file, source);
     let mut doc = SourceDoc {
         source: source.to_string(),
         file: Some(file),
@@ -493,13 +475,7 @@ pub fn parse_host_document(
 ) -> (Option<SourceHostVars>, Vec<Diagnostic>) {
     let file = sources.add(display, text);
     let text = sources.get(file).text();
-    let mut cx = JsonCx {
-        file,
-        source,
-        keys: Default::default(),
-        diagnostics: Vec::new(),
-        nulls: Vec::new(),
-    };
+    let mut cx = JsonCx::new(file, source);
     let vars = match parse_json(text) {
         Ok(json) => cx.vars(json, &format!("the answer to --host {host}")),
         Err(e) => {
@@ -545,6 +521,18 @@ struct JsonCx<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Where `null` values were dropped.
     nulls: Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> JsonCx<'a> {
+    fn new(file: FileId, source: &'a str) -> JsonCx<'a> {
+        JsonCx {
+            file,
+            source,
+            keys: Default::default(),
+            diagnostics: Vec::new(),
+            nulls: Vec::new(),
+        }
+    }
 }
 
 impl JsonCx<'_> {

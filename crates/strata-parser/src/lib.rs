@@ -338,6 +338,20 @@ fn read_diagnostic(file: FileId, sources: &Sources, code: Code, message: String)
     Diagnostic::error(code, Span::new(file, at..at), message)
 }
 
+/// A file that could not be read: its readable prefix joins `sources`
+/// (so the report can show it) and the error says why.
+pub(crate) fn unreadable(
+    sources: &mut Sources,
+    display: impl Into<String>,
+    problem: read::ReadProblem,
+) -> (FileId, Diagnostic) {
+    let file = sources.add(display, problem.partial);
+    (
+        file,
+        read_diagnostic(file, sources, problem.code, problem.message),
+    )
+}
+
 struct Parsed {
     text: String,
     table: DataTable,

@@ -93,13 +93,8 @@ pub fn read_schemas(root: &Path, sources: &mut Sources) -> (Vec<SchemaFile>, Vec
                 }
             }
             Err(problem) => {
-                let file = sources.add(found.display.clone(), problem.partial);
-                let at = sources.get(file).text().len();
-                diagnostics.push(Diagnostic::error(
-                    problem.code,
-                    Span::new(file, at..at),
-                    problem.message,
-                ));
+                let (file, d) = crate::unreadable(sources, found.display.clone(), problem);
+                diagnostics.push(d);
                 (file, None)
             }
         };

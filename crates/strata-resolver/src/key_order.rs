@@ -9,20 +9,19 @@
 //! exactly as the strings would.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 
 use crate::data::DataSet;
 
 /// Key allocation (its address) to the rank of its text.
 #[derive(Debug, Default)]
 pub(crate) struct KeyOrder {
-    rank: HashMap<usize, u32, BuildHasherDefault<AddrHasher>>,
+    rank: HashMap<usize, u32, foldhash::fast::RandomState>,
 }
 
 impl KeyOrder {
     /// Ranks every key of every set.
     pub fn new(sets: &[DataSet]) -> KeyOrder {
-        let mut distinct: HashMap<usize, &str, BuildHasherDefault<AddrHasher>> = HashMap::default();
+        let mut distinct: HashMap<usize, &str, foldhash::fast::RandomState> = HashMap::default();
         for set in sets {
             for key in set.table.keys() {
                 distinct.entry(key.as_ptr() as usize).or_insert(key);
@@ -45,27 +44,6 @@ impl KeyOrder {
     /// from (`None` for any other string).
     pub fn rank(&self, key: &str) -> Option<u32> {
         self.rank.get(&(key.as_ptr() as usize)).copied()
-    }
-}
-
-/// Keys are addresses: one multiplication spreads them well enough, where
-/// SipHash would cost more than the lookup saves.
-#[derive(Default)]
-pub(crate) struct AddrHasher(u64);
-
-impl std::hash::Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64 ^ (n as u64 >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
