@@ -4,24 +4,25 @@
 use std::io::{self, Write};
 
 use serde::{Serialize, Serializer};
+use strata::Value;
 
 /// A TOML value serialized as JSON: keys sorted at every level, datetimes
 /// as RFC 3339 strings, NaN and infinities (which JSON cannot carry) as
 /// `null`. Serialized directly, without building a JSON tree.
-pub struct Json<'a>(pub &'a toml::Value);
+pub struct Json<'a>(pub &'a Value);
 
 impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0 {
-            toml::Value::String(v) => s.serialize_str(v),
-            toml::Value::Integer(i) => s.serialize_i64(*i),
-            toml::Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
-            toml::Value::Float(_) => s.serialize_unit(),
-            toml::Value::Boolean(b) => s.serialize_bool(*b),
-            toml::Value::Datetime(d) => s.collect_str(d),
-            toml::Value::Array(a) => s.collect_seq(a.iter().map(Json)),
-            toml::Value::Table(t) => {
-                let mut entries: Vec<(&String, &toml::Value)> = t.iter().collect();
+            Value::String(v) => s.serialize_str(v),
+            Value::Integer(i) => s.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(_) => s.serialize_unit(),
+            Value::Boolean(b) => s.serialize_bool(*b),
+            Value::Datetime(d) => s.collect_str(d),
+            Value::Array(a) => s.collect_seq(a.iter().map(Json)),
+            Value::Table(t) => {
+                let mut entries: Vec<(&str, &Value)> = t.iter().collect();
                 entries.sort_unstable_by_key(|(k, _)| *k);
                 s.collect_map(entries.into_iter().map(|(k, v)| (k, Json(v))))
             }
@@ -84,16 +85,16 @@ pub fn inline_key(key: &str) -> String {
 /// A value as one line of TOML (tables inline, keys sorted, strings with
 /// escapes instead of line breaks), so line-based layouts such as
 /// `--show-origin` and `graph --vars` hold for multi-line strings.
-pub fn inline_value(value: &toml::Value) -> String {
+pub fn inline_value(value: &Value) -> String {
     let mut out = String::new();
     write_inline(&mut out, value);
     out
 }
 
-fn write_inline(out: &mut String, value: &toml::Value) {
+fn write_inline(out: &mut String, value: &Value) {
     match value {
-        toml::Value::String(s) => quote(out, s),
-        toml::Value::Array(items) => {
+        Value::String(s) => quote(out, s),
+        Value::Array(items) => {
             out.push('[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
@@ -103,18 +104,18 @@ fn write_inline(out: &mut String, value: &toml::Value) {
             }
             out.push(']');
         }
-        toml::Value::Table(t) if t.is_empty() => out.push_str("{}"),
-        toml::Value::Table(t) => {
-            let mut keys: Vec<&String> = t.keys().collect();
-            keys.sort();
+        Value::Table(t) if t.is_empty() => out.push_str("{}"),
+        Value::Table(t) => {
+            let mut entries: Vec<(&str, &Value)> = t.iter().collect();
+            entries.sort_unstable_by_key(|(k, _)| *k);
             out.push_str("{ ");
-            for (i, k) in keys.into_iter().enumerate() {
+            for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
                 out.push_str(&inline_key(k));
                 out.push_str(" = ");
-                write_inline(out, &t[k]);
+                write_inline(out, v);
             }
             out.push_str(" }");
         }
@@ -156,7 +157,10 @@ mod tests {
             assert_eq!(inline_key(k), want);
         }
         let v: toml::Table = "t = { z = 1, a = [1, \"x\"] }".parse().unwrap();
-        assert_eq!(inline_value(&v["t"]), "{ a = [1, \"x\"], z = 1 }");
+        assert_eq!(
+            inline_value(&v["t"].clone().into()),
+            "{ a = [1, \"x\"], z = 1 }"
+        );
         // Values stay on one line, and read back as the same TOML value.
         let doc: toml::Table = r#"
             m = """one
@@ -168,7 +172,7 @@ mod tests {
         .parse()
         .unwrap();
         for (k, v) in &doc {
-            let line = inline_value(v);
+            let line = inline_value(&v.clone().into());
             assert!(!line.contains('\n'), "{k}: {line}");
             let back: toml::Table = format!("v = {line}").parse().unwrap();
             assert_eq!(&back["v"], v, "{k}: {line}");
@@ -186,7 +190,7 @@ mod tests {
         "#
         .parse()
         .unwrap();
-        let value = toml::Value::Table(doc);
+        let value = Value::from(doc);
         assert_eq!(
             serde_json::to_string(&Json(&value)).unwrap(),
             r#"{"a":{"b":[1.5,"s"],"y":2},"day":"1979-05-27","nan":null,"when":"1979-05-27T07:32:00Z","z":1}"#

@@ -6,6 +6,7 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{DataTable, Entry};
 use crate::source::{FileId, Span};
+use crate::value::{Text, Value};
 
 /// Values nested deeper than this are reported instead of converted.
 pub const MAX_DEPTH: usize = 64;
@@ -103,7 +104,7 @@ pub(crate) fn value_of(
     value: &Spanned<DeValue<'_>>,
     depth: usize,
     cx: &mut Ctx<'_>,
-) -> Option<toml::Value> {
+) -> Option<Value> {
     let span = value.span();
     if depth > MAX_DEPTH {
         cx.push(
@@ -113,9 +114,9 @@ pub(crate) fn value_of(
         return None;
     }
     Some(match value.get_ref() {
-        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::String(s) => Value::String(Text::from(&**s)),
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
-            Ok(n) => toml::Value::Integer(n),
+            Ok(n) => Value::Integer(n),
             Err(_) => {
                 cx.push(
                     Diagnostic::error(
@@ -128,22 +129,22 @@ pub(crate) fn value_of(
                 return None;
             }
         },
-        DeValue::Float(f) => toml::Value::Float(parse_float(f.as_str())),
-        DeValue::Boolean(b) => toml::Value::Boolean(*b),
-        DeValue::Datetime(d) => toml::Value::Datetime(*d),
+        DeValue::Float(f) => Value::Float(parse_float(f.as_str())),
+        DeValue::Boolean(b) => Value::Boolean(*b),
+        DeValue::Datetime(d) => Value::Datetime(Box::new(*d)),
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items.iter() {
                 out.push(value_of(item, depth + 1, cx)?);
             }
-            toml::Value::Array(out)
+            Value::Array(out.into_boxed_slice())
         }
         DeValue::Table(table) => {
-            let mut out = toml::Table::new();
+            let mut out = Vec::with_capacity(table.len());
             for (k, v) in table.iter() {
-                out.insert(k.get_ref().to_string(), value_of(v, depth + 1, cx)?);
+                out.push((Text::from(&**k.get_ref()), value_of(v, depth + 1, cx)?));
             }
-            toml::Value::Table(out)
+            Value::Table(out.into_iter().collect())
         }
     })
 }

@@ -7,6 +7,7 @@
 //! limit); a `command` source's answer is fetched by `strata-sources` and
 //! handed back as text to [`parse_source_document`].
 
+use crate::value::Value;
 use std::path::{Component, Path};
 use std::time::Duration;
 
@@ -714,23 +715,23 @@ impl JsonCx<'_> {
 
     /// A JSON value as TOML; `null` has no TOML form: it is dropped (with
     /// one warning per document, see [`JsonCx::report_nulls`]).
-    fn value(&mut self, json: Json) -> Option<toml::Value> {
+    fn value(&mut self, json: Json) -> Option<Value> {
         Some(match json.value {
             JsonValue::Null => {
                 self.nulls.push(json.span);
                 return None;
             }
-            JsonValue::Bool(b) => toml::Value::Boolean(b),
-            JsonValue::Integer(i) => toml::Value::Integer(i),
-            JsonValue::Float(f) => toml::Value::Float(f),
-            JsonValue::String(s) => toml::Value::String(s),
+            JsonValue::Bool(b) => Value::Boolean(b),
+            JsonValue::Integer(i) => Value::Integer(i),
+            JsonValue::Float(f) => Value::Float(f),
+            JsonValue::String(s) => Value::String(s.into()),
             JsonValue::Array(items) => {
-                toml::Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())
+                Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())
             }
-            JsonValue::Object(members) => toml::Value::Table(
+            JsonValue::Object(members) => Value::Table(
                 members
                     .into_iter()
-                    .filter_map(|m| Some((m.key, self.value(m.value)?)))
+                    .filter_map(|m| Some((m.key.into(), self.value(m.value)?)))
                     .collect(),
             ),
         })

@@ -56,6 +56,7 @@ mod schema;
 mod source;
 mod suggest;
 mod toml11;
+mod value;
 
 use std::path::Path;
 
@@ -75,6 +76,7 @@ pub use read::MAX_FILE_SIZE;
 pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 pub use source::{FileId, Location, SourceFile, Sources, Span};
 pub use suggest::{closest, did_you_mean, spelling_note};
+pub use value::{Datetime, Table, Text, Value};
 
 use convert::{Ctx, Keys};
 

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
+use crate::value::Value;
 
 /// One top-level key of a data table and its value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    /// The value, converted to a plain TOML value.
-    pub value: toml::Value,
+    /// The value.
+    pub value: Value,
     /// Where the key is written.
     pub key_span: Span,
     /// Where the value is written.
@@ -43,7 +44,7 @@ impl DataTable {
             .into_iter()
             .map(|(k, value)| {
                 let entry = Entry {
-                    value,
+                    value: value.into(),
                     key_span: span,
                     value_span: span,
                 };

@@ -1022,7 +1022,7 @@ a = 1
     );
     assert_eq!(
         data.get("dotted").unwrap().value.get("inner"),
-        Some(&toml::Value::Integer(1))
+        Some(&strata_parser::Value::Integer(1))
     );
     // A value span covers the whole value.
     let list = data.get("list").unwrap().value_span;

@@ -1,7 +1,7 @@
 //! Resolved data: a view over the layers that apply, with provenance.
 
 use serde::de::DeserializeOwned;
-use strata_parser::{FileId, Location};
+use strata_parser::{FileId, Location, Value};
 
 use crate::inventory::{Inventory, SetId};
 use crate::layer::Layer;
@@ -76,7 +76,7 @@ pub(crate) fn same_key(a: &str, b: &str) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Definition<'a> {
     /// The value as written.
-    pub value: &'a toml::Value,
+    pub value: &'a Value,
     /// Where it is written.
     pub origin: Origin<'a>,
 }
@@ -125,7 +125,7 @@ impl<'a> Data<'a> {
     }
 
     /// The winning value of `key`.
-    pub fn get(&self, key: &str) -> Option<&'a toml::Value> {
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
         self.sets().find_map(|s| s.table.get(key)).map(|e| &e.value)
     }
 
@@ -163,7 +163,7 @@ impl<'a> Data<'a> {
     }
 
     /// Every key with its winning value, keys sorted.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a toml::Value)> + use<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
         let mut all = self.layered();
         all.dedup_by(|b, a| same_key(a.key, b.key));
         all.into_iter().map(|d| (d.key, &d.entry.value))
@@ -223,7 +223,7 @@ impl<'a> Data<'a> {
     /// The resolved data as a table, keys sorted.
     pub fn to_table(&self) -> toml::Table {
         self.iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.to_toml()))
             .collect()
     }
 
@@ -243,7 +243,7 @@ impl<'a> Data<'a> {
             .get(key)
             .ok_or_else(|| DataError::Missing(key.to_string()))?;
         value
-            .clone()
+            .to_toml()
             .try_into()
             .map_err(|e: toml::de::Error| DataError::Type {
                 key: key.to_string(),

@@ -31,6 +31,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use strata_parser::Value;
 
 use crate::data::Origin;
 use crate::inventory::Inventory;
@@ -87,9 +88,9 @@ pub struct Change {
     /// The top-level key.
     pub key: String,
     /// The old value; `None` when the key appears.
-    pub old: Option<toml::Value>,
+    pub old: Option<Value>,
     /// The new value; `None` when the key disappears.
-    pub new: Option<toml::Value>,
+    pub new: Option<Value>,
     /// Where the new value is defined (the old one when the key disappears).
     pub origin: ChangeOrigin,
     /// The hosts it applies to, in the new inventory's order.
@@ -178,7 +179,7 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
     // (key, hash of old, hash of new, origin) -> candidate changes.
     let mut groups: HashMap<(String, u64, u64, ChangeOrigin), Vec<usize>> = HashMap::new();
     let mut first_host: Vec<usize> = Vec::new();
-    let addr = |v: Option<&toml::Value>| v.map_or(0, |v| v as *const toml::Value as usize);
+    let addr = |v: Option<&Value>| v.map_or(0, |v| v as *const Value as usize);
 
     for nh in new.hosts() {
         let Some(oh) = old.host(nh.name()) else {
@@ -298,7 +299,7 @@ fn group_changes(old: &Inventory, new: &Inventory) -> Vec<crate::diff::GroupDiff
     out
 }
 
-fn same_opt(a: Option<&toml::Value>, b: Option<&toml::Value>) -> bool {
+fn same_opt(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => same(a, b),
         (None, None) => true,
@@ -308,8 +309,8 @@ fn same_opt(a: Option<&toml::Value>, b: Option<&toml::Value>) -> bool {
 
 /// Equality as a reviewer sees it: tables compare whatever their key
 /// order, and a NaN equals a NaN (the same text in both files is no change).
-fn same(a: &toml::Value, b: &toml::Value) -> bool {
-    use toml::Value as V;
+fn same(a: &Value, b: &Value) -> bool {
+    use Value as V;
     match (a, b) {
         (V::Float(x), V::Float(y)) => x.to_bits() == y.to_bits() || x == y,
         (V::Array(x), V::Array(y)) => {
@@ -322,7 +323,7 @@ fn same(a: &toml::Value, b: &toml::Value) -> bool {
     }
 }
 
-fn hash(v: Option<&toml::Value>) -> u64 {
+fn hash(v: Option<&Value>) -> u64 {
     let mut h = DefaultHasher::new();
     if let Some(v) = v {
         hash_value(v, &mut h);
@@ -332,8 +333,8 @@ fn hash(v: Option<&toml::Value>) -> u64 {
 
 /// A hash consistent with [`same`]: table keys in sorted order, floats by
 /// their bits (0.0 and -0.0, equal, hash alike).
-fn hash_value(v: &toml::Value, h: &mut DefaultHasher) {
-    use toml::Value as V;
+fn hash_value(v: &Value, h: &mut DefaultHasher) {
+    use Value as V;
     std::mem::discriminant(v).hash(h);
     match v {
         V::String(s) => s.hash(h),
@@ -348,12 +349,12 @@ fn hash_value(v: &toml::Value, h: &mut DefaultHasher) {
             }
         }
         V::Table(t) => {
-            let mut keys: Vec<&String> = t.keys().collect();
-            keys.sort();
-            keys.len().hash(h);
-            for k in keys {
+            let mut pairs: Vec<(&str, &Value)> = t.iter().collect();
+            pairs.sort_unstable_by_key(|(k, _)| *k);
+            pairs.len().hash(h);
+            for (k, v) in pairs {
                 k.hash(h);
-                hash_value(&t[k], h);
+                hash_value(v, h);
             }
         }
     }
@@ -459,6 +460,8 @@ mod tests {
         let t: toml::Table = "a = { x = 1, y = 2 }\nb = { y = 2, x = 1 }\nz = 0.0\nm = -0.0\n"
             .parse()
             .unwrap();
+        let t: std::collections::HashMap<String, Value> =
+            t.into_iter().map(|(k, v)| (k, v.into())).collect();
         assert!(same(&t["a"], &t["b"]));
         assert_eq!(hash(Some(&t["a"])), hash(Some(&t["b"])));
         assert!(same(&t["z"], &t["m"]));

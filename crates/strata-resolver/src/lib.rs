@@ -79,4 +79,6 @@ pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
 pub use schema::{SchemaError, Schemas};
-pub use strata_parser::{Code, Diagnostic, Label, Location, Severity, Sources, Span};
+pub use strata_parser::{
+    Code, Datetime, Diagnostic, Label, Location, Severity, Sources, Span, Table, Text, Value,
+};

@@ -41,7 +41,7 @@ use std::path::Path;
 
 use jsonschema::error::ValidationErrorKind;
 use strata_parser::json::{Json, JsonValue};
-use strata_parser::{Code, Diagnostic, FileId, Label, SchemaFile, Sources, Span};
+use strata_parser::{Code, Diagnostic, FileId, Label, SchemaFile, Sources, Span, Value};
 
 use crate::data::DataSet;
 use crate::inventory::Inventory;
@@ -275,21 +275,22 @@ pub(crate) fn to_serde(doc: &Json) -> serde_json::Value {
 
 /// A TOML value as the JSON `strata ansible --host` prints: datetimes as
 /// RFC 3339 strings, NaN and infinities as `null`.
-fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+fn toml_to_json(v: &Value) -> serde_json::Value {
     use serde_json::Value as V;
     match v {
-        toml::Value::String(s) => V::String(s.clone()),
-        toml::Value::Integer(i) => V::from(*i),
-        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(V::Null, V::Number),
-        toml::Value::Boolean(b) => V::Bool(*b),
-        toml::Value::Datetime(d) => V::String(d.to_string()),
-        toml::Value::Array(a) => V::Array(a.iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => {
-            let mut keys: Vec<&String> = t.keys().collect();
-            keys.sort();
+        Value::String(s) => V::String(s.to_string()),
+        Value::Integer(i) => V::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(V::Null, V::Number),
+        Value::Boolean(b) => V::Bool(*b),
+        Value::Datetime(d) => V::String(d.to_string()),
+        Value::Array(a) => V::Array(a.iter().map(toml_to_json).collect()),
+        Value::Table(t) => {
+            let mut pairs: Vec<(&str, &Value)> = t.iter().collect();
+            pairs.sort_unstable_by_key(|(k, _)| *k);
             V::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), toml_to_json(&t[k])))
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), toml_to_json(v)))
                     .collect(),
             )
         }
@@ -453,10 +454,10 @@ impl Inventory {
                 continue;
             }
             let data = host.data();
-            let pairs: Vec<(&str, &toml::Value)> = data.iter().collect();
+            let pairs: Vec<(&str, &Value)> = data.iter().collect();
             let fingerprint: Vec<usize> = pairs
                 .iter()
-                .map(|(_, v)| *v as *const toml::Value as usize)
+                .map(|(_, v)| *v as *const Value as usize)
                 .collect();
             let key = (fingerprint, applicable);
             let list = match memo.get(&key) {

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
+use strata_resolver::Value;
 use strata_resolver::{HostSpec, Inventory, Layer, Loader};
-use toml::{Table, Value};
+use toml::{Table, Value as TomlValue};
 
 // ---------------------------------------------------------------------------
 // A random inventory
@@ -163,13 +164,15 @@ impl Spec {
                     counter += 1;
                     let n = counter;
                     let v = match kind {
-                        Kind::Int => Value::Integer(n),
-                        Kind::Str => Value::String(format!("v{n}")),
-                        Kind::Array => Value::Array(vec![Value::Integer(n), Value::from("x")]),
+                        Kind::Int => TomlValue::Integer(n),
+                        Kind::Str => TomlValue::String(format!("v{n}")),
+                        Kind::Array => {
+                            TomlValue::Array(vec![TomlValue::Integer(n), TomlValue::from("x")])
+                        }
                         Kind::Table => {
                             let mut t = Table::new();
-                            t.insert("id".into(), Value::Integer(n));
-                            Value::Table(t)
+                            t.insert("id".into(), TomlValue::Integer(n));
+                            TomlValue::Table(t)
                         }
                     };
                     (k.to_string(), v)
@@ -373,7 +376,11 @@ impl Spec {
     fn definitions(&self, h: usize, key: &str) -> Vec<(Layer, Option<&'static str>, Value)> {
         self.layers(h)
             .into_iter()
-            .filter_map(|l| l.table.get(key).map(|v| (l.layer, l.group, v.clone())))
+            .filter_map(|l| {
+                l.table
+                    .get(key)
+                    .map(|v| (l.layer, l.group, Value::from(v.clone())))
+            })
             .collect()
     }
 
@@ -455,7 +462,7 @@ proptest! {
             for host in inv.hosts() {
                 let data = host.data();
                 for (k, v) in o {
-                    prop_assert_eq!(data.get(k), Some(v));
+                    prop_assert_eq!(data.get(k), Some(&Value::from(v.clone())));
                     prop_assert_eq!(data.origin(k).map(|o| o.layer), Some(Layer::Override));
                 }
             }
@@ -477,7 +484,7 @@ proptest! {
             .into_keys()
             .map(|k| {
                 n += 1;
-                (k.to_string(), Value::Integer(n))
+                (k.to_string(), TomlValue::Integer(n))
             })
             .collect();
         with.defaults = Some(defaults.clone());
@@ -771,8 +778,8 @@ fn override_and_defaults_from_the_loader() {
         ],
     );
     let mut defaults = Table::new();
-    defaults.insert("app_port".into(), Value::Integer(1));
-    defaults.insert("timeout".into(), Value::Integer(30));
+    defaults.insert("app_port".into(), TomlValue::Integer(1));
+    defaults.insert("timeout".into(), TomlValue::Integer(30));
     let inv = Loader::new(dir.path())
         .override_data("app_port", 9000)
         .defaults(defaults)
@@ -853,7 +860,7 @@ fn a_table_from_a_higher_layer_replaces_the_lower_one_whole() {
     let db = data.get("db").unwrap().as_table().unwrap();
     assert_eq!(db.len(), 1);
     assert_eq!(db.get("host").and_then(Value::as_str), Some("b"));
-    assert_eq!(data.get("xs"), Some(&Value::Array(vec![Value::Integer(9)])));
+    assert_eq!(data.get("xs"), Some(&Value::from(vec![Value::Integer(9)])));
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn names(hosts: &[String], wrap: &str) -> String {
     }
 }
 
-fn value(v: Option<&toml::Value>) -> String {
+fn value(v: Option<&strata::Value>) -> String {
     v.map_or_else(|| "(unset)".to_string(), inline_value)
 }
 

@@ -143,21 +143,21 @@ fn datetime_paths(data: &Data<'_>) -> Value {
     Value::Array(paths)
 }
 
-fn walk(value: &toml::Value, path: &mut Vec<Value>, paths: &mut Vec<Value>) {
+fn walk(value: &strata::Value, path: &mut Vec<Value>, paths: &mut Vec<Value>) {
     match value {
-        toml::Value::Datetime(_) => paths.push(Value::Array(path.clone())),
-        toml::Value::Array(items) => {
+        strata::Value::Datetime(_) => paths.push(Value::Array(path.clone())),
+        strata::Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Value::from(i));
                 walk(item, path, paths);
                 path.pop();
             }
         }
-        toml::Value::Table(table) => {
-            let mut entries: Vec<(&String, &toml::Value)> = table.iter().collect();
+        strata::Value::Table(table) => {
+            let mut entries: Vec<(&str, &strata::Value)> = table.iter().collect();
             entries.sort_unstable_by_key(|(k, _)| *k);
             for (k, v) in entries {
-                path.push(Value::from(k.as_str()));
+                path.push(Value::from(k));
                 walk(v, path, paths);
                 path.pop();
             }

@@ -71,7 +71,7 @@ impl Builder<'_> {
                         "to put hosts in group `{group}`, list them in hosts.toml (`{group} = [...]`); rename the key if it is meant as data"
                     ),
                 )
-            } else if let toml::Value::Table(t) = &entry.value
+            } else if let strata_parser::Value::Table(t) = &entry.value
                 && t.contains_key("hosts")
             {
                 (
