@@ -35,6 +35,9 @@ pub(crate) struct Ctx<'d> {
     pub file: FileId,
     /// The file's text, for quoting what is written in help lines.
     pub text: &'d str,
+    /// Where the parsed text starts in the file: a piece of a large
+    /// hosts.toml parsed on its own (see `split`) has spans relative to it.
+    pub offset: usize,
     pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
     pub keys: &'d Keys,
 }
@@ -60,7 +63,10 @@ impl Keys {
 
 impl Ctx<'_> {
     pub fn span(&self, range: std::ops::Range<usize>) -> Span {
-        Span::new(self.file, range)
+        Span::new(
+            self.file,
+            range.start + self.offset..range.end + self.offset,
+        )
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -70,6 +76,7 @@ impl Ctx<'_> {
     /// The source text of a range, for quoting in help lines; long text is
     /// shortened.
     pub fn quote(&self, range: std::ops::Range<usize>) -> String {
+        let range = range.start + self.offset..range.end + self.offset;
         let text = self.text.get(range).unwrap_or("").trim();
         if text.chars().count() > 60 || text.contains('\n') {
             "{ ... }".to_string()

@@ -173,7 +173,7 @@ fn host_entries<'a, 'i: 'a>(
     for item in items {
         match item.get_ref() {
             DeValue::String(s) => out.push(RawHost {
-                name: s.to_string(),
+                name: (&**s).into(),
                 span: cx.span(item.span()),
                 data: None,
             }),
@@ -290,9 +290,9 @@ fn host_table(
             None
         }
         Some((name, name_span)) => Some(RawHost {
-            name,
+            name: name.into(),
             span: name_span,
-            data,
+            data: data.map(Box::new),
         }),
         None => {
             if ok {

@@ -28,7 +28,7 @@
 //! let hosts = raw.hosts.as_ref().unwrap();
 //! let web = &hosts.groups[0];
 //! assert_eq!(web.name, "web");
-//! assert_eq!(web.hosts[1].name, "w2");
+//! assert_eq!(&*web.hosts[1].name, "w2");
 //! let port = web.hosts[1].data.as_ref().unwrap().get("port").unwrap();
 //! assert_eq!(port.value.as_integer(), Some(8002));
 //! // Every value knows where it is written.
@@ -54,6 +54,7 @@ mod read;
 mod report;
 mod schema;
 mod source;
+mod split;
 mod suggest;
 mod toml11;
 mod value;
@@ -223,6 +224,10 @@ fn parse_hosts_text(
     diagnostics: &mut Vec<Diagnostic>,
     keys: &Keys,
 ) -> (HostsFile, bool) {
+    if let Some(groups) = split::parse_hosts_in_pieces(file, text, diagnostics, keys) {
+        diagnostics.extend(toml11::warnings(file, text));
+        return (HostsFile { file, groups }, true);
+    }
     let (groups, ok) = parse_file(file, text, diagnostics, keys, hosts::groups);
     (HostsFile { file, groups }, ok)
 }
@@ -248,6 +253,7 @@ fn parse_file<T: Default>(
     let mut cx = Ctx {
         file,
         text,
+        offset: 0,
         diagnostics,
         keys,
     };
@@ -436,6 +442,7 @@ fn read_files(
         })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
+    sources.reserve(parsed.len());
     for (found, p) in files.into_iter().zip(parsed) {
         let name = found.name().to_string();
         let file = sources.add(found.display, p.text);

@@ -422,7 +422,7 @@ fn vars_help_names_data() {
     assert!(d[0].message.contains("vars"), "{}", d[0].message);
     // The group is still read, with its hosts.
     let web = &raw.hosts.as_ref().unwrap().groups[0];
-    assert_eq!(web.hosts[0].name, "w1");
+    assert_eq!(&*web.hosts[0].name, "w1");
 }
 
 #[test]
@@ -922,7 +922,7 @@ data = { x = 1 }
     let hosts_of_all: Vec<&str> = raw.hosts.as_ref().unwrap().groups[3]
         .hosts
         .iter()
-        .map(|h| h.name.as_str())
+        .map(|h| &*h.name)
         .collect();
     assert_eq!(hosts_of_all, ["z1", "a1", "m1", "b1", "c1"]);
 }

@@ -83,7 +83,7 @@ pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
         None => Box::new(groups.iter().flat_map(|g| &g.hosts)),
     };
     for h in listed {
-        if all.is_none() && !seen.insert(h.name.as_str()) {
+        if all.is_none() && !seen.insert(&*h.name) {
             continue;
         }
         hosts = hosts.saturating_add(size(&h.name));

@@ -493,9 +493,9 @@ impl InventoryBuilder {
         let hosts = |hs: Vec<HostSpec>| {
             hs.into_iter()
                 .map(|h| RawHost {
-                    name: h.name,
+                    name: h.name.into(),
                     span,
-                    data: h.data.map(table),
+                    data: h.data.map(|t| Box::new(table(t))),
                 })
                 .collect()
         };

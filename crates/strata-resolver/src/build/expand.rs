@@ -18,17 +18,36 @@ pub(super) struct Expansion {
     /// The explicit groups (`all` taken out), in file order.
     pub groups: Vec<RawGroup>,
     /// Their entries, expanded, group by group.
-    pub entries: Vec<Vec<Expanded>>,
+    pub entries: Vec<Entries>,
     /// `all`, if hosts.toml has it.
     pub all: Option<RawGroup>,
     /// `all`'s entries, expanded, when it lists hosts.
-    pub all_entries: Option<Vec<Expanded>>,
+    pub all_entries: Option<Entries>,
     /// Hosts whose entries were dropped for an error: their data files are
     /// not "files that name no host" (that would be a second diagnostic
     /// for one mistake).
     pub broken_hosts: HashSet<String>,
     /// Some group had an error.
     pub any_broken: bool,
+}
+
+/// One group's entries, expanded. The group's `RawHost` list is emptied
+/// once expanded (at 100,000 hosts it is 250,000 records); what later
+/// stages need of it is kept here.
+pub(super) struct Entries {
+    /// The hosts the entries make, in order.
+    pub hosts: Vec<Expanded>,
+    /// Each entry's inline data, by entry index; empty when no entry has any.
+    pub data: Vec<Option<Box<DataTable>>>,
+    /// How many entries the group wrote (before errors dropped any).
+    pub written: usize,
+}
+
+impl Entries {
+    /// The inline data of entry `i`.
+    pub fn data(&self, i: u32) -> Option<&DataTable> {
+        self.data.get(i as usize).and_then(Option::as_deref)
+    }
 }
 
 impl Builder<'_> {
@@ -48,7 +67,7 @@ impl Builder<'_> {
         let mut all = all_pos.map(|i| raw_groups.remove(i));
 
         // Ranges and connectors, entry by entry.
-        let entries: Vec<Vec<Expanded>> = raw_groups
+        let entries: Vec<Entries> = raw_groups
             .iter_mut()
             .map(|g| self.expand_group(&mut g.hosts))
             .collect();
@@ -64,17 +83,23 @@ impl Builder<'_> {
         // several groups (2.5 times in a typical inventory), and at 100,000
         // hosts reserving for the entries cost some 50 MB of peak memory.
         let host_count = match &all_entries {
-            Some(entries) => entries.len(),
+            Some(entries) => entries.hosts.len(),
             None => {
-                let names: HashSet<&str> =
-                    entries.iter().flatten().map(|e| e.name.as_str()).collect();
+                let names: HashSet<&str> = entries
+                    .iter()
+                    .flat_map(|g| &g.hosts)
+                    .map(|e| e.name.as_str())
+                    .collect();
                 names.len()
             }
         };
         self.reserve_hosts(host_count);
         match &all_entries {
-            Some(all) => all.iter().for_each(|e| self.add_host(e)),
-            None => entries.iter().flatten().for_each(|e| self.add_host(e)),
+            Some(all) => all.hosts.iter().for_each(|e| self.add_host(e)),
+            None => entries
+                .iter()
+                .flat_map(|g| &g.hosts)
+                .for_each(|e| self.add_host(e)),
         }
         Expansion {
             groups: raw_groups,
@@ -131,12 +156,23 @@ impl Builder<'_> {
 
     /// Expands ranges and connectors of a group's entries; each entry's
     /// data goes with every host it makes.
-    pub(super) fn expand_group(&mut self, hosts: &mut [RawHost]) -> Vec<Expanded> {
+    pub(super) fn expand_group(&mut self, hosts: &mut Vec<RawHost>) -> Entries {
         let mut out = Vec::with_capacity(hosts.len());
         for (i, h) in hosts.iter_mut().enumerate() {
             self.expand_entry(h, i as u32, &mut out);
         }
-        out
+        let data = if hosts.iter().any(|h| h.data.is_some()) {
+            hosts.iter_mut().map(|h| h.data.take()).collect()
+        } else {
+            Vec::new()
+        };
+        let written = hosts.len();
+        *hosts = Vec::new();
+        Entries {
+            hosts: out,
+            data,
+            written,
+        }
     }
 
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
@@ -161,7 +197,7 @@ impl Builder<'_> {
             }
         } else {
             // The common case: the name is the host; no copy needed.
-            vec![std::mem::take(&mut h.name)]
+            vec![std::mem::take(&mut h.name).into_string()]
         };
         for name in names {
             match connector::split(&name) {

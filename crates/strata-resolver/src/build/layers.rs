@@ -48,12 +48,12 @@ impl Builder<'_> {
             // Problems are reported once per entry: `w[0:999]` missing from
             // `all` is one error, not a thousand.
             let (mut missing, mut twice) = (Vec::new(), Vec::new());
-            for e in &entries {
+            for e in &entries.hosts {
                 let Some(&hid) = self.host_index.get(&e.name) else {
                     missing.push(e);
                     continue;
                 };
-                let data = group.hosts[e.entry as usize].data.as_ref();
+                let data = entries.data(e.entry);
                 if !self.add_member(gid, hid, e, data) {
                     twice.push(e);
                 }
@@ -66,15 +66,15 @@ impl Builder<'_> {
             }
         }
         // The `all` entries' inline data ranks above every group entry.
-        if let (Some(all), Some(entries)) = (&all, all_entries) {
+        if let (Some(_), Some(entries)) = (&all, all_entries) {
             let mut seen = vec![false; self.hosts.len()];
             let mut twice = Vec::new();
-            for e in &entries {
+            for e in &entries.hosts {
                 let hid = self.host_index[&e.name];
                 if std::mem::replace(&mut seen[hid as usize], true) {
                     twice.push(e);
                 }
-                if let Some(data) = &all.hosts[e.entry as usize].data {
+                if let Some(data) = entries.data(e.entry) {
                     let set = self.add_set(Layer::HostInline, None, e.span.file, data.clone());
                     self.inline[hid as usize].push(set);
                 }
