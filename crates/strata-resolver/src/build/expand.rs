@@ -15,10 +15,9 @@ use crate::range;
 
 /// What expanding hosts.toml gives the next stages.
 pub(super) struct Expansion {
-    /// The explicit groups (`all` taken out), in file order.
+    /// The explicit groups (`all` taken out), in file order, not expanded
+    /// yet.
     pub groups: Vec<RawGroup>,
-    /// Their entries, expanded, group by group.
-    pub entries: Vec<Entries>,
     /// `all`, if hosts.toml has it.
     pub all: Option<RawGroup>,
     /// `all`'s entries, expanded, when it lists hosts.
@@ -66,44 +65,30 @@ impl Builder<'_> {
         let all_pos = raw_groups.iter().position(|g| g.name == "all");
         let mut all = all_pos.map(|i| raw_groups.remove(i));
 
-        // Ranges and connectors, entry by entry.
-        let entries: Vec<Entries> = raw_groups
-            .iter_mut()
-            .map(|g| self.expand_group(&mut g.hosts))
-            .collect();
         // `[all]` with only `data` carries global data; it fixes the host
-        // list only when it has `hosts`.
+        // list only when it has `hosts`. The groups' entries are expanded
+        // one group at a time as they are placed (`place_groups`), so that
+        // only one group's expansion is held at once.
         let all_entries = all
             .as_mut()
             .filter(|all| all.has_hosts)
             .map(|all| self.expand_group(&mut all.hosts));
 
         // Host order: `all` when present, else first appearance across
-        // groups. Reserve exactly: entries over-count hosts that are in
-        // several groups (2.5 times in a typical inventory), and at 100,000
-        // hosts reserving for the entries cost some 50 MB of peak memory.
+        // groups. Reserve for the hosts, not the entries: entries
+        // over-count hosts that are in several groups (2.5 times in a
+        // typical inventory), and at 100,000 hosts reserving for the
+        // entries cost some 50 MB of peak memory.
         let host_count = match &all_entries {
             Some(entries) => entries.hosts.len(),
-            None => {
-                let names: HashSet<&str> = entries
-                    .iter()
-                    .flat_map(|g| &g.hosts)
-                    .map(|e| e.name.as_str())
-                    .collect();
-                names.len()
-            }
+            None => host_estimate(&raw_groups, self.budget.max_hosts),
         };
         self.reserve_hosts(host_count);
-        match &all_entries {
-            Some(all) => all.hosts.iter().for_each(|e| self.add_host(e)),
-            None => entries
-                .iter()
-                .flat_map(|g| &g.hosts)
-                .for_each(|e| self.add_host(e)),
+        if let Some(all) = &all_entries {
+            all.hosts.iter().for_each(|e| self.add_host(e));
         }
         Expansion {
             groups: raw_groups,
-            entries,
             all,
             all_entries,
             broken_hosts,
@@ -325,6 +310,20 @@ impl Builder<'_> {
             );
         }
     }
+}
+
+/// How many hosts the groups' entries make, for reserving room: each
+/// distinct entry text once, a range by its size (overlaps count twice),
+/// at most `max`.
+fn host_estimate(groups: &[RawGroup], max: u64) -> usize {
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    let mut n: u64 = 0;
+    for h in groups.iter().flat_map(|g| &g.hosts) {
+        if seen.insert(&h.name) {
+            n = n.saturating_add(range::count(&h.name).unwrap_or(1));
+        }
+    }
+    n.min(max) as usize
 }
 
 /// What is wrong with a group name, if anything.

@@ -27,12 +27,18 @@ impl Builder<'_> {
     ) -> Option<SetId> {
         let Expansion {
             groups,
-            entries: expanded,
             all,
             all_entries,
             ..
         } = x;
-        for (group, entries) in groups.into_iter().zip(expanded) {
+        let all_lists_hosts = all_entries.is_some();
+        for mut group in groups {
+            // Expanded here, one group at a time: its entries are dropped
+            // before the next group's are made.
+            let entries = self.expand_group(&mut group.hosts);
+            if !all_lists_hosts {
+                entries.hosts.iter().for_each(|e| self.add_host(e));
+            }
             self.check_group_name(&group);
             let gid = self.add_group(&group.name, Some(group.name_span), false);
             self.empty_group(&group, &entries);
