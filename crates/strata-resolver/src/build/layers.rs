@@ -150,6 +150,8 @@ impl Builder<'_> {
         broken_hosts: &std::collections::HashSet<String>,
     ) -> (Vec<Option<SetId>>, HashMap<u32, DeferredFile>) {
         let mut host_file_set = vec![None; self.hosts.len()];
+        // One set per host file: room for them at once, not by doubling.
+        self.sets.reserve_exact(files.len());
         for f in files {
             if let Some(&hid) = self.host_index.get(&f.name) {
                 host_file_set[hid as usize] =
