@@ -107,7 +107,46 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
 
 /// [`read_inventory`], choosing whether `host_data/` is read now or deferred.
 pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
-    let given = root.as_ref();
+    read_inventory_as(
+        root.as_ref(),
+        match host_data {
+            HostData::Read => Listing::Read,
+            HostData::Defer => Listing::Defer,
+        },
+    )
+}
+
+/// [`read_inventory_with`] with [`HostData::Defer`], except that `host_data/`
+/// is not listed at all: only the files of the hosts `names` are looked up
+/// (`host_data/<name>.toml`, `host_data/@ssh/10.0.0.5.toml`), under the
+/// rules the listing applies to them (inside the root, hidden names
+/// skipped, symbolic links leading outside refused), and deferred.
+///
+/// A command about one host of a large inventory then pays a few `lstat`
+/// calls instead of listing a file per host. Other entries of `host_data/`
+/// are not seen, so nothing is reported about them (files that name no
+/// host, files not ending in `.toml`, symbolic links leading outside the
+/// root); problems about `host_data/` itself and the directories on the way
+/// to a looked-up file are.
+pub fn read_inventory_for_hosts<S: AsRef<str>>(
+    root: impl AsRef<Path>,
+    names: &[S],
+) -> RawInventory {
+    let mut names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    names.sort_unstable();
+    names.dedup();
+    read_inventory_as(root.as_ref(), Listing::Only(&names))
+}
+
+/// What is done with `host_data/`.
+enum Listing<'a> {
+    Read,
+    Defer,
+    /// Look up these hosts' files only, and defer them.
+    Only(&'a [&'a str]),
+}
+
+fn read_inventory_as(given: &Path, host_data: Listing<'_>) -> RawInventory {
     let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
     let mut raw = RawInventory {
         root: root.clone(),
@@ -127,7 +166,21 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
     let ((groups, hosts), ()) = rayon::join(
         || {
             let groups = read::walk(&root, GROUP_DATA_DIR, 1);
-            (groups, read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH))
+            let hosts = match &host_data {
+                Listing::Only(names) => {
+                    let mut found = read::Walk::default();
+                    for name in names.iter() {
+                        let one = read::lookup(&root, HOST_DATA_DIR, HOST_DATA_DEPTH, name);
+                        found.files.extend(one.files);
+                        found.strays.extend(one.strays);
+                        found.problems.extend(one.problems);
+                    }
+                    found.sort();
+                    found
+                }
+                Listing::Read | Listing::Defer => read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH),
+            };
+            (groups, hosts)
         },
         || read_hosts_file(&mut raw, given, &keys),
     );
@@ -136,8 +189,8 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
     raw.source_decls = decls;
     raw.source_docs = docs;
     match host_data {
-        HostData::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
-        HostData::Defer => {
+        Listing::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
+        Listing::Defer | Listing::Only(_) => {
             report_walk_problems(&mut raw, hosts.strays, hosts.problems);
             raw.deferred_host_files = hosts.files.into_iter().map(DeferredFile).collect();
         }
