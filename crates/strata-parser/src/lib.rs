@@ -47,6 +47,7 @@ mod convert;
 mod diagnostic;
 mod external;
 mod hosts;
+mod hosts_fast;
 pub mod json;
 mod locate;
 mod model;
@@ -277,6 +278,11 @@ fn parse_hosts_text(
     diagnostics: &mut Vec<Diagnostic>,
     keys: &Keys,
 ) -> (HostsFile, bool) {
+    // Arrays of plain names (a large generated inventory) are read by a
+    // scan; anything else by the full parser, which reports every problem.
+    if let Some(groups) = hosts_fast::groups(file, text) {
+        return (HostsFile { file, groups }, true);
+    }
     if let Some(groups) = split::parse_hosts_in_pieces(file, text, diagnostics, keys) {
         diagnostics.extend(toml11::warnings(file, text));
         return (HostsFile { file, groups }, true);
