@@ -162,11 +162,17 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>) -> RawInventory {
         diagnostics: Vec::new(),
     };
     let keys = Keys::default();
-    // Walking host_data/ (one entry per host) and parsing hosts.toml (one
-    // big file) are both serial: do them at the same time.
-    let ((groups, hosts), ()) = rayon::join(
-        || {
-            let groups = read::walk(&root, GROUP_DATA_DIR, 1);
+    // Parsing hosts.toml (one big file) is serial: list host_data/, and
+    // read and parse group_data/, at the same time, in the thread pool.
+    // hosts.toml is parsed on this thread, whose allocator arena the
+    // resolver then builds in. It is the first source, whatever becomes of
+    // it: the group files' numbers follow.
+    let mut other = None;
+    rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            let walk = read::walk(&root, GROUP_DATA_DIR, 1);
+            let base = 1 + walk.strays.len() + walk.problems.len();
+            let parsed = parse_files(&root, base, &walk.files, &keys);
             let hosts = match &host_data {
                 Listing::Only(names) => {
                     let mut found = read::Walk::default();
@@ -181,11 +187,22 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>) -> RawInventory {
                 }
                 Listing::Read | Listing::Defer => read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH),
             };
-            (groups, hosts)
-        },
-        || read_hosts_file(&mut raw, given, &keys),
-    );
-    raw.group_files = read_data_files(&mut raw, groups, &keys);
+            other = Some(((walk, base, parsed), hosts));
+        });
+        read_hosts_file(&mut raw, given, &keys);
+    });
+    let Some((groups, hosts)) = other else {
+        unreachable!("the scope waits for its task")
+    };
+    let (walk, base, parsed) = groups;
+    report_walk_problems(&mut raw, walk.strays, walk.problems);
+    raw.group_files = if raw.sources.len() == base {
+        add_files(&mut raw.sources, &mut raw.diagnostics, walk.files, parsed)
+    } else {
+        // Not what was counted on: number them again.
+        let parsed = parse_files(&raw.root, raw.sources.len(), &walk.files, &keys);
+        add_files(&mut raw.sources, &mut raw.diagnostics, walk.files, parsed)
+    };
     let (decls, docs) = external::read_sources(&raw.root, &mut raw.sources, &mut raw.diagnostics);
     raw.source_decls = decls;
     raw.source_docs = docs;
@@ -468,8 +485,14 @@ fn read_files(
     files: Vec<read::Found>,
     keys: &Keys,
 ) -> Vec<DataFile> {
-    let base = sources.len();
-    let parsed: Vec<Parsed> = files
+    let parsed = parse_files(root, sources.len(), &files, keys);
+    add_files(sources, diagnostics, files, parsed)
+}
+
+/// Reads and parses `files` in parallel, as the sources numbered from
+/// `base` on, which [`add_files`] then adds.
+fn parse_files(root: &Path, base: usize, files: &[read::Found], keys: &Keys) -> Vec<Parsed> {
+    files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
@@ -499,7 +522,16 @@ fn read_files(
                 },
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Adds the files [`parse_files`] read to `sources`, in order.
+fn add_files(
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: Vec<read::Found>,
+    parsed: Vec<Parsed>,
+) -> Vec<DataFile> {
     let mut out = Vec::with_capacity(parsed.len());
     sources.reserve(parsed.len());
     for (found, p) in files.into_iter().zip(parsed) {
