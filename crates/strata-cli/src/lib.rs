@@ -199,6 +199,8 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // host_data/ is listed, not read: each command reads the host files it
     // needs (none for `hosts`, one for `host NAME`, the selection for `list`).
     // A command about every host reads every host file up front anyway.
+    // `host NAME` does not even list it: it looks up NAME's file alone, and
+    // says nothing of the other files there (docs/cli.md).
     let every_host = cli.limit.is_empty()
         && matches!(
             cli.command,
@@ -206,7 +208,12 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
                 | Command::Ansible { list: true, .. }
                 | Command::Graph { vars: true, .. }
         );
-    let mut inventory = load(loader, !every_host, err)?;
+    let first = match &cli.command {
+        Command::Host { name, .. } => loader.clone().defer_host_data_for([name.as_str()]),
+        _ if every_host => loader.clone(),
+        _ => loader.clone().defer_host_data(),
+    };
+    let mut inventory = load(first, loader, err)?;
     let selected: Vec<usize> = inventory
         .select_limit(&limit)
         .map_err(|e| Failure::Usage(e.to_string()))?
@@ -395,22 +402,18 @@ fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<strata::Host<'a
     })
 }
 
-/// Loads the inventory, with `host_data/` deferred when `defer`; prints
-/// warnings (one line each). When loading fails, everything is read so that
-/// every problem of every file is reported at once, then exit 1.
-fn load(loader: Loader, defer: bool, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
-    let first = if defer {
-        loader.clone().defer_host_data()
-    } else {
-        loader.clone()
-    };
+/// Loads the inventory with `first` (which may defer `host_data/`); prints
+/// warnings (one line each). When loading fails, everything is read with
+/// `full` so that every problem of every file is reported at once, then
+/// exit 1.
+fn load(first: Loader, full: Loader, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
     match first.load_all().inventory {
         Some(inv) => {
             report::print(err, inv.diagnostics(), inv.sources(), false);
             Ok(inv)
         }
         None => {
-            let loaded = loader.load_all();
+            let loaded = full.load_all();
             let sources = loaded.sources.unwrap_or_default();
             report::print(err, &loaded.diagnostics, &sources, false);
             Err(Failure::Inventory)

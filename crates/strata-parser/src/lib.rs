@@ -47,6 +47,7 @@ mod convert;
 mod diagnostic;
 mod external;
 mod hosts;
+mod hosts_fast;
 pub mod json;
 mod locate;
 mod model;
@@ -107,7 +108,46 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
 
 /// [`read_inventory`], choosing whether `host_data/` is read now or deferred.
 pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
-    let given = root.as_ref();
+    read_inventory_as(
+        root.as_ref(),
+        match host_data {
+            HostData::Read => Listing::Read,
+            HostData::Defer => Listing::Defer,
+        },
+    )
+}
+
+/// [`read_inventory_with`] with [`HostData::Defer`], except that `host_data/`
+/// is not listed at all: only the files of the hosts `names` are looked up
+/// (`host_data/<name>.toml`, `host_data/@ssh/10.0.0.5.toml`), under the
+/// rules the listing applies to them (inside the root, hidden names
+/// skipped, symbolic links leading outside refused), and deferred.
+///
+/// A command about one host of a large inventory then pays a few `lstat`
+/// calls instead of listing a file per host. Other entries of `host_data/`
+/// are not seen, so nothing is reported about them (files that name no
+/// host, files not ending in `.toml`, symbolic links leading outside the
+/// root); problems about `host_data/` itself and the directories on the way
+/// to a looked-up file are.
+pub fn read_inventory_for_hosts<S: AsRef<str>>(
+    root: impl AsRef<Path>,
+    names: &[S],
+) -> RawInventory {
+    let mut names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    names.sort_unstable();
+    names.dedup();
+    read_inventory_as(root.as_ref(), Listing::Only(&names))
+}
+
+/// What is done with `host_data/`.
+enum Listing<'a> {
+    Read,
+    Defer,
+    /// Look up these hosts' files only, and defer them.
+    Only(&'a [&'a str]),
+}
+
+fn read_inventory_as(given: &Path, host_data: Listing<'_>) -> RawInventory {
     let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
     let mut raw = RawInventory {
         root: root.clone(),
@@ -122,22 +162,53 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
         diagnostics: Vec::new(),
     };
     let keys = Keys::default();
-    // Walking host_data/ (one entry per host) and parsing hosts.toml (one
-    // big file) are both serial: do them at the same time.
-    let ((groups, hosts), ()) = rayon::join(
-        || {
-            let groups = read::walk(&root, GROUP_DATA_DIR, 1);
-            (groups, read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH))
-        },
-        || read_hosts_file(&mut raw, given, &keys),
-    );
-    raw.group_files = read_data_files(&mut raw, groups, &keys);
+    // Parsing hosts.toml (one big file) is serial: list host_data/, and
+    // read and parse group_data/, at the same time, in the thread pool.
+    // hosts.toml is parsed on this thread, whose allocator arena the
+    // resolver then builds in. It is the first source, whatever becomes of
+    // it: the group files' numbers follow.
+    let mut other = None;
+    rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            let walk = read::walk(&root, GROUP_DATA_DIR, 1);
+            let base = 1 + walk.strays.len() + walk.problems.len();
+            let parsed = parse_files(&root, base, &walk.files, &keys);
+            let hosts = match &host_data {
+                Listing::Only(names) => {
+                    let mut found = read::Walk::default();
+                    for name in names.iter() {
+                        let one = read::lookup(&root, HOST_DATA_DIR, HOST_DATA_DEPTH, name);
+                        found.files.extend(one.files);
+                        found.strays.extend(one.strays);
+                        found.problems.extend(one.problems);
+                    }
+                    found.sort();
+                    found
+                }
+                Listing::Read | Listing::Defer => read::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH),
+            };
+            other = Some(((walk, base, parsed), hosts));
+        });
+        read_hosts_file(&mut raw, given, &keys);
+    });
+    let Some((groups, hosts)) = other else {
+        unreachable!("the scope waits for its task")
+    };
+    let (walk, base, parsed) = groups;
+    report_walk_problems(&mut raw, walk.strays, walk.problems);
+    raw.group_files = if raw.sources.len() == base {
+        add_files(&mut raw.sources, &mut raw.diagnostics, walk.files, parsed)
+    } else {
+        // Not what was counted on: number them again.
+        let parsed = parse_files(&raw.root, raw.sources.len(), &walk.files, &keys);
+        add_files(&mut raw.sources, &mut raw.diagnostics, walk.files, parsed)
+    };
     let (decls, docs) = external::read_sources(&raw.root, &mut raw.sources, &mut raw.diagnostics);
     raw.source_decls = decls;
     raw.source_docs = docs;
     match host_data {
-        HostData::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
-        HostData::Defer => {
+        Listing::Read => raw.host_files = read_data_files(&mut raw, hosts, &keys),
+        Listing::Defer | Listing::Only(_) => {
             report_walk_problems(&mut raw, hosts.strays, hosts.problems);
             raw.deferred_host_files = hosts.files.into_iter().map(DeferredFile).collect();
         }
@@ -224,6 +295,11 @@ fn parse_hosts_text(
     diagnostics: &mut Vec<Diagnostic>,
     keys: &Keys,
 ) -> (HostsFile, bool) {
+    // Arrays of plain names (a large generated inventory) are read by a
+    // scan; anything else by the full parser, which reports every problem.
+    if let Some(groups) = hosts_fast::groups(file, text) {
+        return (HostsFile { file, groups }, true);
+    }
     if let Some(groups) = split::parse_hosts_in_pieces(file, text, diagnostics, keys) {
         diagnostics.extend(toml11::warnings(file, text));
         return (HostsFile { file, groups }, true);
@@ -409,8 +485,14 @@ fn read_files(
     files: Vec<read::Found>,
     keys: &Keys,
 ) -> Vec<DataFile> {
-    let base = sources.len();
-    let parsed: Vec<Parsed> = files
+    let parsed = parse_files(root, sources.len(), &files, keys);
+    add_files(sources, diagnostics, files, parsed)
+}
+
+/// Reads and parses `files` in parallel, as the sources numbered from
+/// `base` on, which [`add_files`] then adds.
+fn parse_files(root: &Path, base: usize, files: &[read::Found], keys: &Keys) -> Vec<Parsed> {
+    files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
@@ -440,7 +522,16 @@ fn read_files(
                 },
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Adds the files [`parse_files`] read to `sources`, in order.
+fn add_files(
+    sources: &mut Sources,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: Vec<read::Found>,
+    parsed: Vec<Parsed>,
+) -> Vec<DataFile> {
     let mut out = Vec::with_capacity(parsed.len());
     sources.reserve(parsed.len());
     for (found, p) in files.into_iter().zip(parsed) {

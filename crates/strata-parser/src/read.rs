@@ -268,11 +268,146 @@ pub(crate) fn walk_ext(root: &Path, dir_name: &str, max_depth: usize, ext: &str)
     // One sort at the end by relative path (cheap string comparisons),
     // rather than walkdir's per-directory sort, whose comparator rebuilds
     // each file name from its path: it was the walk's main cost.
-    walk.files
-        .sort_unstable_by(|a, b| a.display.cmp(&b.display));
-    walk.strays.sort_unstable();
-    walk.problems.sort_by(|a, b| a.0.cmp(&b.0));
+    walk.sort();
     walk
+}
+
+impl Walk {
+    /// Files, strays and problems each by relative path.
+    pub(crate) fn sort(&mut self) {
+        self.files
+            .sort_unstable_by(|a, b| a.display.cmp(&b.display));
+        self.strays.sort_unstable();
+        self.problems.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+}
+
+/// What [`walk`] of `dir_name` (down to `max_depth` levels) would report
+/// about the file of one name, `<dir_name>/<name>.toml`, without listing the
+/// directory: the file itself (when the walk would list it), and the
+/// problems and strays the walk would report about `dir_name` itself or the
+/// entries on the way to the file. Entries elsewhere in the directory are
+/// not looked at.
+///
+/// The common cases cost a few `lstat` calls; unusual ones on the way (a
+/// symbolic link or a special file where a sub-directory should be, an
+/// entry that cannot be examined) run the walk and keep only what concerns
+/// this file, so the rules are the walk's by construction.
+pub(crate) fn lookup(root: &Path, dir_name: &str, max_depth: usize, name: &str) -> Walk {
+    const EXT: &str = ".toml";
+    let display = format!("{dir_name}/{name}{EXT}");
+    let rel = &display[dir_name.len() + 1..];
+    let parts: Vec<&str> = rel.split('/').collect();
+    // Names the walk can never list: empty, `.` or `..` segments, hidden or
+    // backup segments (skipped with all beneath them). On a platform whose
+    // separator is not `/`, a name could mean another path.
+    if std::path::MAIN_SEPARATOR != '/'
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || *p == "." || *p == ".." || skipped(p) || p.contains('\0'))
+    {
+        return Walk::default();
+    }
+    let walked = || filtered(walk_ext(root, dir_name, max_depth, EXT), &display, name);
+    let dir = root.join(dir_name);
+    match fs::symlink_metadata(&dir) {
+        Err(_) => return Walk::default(),
+        Ok(m) if m.is_dir() => {}
+        Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&dir) {
+            Ok(target) if target.starts_with(root) && target.is_dir() => {}
+            // Outside the root (refused), dangling or not a directory: the
+            // walk reports it, and lists nothing behind it, so it is cheap.
+            _ => return walked(),
+        },
+        // A file where the directory should be: the walk lists nothing.
+        Ok(_) => return walked(),
+    }
+    // The directories on the way: the walk descends into real ones only.
+    let mut path = dir;
+    for (i, part) in parts.iter().enumerate() {
+        path.push(part);
+        let last = i + 1 == parts.len();
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Walk::default(),
+            Err(_) => return walked(),
+        };
+        if i + 1 == max_depth && !last {
+            // The file is too deep to be listed, but the walk reports what
+            // it finds at its limit, which is on the way.
+            return walked();
+        }
+        let ft = meta.file_type();
+        if !last {
+            if ft.is_dir() {
+                continue;
+            }
+            return walked();
+        }
+        if ft.is_dir() {
+            // Not a file; what the walk finds inside has other names.
+            return walked();
+        }
+        let mut walk = Walk::default();
+        if ft.is_symlink() {
+            match fs::canonicalize(&path) {
+                Ok(target) if !target.starts_with(root) => {
+                    walk.problems.push((
+                        display.clone(),
+                        ReadProblem::new(
+                            Code::SymlinkOutsideRoot,
+                            format!("{display} is a symbolic link to a path outside the inventory root; it was not read"),
+                        ),
+                    ));
+                    return walk;
+                }
+                Ok(target) if target.is_dir() => {
+                    walk.strays.push(format!(
+                        "{display}/ (a symbolic link to a directory, not followed)"
+                    ));
+                    return walk;
+                }
+                _ => {}
+            }
+        }
+        walk.files.push(Found {
+            name_start: (dir_name.len() + 1) as u32,
+            display,
+            kind: Kind::of(ft),
+            path: None,
+        });
+        return walk;
+    }
+    Walk::default()
+}
+
+/// Keeps, of a whole walk, what [`lookup`] reports for the file `display`
+/// (of host or group `name`): that file, and strays and problems about it or
+/// the directories on its way.
+fn filtered(walk: Walk, display: &str, name: &str) -> Walk {
+    let on_the_way = |entry: &str| {
+        let path = entry
+            .strip_suffix(" (a symbolic link to a directory, not followed)")
+            .unwrap_or(entry)
+            .trim_end_matches('/');
+        display == path
+            || display
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    Walk {
+        files: walk
+            .files
+            .into_iter()
+            .filter(|f| f.name() == name)
+            .collect(),
+        strays: walk.strays.into_iter().filter(|s| on_the_way(s)).collect(),
+        problems: walk
+            .problems
+            .into_iter()
+            .filter(|(p, _)| on_the_way(p))
+            .collect(),
+    }
 }
 
 /// `path` relative to `root`, `/`-separated. On Unix, where paths under the

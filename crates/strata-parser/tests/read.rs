@@ -832,6 +832,200 @@ mod symlinks {
     }
 }
 
+/// `read_inventory_for_hosts` looks one host's file up directly; it must
+/// find what the listing finds for that name, and report what the listing
+/// reports about `host_data/`, the directories on the way and the file:
+/// nothing about other entries.
+#[cfg(unix)]
+mod lookup {
+    use super::*;
+    use std::os::unix::fs::symlink;
+    use strata_parser::{HostData, read_inventory_for_hosts, read_inventory_with};
+
+    /// What one host's lookup gives: its deferred files (name, path), then
+    /// the diagnostics (code, file, message), then what reading the files
+    /// gives (file, data keys, diagnostics).
+    type Outcome = (
+        Vec<(String, String)>,
+        Vec<(Code, String, String)>,
+        Vec<(String, Vec<String>, Vec<String>)>,
+    );
+
+    /// Whether the entry `path` (a file or directory, as the listing names
+    /// it in a diagnostic) is `display` or a directory on its way.
+    fn on_the_way(path: &str, display: &str) -> bool {
+        let path = path
+            .strip_suffix(" (a symbolic link to a directory, not followed)")
+            .unwrap_or(path)
+            .trim_end_matches('/');
+        display == path
+            || display
+                .strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    fn outcome(mut raw: RawInventory, name: &str, filter: bool) -> Outcome {
+        let display = format!("host_data/{name}.toml");
+        let diagnostics = raw
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = raw.sources.get(d.span().unwrap().file).name().to_string();
+                (d.code, file, d.message.clone())
+            })
+            .filter(|(_, file, _)| !filter || on_the_way(file, &display))
+            .collect();
+        let files: Vec<_> = std::mem::take(&mut raw.deferred_host_files)
+            .into_iter()
+            .filter(|f| !filter || f.name() == name)
+            .collect();
+        let listed = files
+            .iter()
+            .map(|f| (f.name().to_string(), f.display().to_string()))
+            .collect();
+        let (read, problems) = strata_parser::read_deferred(&raw.root, &mut raw.sources, files);
+        let problems: Vec<String> = problems.iter().map(|d| d.message.clone()).collect();
+        let read = read
+            .iter()
+            .map(|f| {
+                (
+                    raw.sources.get(f.file).name().to_string(),
+                    f.data.keys().map(str::to_string).collect(),
+                    problems.clone(),
+                )
+            })
+            .collect();
+        (listed, diagnostics, read)
+    }
+
+    fn assert_same_as_listing(root: &Path, names: &[&str]) {
+        for name in names {
+            let listed = outcome(read_inventory_with(root, HostData::Defer), name, true);
+            let direct = outcome(read_inventory_for_hosts(root, &[*name]), name, false);
+            assert_eq!(direct, listed, "host {name:?} in {}", root.display());
+        }
+    }
+
+    fn file(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// A parent holding `root/` (the inventory) and `outside/`.
+    fn layout() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("root");
+        let outside = parent.path().join("outside");
+        file(&root.join("hosts.toml"), "web = [\"w1\"]\n");
+        file(&outside.join("secret.toml"), "secret = 1\n");
+        file(&outside.join("ssh/10.0.0.9.toml"), "secret = 1\n");
+        file(&root.join("shared/x.toml"), "shared = 1\n");
+        (parent, root, outside)
+    }
+
+    const NAMES: &[&str] = &[
+        "plain",
+        "@ssh/10.0.0.5",
+        "@ssh/deep/a/b",
+        "@ssh/missing",
+        ".hidden",
+        "back~/x",
+        "dir",
+        "dir.toml/inner",
+        "link_in",
+        "link_out",
+        "link_dir",
+        "dangling",
+        "@lnk/x",
+        "@out/10.0.0.9",
+        "@file/x",
+        "fifo",
+        "missing",
+        "",
+        "../shared/x",
+        "a//b",
+        "a/./b",
+        "1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16",
+        "1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17",
+        "f/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17",
+        "@file/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17",
+    ];
+
+    #[test]
+    fn every_kind_of_entry_as_the_listing_sees_it() {
+        let (_parent, root, outside) = layout();
+        let hd = root.join("host_data");
+        file(&hd.join("plain.toml"), "a = 1\n");
+        file(&hd.join("@ssh/10.0.0.5.toml"), "a = 1\n");
+        file(&hd.join("@ssh/deep/a/b.toml"), "a = 1\n");
+        file(&hd.join(".hidden.toml"), "a = 1\n");
+        file(&hd.join("back~/x.toml"), "a = 1\n");
+        file(&hd.join("dir.toml/inner.toml"), "a = 1\n");
+        symlink("../shared/x.toml", hd.join("link_in.toml")).unwrap();
+        symlink(outside.join("secret.toml"), hd.join("link_out.toml")).unwrap();
+        symlink("../shared", hd.join("link_dir.toml")).unwrap();
+        symlink("nowhere.toml", hd.join("dangling.toml")).unwrap();
+        symlink("../shared", hd.join("@lnk")).unwrap();
+        symlink(outside.join("ssh"), hd.join("@out")).unwrap();
+        file(&hd.join("@file"), "not a directory\n");
+        let status = std::process::Command::new("mkfifo")
+            .arg(hd.join("fifo.toml"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        file(
+            &hd.join("1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16.toml"),
+            "a = 1\n",
+        );
+        file(
+            &hd.join("1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16/17.toml"),
+            "a = 1\n",
+        );
+        // Entries no lookup concerns: never reported by one.
+        file(&hd.join("notes.txt"), "stray\n");
+        file(&hd.join("other.toml"), "a = 1\n");
+        symlink(outside.join("secret.toml"), hd.join("other_out.toml")).unwrap();
+        assert_same_as_listing(&root, NAMES);
+
+        // Nothing about the other entries, which the listing reports.
+        let raw = read_inventory_for_hosts(&root, &["plain"]);
+        assert!(raw.diagnostics.is_empty(), "{}", dump(&raw));
+        let raw = read_inventory_with(&root, HostData::Defer);
+        assert!(
+            ["host_data/notes.txt", "host_data/other_out.toml"]
+                .iter()
+                .all(|f| all_seen(&raw).iter().any(|s| s.file == *f)),
+            "{}",
+            dump(&raw)
+        );
+    }
+
+    #[test]
+    fn host_data_itself_as_the_listing_sees_it() {
+        // Each: what host_data/ is.
+        let cases: &[&str] = &["link inside", "link outside", "dangling", "file", "absent"];
+        for case in cases {
+            let (_parent, root, outside) = layout();
+            file(&root.join("real_hd/plain.toml"), "a = 1\n");
+            file(&root.join("real_hd/@ssh/10.0.0.5.toml"), "a = 1\n");
+            file(&outside.join("plain.toml"), "secret = 1\n");
+            let hd = root.join("host_data");
+            match *case {
+                "link inside" => symlink("real_hd", &hd).unwrap(),
+                "link outside" => symlink(&outside, &hd).unwrap(),
+                "dangling" => symlink("nowhere", &hd).unwrap(),
+                "file" => file(&hd, "not a directory\n"),
+                _ => {}
+            }
+            assert_same_as_listing(&root, &["plain", "@ssh/10.0.0.5", "missing"]);
+            let raw = read_inventory_for_hosts(&root, &["plain"]);
+            for (_, f) in raw.sources.iter() {
+                assert!(!f.text().contains("secret"), "{case}: {}", f.name());
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Directory layout
 // ---------------------------------------------------------------------------

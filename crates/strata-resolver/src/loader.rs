@@ -82,7 +82,7 @@ pub struct Loaded {
 pub struct Loader {
     root: PathBuf,
     extras: Extras,
-    defer: bool,
+    host_data: HostData,
     base: String,
     sources: crate::fetch::SourceOptions,
 }
@@ -93,7 +93,7 @@ impl Loader {
         Loader {
             root: root.as_ref().to_path_buf(),
             extras: Extras::default(),
-            defer: false,
+            host_data: HostData::Read,
             base: String::new(),
             sources: Default::default(),
         }
@@ -173,7 +173,49 @@ impl Loader {
     /// lacks its host file ([`Host::has_deferred_data`](crate::Host::has_deferred_data)),
     /// and problems inside unread files are not reported.
     pub fn defer_host_data(mut self) -> Loader {
-        self.defer = true;
+        self.host_data = HostData::Defer;
+        self
+    }
+
+    /// [`Loader::defer_host_data`] for a command about a few hosts known
+    /// before loading (`strata host NAME`): `host_data/` is not even
+    /// listed, only the files of the hosts `names` are looked up
+    /// (`host_data/<name>.toml`, under the same rules as the listing),
+    /// deferred until [`Inventory::read_host_data`].
+    ///
+    /// Other hosts' files are not seen at all: their data lacks that layer
+    /// for good ([`Host::has_deferred_data`](crate::Host::has_deferred_data)
+    /// is false for them), and nothing is reported about other entries of
+    /// `host_data/` (files that name no host, files not ending in `.toml`,
+    /// symbolic links leading outside the root). A name that is no host is
+    /// looked up all the same; if it has a file, that file is reported as
+    /// naming no host.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// # std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\", \"w2\"]\n")?;
+    /// # std::fs::create_dir(dir.path().join("host_data"))?;
+    /// # std::fs::write(dir.path().join("host_data/w1.toml"), "port = 8001\n")?;
+    /// # std::fs::write(dir.path().join("host_data/w2.toml"), "port = 8002\n")?;
+    /// # std::fs::write(dir.path().join("host_data/old.toml"), "port = 1\n")?;
+    /// let mut inv = strata_resolver::Loader::new(dir.path())
+    ///     .defer_host_data_for(["w1"])
+    ///     .load()
+    ///     .unwrap();
+    /// // host_data/old.toml names no host, but it was not looked at.
+    /// assert!(inv.diagnostics().is_empty());
+    /// assert!(!inv.host("w2").unwrap().has_deferred_data());
+    /// let w1 = inv.host("w1").unwrap().index();
+    /// assert!(inv.read_host_data([w1]).is_empty());
+    /// assert_eq!(inv.host("w1").unwrap().data().get("port").unwrap().as_integer(), Some(8001));
+    /// # Ok(()) }
+    /// ```
+    pub fn defer_host_data_for<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Loader {
+        self.host_data = HostData::Only(names.into_iter().map(Into::into).collect());
         self
     }
 
@@ -210,12 +252,15 @@ impl Loader {
     }
 
     fn load_as(&self, check: bool) -> Loaded {
-        let mode = if self.defer {
-            strata_parser::HostData::Defer
-        } else {
-            strata_parser::HostData::Read
+        let mut raw = match &self.host_data {
+            HostData::Read => {
+                strata_parser::read_inventory_with(&self.root, strata_parser::HostData::Read)
+            }
+            HostData::Defer => {
+                strata_parser::read_inventory_with(&self.root, strata_parser::HostData::Defer)
+            }
+            HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
-        let mut raw = strata_parser::read_inventory_with(&self.root, mode);
         raw.sources.set_base(self.base.clone());
         let incomplete = crate::fetch::fetch_commands(&mut raw, &self.sources, check);
         resolve(raw, &self.extras, incomplete)
@@ -267,6 +312,17 @@ impl Loader {
     pub fn load(&self) -> Result<Inventory, LoadError> {
         self.load_all().into_result()
     }
+}
+
+/// What a [`Loader`] does with `host_data/`.
+#[derive(Debug, Clone)]
+enum HostData {
+    /// Read every file.
+    Read,
+    /// List every file, read them on demand.
+    Defer,
+    /// Look up these hosts' files only, read them on demand.
+    Only(Vec<String>),
 }
 
 /// What [`Loader::check`] found: every diagnostic of loading and of the

@@ -86,6 +86,15 @@ impl Loader {
         self.map(|l| l.defer_host_data())
     }
 
+    /// Looks up and defers only these hosts' `host_data/` files (see
+    /// [`strata_resolver::Loader::defer_host_data_for`]).
+    pub fn defer_host_data_for<S: Into<String>>(
+        self,
+        names: impl IntoIterator<Item = S>,
+    ) -> Loader {
+        self.map(|l| l.defer_host_data_for(names))
+    }
+
     /// Sets the budget (see [`strata_resolver::Loader::budget`]).
     pub fn budget(self, budget: Budget) -> Loader {
         self.map(|l| l.budget(budget))

@@ -45,7 +45,12 @@ pub(super) struct Entries {
 impl Entries {
     /// The inline data of entry `i`.
     pub fn data(&self, i: u32) -> Option<&DataTable> {
-        self.data.get(i as usize).and_then(Option::as_deref)
+        Entries::data_of(&self.data, i)
+    }
+
+    /// The inline data of entry `i` in `data` (an `Entries`' `data`).
+    pub fn data_of(data: &[Option<Box<DataTable>>], i: u32) -> Option<&DataTable> {
+        data.get(i as usize).and_then(Option::as_deref)
     }
 }
 
@@ -109,6 +114,12 @@ impl Builder<'_> {
         if self.host_index.contains_key(&e.name) {
             return;
         }
+        self.new_host(e.name.clone(), e);
+    }
+
+    /// Adds the host `e` names, known to be new, as `name` (the entry's
+    /// name, or a copy of it); returns its number.
+    pub(super) fn new_host(&mut self, name: String, e: &Expanded) -> u32 {
         let hid = self.hosts.len() as u32;
         let (connector, set, implicit) = match e.connector.as_deref() {
             Some((conn, made)) => {
@@ -126,17 +137,18 @@ impl Builder<'_> {
             }
             None => (None, None, Vec::new()),
         };
+        self.host_index.insert(name.clone(), hid);
         self.hosts.push(HostRec {
-            name: e.name.clone(),
+            name,
             span: Some(e.span),
             groups: Vec::new(),
             own: Vec::new(),
             connector,
         });
-        self.host_index.insert(e.name.clone(), hid);
         self.inline.push(Vec::new());
         self.connector_set.push(set);
         self.implicit.push(implicit);
+        hid
     }
 
     /// Expands ranges and connectors of a group's entries; each entry's
@@ -161,7 +173,13 @@ impl Builder<'_> {
     }
 
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
-        let names = if h.name.contains('[') {
+        if !h.name.contains('[') {
+            // The common case: the name is the host; no copy needed.
+            let name = std::mem::take(&mut h.name).into_string();
+            self.expand_name(name, h.span, entry, out);
+            return;
+        }
+        let names = {
             // The budget was checked before expanding: it is the limit.
             match range::expand_at_most(&h.name, self.budget.max_entries) {
                 Ok(n) => n,
@@ -180,17 +198,22 @@ impl Builder<'_> {
                     return;
                 }
             }
-        } else {
-            // The common case: the name is the host; no copy needed.
-            vec![std::mem::take(&mut h.name).into_string()]
         };
         for name in names {
+            self.expand_name(name, h.span, entry, out);
+        }
+    }
+
+    /// One name of an entry (`span`, number `entry` in its group): a host,
+    /// or a connector's hosts.
+    fn expand_name(&mut self, name: String, span: Span, entry: u32, out: &mut Vec<Expanded>) {
+        {
             match connector::split(&name) {
                 None => {
-                    if self.check_host_name(&name, h.span, false) {
+                    if self.check_host_name(&name, span, false) {
                         out.push(Expanded {
                             name,
-                            span: h.span,
+                            span,
                             entry,
                             connector: None,
                         });
@@ -212,21 +235,21 @@ impl Builder<'_> {
                         self.diagnostics.push(
                             Diagnostic::error(
                                 Code::UnknownConnector,
-                                h.span,
+                                span,
                                 format!("unknown connector `@{conn}` in host `{name}`"),
                             )
                             .with_label_text("no such connector")
                             .with_help(help),
                         );
-                        continue;
+                        return;
                     };
                     match c.expand(arg) {
                         Ok(made) => {
                             for m in made {
-                                if self.check_host_name(&m.name, h.span, true) {
+                                if self.check_host_name(&m.name, span, true) {
                                     out.push(Expanded {
                                         name: m.name.clone(),
-                                        span: h.span,
+                                        span,
                                         entry,
                                         connector: Some(Box::new((conn.to_string(), m))),
                                     });
@@ -236,7 +259,7 @@ impl Builder<'_> {
                         Err(message) => self.diagnostics.push(
                             Diagnostic::error(
                                 Code::ConnectorArgument,
-                                h.span,
+                                span,
                                 format!("host `{name}`: {message}"),
                             )
                             .with_label_text(format!("bad `@{conn}` host")),
@@ -267,12 +290,7 @@ impl Builder<'_> {
     pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
         // The common case, a byte at a time: printable ASCII without `/`,
         // not `.`, no `..`. Anything else takes the full check below.
-        if !connector
-            && !name.is_empty()
-            && name != "."
-            && name.bytes().all(|b| b.is_ascii_graphic() && b != b'/')
-            && !name.contains("..")
-        {
+        if !connector && plain_host_name(name) {
             return true;
         }
         let problem = if let Some(p) = blank_or_spaced("host", name) {
@@ -324,6 +342,36 @@ fn host_estimate(groups: &[RawGroup], max: u64) -> usize {
         }
     }
     n.min(max) as usize
+}
+
+/// Printable ASCII without `/`, not empty, not `.`, no `..`: a host name
+/// with nothing to check further, in one pass of a table lookup per byte.
+fn plain_host_name(name: &str) -> bool {
+    /// 0: fine; 1: not printable ASCII, or `/`; 2: `.`.
+    static CLASS: [u8; 256] = {
+        let mut t = [1; 256];
+        let mut c = 0x21;
+        while c < 0x7f {
+            t[c] = 0;
+            c += 1;
+        }
+        t[b'/' as usize] = 1;
+        t[b'.' as usize] = 2;
+        t
+    };
+    let b = name.as_bytes();
+    if b.is_empty() || b == b"." {
+        return false;
+    }
+    let mut prev = 0;
+    for &c in b {
+        let class = CLASS[c as usize];
+        if class == 1 || (class == 2 && prev == 2) {
+            return false;
+        }
+        prev = class;
+    }
+    true
 }
 
 /// What is wrong with a group name, if anything.

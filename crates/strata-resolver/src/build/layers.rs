@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use strata_parser::{DataFile, DataTable, DeferredFile, FileId, Span};
 
-use super::expand::Expansion;
+use super::expand::{Entries, Expansion};
 use super::{Builder, Expanded};
 use crate::data::DataSet;
 use crate::inventory::{GroupRec, SetId};
@@ -35,10 +35,7 @@ impl Builder<'_> {
         for mut group in groups {
             // Expanded here, one group at a time: its entries are dropped
             // before the next group's are made.
-            let entries = self.expand_group(&mut group.hosts);
-            if !all_lists_hosts {
-                entries.hosts.iter().for_each(|e| self.add_host(e));
-            }
+            let mut entries = self.expand_group(&mut group.hosts);
             self.check_group_name(&group);
             let gid = self.add_group(&group.name, Some(group.name_span), false);
             self.empty_group(&group, &entries);
@@ -53,13 +50,25 @@ impl Builder<'_> {
             }
             // Problems are reported once per entry: `w[0:999]` missing from
             // `all` is one error, not a thousand.
+            // One lookup per entry. Without hosts in `all`, a name not seen
+            // yet is a new host, which takes the entry's name: that entry is
+            // never reported by name (only missing or repeated ones are).
             let (mut missing, mut twice) = (Vec::new(), Vec::new());
-            for e in &entries.hosts {
-                let Some(&hid) = self.host_index.get(&e.name) else {
-                    missing.push(e);
-                    continue;
+            let Entries { hosts, data, .. } = &mut entries;
+            for e in hosts.iter_mut() {
+                let hid = match self.host_index.get(&e.name) {
+                    Some(&hid) => hid,
+                    None if !all_lists_hosts => {
+                        let name = std::mem::take(&mut e.name);
+                        self.new_host(name, e)
+                    }
+                    None => {
+                        missing.push(&*e);
+                        continue;
+                    }
                 };
-                let data = entries.data(e.entry);
+                let e = &*e;
+                let data = Entries::data_of(data, e.entry);
                 if !self.add_member(gid, hid, e, data) {
                     twice.push(e);
                 }
