@@ -147,7 +147,7 @@ fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)
     loop {
         i = gaps(b, i)?;
         match b.get(i)? {
-            b']' => return Some((hosts, i + 1)),
+            b']' => return Some((exact(hosts), i + 1)),
             b'"' => {
                 let start = i;
                 i += 1;
@@ -166,13 +166,20 @@ fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)
                 i = gaps(b, i)?;
                 match b.get(i)? {
                     b',' => i += 1,
-                    b']' => return Some((hosts, i + 1)),
+                    b']' => return Some((exact(hosts), i + 1)),
                     _ => return None,
                 }
             }
             _ => return None,
         }
     }
+}
+
+/// The entries without the room their vector grew into: 250,000 of them
+/// are alive until the groups are expanded.
+fn exact(mut hosts: Vec<RawHost>) -> Vec<RawHost> {
+    hosts.shrink_to_fit();
+    hosts
 }
 
 #[cfg(test)]
