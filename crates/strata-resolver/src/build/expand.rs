@@ -173,7 +173,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
-        if !h.name.contains('[') {
+        if !crate::swar::has_byte(&h.name, b'[') {
             // The common case: the name is the host; no copy needed.
             let name = std::mem::take(&mut h.name).into_string();
             self.expand_name(name, h.span, entry, out);
@@ -290,7 +290,7 @@ impl Builder<'_> {
     pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
         // The common case, a byte at a time: printable ASCII without `/`,
         // not `.`, no `..`. Anything else takes the full check below.
-        if !connector && plain_host_name(name) {
+        if !connector && crate::swar::plain_host_name(name) {
             return true;
         }
         let problem = if let Some(p) = blank_or_spaced("host", name) {
@@ -342,36 +342,6 @@ fn host_estimate(groups: &[RawGroup], max: u64) -> usize {
         }
     }
     n.min(max) as usize
-}
-
-/// Printable ASCII without `/`, not empty, not `.`, no `..`: a host name
-/// with nothing to check further, in one pass of a table lookup per byte.
-fn plain_host_name(name: &str) -> bool {
-    /// 0: fine; 1: not printable ASCII, or `/`; 2: `.`.
-    static CLASS: [u8; 256] = {
-        let mut t = [1; 256];
-        let mut c = 0x21;
-        while c < 0x7f {
-            t[c] = 0;
-            c += 1;
-        }
-        t[b'/' as usize] = 1;
-        t[b'.' as usize] = 2;
-        t
-    };
-    let b = name.as_bytes();
-    if b.is_empty() || b == b"." {
-        return false;
-    }
-    let mut prev = 0;
-    for &c in b {
-        let class = CLASS[c as usize];
-        if class == 1 || (class == 2 && prev == 2) {
-            return false;
-        }
-        prev = class;
-    }
-    true
 }
 
 /// What is wrong with a group name, if anything.
