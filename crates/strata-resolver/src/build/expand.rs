@@ -137,11 +137,11 @@ impl Builder<'_> {
             }
             None => (None, None, Vec::new()),
         };
-        self.host_index.insert(name.clone(), hid);
+        self.host_index.insert(&name, hid);
         self.hosts.push(HostRec {
             name,
             span: Some(e.span),
-            groups: Vec::new(),
+            groups: smallvec::SmallVec::new(),
             own: Vec::new(),
             connector,
         });
