@@ -80,15 +80,19 @@ impl Builder<'_> {
             .map(|all| self.expand_group(&mut all.hosts));
 
         // Host order: `all` when present, else first appearance across
-        // groups. Reserve for the hosts, not the entries: entries
-        // over-count hosts that are in several groups (2.5 times in a
-        // typical inventory), and at 100,000 hosts reserving for the
-        // entries cost some 50 MB of peak memory.
-        let host_count = match &all_entries {
-            Some(entries) => entries.hosts.len(),
-            None => host_estimate(&raw_groups, self.budget.max_hosts),
-        };
-        self.reserve_hosts(host_count);
+        // groups. Without `all`, the hosts are not counted (that took a
+        // hash of every entry): the records are reserved for the entries,
+        // which over-count hosts in several groups (2.5 times in a typical
+        // inventory), but only the part used is ever touched, so resident
+        // memory is that of the hosts; the name index grows as needed, and
+        // the records are trimmed once placed.
+        match &all_entries {
+            Some(entries) => self.reserve_hosts(entries.hosts.len()),
+            None => {
+                let entries: usize = raw_groups.iter().map(|g| g.hosts.len()).sum();
+                self.reserve_records(entries.min(self.budget.max_hosts as usize));
+            }
+        }
         if let Some(all) = &all_entries {
             all.hosts.iter().for_each(|e| self.add_host(e));
         }
@@ -103,8 +107,13 @@ impl Builder<'_> {
 
     /// Room for `n` hosts, so the per-host vectors do not grow by doubling.
     pub(super) fn reserve_hosts(&mut self, n: usize) {
-        self.hosts.reserve_exact(n);
         self.host_index.reserve(n);
+        self.reserve_records(n);
+    }
+
+    /// Room for `n` hosts' records, but not in the name index.
+    fn reserve_records(&mut self, n: usize) {
+        self.hosts.reserve_exact(n);
         self.inline.reserve_exact(n);
         self.connector_set.reserve_exact(n);
         self.implicit.reserve_exact(n);
@@ -328,20 +337,6 @@ impl Builder<'_> {
             );
         }
     }
-}
-
-/// How many hosts the groups' entries make, for reserving room: each
-/// distinct entry text once, a range by its size (overlaps count twice),
-/// at most `max`.
-fn host_estimate(groups: &[RawGroup], max: u64) -> usize {
-    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-    let mut n: u64 = 0;
-    for h in groups.iter().flat_map(|g| &g.hosts) {
-        if seen.insert(&h.name) {
-            n = n.saturating_add(range::count(&h.name).unwrap_or(1));
-        }
-    }
-    n.min(max) as usize
 }
 
 /// What is wrong with a group name, if anything.
