@@ -181,6 +181,12 @@ impl Builder<'_> {
         }
     }
 
+    /// Expands `group`'s entries: `ready` when they were expanded ahead
+    /// ([`plain_entries`]), else here.
+    pub(super) fn entries_of(&mut self, group: &mut RawGroup, ready: Option<Entries>) -> Entries {
+        ready.unwrap_or_else(|| self.expand_group(&mut group.hosts))
+    }
+
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
         if !crate::swar::has_byte(&h.name, b'[') {
             // The common case: the name is the host; no copy needed.
@@ -337,6 +343,44 @@ impl Builder<'_> {
             );
         }
     }
+}
+
+/// What [`Builder::expand_group`] gives for `hosts` when every entry is a
+/// plain host name (no range, no connector, nothing to report): that needs
+/// nothing of the builder, so it can be done on another thread while the
+/// builder places the group before. `None`, with `hosts` untouched, when
+/// some entry is anything else.
+pub(super) fn plain_entries(hosts: &mut Vec<RawHost>) -> Option<Entries> {
+    let plain = |name: &str| {
+        !name.starts_with('@')
+            && !crate::swar::has_byte(name, b'[')
+            && crate::swar::plain_host_name(name)
+    };
+    if !hosts.iter().all(|h| plain(&h.name)) {
+        return None;
+    }
+    let out = hosts
+        .iter_mut()
+        .enumerate()
+        .map(|(i, h)| Expanded {
+            name: std::mem::take(&mut h.name).into_string(),
+            span: h.span,
+            entry: i as u32,
+            connector: None,
+        })
+        .collect();
+    let data = if hosts.iter().any(|h| h.data.is_some()) {
+        hosts.iter_mut().map(|h| h.data.take()).collect()
+    } else {
+        Vec::new()
+    };
+    let written = hosts.len();
+    *hosts = Vec::new();
+    Some(Entries {
+        hosts: out,
+        data,
+        written,
+    })
 }
 
 /// What is wrong with a group name, if anything.
