@@ -17,6 +17,8 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use strata_parser::{Code, Diagnostic, RawGroup};
 
 use crate::range;
@@ -53,8 +55,23 @@ impl Default for Budget {
 /// error, if any, is at the entry that crossed it.
 pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
     let size = |name: &str| range::count(name).unwrap_or(1);
+    // Counted on all cores; only an inventory over the budget is counted
+    // again in order, to find the entry that crossed it.
+    let total = groups
+        .par_iter()
+        .map(|g| {
+            g.hosts
+                .iter()
+                .fold(0u64, |n, h| n.saturating_add(size(&h.name)))
+        })
+        .reduce(|| 0, u64::saturating_add);
+    let crossed = if total > budget.max_entries {
+        groups
+    } else {
+        &[]
+    };
     let mut entries: u64 = 0;
-    for g in groups {
+    for g in crossed {
         for h in &g.hosts {
             entries = entries.saturating_add(size(&h.name));
             if entries > budget.max_entries {
@@ -72,6 +89,8 @@ pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
             }
         }
     }
+    // Not over the budget: the whole count.
+    let entries = total;
     let all = groups.iter().find(|g| g.name == "all" && g.has_hosts);
     if entries <= budget.max_hosts && all.is_none() {
         return None;

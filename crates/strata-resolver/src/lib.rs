@@ -66,6 +66,7 @@ mod loader;
 mod overrides;
 mod range;
 mod schema;
+mod swar;
 
 pub use budget::Budget;
 pub use connector::{Connector, ConnectorHost, Connectors};

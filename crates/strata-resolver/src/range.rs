@@ -77,7 +77,7 @@ impl Spec {
 /// (nothing is expanded): the product of the ranges' sizes, saturating; 1
 /// for a name without ranges. This is what an inventory's budget counts.
 pub fn count(name: &str) -> Result<u64, RangeError> {
-    if !name.contains('[') {
+    if !crate::swar::has_byte(name, b'[') {
         return Ok(1);
     }
     let p = parts(name)?;

@@ -80,15 +80,19 @@ impl Builder<'_> {
             .map(|all| self.expand_group(&mut all.hosts));
 
         // Host order: `all` when present, else first appearance across
-        // groups. Reserve for the hosts, not the entries: entries
-        // over-count hosts that are in several groups (2.5 times in a
-        // typical inventory), and at 100,000 hosts reserving for the
-        // entries cost some 50 MB of peak memory.
-        let host_count = match &all_entries {
-            Some(entries) => entries.hosts.len(),
-            None => host_estimate(&raw_groups, self.budget.max_hosts),
-        };
-        self.reserve_hosts(host_count);
+        // groups. Without `all`, the hosts are not counted (that took a
+        // hash of every entry): the records are reserved for the entries,
+        // which over-count hosts in several groups (2.5 times in a typical
+        // inventory), but only the part used is ever touched, so resident
+        // memory is that of the hosts; the name index grows as needed, and
+        // the records are trimmed once placed.
+        match &all_entries {
+            Some(entries) => self.reserve_hosts(entries.hosts.len()),
+            None => {
+                let entries: usize = raw_groups.iter().map(|g| g.hosts.len()).sum();
+                self.reserve_records(entries.min(self.budget.max_hosts as usize));
+            }
+        }
         if let Some(all) = &all_entries {
             all.hosts.iter().for_each(|e| self.add_host(e));
         }
@@ -103,8 +107,13 @@ impl Builder<'_> {
 
     /// Room for `n` hosts, so the per-host vectors do not grow by doubling.
     pub(super) fn reserve_hosts(&mut self, n: usize) {
-        self.hosts.reserve_exact(n);
         self.host_index.reserve(n);
+        self.reserve_records(n);
+    }
+
+    /// Room for `n` hosts' records, but not in the name index.
+    fn reserve_records(&mut self, n: usize) {
+        self.hosts.reserve_exact(n);
         self.inline.reserve_exact(n);
         self.connector_set.reserve_exact(n);
         self.implicit.reserve_exact(n);
@@ -137,11 +146,11 @@ impl Builder<'_> {
             }
             None => (None, None, Vec::new()),
         };
-        self.host_index.insert(name.clone(), hid);
+        self.host_index.insert(&name, hid);
         self.hosts.push(HostRec {
             name,
             span: Some(e.span),
-            groups: Vec::new(),
+            groups: smallvec::SmallVec::new(),
             own: Vec::new(),
             connector,
         });
@@ -172,8 +181,14 @@ impl Builder<'_> {
         }
     }
 
+    /// Expands `group`'s entries: `ready` when they were expanded ahead
+    /// ([`plain_entries`]), else here.
+    pub(super) fn entries_of(&mut self, group: &mut RawGroup, ready: Option<Entries>) -> Entries {
+        ready.unwrap_or_else(|| self.expand_group(&mut group.hosts))
+    }
+
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
-        if !h.name.contains('[') {
+        if !crate::swar::has_byte(&h.name, b'[') {
             // The common case: the name is the host; no copy needed.
             let name = std::mem::take(&mut h.name).into_string();
             self.expand_name(name, h.span, entry, out);
@@ -290,7 +305,7 @@ impl Builder<'_> {
     pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
         // The common case, a byte at a time: printable ASCII without `/`,
         // not `.`, no `..`. Anything else takes the full check below.
-        if !connector && plain_host_name(name) {
+        if !connector && crate::swar::plain_host_name(name) {
             return true;
         }
         let problem = if let Some(p) = blank_or_spaced("host", name) {
@@ -330,48 +345,42 @@ impl Builder<'_> {
     }
 }
 
-/// How many hosts the groups' entries make, for reserving room: each
-/// distinct entry text once, a range by its size (overlaps count twice),
-/// at most `max`.
-fn host_estimate(groups: &[RawGroup], max: u64) -> usize {
-    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
-    let mut n: u64 = 0;
-    for h in groups.iter().flat_map(|g| &g.hosts) {
-        if seen.insert(&h.name) {
-            n = n.saturating_add(range::count(&h.name).unwrap_or(1));
-        }
-    }
-    n.min(max) as usize
-}
-
-/// Printable ASCII without `/`, not empty, not `.`, no `..`: a host name
-/// with nothing to check further, in one pass of a table lookup per byte.
-fn plain_host_name(name: &str) -> bool {
-    /// 0: fine; 1: not printable ASCII, or `/`; 2: `.`.
-    static CLASS: [u8; 256] = {
-        let mut t = [1; 256];
-        let mut c = 0x21;
-        while c < 0x7f {
-            t[c] = 0;
-            c += 1;
-        }
-        t[b'/' as usize] = 1;
-        t[b'.' as usize] = 2;
-        t
+/// What [`Builder::expand_group`] gives for `hosts` when every entry is a
+/// plain host name (no range, no connector, nothing to report): that needs
+/// nothing of the builder, so it can be done on another thread while the
+/// builder places the group before. `None`, with `hosts` untouched, when
+/// some entry is anything else.
+pub(super) fn plain_entries(hosts: &mut Vec<RawHost>) -> Option<Entries> {
+    let plain = |name: &str| {
+        !name.starts_with('@')
+            && !crate::swar::has_byte(name, b'[')
+            && crate::swar::plain_host_name(name)
     };
-    let b = name.as_bytes();
-    if b.is_empty() || b == b"." {
-        return false;
+    if !hosts.iter().all(|h| plain(&h.name)) {
+        return None;
     }
-    let mut prev = 0;
-    for &c in b {
-        let class = CLASS[c as usize];
-        if class == 1 || (class == 2 && prev == 2) {
-            return false;
-        }
-        prev = class;
-    }
-    true
+    let out = hosts
+        .iter_mut()
+        .enumerate()
+        .map(|(i, h)| Expanded {
+            name: std::mem::take(&mut h.name).into_string(),
+            span: h.span,
+            entry: i as u32,
+            connector: None,
+        })
+        .collect();
+    let data = if hosts.iter().any(|h| h.data.is_some()) {
+        hosts.iter_mut().map(|h| h.data.take()).collect()
+    } else {
+        Vec::new()
+    };
+    let written = hosts.len();
+    *hosts = Vec::new();
+    Some(Entries {
+        hosts: out,
+        data,
+        written,
+    })
 }
 
 /// What is wrong with a group name, if anything.

@@ -8,13 +8,17 @@
 
 use std::collections::HashMap;
 
-use strata_parser::{DataFile, DataTable, DeferredFile, FileId, Span};
+use strata_parser::{DataFile, DataTable, DeferredFile, FileId, RawGroup, Span};
 
 use super::expand::{Entries, Expansion};
 use super::{Builder, Expanded};
 use crate::data::DataSet;
 use crate::inventory::{GroupRec, SetId};
 use crate::layer::Layer;
+
+/// How many groups are expanded ahead, on another thread, while as many
+/// are placed.
+const AHEAD: usize = 8;
 
 impl Builder<'_> {
     /// Explicit groups in file order, with memberships and inline host
@@ -32,54 +36,37 @@ impl Builder<'_> {
             ..
         } = x;
         let all_lists_hosts = all_entries.is_some();
-        for mut group in groups {
-            // Expanded here, one group at a time: its entries are dropped
-            // before the next group's are made.
-            let mut entries = self.expand_group(&mut group.hosts);
-            self.check_group_name(&group);
-            let gid = self.add_group(&group.name, Some(group.name_span), false);
-            self.empty_group(&group, &entries);
-            if let Some(data) = group.data {
-                let set = self.add_set(
-                    Layer::GroupInline,
-                    Some(gid),
-                    hosts_file.unwrap_or(group.name_span.file),
-                    data,
-                );
-                self.groups[gid as usize].sets.push(set);
-            }
-            // Problems are reported once per entry: `w[0:999]` missing from
-            // `all` is one error, not a thousand.
-            // One lookup per entry. Without hosts in `all`, a name not seen
-            // yet is a new host, which takes the entry's name: that entry is
-            // never reported by name (only missing or repeated ones are).
-            let (mut missing, mut twice) = (Vec::new(), Vec::new());
-            let Entries { hosts, data, .. } = &mut entries;
-            for e in hosts.iter_mut() {
-                let hid = match self.host_index.get(&e.name) {
-                    Some(&hid) => hid,
-                    None if !all_lists_hosts => {
-                        let name = std::mem::take(&mut e.name);
-                        self.new_host(name, e)
-                    }
-                    None => {
-                        missing.push(&*e);
-                        continue;
-                    }
-                };
-                let e = &*e;
-                let data = Entries::data_of(data, e.entry);
-                if !self.add_member(gid, hid, e, data) {
-                    twice.push(e);
+        // Expanded here, a few groups at a time: their entries are dropped
+        // before the next ones' are made. While a batch is placed, the
+        // next batch's groups of plain names are expanded on another
+        // thread (the others here, in order, when their turn comes).
+        let mut groups = groups;
+        let mut batches: Vec<&mut [RawGroup]> = groups.chunks_mut(AHEAD).collect();
+        let mut ready: Vec<Option<Entries>> = Vec::new();
+        for b in 0..batches.len() {
+            let (done, rest) = batches.split_at_mut(b + 1);
+            let batch = &mut *done[b];
+            let mut next: Vec<Option<Entries>> = Vec::new();
+            rayon::in_place_scope(|scope| {
+                if let Some(following) = rest.first_mut() {
+                    let next = &mut next;
+                    scope.spawn(move |_| {
+                        *next = following
+                            .iter_mut()
+                            .map(|g| super::expand::plain_entries(&mut g.hosts))
+                            .collect();
+                    });
                 }
-            }
-            for run in missing.chunk_by(|x, y| x.entry == y.entry) {
-                self.not_in_all(run, &group.name, all.as_ref());
-            }
-            for run in twice.chunk_by(|x, y| x.entry == y.entry) {
-                self.listed_twice(run, &format!("group `{}`", group.name));
-            }
+                let mut ready = std::mem::take(&mut ready).into_iter();
+                for group in batch.iter_mut() {
+                    let entries = self.entries_of(group, ready.next().flatten());
+                    self.place_group(group, entries, all.as_ref(), all_lists_hosts, hosts_file);
+                }
+            });
+            ready = next;
         }
+        drop(batches);
+        drop(groups);
         // The `all` entries' inline data ranks above every group entry.
         if let (Some(_), Some(entries)) = (&all, all_entries) {
             let mut seen = vec![false; self.hosts.len()];
@@ -106,6 +93,61 @@ impl Builder<'_> {
             hosts_file.unwrap_or(all.name_span.file),
             data,
         ))
+    }
+
+    /// Places one explicit group: its name, inline data and members (a
+    /// member new to the inventory is added when `all` lists no hosts).
+    fn place_group(
+        &mut self,
+        group: &mut RawGroup,
+        mut entries: Entries,
+        all: Option<&RawGroup>,
+        all_lists_hosts: bool,
+        hosts_file: Option<FileId>,
+    ) {
+        self.check_group_name(group);
+        let gid = self.add_group(&group.name, Some(group.name_span), false);
+        self.empty_group(group, &entries);
+        if let Some(data) = group.data.take() {
+            let set = self.add_set(
+                Layer::GroupInline,
+                Some(gid),
+                hosts_file.unwrap_or(group.name_span.file),
+                data,
+            );
+            self.groups[gid as usize].sets.push(set);
+        }
+        // Problems are reported once per entry: `w[0:999]` missing from
+        // `all` is one error, not a thousand.
+        // One lookup per entry. Without hosts in `all`, a name not seen
+        // yet is a new host, which takes the entry's name: that entry is
+        // never reported by name (only missing or repeated ones are).
+        let (mut missing, mut twice) = (Vec::new(), Vec::new());
+        let Entries { hosts, data, .. } = &mut entries;
+        for e in hosts.iter_mut() {
+            let hid = match self.host_index.get(&e.name) {
+                Some(&hid) => hid,
+                None if !all_lists_hosts => {
+                    let name = std::mem::take(&mut e.name);
+                    self.new_host(name, e)
+                }
+                None => {
+                    missing.push(&*e);
+                    continue;
+                }
+            };
+            let e = &*e;
+            let data = Entries::data_of(data, e.entry);
+            if !self.add_member(gid, hid, e, data) {
+                twice.push(e);
+            }
+        }
+        for run in missing.chunk_by(|x, y| x.entry == y.entry) {
+            self.not_in_all(run, &group.name, all);
+        }
+        for run in twice.chunk_by(|x, y| x.entry == y.entry) {
+            self.listed_twice(run, &format!("group `{}`", group.name));
+        }
     }
 
     /// Implicit connector groups come after every explicit group.

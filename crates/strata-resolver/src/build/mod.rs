@@ -23,7 +23,7 @@ use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
 use crate::data::DataSet;
-use crate::inventory::{GroupRec, HostRec, Inventory, NameMap, SetId};
+use crate::inventory::{GroupRec, HostIndex, HostRec, Inventory, NameMap, SetId};
 
 /// What a caller adds to the files: override data, defaults, connectors.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +48,7 @@ struct Builder<'c> {
     sources: Sources,
     diagnostics: Vec<Diagnostic>,
     hosts: Vec<HostRec>,
-    host_index: NameMap<u32>,
+    host_index: HostIndex,
     groups: Vec<GroupRec>,
     group_index: NameMap<u32>,
     sets: Vec<DataSet>,
@@ -92,7 +92,7 @@ pub(crate) fn build(
         sources,
         diagnostics,
         hosts: Vec::new(),
-        host_index: NameMap::default(),
+        host_index: HostIndex::default(),
         groups: Vec::new(),
         group_index: NameMap::default(),
         sets: Vec::new(),
