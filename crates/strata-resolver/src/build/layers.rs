@@ -42,29 +42,42 @@ impl Builder<'_> {
         // thread (the others here, in order, when their turn comes).
         let mut groups = groups;
         let mut batches: Vec<&mut [RawGroup]> = groups.chunks_mut(AHEAD).collect();
+        // The batch before's entries (their names, mostly) are freed there
+        // too.
         let mut ready: Vec<Option<Entries>> = Vec::new();
+        let mut spent: Vec<Entries> = Vec::new();
         for b in 0..batches.len() {
             let (done, rest) = batches.split_at_mut(b + 1);
             let batch = &mut *done[b];
             let mut next: Vec<Option<Entries>> = Vec::new();
+            let old = std::mem::take(&mut spent);
             rayon::in_place_scope(|scope| {
-                if let Some(following) = rest.first_mut() {
-                    let next = &mut next;
-                    scope.spawn(move |_| {
+                let following = rest.first_mut();
+                let next = &mut next;
+                scope.spawn(move |_| {
+                    drop(old);
+                    if let Some(following) = following {
                         *next = following
                             .iter_mut()
                             .map(|g| super::expand::plain_entries(&mut g.hosts))
                             .collect();
-                    });
-                }
+                    }
+                });
                 let mut ready = std::mem::take(&mut ready).into_iter();
                 for group in batch.iter_mut() {
                     let entries = self.entries_of(group, ready.next().flatten());
-                    self.place_group(group, entries, all.as_ref(), all_lists_hosts, hosts_file);
+                    spent.push(self.place_group(
+                        group,
+                        entries,
+                        all.as_ref(),
+                        all_lists_hosts,
+                        hosts_file,
+                    ));
                 }
             });
             ready = next;
         }
+        drop(spent);
         drop(batches);
         drop(groups);
         // The `all` entries' inline data ranks above every group entry.
@@ -97,6 +110,7 @@ impl Builder<'_> {
 
     /// Places one explicit group: its name, inline data and members (a
     /// member new to the inventory is added when `all` lists no hosts).
+    /// Gives the entries back, to be freed.
     fn place_group(
         &mut self,
         group: &mut RawGroup,
@@ -104,7 +118,7 @@ impl Builder<'_> {
         all: Option<&RawGroup>,
         all_lists_hosts: bool,
         hosts_file: Option<FileId>,
-    ) {
+    ) -> Entries {
         self.check_group_name(group);
         let gid = self.add_group(&group.name, Some(group.name_span), false);
         self.empty_group(group, &entries);
@@ -148,6 +162,7 @@ impl Builder<'_> {
         for run in twice.chunk_by(|x, y| x.entry == y.entry) {
             self.listed_twice(run, &format!("group `{}`", group.name));
         }
+        entries
     }
 
     /// Implicit connector groups come after every explicit group.
@@ -237,8 +252,16 @@ impl Builder<'_> {
             self.hosts[hid].own = own;
             self.conflicting_inline(hid);
         }
+        // Each group's hosts in inventory order: the same lists, rebuilt in
+        // one pass over the hosts (whose group lists have no repeats), not
+        // sorted one by one (at 250,000 memberships, 18M instructions).
         for g in &mut self.groups {
-            g.hosts.sort_unstable();
+            g.hosts.clear();
+        }
+        for (hid, host) in self.hosts.iter().enumerate() {
+            for &g in &host.groups {
+                self.groups[g as usize].hosts.push(hid as u32);
+            }
         }
         self.hosts.shrink_to_fit();
     }
