@@ -114,9 +114,6 @@ impl Builder<'_> {
     /// Room for `n` hosts' records, but not in the name index.
     fn reserve_records(&mut self, n: usize) {
         self.hosts.reserve_exact(n);
-        self.inline.reserve_exact(n);
-        self.connector_set.reserve_exact(n);
-        self.implicit.reserve_exact(n);
     }
 
     pub(super) fn add_host(&mut self, e: &Expanded) {
@@ -154,9 +151,12 @@ impl Builder<'_> {
             own: Vec::new(),
             connector,
         });
-        self.inline.push(Vec::new());
-        self.connector_set.push(set);
-        self.implicit.push(implicit);
+        if set.is_some() {
+            *self.connector_set.get_mut(hid as usize) = set;
+        }
+        if !implicit.is_empty() {
+            *self.implicit.get_mut(hid as usize) = implicit;
+        }
         hid
     }
 

@@ -91,7 +91,7 @@ impl Builder<'_> {
                 }
                 if let Some(data) = entries.data(e.entry) {
                     let set = self.add_set(Layer::HostInline, None, e.span.file, data.clone());
-                    self.inline[hid as usize].push(set);
+                    self.inline.get_mut(hid as usize).push(set);
                 }
             }
             for run in twice.chunk_by(|x, y| x.entry == y.entry) {
@@ -168,7 +168,7 @@ impl Builder<'_> {
     /// Implicit connector groups come after every explicit group.
     pub(super) fn implicit_groups(&mut self) {
         for hid in 0..self.hosts.len() {
-            for name in std::mem::take(&mut self.implicit[hid]) {
+            for name in self.implicit.take(hid) {
                 let gid = match self.group_index.get(&name) {
                     Some(&g) => g,
                     None => self.add_group(&name, None, true),
@@ -244,11 +244,13 @@ impl Builder<'_> {
     pub(super) fn own_layers(&mut self, host_file_set: Vec<Option<SetId>>) {
         for (hid, file_set) in host_file_set.into_iter().enumerate() {
             let mut own: Vec<SetId> = file_set.into_iter().collect();
-            own.extend(self.inline[hid].iter().rev());
+            if let Some(sets) = self.inline.get(hid) {
+                own.extend(sets.iter().rev());
+            }
             if let Some(sets) = self.source_sets.get(&(hid as u32)) {
                 own.extend(sets.iter().rev());
             }
-            own.extend(self.connector_set[hid]);
+            own.extend(self.connector_set.get(hid).copied().flatten());
             self.hosts[hid].own = own;
             self.conflicting_inline(hid);
         }
@@ -319,7 +321,7 @@ impl Builder<'_> {
         }
         if let Some(data) = data {
             let set = self.add_set(Layer::HostInline, Some(gid), e.span.file, data.clone());
-            self.inline[hid as usize].push(set);
+            self.inline.get_mut(hid as usize).push(set);
         }
         new
     }

@@ -44,6 +44,38 @@ struct Expanded {
     connector: Option<Box<(String, ConnectorHost)>>,
 }
 
+/// Per-host values that most hosts lack (inline data, a connector's data
+/// and groups): stored only as far as the last host that has one, so that
+/// 100,000 hosts without any cost nothing (it was 56 bytes a host, written
+/// for every host).
+struct Sparse<T>(Vec<T>);
+
+impl<T> Default for Sparse<T> {
+    fn default() -> Self {
+        Sparse(Vec::new())
+    }
+}
+
+impl<T: Default> Sparse<T> {
+    /// Host `hid`'s value, if it was ever set.
+    fn get(&self, hid: usize) -> Option<&T> {
+        self.0.get(hid)
+    }
+
+    /// Host `hid`'s value, made (the default) if need be.
+    fn get_mut(&mut self, hid: usize) -> &mut T {
+        if self.0.len() <= hid {
+            self.0.resize_with(hid + 1, T::default);
+        }
+        &mut self.0[hid]
+    }
+
+    /// Takes host `hid`'s value, leaving the default.
+    fn take(&mut self, hid: usize) -> T {
+        self.0.get_mut(hid).map(std::mem::take).unwrap_or_default()
+    }
+}
+
 struct Builder<'c> {
     sources: Sources,
     diagnostics: Vec<Diagnostic>,
@@ -55,11 +87,11 @@ struct Builder<'c> {
     connectors: &'c Connectors,
     budget: crate::Budget,
     /// Per host: inline sets in the order they were written.
-    inline: Vec<Vec<SetId>>,
+    inline: Sparse<Vec<SetId>>,
     /// Per host: the connector's data set.
-    connector_set: Vec<Option<SetId>>,
+    connector_set: Sparse<Option<SetId>>,
     /// Per host: implicit groups from its connector.
-    implicit: Vec<Vec<String>>,
+    implicit: Sparse<Vec<String>>,
     /// One virtual source per connector, shared by its hosts.
     connector_sources: HashMap<String, FileId>,
     /// Sources' host-variable sets, in source order, by host (only hosts
@@ -98,9 +130,9 @@ pub(crate) fn build(
         sets: Vec::new(),
         connectors: &extras.connectors,
         budget: extras.budget,
-        inline: Vec::new(),
-        connector_set: Vec::new(),
-        implicit: Vec::new(),
+        inline: Sparse::default(),
+        connector_set: Sparse::default(),
+        implicit: Sparse::default(),
         connector_sources: HashMap::new(),
         source_sets: HashMap::new(),
         source_files: HashMap::new(),
