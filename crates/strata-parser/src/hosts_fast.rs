@@ -109,6 +109,7 @@ fn scan(file: FileId, text: &str, start: usize) -> Option<Vec<RawGroup>> {
     let b = text.as_bytes();
     let mut groups: Vec<RawGroup> = Vec::new();
     let mut names = std::collections::HashSet::new();
+    let mut room = Vec::new();
     let mut i = start;
     loop {
         i = blanks(b, i);
@@ -130,7 +131,7 @@ fn scan(file: FileId, text: &str, start: usize) -> Option<Vec<RawGroup>> {
                 if b.get(i) != Some(&b'[') {
                     return None;
                 }
-                let (hosts, end) = array(file, text, i + 1)?;
+                let (hosts, end) = array(file, text, i + 1, &mut room)?;
                 i = blanks(b, end);
                 match b.get(i) {
                     None | Some(b'\n') => {}
@@ -212,10 +213,15 @@ static PLAIN: [bool; 256] = {
 };
 
 /// The array whose `[` is just before `i`: its host entries and the offset
-/// after its `]`.
-fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)> {
+/// after its `]`. `hosts` is room to gather them in.
+fn array(
+    file: FileId,
+    text: &str,
+    mut i: usize,
+    hosts: &mut Vec<RawHost>,
+) -> Option<(Vec<RawHost>, usize)> {
     let b = text.as_bytes();
-    let mut hosts = Vec::new();
+    hosts.clear();
     loop {
         i = gaps(b, i)?;
         match b.get(i)? {
@@ -247,11 +253,14 @@ fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)
     }
 }
 
-/// The entries without the room their vector grew into: 250,000 of them
-/// are alive until the groups are expanded.
-fn exact(mut hosts: Vec<RawHost>) -> Vec<RawHost> {
-    hosts.shrink_to_fit();
-    hosts
+/// The entries in a vector of their exact size (250,000 of them are alive
+/// until the groups are expanded), moved out of `hosts`, the room they
+/// were gathered in and that the next array reuses: one allocation per
+/// array rather than a growth by doubling and a shrink.
+fn exact(hosts: &mut Vec<RawHost>) -> Vec<RawHost> {
+    let mut out = Vec::with_capacity(hosts.len());
+    out.append(hosts);
+    out
 }
 
 #[cfg(test)]
