@@ -114,6 +114,7 @@ impl Builder<'_> {
     /// Room for `n` hosts' records, but not in the name index.
     fn reserve_records(&mut self, n: usize) {
         self.hosts.reserve_exact(n);
+        self.member_of.reserve_exact(n);
     }
 
     pub(super) fn add_host(&mut self, e: &Expanded) {
@@ -147,10 +148,10 @@ impl Builder<'_> {
         self.hosts.push(HostRec {
             name,
             span: Some(e.span),
-            groups: smallvec::SmallVec::new(),
             own: Vec::new(),
             connector,
         });
+        self.member_of.push(smallvec::SmallVec::new());
         if set.is_some() {
             *self.connector_set.get_mut(hid as usize) = set;
         }

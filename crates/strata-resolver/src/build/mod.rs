@@ -23,7 +23,7 @@ use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
 use crate::data::DataSet;
-use crate::inventory::{GroupRec, HostIndex, HostRec, Inventory, NameMap, SetId};
+use crate::inventory::{GroupRec, HostGroups, HostIndex, HostRec, Inventory, NameMap, SetId};
 
 /// What a caller adds to the files: override data, defaults, connectors.
 #[derive(Clone, Debug, Default)]
@@ -86,6 +86,9 @@ struct Builder<'c> {
     sets: Vec<DataSet>,
     connectors: &'c Connectors,
     budget: crate::Budget,
+    /// Per host: its groups (`Inventory::host_groups`); each group's hosts
+    /// are made from them once all are placed.
+    member_of: Vec<HostGroups>,
     /// Per host: inline sets in the order they were written.
     inline: Sparse<Vec<SetId>>,
     /// Per host: the connector's data set.
@@ -130,6 +133,7 @@ pub(crate) fn build(
         sets: Vec::new(),
         connectors: &extras.connectors,
         budget: extras.budget,
+        member_of: Vec::new(),
         inline: Sparse::default(),
         connector_set: Sparse::default(),
         implicit: Sparse::default(),
@@ -173,6 +177,7 @@ pub(crate) fn build(
         root: Some(root),
         sources: b.sources,
         hosts: b.hosts,
+        host_groups: b.member_of,
         host_index: b.host_index,
         groups: b.groups,
         group_index: b.group_index,
