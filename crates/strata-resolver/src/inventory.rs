@@ -43,23 +43,39 @@ impl HostIndex {
     }
 
     pub fn get(&self, name: &str) -> Option<&u32> {
+        self.get_hashed(self.hash_of(name), name)
+    }
+
+    /// What [`HostIndex::get`] and [`HostIndex::insert_hashed`] hash a name
+    /// with (to hash names ahead, on another thread).
+    pub fn hasher(&self) -> foldhash::fast::RandomState {
+        self.hasher.clone()
+    }
+
+    /// `name`'s hash with [`HostIndex::hasher`].
+    pub fn hash_of(&self, name: &str) -> u64 {
+        Self::hash(&self.hasher, name.as_bytes())
+    }
+
+    /// [`HostIndex::get`] with the name's hash already made.
+    pub fn get_hashed(&self, hash: u64, name: &str) -> Option<&u32> {
         let name = name.as_bytes();
-        self.table.find(Self::hash(&self.hasher, name), |&id| {
-            self.names[id as usize].bytes() == name
-        })
+        self.table
+            .find(hash, |&id| self.names[id as usize].bytes() == name)
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
 
-    /// Adds `name`, which the index does not hold, as the next host:
-    /// `id` is the number of names already in.
-    pub fn insert(&mut self, name: &str, id: u32) {
+    /// Adds `name`, which the index does not hold, as the next host: `id`
+    /// is the number of names already in, `hash` the name's
+    /// ([`HostIndex::hash_of`]), made ahead.
+    pub fn insert_hashed(&mut self, name: &str, id: u32, hash: u64) {
         debug_assert_eq!(id as usize, self.names.len());
+        debug_assert_eq!(hash, self.hash_of(name));
         debug_assert!(!self.contains_key(name));
         let key = NameKey::new(name);
-        let hash = Self::hash(&self.hasher, key.bytes());
         let (names, hasher) = (&self.names, &self.hasher);
         self.table.insert_unique(hash, id, |&id| {
             Self::hash(hasher, names[id as usize].bytes())
@@ -487,7 +503,7 @@ mod tests {
             "caf\u{e9}",
         ];
         for (i, name) in names.iter().enumerate() {
-            index.insert(name, i as u32);
+            index.insert_hashed(name, i as u32, index.hash_of(name));
         }
         for (i, name) in names.iter().enumerate() {
             assert_eq!(index.get(name), Some(&(i as u32)));

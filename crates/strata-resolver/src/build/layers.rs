@@ -51,6 +51,7 @@ impl Builder<'_> {
             let batch = &mut *done[b];
             let mut next: Vec<Option<Entries>> = Vec::new();
             let old = std::mem::take(&mut spent);
+            let hasher = self.host_index.hasher();
             rayon::in_place_scope(|scope| {
                 let following = rest.first_mut();
                 let next = &mut next;
@@ -59,7 +60,7 @@ impl Builder<'_> {
                     if let Some(following) = following {
                         *next = following
                             .iter_mut()
-                            .map(|g| super::expand::plain_entries(&mut g.hosts))
+                            .map(|g| super::expand::plain_entries(&mut g.hosts, &hasher))
                             .collect();
                     }
                 });
@@ -139,7 +140,7 @@ impl Builder<'_> {
         let (mut missing, mut twice) = (Vec::new(), Vec::new());
         let Entries { hosts, data, .. } = &mut entries;
         for e in hosts.iter_mut() {
-            let hid = match self.host_index.get(&e.name) {
+            let hid = match self.host_index.get_hashed(e.hash, &e.name) {
                 Some(&hid) => hid,
                 None if !all_lists_hosts => {
                     let name = std::mem::take(&mut e.name);
@@ -402,6 +403,7 @@ impl Builder<'_> {
             // it is; a new one must be a plain, valid host name.
             let ok = self.host_index.contains_key(name) || self.check_host_name(name, *span, false);
             let e = Expanded {
+                hash: self.host_index.hash_of(name),
                 name: name.clone(),
                 span: *span,
                 entry: 0,

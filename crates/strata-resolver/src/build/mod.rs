@@ -41,6 +41,9 @@ struct Expanded {
     span: Span,
     /// Index of the entry in its group's host list (where its inline data is).
     entry: u32,
+    /// The name's hash in the host index (`HostIndex::hash_of`), made when
+    /// the entry is, possibly on another thread.
+    hash: u64,
     connector: Option<Box<(String, ConnectorHost)>>,
 }
 
