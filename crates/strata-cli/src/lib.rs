@@ -214,13 +214,20 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         _ => loader.clone().defer_host_data(),
     };
     let mut inventory = load(first, loader, err)?;
-    let selected: Vec<usize> = inventory
-        .select_limit(&limit)
-        .map_err(|e| Failure::Usage(e.to_string()))?
-        .iter()
-        .map(|h| h.index())
-        .collect();
     let limited = !limit.is_empty();
+    // `host NAME` shows no selection; a limit is still checked (a term
+    // that matches nothing is an error), but without one there is nothing
+    // to list, host by host.
+    let selected: Vec<usize> = if matches!(cli.command, Command::Host { .. }) && !limited {
+        Vec::new()
+    } else {
+        inventory
+            .select_limit(&limit)
+            .map_err(|e| Failure::Usage(e.to_string()))?
+            .iter()
+            .map(|h| h.index())
+            .collect()
+    };
     let needed: Vec<usize> = match &cli.command {
         Command::Hosts { .. } | Command::Groups { .. } | Command::Graph { vars: false, .. } => {
             Vec::new()

@@ -32,12 +32,85 @@
 use crate::model::{GroupShape, RawGroup, RawHost};
 use crate::source::{FileId, Span};
 
+/// Documents over twice this size are scanned in pieces of about this
+/// size, on all cores.
+const PIECE: usize = 256 * 1024;
+
 /// The groups of `text` when it is in the subset, else `None`.
+///
+/// A large document is cut at lines that start with a key (in the subset,
+/// a line inside an array never does) and the pieces are scanned on all
+/// cores, the calling thread included, each with the spans of the whole
+/// text. When a piece is not in the subset, or a key is in two pieces, the
+/// whole text is scanned at once, which decides.
 pub(crate) fn groups(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
+    if text.len() < 2 * PIECE {
+        return scan(file, text, 0);
+    }
+    let cuts = cuts(text);
+    let pieces = cuts.len() - 1;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::OnceLock<Option<Vec<RawGroup>>>> =
+        (0..pieces).map(|_| std::sync::OnceLock::new()).collect();
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if i >= pieces {
+                break;
+            }
+            let _ = done[i].set(scan(file, &text[..cuts[i + 1]], cuts[i]));
+        }
+    };
+    rayon::in_place_scope(|scope| {
+        for _ in 1..rayon::current_num_threads().min(pieces) {
+            scope.spawn(|_| work());
+        }
+        work();
+    });
+    let mut groups = Vec::new();
+    let mut names = std::collections::HashSet::new();
+    for piece in done {
+        let Some(Some(piece)) = piece.into_inner() else {
+            return scan(file, text, 0);
+        };
+        for g in piece {
+            if !names.insert(g.name.clone()) {
+                return scan(file, text, 0);
+            }
+            groups.push(g);
+        }
+    }
+    Some(groups)
+}
+
+/// Where the pieces of `text` start (0 first), and its length last: about
+/// every [`PIECE`] bytes, at the next line that starts with a key's byte.
+fn cuts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut cuts = vec![0];
+    let mut at = PIECE;
+    while at < b.len() {
+        match b[at..].iter().position(|&c| c == b'\n') {
+            Some(nl) if b.get(at + nl + 1).is_some_and(|&c| bare(c)) => {
+                cuts.push(at + nl + 1);
+                at += nl + 1 + PIECE;
+            }
+            Some(nl) => at += nl + 1,
+            None => break,
+        }
+    }
+    cuts.push(b.len());
+    cuts
+}
+
+/// The groups of `text` from `start` (the start of a line) to its end,
+/// when they are in the subset, with spans in `text`.
+fn scan(file: FileId, text: &str, start: usize) -> Option<Vec<RawGroup>> {
     let b = text.as_bytes();
     let mut groups: Vec<RawGroup> = Vec::new();
     let mut names = std::collections::HashSet::new();
-    let mut i = 0;
+    let mut room = Vec::new();
+    let mut i = start;
     loop {
         i = blanks(b, i);
         match b.get(i) {
@@ -58,7 +131,7 @@ pub(crate) fn groups(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
                 if b.get(i) != Some(&b'[') {
                     return None;
                 }
-                let (hosts, end) = array(file, text, i + 1)?;
+                let (hosts, end) = array(file, text, i + 1, &mut room)?;
                 i = blanks(b, end);
                 match b.get(i) {
                     None | Some(b'\n') => {}
@@ -140,10 +213,15 @@ static PLAIN: [bool; 256] = {
 };
 
 /// The array whose `[` is just before `i`: its host entries and the offset
-/// after its `]`.
-fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)> {
+/// after its `]`. `hosts` is room to gather them in.
+fn array(
+    file: FileId,
+    text: &str,
+    mut i: usize,
+    hosts: &mut Vec<RawHost>,
+) -> Option<(Vec<RawHost>, usize)> {
     let b = text.as_bytes();
-    let mut hosts = Vec::new();
+    hosts.clear();
     loop {
         i = gaps(b, i)?;
         match b.get(i)? {
@@ -175,11 +253,14 @@ fn array(file: FileId, text: &str, mut i: usize) -> Option<(Vec<RawHost>, usize)
     }
 }
 
-/// The entries without the room their vector grew into: 250,000 of them
-/// are alive until the groups are expanded.
-fn exact(mut hosts: Vec<RawHost>) -> Vec<RawHost> {
-    hosts.shrink_to_fit();
-    hosts
+/// The entries in a vector of their exact size (250,000 of them are alive
+/// until the groups are expanded), moved out of `hosts`, the room they
+/// were gathered in and that the next array reuses: one allocation per
+/// array rather than a growth by doubling and a shrink.
+fn exact(hosts: &mut Vec<RawHost>) -> Vec<RawHost> {
+    let mut out = Vec::with_capacity(hosts.len());
+    out.append(hosts);
+    out
 }
 
 #[cfg(test)]
@@ -330,6 +411,53 @@ mod tests {
             }
             text
         })
+    }
+
+    /// A document of `groups` groups of `hosts` names each, some arrays on
+    /// several lines: over a megabyte, so scanned in pieces.
+    fn big(groups: usize, hosts: usize) -> String {
+        let mut text = String::from("# big\n");
+        for g in 0..groups {
+            let names: Vec<String> = (0..hosts)
+                .map(|h| format!("\"h{g}x{h}.example.com\""))
+                .collect();
+            if g % 3 == 0 {
+                text.push_str(&format!("g{g} = [\n  {},\n]\n", names.join(",\n  ")));
+            } else {
+                text.push_str(&format!("g{g} = [{}] # {g}\n", names.join(", ")));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn pieces_read_as_the_whole() {
+        let file = crate::FileId(0);
+        let text = big(600, 100);
+        assert!(text.len() > 4 * super::PIECE, "{}", text.len());
+        assert!(super::cuts(&text).len() > 4);
+        let whole = super::scan(file, &text, 0).expect("in the subset");
+        assert_eq!(super::groups(file, &text), Some(whole));
+        // Out of the subset somewhere, or a key in two pieces: what the
+        // whole scan says, which is no.
+        let at = text.len() / 2;
+        let mut spoiled = Vec::new();
+        let mut s = text.clone();
+        s.insert_str(at + text[at..].find('\n').unwrap() + 1, "x = 'y'\n");
+        spoiled.push(s);
+        let mut s = text.clone();
+        s.push_str("g1 = [\"again\"]\n");
+        spoiled.push(s);
+        let mut s = text.clone();
+        // A line starting with a key's byte inside an array, near a cut.
+        let cut = super::cuts(&text)[2];
+        let open = text[..cut].rfind("= [\n").unwrap();
+        s.insert_str(open + 4, "bare\n");
+        spoiled.push(s);
+        for s in &spoiled {
+            assert_eq!(super::scan(file, s, 0), None);
+            assert_eq!(super::groups(file, s), None);
+        }
     }
 
     proptest! {

@@ -15,28 +15,79 @@ pub(crate) type SetId = u32;
 pub(crate) type NameMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 /// Host names to their index. Building a 100,000-host inventory looks a
-/// name up for each of its 250,000 entries, at random places in the table:
-/// a key's text kept in a separate allocation cost a cache miss on every
-/// comparison (a third of building). Names of up to 22 bytes (most host
-/// names) are kept in the table itself.
-#[derive(Debug, Default)]
-pub(crate) struct HostIndex(HashMap<NameKey, u32, foldhash::fast::RandomState>);
+/// name up for each of its 250,000 entries, at random places: what a
+/// lookup touches decides its cost (cache misses), not its instructions.
+/// The table holds only host numbers (4 bytes a slot); the names it
+/// compares against are in a dense vector by number, those of up to 22
+/// bytes (most host names) inline.
+#[derive(Default)]
+pub(crate) struct HostIndex {
+    table: hashbrown::HashTable<u32>,
+    /// Each host's name, by number.
+    names: Vec<NameKey>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl std::fmt::Debug for HostIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostIndex")
+            .field("hosts", &self.names.len())
+            .finish()
+    }
+}
 
 impl HostIndex {
+    fn hash(hasher: &foldhash::fast::RandomState, name: &[u8]) -> u64 {
+        use std::hash::BuildHasher;
+        hasher.hash_one(name)
+    }
+
     pub fn get(&self, name: &str) -> Option<&u32> {
-        self.0.get(name.as_bytes())
+        self.get_hashed(self.hash_of(name), name)
+    }
+
+    /// What [`HostIndex::get`] and [`HostIndex::insert_hashed`] hash a name
+    /// with (to hash names ahead, on another thread).
+    pub fn hasher(&self) -> foldhash::fast::RandomState {
+        self.hasher.clone()
+    }
+
+    /// `name`'s hash with [`HostIndex::hasher`].
+    pub fn hash_of(&self, name: &str) -> u64 {
+        Self::hash(&self.hasher, name.as_bytes())
+    }
+
+    /// [`HostIndex::get`] with the name's hash already made.
+    pub fn get_hashed(&self, hash: u64, name: &str) -> Option<&u32> {
+        let name = name.as_bytes();
+        self.table
+            .find(hash, |&id| self.names[id as usize].bytes() == name)
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
-        self.0.contains_key(name.as_bytes())
+        self.get(name).is_some()
     }
 
-    pub fn insert(&mut self, name: &str, id: u32) {
-        self.0.insert(NameKey::new(name), id);
+    /// Adds `name`, which the index does not hold, as the next host: `id`
+    /// is the number of names already in, `hash` the name's
+    /// ([`HostIndex::hash_of`]), made ahead.
+    pub fn insert_hashed(&mut self, name: &str, id: u32, hash: u64) {
+        debug_assert_eq!(id as usize, self.names.len());
+        debug_assert_eq!(hash, self.hash_of(name));
+        debug_assert!(!self.contains_key(name));
+        let key = NameKey::new(name);
+        let (names, hasher) = (&self.names, &self.hasher);
+        self.table.insert_unique(hash, id, |&id| {
+            Self::hash(hasher, names[id as usize].bytes())
+        });
+        self.names.push(key);
     }
 
     pub fn reserve(&mut self, n: usize) {
-        self.0.reserve(n);
+        let (names, hasher) = (&self.names, &self.hasher);
+        self.table
+            .reserve(n, |&id| Self::hash(hasher, names[id as usize].bytes()));
+        self.names.reserve(n);
     }
 }
 
@@ -44,12 +95,11 @@ impl std::ops::Index<&str> for HostIndex {
     type Output = u32;
 
     fn index(&self, name: &str) -> &u32 {
-        &self.0[name.as_bytes()]
+        self.get(name).expect("a host of the index")
     }
 }
 
-/// A name's bytes: inline up to 22 bytes, else boxed. Hashed and compared
-/// as `[u8]`, so that the index is searched with a name's bytes.
+/// A name's bytes: inline up to 22 bytes, else boxed.
 #[derive(Clone, Debug)]
 enum NameKey {
     Inline(u8, [u8; 22]),
@@ -76,35 +126,14 @@ impl NameKey {
     }
 }
 
-impl std::borrow::Borrow<[u8]> for NameKey {
-    fn borrow(&self) -> &[u8] {
-        self.bytes()
-    }
-}
-
-impl std::hash::Hash for NameKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.bytes().hash(state);
-    }
-}
-
-impl PartialEq for NameKey {
-    fn eq(&self, other: &NameKey) -> bool {
-        self.bytes() == other.bytes()
-    }
-}
-
-impl Eq for NameKey {}
+/// A host's groups (see `Inventory::host_groups`).
+pub(crate) type HostGroups = smallvec::SmallVec<[u32; 4]>;
 
 #[derive(Debug)]
 pub(crate) struct HostRec {
     pub name: String,
     /// Where the host is first named (in `all` when present).
     pub span: Option<Span>,
-    /// Explicit groups in hosts.toml order, then implicit connector groups.
-    /// Most hosts are in a few: up to four are kept in the record itself
-    /// (100,000 allocations fewer at 100,000 hosts).
-    pub groups: smallvec::SmallVec<[u32; 4]>,
     /// The host's own layers, highest first: host file, inline entries, connector.
     pub own: Vec<SetId>,
     /// `docker` for `@docker/...`, when the host comes from a connector.
@@ -131,6 +160,13 @@ pub struct Inventory {
     pub(crate) root: Option<PathBuf>,
     pub(crate) sources: Sources,
     pub(crate) hosts: Vec<HostRec>,
+    /// Each host's groups, by host: explicit ones in hosts.toml order, then
+    /// implicit connector groups. Most hosts are in a few: up to four are
+    /// kept inline (no allocation). A vector of its own, not a field of
+    /// the records: building looks a host's groups up for each of 250,000
+    /// entries at 100,000 hosts, at random, and 24 bytes a host are what
+    /// those lookups touch.
+    pub(crate) host_groups: Vec<HostGroups>,
     pub(crate) host_index: HostIndex,
     pub(crate) groups: Vec<GroupRec>,
     pub(crate) group_index: NameMap<u32>,
@@ -201,7 +237,9 @@ impl<'a> Host<'a> {
     /// connector groups. Never `all`.
     pub fn groups(&self) -> impl Iterator<Item = Group<'a>> + use<'a> {
         let inv = self.inv;
-        self.rec().groups.iter().map(move |&id| Group { inv, id })
+        inv.host_groups[self.id as usize]
+            .iter()
+            .map(move |&id| Group { inv, id })
     }
 
     /// True when the host belongs to the group called `name`.
@@ -213,10 +251,11 @@ impl<'a> Host<'a> {
     pub fn data(&self) -> Data<'a> {
         let inv = self.inv;
         let rec = self.rec();
-        let mut chain = Vec::with_capacity(rec.own.len() + rec.groups.len() * 2 + 4);
+        let groups = &inv.host_groups[self.id as usize];
+        let mut chain = Vec::with_capacity(rec.own.len() + groups.len() * 2 + 4);
         chain.extend(inv.overrides);
         chain.extend(&rec.own);
-        for &g in rec.groups.iter().rev() {
+        for &g in groups.iter().rev() {
             chain.extend(&inv.groups[g as usize].sets);
         }
         chain.extend(&inv.global);
@@ -444,9 +483,9 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
 
     #[test]
-    fn a_host_record_keeps_four_groups_in_a_vec_s_room() {
+    fn a_host_keeps_four_groups_in_a_vec_s_room() {
         assert_eq!(
-            std::mem::size_of::<smallvec::SmallVec<[u32; 4]>>(),
+            std::mem::size_of::<super::HostGroups>(),
             std::mem::size_of::<Vec<u32>>()
         );
     }
@@ -464,7 +503,7 @@ mod tests {
             "caf\u{e9}",
         ];
         for (i, name) in names.iter().enumerate() {
-            index.insert(name, i as u32);
+            index.insert_hashed(name, i as u32, index.hash_of(name));
         }
         for (i, name) in names.iter().enumerate() {
             assert_eq!(index.get(name), Some(&(i as u32)));

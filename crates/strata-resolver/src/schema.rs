@@ -445,7 +445,7 @@ impl Inventory {
         for i in range {
             let host = self.host_by_id(i as u32);
             let mut applicable = for_all.to_vec();
-            for &g in &self.hosts[i].groups {
+            for &g in &self.host_groups[i] {
                 if let Some(s) = for_group.get(&g) {
                     applicable.extend(s);
                 }

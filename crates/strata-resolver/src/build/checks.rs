@@ -160,7 +160,9 @@ impl Builder<'_> {
 
     /// Two inline entries giving one host different values for a key.
     pub(super) fn conflicting_inline(&mut self, hid: usize) {
-        let sets = &self.inline[hid];
+        let Some(sets) = self.inline.get(hid) else {
+            return;
+        };
         if sets.len() < 2 {
             return;
         }

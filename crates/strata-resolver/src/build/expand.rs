@@ -90,7 +90,12 @@ impl Builder<'_> {
             Some(entries) => self.reserve_hosts(entries.hosts.len()),
             None => {
                 let entries: usize = raw_groups.iter().map(|g| g.hosts.len()).sum();
-                self.reserve_records(entries.min(self.budget.max_hosts as usize));
+                let entries = entries.min(self.budget.max_hosts as usize);
+                self.reserve_records(entries);
+                // The index (5 bytes a slot) is reserved for half as many:
+                // no rehash while hosts are in two groups on average (2.5
+                // in gen.py's inventories), at most one otherwise.
+                self.host_index.reserve(entries / 2);
             }
         }
         if let Some(all) = &all_entries {
@@ -114,13 +119,11 @@ impl Builder<'_> {
     /// Room for `n` hosts' records, but not in the name index.
     fn reserve_records(&mut self, n: usize) {
         self.hosts.reserve_exact(n);
-        self.inline.reserve_exact(n);
-        self.connector_set.reserve_exact(n);
-        self.implicit.reserve_exact(n);
+        self.member_of.reserve_exact(n);
     }
 
     pub(super) fn add_host(&mut self, e: &Expanded) {
-        if self.host_index.contains_key(&e.name) {
+        if self.host_index.get_hashed(e.hash, &e.name).is_some() {
             return;
         }
         self.new_host(e.name.clone(), e);
@@ -146,17 +149,20 @@ impl Builder<'_> {
             }
             None => (None, None, Vec::new()),
         };
-        self.host_index.insert(&name, hid);
+        self.host_index.insert_hashed(&name, hid, e.hash);
         self.hosts.push(HostRec {
             name,
             span: Some(e.span),
-            groups: smallvec::SmallVec::new(),
             own: Vec::new(),
             connector,
         });
-        self.inline.push(Vec::new());
-        self.connector_set.push(set);
-        self.implicit.push(implicit);
+        self.member_of.push(smallvec::SmallVec::new());
+        if set.is_some() {
+            *self.connector_set.get_mut(hid as usize) = set;
+        }
+        if !implicit.is_empty() {
+            *self.implicit.get_mut(hid as usize) = implicit;
+        }
         hid
     }
 
@@ -227,6 +233,7 @@ impl Builder<'_> {
                 None => {
                     if self.check_host_name(&name, span, false) {
                         out.push(Expanded {
+                            hash: self.host_index.hash_of(&name),
                             name,
                             span,
                             entry,
@@ -263,6 +270,7 @@ impl Builder<'_> {
                             for m in made {
                                 if self.check_host_name(&m.name, span, true) {
                                     out.push(Expanded {
+                                        hash: self.host_index.hash_of(&m.name),
                                         name: m.name.clone(),
                                         span,
                                         entry,
@@ -350,7 +358,11 @@ impl Builder<'_> {
 /// nothing of the builder, so it can be done on another thread while the
 /// builder places the group before. `None`, with `hosts` untouched, when
 /// some entry is anything else.
-pub(super) fn plain_entries(hosts: &mut Vec<RawHost>) -> Option<Entries> {
+pub(super) fn plain_entries(
+    hosts: &mut Vec<RawHost>,
+    hasher: &foldhash::fast::RandomState,
+) -> Option<Entries> {
+    use std::hash::BuildHasher;
     let plain = |name: &str| {
         !name.starts_with('@')
             && !crate::swar::has_byte(name, b'[')
@@ -363,6 +375,7 @@ pub(super) fn plain_entries(hosts: &mut Vec<RawHost>) -> Option<Entries> {
         .iter_mut()
         .enumerate()
         .map(|(i, h)| Expanded {
+            hash: hasher.hash_one(h.name.as_bytes()),
             name: std::mem::take(&mut h.name).into_string(),
             span: h.span,
             entry: i as u32,

@@ -16,9 +16,29 @@ use crate::data::DataSet;
 use crate::inventory::{GroupRec, SetId};
 use crate::layer::Layer;
 
-/// How many groups are expanded ahead, on another thread, while as many
-/// are placed.
-const AHEAD: usize = 8;
+/// About how many entries are expanded ahead, on another thread, while as
+/// many are placed (a batch is whole groups, at least one): a few hundred
+/// KB of expanded entries, in a handful of hand-overs between threads
+/// (each costs wake-ups: with a batch of eight groups, the 1,000 groups of
+/// 100,000 hosts made 7,000 context switches).
+const AHEAD: usize = 16 * 1024;
+
+/// `groups` cut into runs of whole groups of about [`AHEAD`] entries.
+fn batches(mut groups: &mut [RawGroup]) -> Vec<&mut [RawGroup]> {
+    let mut out = Vec::new();
+    while !groups.is_empty() {
+        let mut entries = 0;
+        let mut n = 0;
+        while n < groups.len() && (n == 0 || entries < AHEAD) {
+            entries += groups[n].hosts.len();
+            n += 1;
+        }
+        let (batch, rest) = std::mem::take(&mut groups).split_at_mut(n);
+        out.push(batch);
+        groups = rest;
+    }
+    out
+}
 
 impl Builder<'_> {
     /// Explicit groups in file order, with memberships and inline host
@@ -36,35 +56,49 @@ impl Builder<'_> {
             ..
         } = x;
         let all_lists_hosts = all_entries.is_some();
-        // Expanded here, a few groups at a time: their entries are dropped
+        // Expanded here, a batch of groups at a time: their entries are dropped
         // before the next ones' are made. While a batch is placed, the
         // next batch's groups of plain names are expanded on another
         // thread (the others here, in order, when their turn comes).
         let mut groups = groups;
-        let mut batches: Vec<&mut [RawGroup]> = groups.chunks_mut(AHEAD).collect();
+        let mut batches = batches(&mut groups);
+        // The batch before's entries (their names, mostly) are freed there
+        // too.
         let mut ready: Vec<Option<Entries>> = Vec::new();
+        let mut spent: Vec<Entries> = Vec::new();
         for b in 0..batches.len() {
             let (done, rest) = batches.split_at_mut(b + 1);
             let batch = &mut *done[b];
             let mut next: Vec<Option<Entries>> = Vec::new();
+            let old = std::mem::take(&mut spent);
+            let hasher = self.host_index.hasher();
             rayon::in_place_scope(|scope| {
-                if let Some(following) = rest.first_mut() {
-                    let next = &mut next;
-                    scope.spawn(move |_| {
+                let following = rest.first_mut();
+                let next = &mut next;
+                scope.spawn(move |_| {
+                    drop(old);
+                    if let Some(following) = following {
                         *next = following
                             .iter_mut()
-                            .map(|g| super::expand::plain_entries(&mut g.hosts))
+                            .map(|g| super::expand::plain_entries(&mut g.hosts, &hasher))
                             .collect();
-                    });
-                }
+                    }
+                });
                 let mut ready = std::mem::take(&mut ready).into_iter();
                 for group in batch.iter_mut() {
                     let entries = self.entries_of(group, ready.next().flatten());
-                    self.place_group(group, entries, all.as_ref(), all_lists_hosts, hosts_file);
+                    spent.push(self.place_group(
+                        group,
+                        entries,
+                        all.as_ref(),
+                        all_lists_hosts,
+                        hosts_file,
+                    ));
                 }
             });
             ready = next;
         }
+        drop(spent);
         drop(batches);
         drop(groups);
         // The `all` entries' inline data ranks above every group entry.
@@ -78,7 +112,7 @@ impl Builder<'_> {
                 }
                 if let Some(data) = entries.data(e.entry) {
                     let set = self.add_set(Layer::HostInline, None, e.span.file, data.clone());
-                    self.inline[hid as usize].push(set);
+                    self.inline.get_mut(hid as usize).push(set);
                 }
             }
             for run in twice.chunk_by(|x, y| x.entry == y.entry) {
@@ -97,6 +131,7 @@ impl Builder<'_> {
 
     /// Places one explicit group: its name, inline data and members (a
     /// member new to the inventory is added when `all` lists no hosts).
+    /// Gives the entries back, to be freed.
     fn place_group(
         &mut self,
         group: &mut RawGroup,
@@ -104,7 +139,7 @@ impl Builder<'_> {
         all: Option<&RawGroup>,
         all_lists_hosts: bool,
         hosts_file: Option<FileId>,
-    ) {
+    ) -> Entries {
         self.check_group_name(group);
         let gid = self.add_group(&group.name, Some(group.name_span), false);
         self.empty_group(group, &entries);
@@ -125,7 +160,7 @@ impl Builder<'_> {
         let (mut missing, mut twice) = (Vec::new(), Vec::new());
         let Entries { hosts, data, .. } = &mut entries;
         for e in hosts.iter_mut() {
-            let hid = match self.host_index.get(&e.name) {
+            let hid = match self.host_index.get_hashed(e.hash, &e.name) {
                 Some(&hid) => hid,
                 None if !all_lists_hosts => {
                     let name = std::mem::take(&mut e.name);
@@ -148,20 +183,20 @@ impl Builder<'_> {
         for run in twice.chunk_by(|x, y| x.entry == y.entry) {
             self.listed_twice(run, &format!("group `{}`", group.name));
         }
+        entries
     }
 
     /// Implicit connector groups come after every explicit group.
     pub(super) fn implicit_groups(&mut self) {
         for hid in 0..self.hosts.len() {
-            for name in std::mem::take(&mut self.implicit[hid]) {
+            for name in self.implicit.take(hid) {
                 let gid = match self.group_index.get(&name) {
                     Some(&g) => g,
                     None => self.add_group(&name, None, true),
                 };
-                let host = &mut self.hosts[hid];
-                if !host.groups.contains(&gid) {
-                    host.groups.push(gid);
-                    self.groups[gid as usize].hosts.push(hid as u32);
+                let groups = &mut self.member_of[hid];
+                if !groups.contains(&gid) {
+                    groups.push(gid);
                 }
             }
         }
@@ -229,18 +264,34 @@ impl Builder<'_> {
     pub(super) fn own_layers(&mut self, host_file_set: Vec<Option<SetId>>) {
         for (hid, file_set) in host_file_set.into_iter().enumerate() {
             let mut own: Vec<SetId> = file_set.into_iter().collect();
-            own.extend(self.inline[hid].iter().rev());
+            if let Some(sets) = self.inline.get(hid) {
+                own.extend(sets.iter().rev());
+            }
             if let Some(sets) = self.source_sets.get(&(hid as u32)) {
                 own.extend(sets.iter().rev());
             }
-            own.extend(self.connector_set[hid]);
+            own.extend(self.connector_set.get(hid).copied().flatten());
             self.hosts[hid].own = own;
             self.conflicting_inline(hid);
         }
-        for g in &mut self.groups {
-            g.hosts.sort_unstable();
+        // Each group's hosts, in inventory order, from the hosts' group
+        // lists (which have no repeats), each at its exact size.
+        let mut counts = vec![0usize; self.groups.len()];
+        for groups in &self.member_of {
+            for &g in groups {
+                counts[g as usize] += 1;
+            }
+        }
+        for (g, n) in self.groups.iter_mut().zip(counts) {
+            g.hosts.reserve_exact(n);
+        }
+        for (hid, groups) in self.member_of.iter().enumerate() {
+            for &g in groups {
+                self.groups[g as usize].hosts.push(hid as u32);
+            }
         }
         self.hosts.shrink_to_fit();
+        self.member_of.shrink_to_fit();
     }
 
     pub(super) fn add_set(
@@ -288,15 +339,14 @@ impl Builder<'_> {
         e: &Expanded,
         data: Option<&DataTable>,
     ) -> bool {
-        let host = &mut self.hosts[hid as usize];
-        let new = !host.groups.contains(&gid);
+        let groups = &mut self.member_of[hid as usize];
+        let new = !groups.contains(&gid);
         if new {
-            host.groups.push(gid);
-            self.groups[gid as usize].hosts.push(hid);
+            groups.push(gid);
         }
         if let Some(data) = data {
             let set = self.add_set(Layer::HostInline, Some(gid), e.span.file, data.clone());
-            self.inline[hid as usize].push(set);
+            self.inline.get_mut(hid as usize).push(set);
         }
         new
     }
@@ -373,6 +423,7 @@ impl Builder<'_> {
             // it is; a new one must be a plain, valid host name.
             let ok = self.host_index.contains_key(name) || self.check_host_name(name, *span, false);
             let e = Expanded {
+                hash: self.host_index.hash_of(name),
                 name: name.clone(),
                 span: *span,
                 entry: 0,
@@ -415,10 +466,9 @@ impl Builder<'_> {
                 // A host's groups stay in group order (hosts.toml's, then
                 // sources' parents first), whatever order it joined them
                 // in: the later group wins for every host alike.
-                let host = &mut self.hosts[hid as usize];
-                if let Err(at) = host.groups.binary_search(&gid) {
-                    host.groups.insert(at, gid);
-                    self.groups[gid as usize].hosts.push(hid);
+                let groups = &mut self.member_of[hid as usize];
+                if let Err(at) = groups.binary_search(&gid) {
+                    groups.insert(at, gid);
                 }
             }
         }
