@@ -4,7 +4,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{DataTable, Entry};
+use crate::model::{DataTable, Entry, Key};
 use crate::source::{FileId, Span};
 use crate::value::{Text, Value};
 
@@ -45,15 +45,15 @@ pub(crate) struct Ctx<'d> {
 /// Top-level keys shared across the files of one load: `app_port` is stored
 /// once, not once per host file. Safe to use from parsing threads.
 #[derive(Debug, Default)]
-pub(crate) struct Keys(std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>);
+pub(crate) struct Keys(std::sync::Mutex<std::collections::HashSet<Key>>);
 
 impl Keys {
-    pub fn get(&self, key: &str) -> std::sync::Arc<str> {
+    pub fn get(&self, key: &str) -> Key {
         let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
         match set.get(key) {
             Some(k) => k.clone(),
             None => {
-                let k: std::sync::Arc<str> = key.into();
+                let k = Key::from(key);
                 set.insert(k.clone());
                 k
             }
@@ -92,7 +92,7 @@ pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
     let mut out = DataTable::with_capacity(table.len());
     for (key, value) in table.iter() {
         if let Some(v) = value_of(value, 1, cx) {
-            out.insert(
+            out.push_new(
                 cx.keys.get(key.get_ref()),
                 Entry {
                     value: v,

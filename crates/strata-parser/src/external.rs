@@ -647,7 +647,7 @@ impl JsonCx<'_> {
             );
             return None;
         };
-        let mut out = DataTable::with_capacity(members.len());
+        let mut entries = Vec::with_capacity(members.len());
         for m in members {
             let key_span = self.span(m.key_span);
             let value_span = self.span(m.value.span.clone());
@@ -657,9 +657,11 @@ impl JsonCx<'_> {
                     key_span,
                     value_span,
                 };
-                out.insert(self.keys.get(&m.key), entry);
+                entries.push((self.keys.get(&m.key), entry));
             }
         }
+        // A key written twice: the later value, in the earlier place.
+        let out = DataTable::from_entries(entries);
         Some(out)
     }
 

@@ -26,7 +26,45 @@ pub struct Entry {
 /// memory of a large inventory. Lookups are linear.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataTable {
-    entries: Vec<(Arc<str>, Entry)>,
+    entries: Vec<(Key, Entry)>,
+}
+
+/// A key's name, shared by every table that has it (the same few names
+/// recur in every host file): one pointer a entry, not a pointer and a
+/// length (half a million entries at 100,000 hosts).
+#[derive(Clone, Debug)]
+pub(crate) struct Key(Arc<Box<str>>);
+
+impl Key {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        Key(Arc::new(s.into()))
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Key {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
 }
 
 impl DataTable {
@@ -57,14 +95,43 @@ impl DataTable {
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries
             .iter()
-            .find(|(k, _)| &**k == key)
+            .find(|(k, _)| k.as_str() == key)
             .map(|(_, e)| e)
     }
 
-    /// Sets `key`, replacing an earlier entry for it. Keys are shared
-    /// (`Arc<str>`): the same few key names recur in every host file.
-    pub fn insert(&mut self, key: impl Into<Arc<str>>, entry: Entry) {
-        let key = key.into();
+    /// Sets `key`, replacing an earlier entry for it.
+    pub fn insert(&mut self, key: &str, entry: Entry) {
+        self.insert_key(key.into(), entry);
+    }
+
+    /// Adds `key`, which the table does not have (a TOML table's keys are
+    /// distinct): no search, so that a table of many keys costs what they
+    /// do.
+    pub(crate) fn push_new(&mut self, key: Key, entry: Entry) {
+        self.entries.push((key, entry));
+    }
+
+    /// A table of `entries` in order, where a repeated key replaces the
+    /// earlier entry in its place (JSON allows repeats), in time linear in
+    /// the entries.
+    pub(crate) fn from_entries(entries: impl IntoIterator<Item = (Key, Entry)>) -> DataTable {
+        let mut out: Vec<(Key, Entry)> = Vec::new();
+        let mut at: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        for (key, entry) in entries {
+            match at.get(&key) {
+                Some(&i) => out[i].1 = entry,
+                None => {
+                    at.insert(key.clone(), out.len());
+                    out.push((key, entry));
+                }
+            }
+        }
+        out.shrink_to_fit();
+        DataTable { entries: out }
+    }
+
+    /// [`DataTable::insert`] with a shared key name.
+    fn insert_key(&mut self, key: Key, entry: Entry) {
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some((_, e)) => *e = entry,
             None => self.entries.push((key, entry)),
@@ -73,12 +140,12 @@ impl DataTable {
 
     /// Keys and entries in source order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Entry)> {
-        self.entries.iter().map(|(k, e)| (&**k, e))
+        self.entries.iter().map(|(k, e)| (k.as_str(), e))
     }
 
     /// Keys in source order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| &**k)
+        self.entries.iter().map(|(k, _)| k.as_str())
     }
 
     /// Number of keys.
@@ -94,12 +161,7 @@ impl DataTable {
 
 impl FromIterator<(String, Entry)> for DataTable {
     fn from_iter<I: IntoIterator<Item = (String, Entry)>>(iter: I) -> DataTable {
-        let mut t = DataTable::default();
-        for (k, e) in iter {
-            t.insert(k, e);
-        }
-        t.entries.shrink_to_fit();
-        t
+        DataTable::from_entries(iter.into_iter().map(|(k, e)| (Key::from(&*k), e)))
     }
 }
 
@@ -163,8 +225,9 @@ pub struct HostsFile {
 /// A data file: `group_data/<group>.toml` or `host_data/<host>.toml`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataFile {
-    /// The group or host it names (the path below the data directory without `.toml`).
-    pub name: String,
+    /// The group or host it names (the path below the data directory
+    /// without `.toml`); most host names are short enough to be kept inline.
+    pub name: crate::value::Text,
     /// Which file.
     pub file: FileId,
     /// Its top-level keys. Empty when the file could not be parsed.
@@ -199,4 +262,53 @@ pub struct RawInventory {
     pub source_docs: Vec<crate::SourceDoc>,
     /// Every problem found while reading, in file order.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: i64) -> Entry {
+        let span = Span::file_start(FileId(0));
+        Entry {
+            value: Value::Integer(n),
+            key_span: span,
+            value_span: span,
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_place_and_its_last_value() {
+        type Keys<'a> = &'a [(&'a str, i64)];
+        let cases: &[(Keys, Keys)] = &[
+            (&[], &[]),
+            (&[("a", 1)], &[("a", 1)]),
+            (&[("a", 1), ("b", 2), ("a", 3)], &[("a", 3), ("b", 2)]),
+            (
+                &[("b", 1), ("a", 2), ("b", 3), ("b", 4)],
+                &[("b", 4), ("a", 2)],
+            ),
+        ];
+        for (given, want) in cases {
+            let from =
+                DataTable::from_entries(given.iter().map(|&(k, n)| (Key::from(k), entry(n))));
+            let mut by_insert = DataTable::default();
+            for &(k, n) in *given {
+                by_insert.insert(k, entry(n));
+            }
+            for table in [from, by_insert] {
+                let got: Vec<(&str, i64)> = table
+                    .iter()
+                    .map(|(k, e)| (k, e.value.as_integer().unwrap()))
+                    .collect();
+                assert_eq!(&got, want, "{given:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn shared_keys_are_one_pointer() {
+        assert_eq!(std::mem::size_of::<Key>(), 8);
+        assert_eq!(std::mem::size_of::<(Key, Entry)>(), 56);
+    }
 }

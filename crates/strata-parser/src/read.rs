@@ -60,6 +60,14 @@ fn unreadable(display: &str, e: std::io::Error) -> ReadProblem {
 /// A symbolic link is resolved first, and refused without being read when
 /// its target lies outside `root`. Only regular files are opened; their size
 /// is checked on the open file before reading.
+/// The text of the file `name` (relative to `root`, `/`-separated) read
+/// again, under the rules of [`read_text`]; `None` when it cannot be.
+pub(crate) fn read_back(root: &Path, name: &str) -> Option<String> {
+    let path = root.join(name);
+    let kind = Kind::of(fs::symlink_metadata(&path).ok()?.file_type());
+    read_text(root, &path, name, kind).ok()
+}
+
 pub(crate) fn read_text(
     root: &Path,
     path: &Path,
@@ -149,6 +157,12 @@ impl Found {
     /// directory and `.toml`.
     pub fn name(&self) -> &str {
         &self.display[self.name_start as usize..self.display.len() - ".toml".len()]
+    }
+
+    /// True when `root.join(display)` is where it is on disk (its name is
+    /// UTF-8), so that it can be found again by its name.
+    pub fn rebuilt(&self) -> bool {
+        self.path.is_none()
     }
 
     /// Where it is on disk.

@@ -131,6 +131,11 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
                 .and_then(|s| sources.location(s))
             {
                 message.push_str(&format!("\n  at {at}"));
+            } else if sources.get(f).is_changed() {
+                message.push_str(&format!(
+                    "\n  in {}, which changed after it was read (its lines are not shown)",
+                    sources.display_name(f)
+                ));
             }
             None
         }

@@ -1,6 +1,7 @@
 //! Source files, spans and line/column lookup.
 
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,14 +74,50 @@ impl std::fmt::Display for Location {
 }
 
 /// One file that was read (or that was meant to be read).
+///
+/// When an inventory is read with
+/// [`read_inventory_letting_go`](crate::read_inventory_letting_go), a file
+/// that parses without a problem does not keep its text: an inventory of
+/// 100,000 host files would hold all of their bytes for the few that a
+/// later diagnostic or origin points into. Its text is read again, under
+/// the rules of the first read, on first use, and used only when it is
+/// still what was parsed (same hash); a file changed since then shows as
+/// empty, and [`SourceFile::is_changed`] says so.
 #[derive(Debug)]
 pub struct SourceFile {
     // Boxed, not `String`: one of these per file, 100,000 at 100,000 hosts.
     name: Box<str>,
+    /// The text; empty when it was let go (`unkept`).
     text: Box<str>,
+    /// Where a text that was let go is read back from, and its hash.
+    unkept: Option<Unkept>,
+    /// Made on first use: the text read back, and the line table.
+    lazy: OnceLock<Box<Lazy>>,
     is_virtual: bool,
     missing: bool,
+}
+
+/// How to read back a text that was let go.
+#[derive(Debug)]
+struct Unkept {
+    /// The inventory root the file's name is relative to.
+    root: Arc<Path>,
+    /// [`stamp`] of the text that was parsed.
+    stamp: u64,
+}
+
+#[derive(Debug)]
+struct Lazy {
+    /// An unkept file's text, read back (`None`: not unkept, or no longer
+    /// readable as it was).
+    back: Option<Box<str>>,
     line_starts: OnceLock<Box<[u32]>>,
+}
+
+/// The hash a text that is let go is recognised by when read back.
+pub(crate) fn stamp(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x5752_4154_4131).hash_one(text)
 }
 
 impl SourceFile {
@@ -90,9 +127,33 @@ impl SourceFile {
         &self.name
     }
 
-    /// The file's text (empty when it could not be read).
+    /// The file's text (empty when it could not be read, or when it was
+    /// let go and has changed since: [`SourceFile::is_changed`]).
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.unkept {
+            None => &self.text,
+            Some(_) => self.lazy().back.as_deref().unwrap_or(""),
+        }
+    }
+
+    /// True for a file whose text was let go after parsing and that cannot
+    /// be read back as it was (edited or removed since): its spans point
+    /// nowhere any more.
+    pub fn is_changed(&self) -> bool {
+        self.unkept.is_some() && self.lazy().back.is_none()
+    }
+
+    fn lazy(&self) -> &Lazy {
+        self.lazy.get_or_init(|| {
+            let back = self.unkept.as_ref().and_then(|u| {
+                let text = crate::read::read_back(&u.root, &self.name)?;
+                (stamp(&text) == u.stamp).then(|| text.into_boxed_str())
+            });
+            Box::new(Lazy {
+                back,
+                line_starts: OnceLock::new(),
+            })
+        })
     }
 
     /// True for data that did not come from a file (built in code, command line).
@@ -109,8 +170,8 @@ impl SourceFile {
     /// at a lone `\r` (old Mac line endings, which TOML rejects but editors
     /// still show as lines: a report must point at the line people see).
     fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let bytes = self.text.as_bytes();
+        self.lazy().line_starts.get_or_init(|| {
+            let bytes = self.text().as_bytes();
             std::iter::once(0)
                 .chain(bytes.iter().enumerate().filter_map(|(i, &b)| {
                     let ends = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
@@ -122,7 +183,7 @@ impl SourceFile {
 
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.text().len());
         self.line_starts()
             .partition_point(|&s| s as usize <= offset)
             - 1
@@ -135,8 +196,8 @@ impl SourceFile {
         let start = *starts.get(line)? as usize;
         let mut end = starts
             .get(line + 1)
-            .map_or(self.text.len(), |&s| s as usize);
-        let bytes = self.text.as_bytes();
+            .map_or(self.text().len(), |&s| s as usize);
+        let bytes = self.text().as_bytes();
         if end > start && matches!(bytes[end - 1], b'\n' | b'\r') {
             end -= 1;
             if end > start && bytes[end] == b'\n' && bytes[end - 1] == b'\r' {
@@ -153,11 +214,11 @@ impl SourceFile {
 
     /// 1-based line and column of a byte offset.
     pub fn line_column(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
+        let text = self.text();
+        let offset = offset.min(text.len());
         let line = self.line_of(offset);
         let start = self.line_starts()[line] as usize;
-        let column = self
-            .text
+        let column = text
             .get(start..offset)
             .map_or(offset - start, |s| s.chars().count());
         (line as u32 + 1, column as u32 + 1)
@@ -169,6 +230,8 @@ impl SourceFile {
 pub struct Sources {
     files: Vec<SourceFile>,
     base: String,
+    /// The inventory root, for files whose text is let go.
+    root: Option<Arc<Path>>,
 }
 
 impl Sources {
@@ -219,14 +282,59 @@ impl Sources {
         self.push(name.into(), String::new(), true)
     }
 
+    /// Adds a file read from disk whose text was let go after parsing:
+    /// it is read back from the root of [`Sources::set_root`] when asked
+    /// for, and used if it still has this [`stamp`].
+    pub(crate) fn add_unkept(&mut self, name: String, stamp: u64) -> FileId {
+        let id = self.push(name, String::new(), false);
+        // Texts are let go only when `can_let_go`: without a root, the
+        // file would show as empty.
+        if let Some(root) = self.root.clone() {
+            self.files[id.index()].unkept = Some(Unkept { root, stamp });
+        }
+        id
+    }
+
+    /// Lets go of the text of `id`, a file read from disk, when texts may
+    /// be let go ([`Sources::can_let_go`]): it is read back when asked for
+    /// (see [`SourceFile`]).
+    pub(crate) fn let_go(&mut self, id: FileId) {
+        let Some(root) = self.root.clone() else {
+            return;
+        };
+        let file = &mut self.files[id.index()];
+        if file.is_virtual || file.missing || file.unkept.is_some() {
+            return;
+        }
+        let stamp = stamp(&std::mem::take(&mut file.text));
+        file.unkept = Some(Unkept { root, stamp });
+        file.lazy = OnceLock::new();
+    }
+
+    /// No sources yet, for files read from `root`, whose texts may be let
+    /// go (their names are relative to it).
+    pub(crate) fn with_root(root: &Path) -> Sources {
+        Sources {
+            root: Some(Arc::from(root)),
+            ..Sources::default()
+        }
+    }
+
+    /// True when texts can be let go and read back (the sources were made
+    /// by [`Sources::with_root`]).
+    pub(crate) fn can_let_go(&self) -> bool {
+        self.root.is_some()
+    }
+
     fn push(&mut self, name: String, text: String, is_virtual: bool) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             name: name.into_boxed_str(),
             text: text.into_boxed_str(),
+            unkept: None,
+            lazy: OnceLock::new(),
             is_virtual,
             missing: false,
-            line_starts: OnceLock::new(),
         });
         id
     }
@@ -245,9 +353,12 @@ impl Sources {
     }
 
     /// Where a span starts, or `None` for virtual sources.
+    ///
+    /// Also `None` for a file whose text was let go and that changed
+    /// since ([`SourceFile::is_changed`]): its lines are not known.
     pub fn location(&self, span: Span) -> Option<Location> {
         let file = self.get(span.file);
-        if file.is_virtual {
+        if file.is_virtual || file.is_changed() {
             return None;
         }
         let (line, column) = file.line_column(span.start as usize);
@@ -275,7 +386,9 @@ impl Sources {
     /// Room for `n` more files, so that a large read does not grow the
     /// table by doubling.
     pub fn reserve(&mut self, n: usize) {
-        self.files.reserve_exact(n);
+        // And a few more for what follows the data files (virtual sources
+        // of a build, schema files), which would otherwise copy the table.
+        self.files.reserve_exact(n + 16);
     }
 
     /// True when no file was added.

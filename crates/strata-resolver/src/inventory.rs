@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use strata_parser::{Diagnostic, Location, Sources, Span};
+use strata_parser::{Diagnostic, Location, Sources, Span, Text};
 
 use crate::data::{Data, DataSet};
 
@@ -23,8 +23,9 @@ pub(crate) type NameMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 #[derive(Default)]
 pub(crate) struct HostIndex {
     table: hashbrown::HashTable<u32>,
-    /// Each host's name, by number.
-    names: Vec<NameKey>,
+    /// Each host's name, by number (up to 24 bytes inline): the only copy
+    /// of it ([`HostIndex::name`]).
+    names: Vec<Text>,
     hasher: foldhash::fast::RandomState,
 }
 
@@ -61,7 +62,7 @@ impl HostIndex {
     pub fn get_hashed(&self, hash: u64, name: &str) -> Option<&u32> {
         let name = name.as_bytes();
         self.table
-            .find(hash, |&id| self.names[id as usize].bytes() == name)
+            .find(hash, |&id| self.names[id as usize].as_bytes() == name)
     }
 
     pub fn contains_key(&self, name: &str) -> bool {
@@ -75,18 +76,28 @@ impl HostIndex {
         debug_assert_eq!(id as usize, self.names.len());
         debug_assert_eq!(hash, self.hash_of(name));
         debug_assert!(!self.contains_key(name));
-        let key = NameKey::new(name);
+        let key = Text::from(name);
         let (names, hasher) = (&self.names, &self.hasher);
         self.table.insert_unique(hash, id, |&id| {
-            Self::hash(hasher, names[id as usize].bytes())
+            Self::hash(hasher, names[id as usize].as_bytes())
         });
         self.names.push(key);
+    }
+
+    /// Every host's name, by number.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(Text::as_str)
+    }
+
+    /// The name of host `id`.
+    pub fn name(&self, id: usize) -> &str {
+        &self.names[id]
     }
 
     pub fn reserve(&mut self, n: usize) {
         let (names, hasher) = (&self.names, &self.hasher);
         self.table
-            .reserve(n, |&id| Self::hash(hasher, names[id as usize].bytes()));
+            .reserve(n, |&id| Self::hash(hasher, names[id as usize].as_bytes()));
         self.names.reserve(n);
     }
 }
@@ -99,45 +110,23 @@ impl std::ops::Index<&str> for HostIndex {
     }
 }
 
-/// A name's bytes: inline up to 22 bytes, else boxed.
-#[derive(Clone, Debug)]
-enum NameKey {
-    Inline(u8, [u8; 22]),
-    Boxed(Box<[u8]>),
-}
-
-impl NameKey {
-    fn new(name: &str) -> NameKey {
-        let b = name.as_bytes();
-        if b.len() <= 22 {
-            let mut bytes = [0; 22];
-            bytes[..b.len()].copy_from_slice(b);
-            NameKey::Inline(b.len() as u8, bytes)
-        } else {
-            NameKey::Boxed(b.into())
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match self {
-            NameKey::Inline(len, bytes) => &bytes[..*len as usize],
-            NameKey::Boxed(b) => b,
-        }
-    }
-}
-
 /// A host's groups (see `Inventory::host_groups`).
 pub(crate) type HostGroups = smallvec::SmallVec<[u32; 4]>;
 
+/// A host's own layers (see `HostRec::own`): most hosts have one or two,
+/// kept in the record (no allocation per host).
+pub(crate) type OwnSets = smallvec::SmallVec<[SetId; 4]>;
+
+/// What a host has besides its name (in the host index) and groups
+/// (`Inventory::host_groups`): 56 bytes, one per host.
 #[derive(Debug)]
 pub(crate) struct HostRec {
-    pub name: String,
     /// Where the host is first named (in `all` when present).
     pub span: Option<Span>,
     /// The host's own layers, highest first: host file, inline entries, connector.
-    pub own: Vec<SetId>,
+    pub own: OwnSets,
     /// `docker` for `@docker/...`, when the host comes from a connector.
-    pub connector: Option<String>,
+    pub connector: Option<Box<str>>,
 }
 
 #[derive(Debug)]
@@ -225,7 +214,7 @@ impl<'a> Host<'a> {
 
     /// The host's name.
     pub fn name(&self) -> &'a str {
-        &self.rec().name
+        self.inv.host_index.name(self.id as usize)
     }
 
     /// Position of the host in inventory order (0-based).
@@ -266,7 +255,7 @@ impl<'a> Host<'a> {
     /// Only the host's own layers (host file, inline entries, connector),
     /// as pyinfra's `Inventory.get_host_data`.
     pub fn own_data(&self) -> Data<'a> {
-        Data::new(self.inv, self.rec().own.clone())
+        Data::new(self.inv, self.rec().own.to_vec())
     }
 
     /// True when the host has a `host_data/` file that was not read yet
@@ -483,16 +472,16 @@ mod tests {
     fn assert_send_sync<T: Send + Sync>() {}
 
     #[test]
-    fn a_host_keeps_four_groups_in_a_vec_s_room() {
-        assert_eq!(
-            std::mem::size_of::<super::HostGroups>(),
-            std::mem::size_of::<Vec<u32>>()
-        );
+    fn a_host_keeps_four_groups_and_four_own_layers_in_a_vec_s_room() {
+        let vec = std::mem::size_of::<Vec<u32>>();
+        assert_eq!(std::mem::size_of::<super::HostGroups>(), vec);
+        assert_eq!(std::mem::size_of::<super::OwnSets>(), vec);
+        assert_eq!(std::mem::size_of::<super::HostRec>(), 56);
     }
 
     #[test]
-    fn host_names_of_up_to_22_bytes_are_kept_in_the_index() {
-        assert_eq!(std::mem::size_of::<super::NameKey>(), 24);
+    fn host_names_are_kept_in_the_index() {
+        assert_eq!(std::mem::size_of::<strata_parser::Text>(), 24);
         let mut index = super::HostIndex::default();
         let names = [
             "",

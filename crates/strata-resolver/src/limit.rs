@@ -220,7 +220,7 @@ impl Inventory {
     /// Indexes of the hosts whose name satisfies `pred`.
     fn hosts_where(&self, pred: impl Fn(&str) -> bool) -> Vec<usize> {
         (0..self.hosts.len())
-            .filter(|&i| pred(&self.hosts[i].name))
+            .filter(|&i| pred(self.host_index.name(i)))
             .collect()
     }
 
@@ -244,7 +244,7 @@ impl Inventory {
                 .groups
                 .iter()
                 .map(|g| g.name.as_str())
-                .chain(self.hosts.iter().map(|h| h.name.as_str()));
+                .chain(self.host_index.names());
             return Err(LimitError::NoMatch {
                 term: t.text.clone(),
                 suggestion: strata_parser::closest(&t.text, names).map(str::to_string),

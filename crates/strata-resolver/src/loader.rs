@@ -85,6 +85,7 @@ pub struct Loader {
     host_data: HostData,
     base: String,
     sources: crate::fetch::SourceOptions,
+    keep_texts: bool,
 }
 
 impl Loader {
@@ -96,7 +97,35 @@ impl Loader {
             host_data: HostData::Read,
             base: String::new(),
             sources: Default::default(),
+            keep_texts: true,
         }
+    }
+
+    /// Whether the texts of files that parse without a problem are kept
+    /// (the default), or let go once parsed and read again from disk when
+    /// a diagnostic or an origin points into them
+    /// ([`strata_parser::read_inventory_letting_go`]).
+    ///
+    /// Letting go saves memory the size of the inventory, for a process
+    /// that loads it, answers and exits, as the `strata` command does. A
+    /// file that changes or goes away in between then shows without its
+    /// lines: keep the texts when the inventory outlives its files.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// std::fs::create_dir(dir.path().join("host_data"))?;
+    /// std::fs::write(dir.path().join("host_data/w1.toml"), "\nport = 8001\n")?;
+    /// let inv = strata_resolver::Loader::new(dir.path()).keep_texts(false).load().unwrap();
+    /// let origin = inv.host("w1").unwrap().data().origin("port").unwrap();
+    /// // Read again from disk for the line and column.
+    /// assert_eq!(origin.location.unwrap().to_string(), "host_data/w1.toml:2:1");
+    /// # Ok(()) }
+    /// ```
+    pub fn keep_texts(mut self, keep: bool) -> Loader {
+        self.keep_texts = keep;
+        self
     }
 
     /// Allows running command sources (`sources/<name>.toml` with
@@ -252,13 +281,13 @@ impl Loader {
     }
 
     fn load_as(&self, check: bool) -> Loaded {
+        let read = |host_data| match self.keep_texts {
+            true => strata_parser::read_inventory_with(&self.root, host_data),
+            false => strata_parser::read_inventory_letting_go(&self.root, host_data),
+        };
         let mut raw = match &self.host_data {
-            HostData::Read => {
-                strata_parser::read_inventory_with(&self.root, strata_parser::HostData::Read)
-            }
-            HostData::Defer => {
-                strata_parser::read_inventory_with(&self.root, strata_parser::HostData::Defer)
-            }
+            HostData::Read => read(strata_parser::HostData::Read),
+            HostData::Defer => read(strata_parser::HostData::Defer),
             HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
         raw.sources.set_base(self.base.clone());
@@ -556,7 +585,7 @@ impl InventoryBuilder {
                 .collect()
         };
         let data_file = |(name, t): (String, toml::Table)| strata_parser::DataFile {
-            name,
+            name: name.into(),
             file,
             data: table(t),
             ok: true,

@@ -623,7 +623,7 @@ impl Inventory {
                 if let Some(k) = keyword {
                     d = d.with_label(k, keyword_text);
                 }
-                let first = self.hosts[g.hosts[0] as usize].name.as_str();
+                let first = self.host_index.name(g.hosts[0] as usize);
                 d.with_help(format!(
                     "fix the value where it is defined, or override it for these hosts; `strata explain {first} {key}` shows every layer that defines it"
                 ))
@@ -666,7 +666,7 @@ impl Inventory {
         let names: Vec<String> = hosts
             .iter()
             .take(3)
-            .map(|&h| format!("`{}`", self.hosts[h as usize].name))
+            .map(|&h| format!("`{}`", self.host_index.name(h as usize)))
             .collect();
         match hosts.len() {
             1 => format!("host {}", names[0]),

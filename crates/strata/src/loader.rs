@@ -95,6 +95,12 @@ impl Loader {
         self.map(|l| l.defer_host_data_for(names))
     }
 
+    /// Keeps the texts of cleanly parsed files, or lets them go (see
+    /// [`strata_resolver::Loader::keep_texts`]).
+    pub fn keep_texts(self, keep: bool) -> Loader {
+        self.map(|l| l.keep_texts(keep))
+    }
+
     /// Sets the budget (see [`strata_resolver::Loader::budget`]).
     pub fn budget(self, budget: Budget) -> Loader {
         self.map(|l| l.budget(budget))

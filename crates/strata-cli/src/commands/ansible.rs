@@ -20,7 +20,7 @@ use crate::output::DataJson;
 pub fn list(
     out: &mut impl Write,
     selected: &[Host<'_>],
-    groups: &[(&str, Vec<&str>)],
+    groups: &[(&str, super::Members<'_>)],
 ) -> io::Result<()> {
     let mut ungrouped = selected
         .iter()
@@ -32,7 +32,7 @@ pub fn list(
         serde_json::to_writer(&mut *out, name)?;
         out.write_all(b":{\"hosts\":")?;
         if *name == UNGROUPED {
-            let merged: Vec<&str> = hosts.iter().copied().chain(&mut ungrouped).collect();
+            let merged: Vec<&str> = hosts.iter().chain(&mut ungrouped).collect();
             serde_json::to_writer(&mut *out, &merged)?;
             wrote_ungrouped = true;
         } else {

@@ -9,7 +9,7 @@ use crate::output::write_json;
 
 pub fn run(
     out: &mut impl Write,
-    groups: &[(&str, Vec<&str>)],
+    groups: &[(&str, super::Members<'_>)],
     format: TextFormat,
 ) -> io::Result<()> {
     match format {
@@ -18,7 +18,11 @@ pub fn run(
                 if hosts.is_empty() {
                     writeln!(out, "{name}:")?;
                 } else {
-                    writeln!(out, "{name}: {}", hosts.join(" "))?;
+                    writeln!(
+                        out,
+                        "{name}: {}",
+                        hosts.iter().collect::<Vec<_>>().join(" ")
+                    )?;
                 }
             }
             Ok(())

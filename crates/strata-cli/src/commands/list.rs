@@ -16,7 +16,7 @@ pub fn run(
     out: &mut impl Write,
     inventory: &Inventory,
     selected: &[Host<'_>],
-    groups: &[(&str, Vec<&str>)],
+    groups: &[(&str, super::Members<'_>)],
     format: DataFormat,
     extra: ListExtra,
 ) -> io::Result<()> {
@@ -98,7 +98,7 @@ pub fn run(
                     t.insert("name".into(), (*name).into());
                     t.insert(
                         "hosts".into(),
-                        toml::Value::Array(hs.iter().map(|h| (*h).into()).collect()),
+                        toml::Value::Array(hs.iter().map(Into::into).collect()),
                     );
                     toml::Value::Table(t)
                 })

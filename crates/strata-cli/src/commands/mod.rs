@@ -60,8 +60,11 @@ pub fn groups_for<'a>(
     inv: &'a Inventory,
     selected: &[Host<'a>],
     limited: bool,
-) -> Vec<(&'a str, Vec<&'a str>)> {
-    let mut chosen = vec![!limited; inv.len()];
+) -> Vec<(&'a str, Members<'a>)> {
+    if !limited {
+        return inv.groups().map(|g| (g.name(), Members::All(g))).collect();
+    }
+    let mut chosen = vec![false; inv.len()];
     for h in selected {
         chosen[h.index()] = true;
     }
@@ -72,9 +75,43 @@ pub fn groups_for<'a>(
                 .filter(|h| chosen[h.index()])
                 .map(|h| h.name())
                 .collect();
-            (!limited || !members.is_empty()).then_some((g.name(), members))
+            (!members.is_empty()).then_some((g.name(), Members::Chosen(members)))
         })
         .collect()
+}
+
+/// A group's hosts as a command shows them: every one, read from the
+/// group as they are written (a list of names per group would be 4 MB at
+/// 100,000 hosts), or those a limit chose.
+pub enum Members<'a> {
+    /// Every host of the group.
+    All(strata::Group<'a>),
+    /// The group's hosts that the limit selected.
+    Chosen(Vec<&'a str>),
+}
+
+impl<'a> Members<'a> {
+    /// The hosts' names in inventory order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &'a str> + '_> {
+        match self {
+            Members::All(g) => Box::new(g.hosts().map(|h| h.name())),
+            Members::Chosen(names) => Box::new(names.iter().copied()),
+        }
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Members::All(g) => g.hosts().len() == 0,
+            Members::Chosen(names) => names.is_empty(),
+        }
+    }
+}
+
+impl serde::Serialize for Members<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn unknown_host_file(&mut self, name: &str, file: FileId) {
-        let hosts: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+        let hosts: Vec<&str> = self.host_index.names().collect();
         let help = data_file_help("host_data", "host", name, hosts)
             .unwrap_or_else(|| "name a host of hosts.toml".into());
         self.diagnostics.push(
@@ -173,7 +173,7 @@ impl Builder<'_> {
                         && earlier.value != later.value
                     {
                         {
-                            let name = &self.hosts[hid].name;
+                            let name = self.host_index.name(hid);
                             self.diagnostics.push(
                                 Diagnostic::warning(
                                     Code::ConflictingInlineData,

@@ -145,15 +145,14 @@ impl Builder<'_> {
                 };
                 let table = DataTable::from_table(made.data.clone(), Span::file_start(file));
                 let set = self.add_set(Layer::Connector, None, file, table);
-                (Some(conn.clone()), Some(set), made.groups.clone())
+                (Some(conn.as_str().into()), Some(set), made.groups.clone())
             }
             None => (None, None, Vec::new()),
         };
         self.host_index.insert_hashed(&name, hid, e.hash);
         self.hosts.push(HostRec {
-            name,
             span: Some(e.span),
-            own: Vec::new(),
+            own: Default::default(),
             connector,
         });
         self.member_of.push(smallvec::SmallVec::new());

@@ -216,7 +216,7 @@ impl Builder<'_> {
         for f in files {
             if f.name == "all" {
                 global_file = Some(self.add_set(Layer::GlobalFile, None, f.file, f.data));
-            } else if let Some(&gid) = self.group_index.get(&f.name) {
+            } else if let Some(&gid) = self.group_index.get(f.name.as_str()) {
                 let set = self.add_set(Layer::GroupFile, Some(gid), f.file, f.data);
                 self.groups[gid as usize].sets.insert(0, set);
             } else if hosts_ok {
@@ -226,23 +226,24 @@ impl Builder<'_> {
         global_file
     }
 
-    /// host_data/ files, read or deferred: per host, its file's set (the
-    /// deferred ones by host).
+    /// host_data/ files, read or deferred: each host's file's set becomes
+    /// its first own layer; returns the deferred files by host.
     pub(super) fn place_host_files(
         &mut self,
         files: Vec<DataFile>,
         deferred_files: Vec<DeferredFile>,
         hosts_ok: bool,
         broken_hosts: &std::collections::HashSet<String>,
-    ) -> (Vec<Option<SetId>>, HashMap<u32, DeferredFile>) {
-        let mut host_file_set = vec![None; self.hosts.len()];
-        // One set per host file: room for them at once, not by doubling.
-        self.sets.reserve_exact(files.len());
+    ) -> HashMap<u32, DeferredFile> {
+        // One set per host file: room for them at once, not by doubling,
+        // and for the override and default layers, which come last (a
+        // doubling then would copy every set).
+        self.sets.reserve_exact(files.len() + 2);
         for f in files {
             if let Some(&hid) = self.host_index.get(&f.name) {
-                host_file_set[hid as usize] =
-                    Some(self.add_set(Layer::HostFile, None, f.file, f.data));
-            } else if hosts_ok && !broken_hosts.contains(&f.name) {
+                let set = self.add_set(Layer::HostFile, None, f.file, f.data);
+                self.hosts[hid as usize].own.push(set);
+            } else if hosts_ok && !broken_hosts.contains(f.name.as_str()) {
                 self.unknown_host_file(&f.name, f.file);
             }
         }
@@ -255,20 +256,21 @@ impl Builder<'_> {
                 self.unknown_host_file(f.name(), file);
             }
         }
-        (host_file_set, deferred)
+        deferred
     }
 
     /// Each host's own layers, highest first: host file, inline entries
     /// (last written first), sources' host variables (the later source
     /// first), connector.
-    pub(super) fn own_layers(&mut self, host_file_set: Vec<Option<SetId>>) {
-        for (hid, file_set) in host_file_set.into_iter().enumerate() {
-            let mut own: Vec<SetId> = file_set.into_iter().collect();
+    pub(super) fn own_layers(&mut self) {
+        for hid in 0..self.hosts.len() {
+            // The host file's set, when it has one (`place_host_files`).
+            let mut own = std::mem::take(&mut self.hosts[hid].own);
             if let Some(sets) = self.inline.get(hid) {
-                own.extend(sets.iter().rev());
+                own.extend(sets.iter().rev().copied());
             }
             if let Some(sets) = self.source_sets.get(&(hid as u32)) {
-                own.extend(sets.iter().rev());
+                own.extend(sets.iter().rev().copied());
             }
             own.extend(self.connector_set.get(hid).copied().flatten());
             self.hosts[hid].own = own;

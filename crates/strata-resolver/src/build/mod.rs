@@ -160,9 +160,8 @@ pub(crate) fn build(
     b.implicit_groups();
     let complete = hosts_ok && !incomplete;
     let global_file = b.place_group_files(group_files, complete);
-    let (host_file_set, deferred) =
-        b.place_host_files(host_files, deferred_host_files, complete, &broken_hosts);
-    b.own_layers(host_file_set);
+    let deferred = b.place_host_files(host_files, deferred_host_files, complete, &broken_hosts);
+    b.own_layers();
 
     // 3. Checks of the whole.
     b.name_clashes();
