@@ -55,6 +55,7 @@ pub struct Text(CompactString);
 
 impl Text {
     /// The string.
+    #[inline]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -62,18 +63,21 @@ impl Text {
 
 impl std::ops::Deref for Text {
     type Target = str;
+    #[inline]
     fn deref(&self) -> &str {
         &self.0
     }
 }
 
 impl AsRef<str> for Text {
+    #[inline]
     fn as_ref(&self) -> &str {
         &self.0
     }
 }
 
 impl std::borrow::Borrow<str> for Text {
+    #[inline]
     fn borrow(&self) -> &str {
         &self.0
     }

@@ -89,6 +89,14 @@ impl HostIndex {
         self.names.iter().map(Text::as_str)
     }
 
+    /// True when host `id` exists and is called `name`: a guess checked
+    /// without the table.
+    pub fn is_named(&self, id: u32, name: &str) -> bool {
+        self.names
+            .get(id as usize)
+            .is_some_and(|n| n.as_bytes() == name.as_bytes())
+    }
+
     /// The name of host `id`.
     pub fn name(&self, id: usize) -> &str {
         &self.names[id]

@@ -126,12 +126,12 @@ impl Builder<'_> {
         if self.host_index.get_hashed(e.hash, &e.name).is_some() {
             return;
         }
-        self.new_host(e.name.clone(), e);
+        self.new_host(e);
     }
 
-    /// Adds the host `e` names, known to be new, as `name` (the entry's
-    /// name, or a copy of it); returns its number.
-    pub(super) fn new_host(&mut self, name: String, e: &Expanded) -> u32 {
+    /// Adds the host `e` names, known to be new; returns its number. The
+    /// name is copied into the host index (inline when short).
+    pub(super) fn new_host(&mut self, e: &Expanded) -> u32 {
         let hid = self.hosts.len() as u32;
         let (connector, set, implicit) = match e.connector.as_deref() {
             Some((conn, made)) => {
@@ -149,7 +149,7 @@ impl Builder<'_> {
             }
             None => (None, None, Vec::new()),
         };
-        self.host_index.insert_hashed(&name, hid, e.hash);
+        self.host_index.insert_hashed(&e.name, hid, e.hash);
         self.hosts.push(HostRec {
             span: Some(e.span),
             own: Default::default(),
