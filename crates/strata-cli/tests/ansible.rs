@@ -8,6 +8,9 @@
 //! program), else `<workspace>/.venv/bin/ansible-inventory`. Without it the
 //! tests print that they skipped, unless `$CI` is set: then they fail.
 
+#[path = "support/gen_py.rs"]
+mod gen_py_support;
+use gen_py_support::gen_py;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -236,19 +239,9 @@ fn datetimes_reach_ansible_as_strings() {
 
 #[test]
 fn generated_inventory_through_ansible() {
-    let gen_py = workspace().join("../shared/bench/gen.py");
-    if !gen_py.is_file() {
-        eprintln!("skipped: {} not found", gen_py.display());
+    let Some(out) = gen_py(400) else {
         return;
-    }
-    let out = tempfile::tempdir().unwrap();
-    let status = Command::new("python3")
-        .arg(&gen_py)
-        .arg("400")
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    };
     check(&out.path().join("strata"));
 }
 

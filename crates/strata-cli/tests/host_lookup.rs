@@ -5,6 +5,9 @@
 //! rules: connector hosts' sub-directories, and symbolic links leading out
 //! of the inventory refused.
 
+#[path = "support/gen_py.rs"]
+mod gen_py_support;
+use gen_py_support::gen_py;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -191,19 +194,9 @@ fn host_is_its_list_entry_in_a_generated_inventory() {
 /// repository, as for the Ansible bridge test).
 #[test]
 fn host_is_its_list_entry_in_a_gen_py_inventory() {
-    let gen_py = workspace().join("../shared/bench/gen.py");
-    if !gen_py.is_file() {
-        eprintln!("skipped: {} not found", gen_py.display());
+    let Some(out) = gen_py(300) else {
         return;
-    }
-    let out = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("python3")
-        .arg(&gen_py)
-        .arg("300")
-        .arg(out.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    };
     assert_eq!(
         host_equals_list_entry(&out.path().join("strata"), false),
         300

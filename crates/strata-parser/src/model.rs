@@ -101,7 +101,10 @@ impl DataTable {
 
     /// Sets `key`, replacing an earlier entry for it.
     pub fn insert(&mut self, key: &str, entry: Entry) {
-        self.insert_key(key.into(), entry);
+        match self.entries.iter_mut().find(|(k, _)| k.as_str() == key) {
+            Some((_, e)) => *e = entry,
+            None => self.entries.push((key.into(), entry)),
+        }
     }
 
     /// Adds `key`, which the table does not have (a TOML table's keys are
@@ -128,14 +131,6 @@ impl DataTable {
         }
         out.shrink_to_fit();
         DataTable { entries: out }
-    }
-
-    /// [`DataTable::insert`] with a shared key name.
-    fn insert_key(&mut self, key: Key, entry: Entry) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, e)) => *e = entry,
-            None => self.entries.push((key, entry)),
-        }
     }
 
     /// Keys and entries in source order.

@@ -247,26 +247,8 @@ pub(crate) fn walk_ext(root: &Path, dir_name: &str, max_depth: usize, ext: &str)
             }
             continue;
         }
-        if ft.is_symlink() {
-            match fs::canonicalize(entry.path()) {
-                Ok(target) if !target.starts_with(root) => {
-                    walk.problems.push((
-                        display.clone(),
-                        ReadProblem::new(
-                            Code::SymlinkOutsideRoot,
-                            format!("{display} is a symbolic link to a path outside the inventory root; it was not read"),
-                        ),
-                    ));
-                    continue;
-                }
-                Ok(target) if target.is_dir() => {
-                    walk.strays.push(format!(
-                        "{display}/ (a symbolic link to a directory, not followed)"
-                    ));
-                    continue;
-                }
-                _ => {}
-            }
+        if ft.is_symlink() && !link_is_kept(root, entry.path(), &display, &mut walk) {
+            continue;
         }
         if !display.ends_with(ext) {
             walk.strays.push(display);
@@ -284,6 +266,32 @@ pub(crate) fn walk_ext(root: &Path, dir_name: &str, max_depth: usize, ext: &str)
     // each file name from its path: it was the walk's main cost.
     walk.sort();
     walk
+}
+
+/// The rule [`walk`] and [`lookup`] apply to a symbolic link `display` at
+/// `path`: one leading outside the root is a problem, one to a directory a
+/// stray (not followed); either way it is not kept (false). Anything else,
+/// a broken link included, is kept and judged when read.
+fn link_is_kept(root: &Path, path: &Path, display: &str, walk: &mut Walk) -> bool {
+    match fs::canonicalize(path) {
+        Ok(target) if !target.starts_with(root) => {
+            walk.problems.push((
+                display.to_string(),
+                ReadProblem::new(
+                    Code::SymlinkOutsideRoot,
+                    format!("{display} is a symbolic link to a path outside the inventory root; it was not read"),
+                ),
+            ));
+            false
+        }
+        Ok(target) if target.is_dir() => {
+            walk.strays.push(format!(
+                "{display}/ (a symbolic link to a directory, not followed)"
+            ));
+            false
+        }
+        _ => true,
+    }
 }
 
 impl Walk {
@@ -363,26 +371,8 @@ pub(crate) fn lookup(root: &Path, dir_name: &str, max_depth: usize, name: &str) 
             return walked();
         }
         let mut walk = Walk::default();
-        if ft.is_symlink() {
-            match fs::canonicalize(&path) {
-                Ok(target) if !target.starts_with(root) => {
-                    walk.problems.push((
-                        display.clone(),
-                        ReadProblem::new(
-                            Code::SymlinkOutsideRoot,
-                            format!("{display} is a symbolic link to a path outside the inventory root; it was not read"),
-                        ),
-                    ));
-                    return walk;
-                }
-                Ok(target) if target.is_dir() => {
-                    walk.strays.push(format!(
-                        "{display}/ (a symbolic link to a directory, not followed)"
-                    ));
-                    return walk;
-                }
-                _ => {}
-            }
+        if ft.is_symlink() && !link_is_kept(root, &path, &display, &mut walk) {
+            return walk;
         }
         walk.files.push(Found {
             name_start: (dir_name.len() + 1) as u32,
