@@ -173,8 +173,10 @@ pub enum GroupShape {
 /// and optional inline data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawHost {
-    /// The name as written, before range expansion.
-    pub name: Box<str>,
+    /// The name as written, before range expansion; most host names are
+    /// short enough to be kept inline (no allocation for each of 250,000
+    /// entries at 100,000 hosts).
+    pub name: crate::value::Text,
     /// Where the name is written.
     pub span: Span,
     /// The entry's inline `data`, for `{ name, data }` entries (boxed: a

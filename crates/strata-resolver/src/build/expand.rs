@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use strata_parser::{Code, DataTable, Diagnostic, RawGroup, RawHost, Span, did_you_mean};
+use strata_parser::{Code, DataTable, Diagnostic, RawGroup, RawHost, Span, Text, did_you_mean};
 
 use super::{Builder, Expanded};
 use crate::connector;
@@ -195,7 +195,7 @@ impl Builder<'_> {
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
         if !crate::swar::has_byte(&h.name, b'[') {
             // The common case: the name is the host; no copy needed.
-            let name = std::mem::take(&mut h.name).into_string();
+            let name = std::mem::take(&mut h.name);
             self.expand_name(name, h.span, entry, out);
             return;
         }
@@ -220,13 +220,13 @@ impl Builder<'_> {
             }
         };
         for name in names {
-            self.expand_name(name, h.span, entry, out);
+            self.expand_name(name.into(), h.span, entry, out);
         }
     }
 
     /// One name of an entry (`span`, number `entry` in its group): a host,
     /// or a connector's hosts.
-    fn expand_name(&mut self, name: String, span: Span, entry: u32, out: &mut Vec<Expanded>) {
+    fn expand_name(&mut self, name: Text, span: Span, entry: u32, out: &mut Vec<Expanded>) {
         {
             match connector::split(&name) {
                 None => {
@@ -270,7 +270,7 @@ impl Builder<'_> {
                                 if self.check_host_name(&m.name, span, true) {
                                     out.push(Expanded {
                                         hash: self.host_index.hash_of(&m.name),
-                                        name: m.name.clone(),
+                                        name: m.name.as_str().into(),
                                         span,
                                         entry,
                                         connector: Some(Box::new((conn.to_string(), m))),
@@ -375,7 +375,7 @@ pub(super) fn plain_entries(
         .enumerate()
         .map(|(i, h)| Expanded {
             hash: hasher.hash_one(h.name.as_bytes()),
-            name: std::mem::take(&mut h.name).into_string(),
+            name: std::mem::take(&mut h.name),
             span: h.span,
             entry: i as u32,
             connector: None,

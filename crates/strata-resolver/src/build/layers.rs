@@ -430,7 +430,7 @@ impl Builder<'_> {
             let ok = self.host_index.contains_key(name) || self.check_host_name(name, *span, false);
             let e = Expanded {
                 hash: self.host_index.hash_of(name),
-                name: name.clone(),
+                name: name.as_str().into(),
                 span: *span,
                 entry: 0,
                 connector: None,

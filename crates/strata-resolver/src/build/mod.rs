@@ -37,7 +37,7 @@ pub(crate) struct Extras {
 /// One host an entry stands for, after ranges and connectors. Kept small:
 /// there is one per host entry of hosts.toml.
 struct Expanded {
-    name: String,
+    name: strata_parser::Text,
     span: Span,
     /// Index of the entry in its group's host list (where its inline data is).
     entry: u32,
