@@ -57,3 +57,36 @@ proptest! {
         prop_assert_eq!(err.diagnostics()[0].code, Code::BudgetExceeded);
     }
 }
+
+/// Hosts listed in several groups count once against the hosts budget,
+/// while every listing counts against the entries budget: three groups
+/// that list the same 5 hosts are 15 entries and 5 hosts.
+#[test]
+fn a_host_in_many_groups_counts_once_against_the_hosts_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "a = [\"x\", \"y\", \"w[1:3]\"]\nb = [\"w[1:3]\", \"y\", \"x\"]\nc = [\"y\", \"x\", \"w[1:3]\"]\n";
+    std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+    let load = |max_entries, max_hosts| {
+        Loader::new(dir.path())
+            .budget(Budget {
+                max_entries,
+                max_hosts,
+            })
+            .load()
+    };
+    for (max_entries, max_hosts, hosts) in [(15, 5, Some(5)), (15, 14, Some(5))] {
+        let inv = load(max_entries, max_hosts).unwrap();
+        assert_eq!(inv.len(), hosts.unwrap());
+    }
+    // One host short: the error is at the range in `a` that makes the
+    // fifth host, not at a later listing. One entry short: at the last.
+    for (max_entries, max_hosts, line) in [(15, 4, 0), (14, 100, 2)] {
+        let err = load(max_entries, max_hosts).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert_eq!(d.code, Code::BudgetExceeded, "{max_entries} {max_hosts}");
+        let span = d.span().expect("located");
+        let (start, end) = (span.start as usize, span.end as usize);
+        assert_eq!(&text[start..end], "\"w[1:3]\"", "{d:?}");
+        assert_eq!(text[..start].matches('\n').count(), line, "{d:?}");
+    }
+}
