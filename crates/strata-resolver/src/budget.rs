@@ -54,7 +54,6 @@ impl Default for Budget {
 /// Checks `groups` (hosts.toml's, `all` included) against `budget`; the
 /// error, if any, is at the entry that crossed it.
 pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
-    let size = |name: &str| range::count(name).unwrap_or(1);
     // Counted on all cores; only an inventory over the budget is counted
     // again in order, to find the entry that crossed it.
     let total = groups
@@ -127,13 +126,12 @@ pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
 
 /// The hosts of `groups` without `all`'s list: each distinct entry text
 /// once, a range by its size. Counted on all cores from the texts'
-/// hashes, each thread keeping those of its share: at a million hosts
-/// (2.5 million entries) a set of the texts themselves took 1.5 s, most of
-/// it in cache misses. Two texts whose 64-bit hashes (seeded per process)
-/// collide count once: a chance of about one in 30 million at a million
-/// hosts,
-/// and it can only let one more host in; the count in order that finds
-/// the crossing entry compares texts.
+/// hashes: each thread hashes every text and keeps those of its share (at
+/// a million hosts, 2.5 million entries, a set of the texts themselves
+/// took 1.5 s, most of it in cache misses). Two texts whose 64-bit hashes
+/// (seeded per process) collide count once: a chance of about one in 30
+/// million at a million hosts, and it can only let one more host in; the
+/// count in order that finds the crossing entry compares texts.
 fn distinct(groups: &[RawGroup]) -> u64 {
     use std::hash::BuildHasher;
     let hasher = foldhash::fast::RandomState::default();
@@ -146,12 +144,17 @@ fn distinct(groups: &[RawGroup]) -> u64 {
             for h in groups.iter().flat_map(|g| &g.hosts) {
                 let hash = hasher.hash_one(h.name.as_bytes());
                 if (hash >> 32) as usize % shares == share && seen.insert(hash) {
-                    hosts = hosts.saturating_add(range::count(&h.name).unwrap_or(1));
+                    hosts = hosts.saturating_add(size(&h.name));
                 }
             }
             hosts
         })
         .reduce(|| 0, u64::saturating_add)
+}
+
+/// How many hosts an entry stands for: a range its size, any other 1.
+fn size(name: &str) -> u64 {
+    range::count(name).unwrap_or(1)
 }
 
 /// `10000000` as `10,000,000`.
