@@ -68,3 +68,7 @@ fi
 # Run from python/tests so that the checkout's python/ is not importable: the
 # tests use the installed wheel. STRATA_BIN would bypass the bundled binary.
 (cd python/tests && env -u STRATA_BIN ../../.venv-python/bin/python -m pytest -q -p no:cacheprovider .)
+
+# The attack scripts (tests/attacks/README.md): the release binary, the
+# installed wheel and the real Ansible, with time and memory bounds.
+PYTHON="$PWD/.venv-python/bin/python" ANSIBLE_BIN_DIR="$PWD/.venv/bin" ./scripts/attacks.sh

@@ -1,0 +1,17 @@
+# Sourced by every attack script (tests/attacks/*.sh); see README.md here.
+set -euo pipefail
+: "${STRATA:?STRATA must name the release strata binary}"
+: "${WORK:?WORK must name a fresh scratch directory}"
+ATTACKS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# bounded SECONDS MIB [--expect-status N] -- COMMAND...: wall time and peak RSS bounds.
+bounded() { python3 "$ATTACKS/bounded.py" "$@"; }
+
+# fail MESSAGE: ends the script as a failure.
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_in FILE TEXT: FILE contains TEXT.
+expect_in() { grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "expected \`$2\` in $1"; }; }
+
+# expect_not_in FILE TEXT: FILE does not contain TEXT.
+expect_not_in() { if grep -qF -- "$2" "$1"; then echo "--- $1:" >&2; cat "$1" >&2; fail "did not expect \`$2\` in $1"; fi; }
