@@ -7,6 +7,7 @@
 #   ./scripts/attacks.sh            # every script
 #   ./scripts/attacks.sh 01 04      # the scripts whose names start so
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")/.."
 repo=$PWD
 
