@@ -127,16 +127,32 @@ pub(crate) fn value_of(
             Err(_) => {
                 cx.push(
                     Diagnostic::error(
-                        Code::TomlSyntax,
+                        Code::NumberOutOfRange,
                         cx.span(span),
-                        format!("integer `{i}` does not fit in 64 bits"),
+                        format!("integer `{i}` does not fit in a 64-bit integer"),
                     )
-                    .with_help("TOML integers are signed 64-bit; write large numbers as strings"),
+                    .with_label_text("strata cannot hold this number exactly")
+                    .with_help("TOML integers are signed 64-bit, from -2^63 to 2^63-1; write larger numbers as strings"),
                 );
                 return None;
             }
         },
-        DeValue::Float(f) => Value::Float(parse_float(f.as_str())),
+        DeValue::Float(f) => {
+            let x = parse_float(f.as_str());
+            if x.is_infinite() && !f.as_str().ends_with("inf") {
+                cx.push(
+                    Diagnostic::error(
+                        Code::NumberOutOfRange,
+                        cx.span(span),
+                        format!("float `{f}` is beyond the range of a 64-bit float"),
+                    )
+                    .with_label_text("this would become infinity")
+                    .with_help("TOML floats are 64-bit, up to about 1.8e308; write `inf` if infinity is meant, or the number as a string"),
+                );
+                return None;
+            }
+            Value::Float(x)
+        }
         DeValue::Boolean(b) => Value::Boolean(*b),
         DeValue::Datetime(d) => Value::Datetime(Box::new(*d)),
         DeValue::Array(items) => {

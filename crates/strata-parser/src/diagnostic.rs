@@ -118,6 +118,9 @@ codes! {
     SourceNotRun = "source_not_run",
     /// A JSON `null` in a source's answer was dropped.
     JsonNull = "json_null",
+    /// A number no 64-bit integer or finite float holds as written (a
+    /// source's `123456789012345678901234567890`, a TOML `1e400`).
+    NumberOutOfRange = "number_out_of_range",
     /// A host's resolved data does not match a schema of `schema/`.
     Schema = "schema",
     /// A schema file is not valid JSON, not a valid JSON Schema, or refers

@@ -726,6 +726,22 @@ impl JsonCx<'_> {
             JsonValue::Bool(b) => Value::Boolean(b),
             JsonValue::Integer(i) => Value::Integer(i),
             JsonValue::Float(f) => Value::Float(f),
+            JsonValue::OutOfRange(text) => {
+                let what = if text.contains(['.', 'e', 'E']) {
+                    "is beyond the range of a 64-bit float"
+                } else {
+                    "does not fit in a 64-bit integer"
+                };
+                let d = Diagnostic::error(
+                    Code::NumberOutOfRange,
+                    self.span(json.span),
+                    format!("number `{text}` in source `{}` {what}", self.source),
+                )
+                .with_label_text("strata cannot hold this number exactly")
+                .with_help("strata's data, like TOML, holds integers from -2^63 to 2^63-1 and finite 64-bit floats; rather than round it, strata refuses it: have the source send it as a string");
+                self.diagnostics.push(d);
+                return None;
+            }
             JsonValue::String(s) => Value::String(s.into()),
             JsonValue::Array(items) => {
                 Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())

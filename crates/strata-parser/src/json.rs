@@ -50,8 +50,17 @@ pub enum JsonValue {
     Bool(bool),
     /// A number without fraction or exponent that fits in an `i64`.
     Integer(i64),
-    /// Any other number.
+    /// A number with a fraction or an exponent, as the nearest finite
+    /// `f64` (as every JSON reader reads it). Integers are never here: they
+    /// are [`Integer`](Self::Integer) or [`OutOfRange`](Self::OutOfRange).
     Float(f64),
+    /// A number that neither an `i64` nor a finite `f64` holds as written:
+    /// an integer beyond 64 bits (`18446744073709551616`) or a number
+    /// beyond the float range (`1e400`). Kept as its text, so that a reader
+    /// can refuse it where it stands instead of changing it silently (Python
+    /// and Ansible keep such integers exact; strata's data, like TOML,
+    /// cannot).
+    OutOfRange(String),
     /// A string, unescaped.
     String(String),
     /// An array.
@@ -166,7 +175,7 @@ impl Json {
         match self.value {
             JsonValue::Null => "null",
             JsonValue::Bool(_) => "a boolean",
-            JsonValue::Integer(_) | JsonValue::Float(_) => "a number",
+            JsonValue::Integer(_) | JsonValue::Float(_) | JsonValue::OutOfRange(_) => "a number",
             JsonValue::String(_) => "a string",
             JsonValue::Array(_) => "an array",
             JsonValue::Object(_) => "an object",
@@ -243,14 +252,20 @@ fn convert(value: ast::Value<'_>) -> Json {
 }
 
 fn number(text: &str) -> JsonValue {
-    if !text.contains(['.', 'e', 'E'])
-        && let Ok(i) = text.parse::<i64>()
-    {
-        return JsonValue::Integer(i);
+    if !text.contains(['.', 'e', 'E']) {
+        // An integer: exact in an i64, or out of range (never a float that
+        // would round it).
+        return match text.parse::<i64>() {
+            Ok(i) => JsonValue::Integer(i),
+            Err(_) => JsonValue::OutOfRange(text.to_owned()),
+        };
     }
-    // The scanner accepted it as a JSON number, so this parses; an integer
-    // beyond i64 becomes the nearest float, as in most JSON readers.
-    JsonValue::Float(text.parse().unwrap_or(f64::NAN))
+    // The scanner accepted it as a JSON number, so this parses; beyond the
+    // float range it is infinite, which no JSON text means.
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => JsonValue::Float(f),
+        _ => JsonValue::OutOfRange(text.to_owned()),
+    }
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -306,13 +321,30 @@ mod tests {
     }
 
     #[test]
-    fn big_integers_become_floats() {
-        let doc = parse_json("[9223372036854775807, 9223372036854775808]").unwrap();
+    fn numbers_no_i64_or_finite_f64_holds_are_kept_as_text() {
+        let doc = parse_json(
+            "[9223372036854775807, 9223372036854775808, 1e400, -1e400, 1e308, 123456789012345678901234567890, -9223372036854775809]",
+        )
+        .unwrap();
         let JsonValue::Array(items) = doc.value else {
             panic!()
         };
         assert_eq!(items[0].value, JsonValue::Integer(i64::MAX));
-        assert_eq!(items[1].value, JsonValue::Float(9223372036854775808.0));
+        assert_eq!(
+            items[1].value,
+            JsonValue::OutOfRange("9223372036854775808".into())
+        );
+        assert_eq!(items[2].value, JsonValue::OutOfRange("1e400".into()));
+        assert_eq!(items[3].value, JsonValue::OutOfRange("-1e400".into()));
+        assert_eq!(items[4].value, JsonValue::Float(1e308));
+        assert_eq!(
+            items[5].value,
+            JsonValue::OutOfRange("123456789012345678901234567890".into())
+        );
+        assert_eq!(
+            items[6].value,
+            JsonValue::OutOfRange("-9223372036854775809".into())
+        );
     }
 
     #[test]

@@ -193,7 +193,22 @@ const CASES: &[Case] = &[
             ("hosts.toml", "web = [\"w1\"]\n"),
             ("group_data/web.toml", "a = 1\nbig = 9223372036854775808\n"),
         ],
-        expect: &[(Code::TomlSyntax, "group_data/web.toml", 2, 7)],
+        expect: &[(Code::NumberOutOfRange, "group_data/web.toml", 2, 7)],
+        exact: true,
+    },
+    Case {
+        name: "float beyond the float range, in a group file and inline; inf itself is a value",
+        files: &[
+            (
+                "hosts.toml",
+                "web = [{ name = \"w1\", data = { x = -1e400, y = -inf } }]\n",
+            ),
+            ("group_data/web.toml", "a = inf\nbig = 1.5e309\n"),
+        ],
+        expect: &[
+            (Code::NumberOutOfRange, "hosts.toml", 1, 36),
+            (Code::NumberOutOfRange, "group_data/web.toml", 2, 7),
+        ],
         exact: true,
     },
     Case {
@@ -202,7 +217,7 @@ const CASES: &[Case] = &[
             "hosts.toml",
             "web = [{ name = \"w1\", data = { x = 0xffffffffffffffff } }]\n",
         )],
-        expect: &[(Code::TomlSyntax, "hosts.toml", 1, 36)],
+        expect: &[(Code::NumberOutOfRange, "hosts.toml", 1, 36)],
         exact: true,
     },
     Case {
@@ -214,7 +229,7 @@ const CASES: &[Case] = &[
                 "ok = 1\nxs = [1,\n  -9223372036854775809]\n",
             ),
         ],
-        expect: &[(Code::TomlSyntax, "host_data/w1.toml", 3, 3)],
+        expect: &[(Code::NumberOutOfRange, "host_data/w1.toml", 3, 3)],
         exact: true,
     },
     Case {

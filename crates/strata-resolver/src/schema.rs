@@ -261,6 +261,17 @@ pub(crate) fn to_serde(doc: &Json) -> serde_json::Value {
         JsonValue::Bool(b) => V::Bool(*b),
         JsonValue::Integer(i) => V::from(*i),
         JsonValue::Float(f) => serde_json::Number::from_f64(*f).map_or(V::Null, V::Number),
+        // A schema's bound beyond i64 (`"maximum": 18446744073709551615`)
+        // is read as serde_json reads it: a u64, else the nearest float;
+        // beyond the float range it is null, which the schema check refuses.
+        JsonValue::OutOfRange(text) => match text.parse::<u64>() {
+            Ok(u) => V::from(u),
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(V::Null, V::Number),
+        },
         JsonValue::String(s) => V::String(s.clone()),
         JsonValue::Array(items) => V::Array(items.iter().map(to_serde).collect()),
         JsonValue::Object(members) => {
