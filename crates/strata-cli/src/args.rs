@@ -74,6 +74,11 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// The inventory is read by Ansible (through `strata ansible` or the
+        /// inventory plugin): also report what Ansible would warn about
+        /// (group names that are not identifiers, reserved variable names).
+        #[arg(long)]
+        ansible: bool,
         /// human: labelled reports on stderr; json: an array on stdout;
         /// github: workflow annotations on stdout.
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]

@@ -178,7 +178,12 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // temporary checkout.
     let loader = loader_for(&root).keep_texts(false);
 
-    if let Command::Check { strict, format } = cli.command {
+    if let Command::Check {
+        strict,
+        ansible,
+        format,
+    } = cli.command
+    {
         if !cli.limit.is_empty() {
             return Err(Failure::Usage(
                 "`check` reads and checks the whole inventory; --limit does not apply to it \
@@ -186,7 +191,7 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
                     .into(),
             ));
         }
-        let report = loader.check();
+        let report = loader.for_ansible(ansible).check();
         let passed = commands::check::run(out, err, &report, format, strict)?;
         out.flush()?;
         // As below: the process ends, so the report is not freed value by value.

@@ -321,6 +321,7 @@ fn check_ansible_names(inventory: &Path) -> std::collections::BTreeSet<(String, 
             "-i",
             inventory.to_str().unwrap(),
             "check",
+            "--ansible",
             "--format",
             "json",
         ])

@@ -90,6 +90,7 @@ fn strata(work: &Path, args: &[&str]) -> std::process::Output {
 fn case_args(code: &str) -> &'static [&'static str] {
     match code {
         "source_failed" => &["--allow-exec"],
+        "ansible_name" => &["--ansible"],
         _ => &[],
     }
 }
@@ -312,6 +313,43 @@ fn the_documented_github_recipe_annotates_files_from_the_repository_root() {
         assert!(
             text.lines().any(|l| l.starts_with(&want)),
             "{want} not in\n{text}"
+        );
+    }
+}
+
+/// docs/ci.md recommends `check --strict`: every shipped example passes it,
+/// the pyinfra-only ones (connectors) included, since Ansible's rules apply
+/// only with `--ansible`.
+#[test]
+fn every_example_passes_a_strict_check() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut roots = Vec::new();
+    let mut stack = vec![examples];
+    while let Some(dir) = stack.pop() {
+        if dir.join("hosts.toml").is_file() {
+            roots.push(dir);
+            continue;
+        }
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    assert!(roots.len() >= 5, "examples found: {roots:?}");
+    for root in roots {
+        let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(["-i", root.to_str().unwrap(), "check", "--strict"])
+            .env("NO_COLOR", "1")
+            .env_remove("STRATA_ALLOW_EXEC")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 }

@@ -9,12 +9,13 @@ use strata_parser::{Code, Diagnostic};
 use crate::inventory::Inventory;
 
 impl Inventory {
-    /// Every extra check: [`Inventory::type_conflicts`] and
-    /// [`Inventory::ansible_names`] (in `ansible.rs`).
+    /// Every extra check that holds whoever reads the inventory:
+    /// [`Inventory::type_conflicts`]. What only Ansible minds is
+    /// [`Inventory::ansible_names`] (in `ansible.rs`), which
+    /// [`Loader::check`](crate::Loader::check) adds for an inventory
+    /// [for Ansible](crate::Loader::for_ansible).
     pub fn lint(&self) -> Vec<Diagnostic> {
-        let mut out = self.type_conflicts();
-        out.extend(self.ansible_names());
-        out
+        self.type_conflicts()
     }
 
     /// A key whose type differs between the layers of one host (an integer

@@ -86,6 +86,7 @@ pub struct Loader {
     base: String,
     sources: crate::fetch::SourceOptions,
     keep_texts: bool,
+    for_ansible: bool,
 }
 
 impl Loader {
@@ -98,6 +99,7 @@ impl Loader {
             base: String::new(),
             sources: Default::default(),
             keep_texts: true,
+            for_ansible: false,
         }
     }
 
@@ -125,6 +127,17 @@ impl Loader {
     /// ```
     pub fn keep_texts(mut self, keep: bool) -> Loader {
         self.keep_texts = keep;
+        self
+    }
+
+    /// Says that Ansible reads this inventory (through `strata ansible` or
+    /// the inventory plugin): [`Loader::check`] then also reports what
+    /// Ansible would warn about ([`Inventory::ansible_names`]: group names
+    /// that are not identifiers, reserved variable names...). A pyinfra-only
+    /// inventory is not held to Ansible's rules, so these checks are off by
+    /// default (`strata check --ansible` turns them on).
+    pub fn for_ansible(mut self, yes: bool) -> Loader {
+        self.for_ansible = yes;
         self
     }
 
@@ -297,14 +310,18 @@ impl Loader {
 
     /// Reads everything and reports every problem: what loading finds, and,
     /// when the inventory loads, the extra checks of [`Inventory::lint`]
-    /// (type conflicts between layers, names Ansible warns about) and the
+    /// (type conflicts between layers), the names Ansible warns about when
+    /// the inventory is [for Ansible](Loader::for_ansible), and the
     /// schemas of `schema/` ([`Inventory::validate`]).
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// # let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("hosts.toml"), "web-servers = [\"w1\"]\n")?;
-    /// let report = strata_resolver::Loader::new(dir.path()).check();
+    /// // pyinfra takes any group name...
+    /// assert!(strata_resolver::Loader::new(dir.path()).check().diagnostics.is_empty());
+    /// // ...Ansible warns about a dash.
+    /// let report = strata_resolver::Loader::new(dir.path()).for_ansible(true).check();
     /// assert!(!report.has_errors());
     /// assert_eq!(report.diagnostics[0].code, strata_resolver::Code::AnsibleName);
     /// # Ok(()) }
@@ -315,6 +332,9 @@ impl Loader {
             Some(mut inv) => {
                 let mut diagnostics = loaded.diagnostics;
                 diagnostics.extend(inv.lint());
+                if self.for_ansible {
+                    diagnostics.extend(inv.ansible_names());
+                }
                 let (schemas, problems) = inv.read_schemas();
                 diagnostics.extend(problems);
                 diagnostics.extend(inv.validate(&schemas));

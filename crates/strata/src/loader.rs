@@ -111,6 +111,13 @@ impl Loader {
         self.map(|l| l.display_base(base))
     }
 
+    /// Says that Ansible reads this inventory: [`Loader::check`] also
+    /// reports what Ansible would warn about (see
+    /// [`strata_resolver::Loader::for_ansible`]).
+    pub fn for_ansible(self, yes: bool) -> Loader {
+        self.map(|l| l.for_ansible(yes))
+    }
+
     /// Allows running command sources (`--allow-exec`). Without it a
     /// command source's fresh cached answer is used, and otherwise the load
     /// fails with `strata::source_not_run`.
