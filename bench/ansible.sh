@@ -14,7 +14,7 @@ RUNS=${RUNS:-3}
 ANSIBLE_BIN=${ANSIBLE_BIN:-$PWD/.venv/bin}
 STRATA=${STRATA:-$PWD/.venv-python/bin/strata}
 OUT=${OUT:-${TMPDIR:-/tmp}/strata-ansible-bench-$N}
-GEN=${GEN:-../shared/bench/gen.py}
+GEN=${GEN:-bench/gen.py}
 
 [ -x "$STRATA" ] || { echo "no $STRATA: run ./scripts/test.sh first" >&2; exit 2; }
 [ -x "$ANSIBLE_BIN/ansible-inventory" ] || { echo "no $ANSIBLE_BIN/ansible-inventory" >&2; exit 2; }

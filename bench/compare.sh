@@ -27,14 +27,14 @@
 #   DATA=DIR        where generated inventories are kept and reused
 #                   (default a temporary folder, removed at exit)
 #   STRATA=PATH     the strata binary (default: built here, release)
-#   GEN=PATH        gen.py (default <workspace>/../shared/bench/gen.py)
+#   GEN=PATH        gen.py (default <workspace>/bench/gen.py)
 #
 # Prints a markdown table per N and the scaling table; the raw hyperfine
 # JSON and RSS samples stay in $DATA/results when DATA is set.
 set -euo pipefail
 
 WS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-GEN=${GEN:-$WS/../shared/bench/gen.py}
+GEN=${GEN:-$WS/bench/gen.py}
 RUNS=${RUNS:-10}
 SLOW_RUNS=${SLOW_RUNS:-3}
 VENV=${VENV:-$WS/.venv}

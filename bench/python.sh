@@ -12,7 +12,7 @@ VENV=${VENV:-$PWD/.venv-python}
 PY=$VENV/bin/python
 STRATA=$VENV/bin/strata
 OUT=${OUT:-${TMPDIR:-/tmp}/strata-python-bench-$N}
-GEN=${GEN:-../shared/bench/gen.py}
+GEN=${GEN:-bench/gen.py}
 
 [ -x "$STRATA" ] || { echo "no $STRATA: run ./scripts/test.sh first" >&2; exit 2; }
 [ -d "$OUT/strata" ] || python3 "$GEN" "$N" "$OUT"

@@ -28,7 +28,7 @@ EXAMPLES = {
 }
 FIXTURES = REPO / "tests" / "fixtures"
 PYINFRA_CASES = REPO / "tests" / "pyinfra"
-GEN_PY = Path(os.environ.get("STRATA_GEN_PY", REPO.parent / "shared" / "bench" / "gen.py"))
+GEN_PY = REPO / "bench" / "gen.py"
 IN_CI = bool(os.environ.get("CI"))
 
 
@@ -86,7 +86,7 @@ def venv_tool(name: str) -> str:
 def gen_inventories(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
     """gen.py's inventories (strata/, pyinfra/ dialects) at 300 and 10,000 hosts."""
     if not GEN_PY.exists():
-        missing(f"gen.py ({GEN_PY})")
+        pytest.fail(f"{GEN_PY} is missing: the generator is part of the repository", pytrace=False)
     out = {}
     for n in (300, 10_000):
         target = tmp_path_factory.mktemp(f"gen{n}")

@@ -565,19 +565,19 @@ fn inline_merge() {
     check_case("inline-merge");
 }
 
-/// A medium inventory written by `bench/gen.py` (beside the clone, in
-/// `../shared/bench/`) in both dialects at test time. Skipped when gen.py is
-/// not there.
+/// A medium inventory written by the repository's `bench/gen.py` in both
+/// dialects at test time.
 #[test]
 fn generated_300() {
     let Some(python) = python() else {
         return;
     };
-    let gen_py = workspace().join("../shared/bench/gen.py");
-    if !gen_py.is_file() {
-        eprintln!("skipped: {} not found", gen_py.display());
-        return;
-    }
+    let gen_py = workspace().join("bench/gen.py");
+    assert!(
+        gen_py.is_file(),
+        "{} is missing: it is part of the repository",
+        gen_py.display()
+    );
     let dir = scratch_dir("generated_300");
     let status = Command::new(python)
         .arg(&gen_py)

@@ -735,11 +735,11 @@ mod symlinks {
     #[test]
     fn symlink_inside_the_root_is_read_normally() {
         let (_parent, root, _outside) = layout();
-        fs::create_dir_all(root.join("shared")).unwrap();
-        fs::write(root.join("shared/common.toml"), "\nport = 8080\n").unwrap();
-        symlink("../shared/common.toml", root.join("group_data/web.toml")).unwrap();
+        fs::create_dir_all(root.join("common")).unwrap();
+        fs::write(root.join("common/common.toml"), "\nport = 8080\n").unwrap();
+        symlink("../common/common.toml", root.join("group_data/web.toml")).unwrap();
         symlink(
-            root.join("shared/common.toml"),
+            root.join("common/common.toml"),
             root.join("group_data/db.toml"),
         )
         .unwrap();
@@ -934,7 +934,7 @@ mod lookup {
         file(&root.join("hosts.toml"), "web = [\"w1\"]\n");
         file(&outside.join("secret.toml"), "secret = 1\n");
         file(&outside.join("ssh/10.0.0.9.toml"), "secret = 1\n");
-        file(&root.join("shared/x.toml"), "shared = 1\n");
+        file(&root.join("common/x.toml"), "shared = 1\n");
         (parent, root, outside)
     }
 
@@ -957,7 +957,7 @@ mod lookup {
         "fifo",
         "missing",
         "",
-        "../shared/x",
+        "../common/x",
         "a//b",
         "a/./b",
         "1/2/3/4/5/6/7/8/9/10/11/12/13/14/15/16",
@@ -976,11 +976,11 @@ mod lookup {
         file(&hd.join(".hidden.toml"), "a = 1\n");
         file(&hd.join("back~/x.toml"), "a = 1\n");
         file(&hd.join("dir.toml/inner.toml"), "a = 1\n");
-        symlink("../shared/x.toml", hd.join("link_in.toml")).unwrap();
+        symlink("../common/x.toml", hd.join("link_in.toml")).unwrap();
         symlink(outside.join("secret.toml"), hd.join("link_out.toml")).unwrap();
-        symlink("../shared", hd.join("link_dir.toml")).unwrap();
+        symlink("../common", hd.join("link_dir.toml")).unwrap();
         symlink("nowhere.toml", hd.join("dangling.toml")).unwrap();
-        symlink("../shared", hd.join("@lnk")).unwrap();
+        symlink("../common", hd.join("@lnk")).unwrap();
         symlink(outside.join("ssh"), hd.join("@out")).unwrap();
         file(&hd.join("@file"), "not a directory\n");
         let status = std::process::Command::new("mkfifo")
