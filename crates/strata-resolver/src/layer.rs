@@ -1,7 +1,7 @@
 //! The waterfall: which layer wins.
 
 /// Where a definition comes from. The derived `Ord` follows the ranks of
-/// the table below: an earlier variant's rank wins. Inside rank 5 the
+/// the table below: an earlier variant's rank wins. Inside rank 6 the
 /// group's position decides first (the later group wins), and only within
 /// one group does the group file beat the inline `data`; so a later group's
 /// `GroupInline` beats an earlier group's `GroupFile` (see

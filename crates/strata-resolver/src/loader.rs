@@ -191,7 +191,7 @@ impl Loader {
         self
     }
 
-    /// Sets the defaults layer (rank 7: loses to everything).
+    /// Sets the defaults layer (rank 8: loses to everything).
     pub fn defaults(mut self, table: toml::Table) -> Loader {
         self.extras.defaults = Some(("<defaults>".into(), table));
         self
@@ -577,7 +577,7 @@ impl InventoryBuilder {
         self
     }
 
-    /// Defaults (rank 7).
+    /// Defaults (rank 8).
     pub fn defaults(mut self, data: toml::Table) -> Self {
         self.extras.defaults = Some(("<defaults>".into(), data));
         self

@@ -229,7 +229,7 @@ fn custom_connector_expands_into_many_hosts() {
         let groups: Vec<_> = h.groups().map(|g| g.name()).collect();
         assert_eq!(groups, ["workers", "@fleet"]);
         assert_eq!(h.connector(), Some("fleet"));
-        // connector data (rank 4) beats group data (rank 5)
+        // connector data (rank 5) beats group data (rank 6)
         assert_eq!(h.data().get("zone").unwrap().as_str(), Some("z1"));
         assert_eq!(h.data().origin("zone").unwrap().layer, Layer::Connector);
     }
