@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process speed and memory of the commands people run, side by side
-# with the floor of DESIGN §9, on gen.py's synthetic inventory
+# with the floor (docs/benchmarks.md), on gen.py's synthetic inventory
 # (docs/benchmarks.md, issue 9).
 #
 #   bench/compare.sh [N ...]        host counts, default 10000

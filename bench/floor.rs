@@ -1,4 +1,4 @@
-//! The floor of DESIGN §9 as a whole process: walk an inventory directory,
+//! The floor of docs/benchmarks.md as a whole process: walk an inventory directory,
 //! read every file and `toml::from_str::<toml::Table>` it on all cores, then
 //! exit. No strata code runs; `bench/compare.sh` times it beside `strata
 //! list`, `strata check` and `strata ansible --list` on the same inventory.

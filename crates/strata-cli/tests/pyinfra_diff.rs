@@ -239,7 +239,7 @@ fn parse_resolved(v: &Value, side: &str) -> Result<Resolved, String> {
         Some(other) => return Err(format!("{side}: groups is {}", short(other))),
     }
     // Neither side's `all` is a group to compare: pyinfra has none, and
-    // DESIGN.md says `all` is never among a host's groups. A group without
+    // strata never lists `all` among a host's groups (docs/format.md). A group without
     // hosts exists only in strata (pyinfra's inventory.groups holds groups
     // that have hosts); strata warns about it, there is nothing to compare.
     out.groups.remove("all");
@@ -438,7 +438,7 @@ fn check_run(inventory: &Path, run: &Run, py: &Value) -> Vec<String> {
         Err(e) => out.push(e),
     }
 
-    // 3. strata's own consistency (DESIGN §3: selecting hosts never changes
+    // 3. strata's own consistency (a limit selects hosts and never changes
     //    any host's data): `list` with the limits shows every host or the
     //    selected ones, with the data of the unlimited `list`.
     if !run.limit.is_empty()

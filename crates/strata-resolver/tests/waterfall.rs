@@ -1,10 +1,10 @@
-//! The waterfall (DESIGN.md §3), checked against an independent model.
+//! The waterfall (docs/precedence.md), checked against an independent model.
 //!
 //! The property tests build random inventories through the public builder
 //! and compare every host's resolved data, and every definition's origin,
 //! with a deliberately simple model written here: for each host, list the
 //! layers in precedence order and let the first definition of a key win.
-//! The table-driven tests at the end load DESIGN's examples from files.
+//! The table-driven tests at the end load the format's examples from files.
 
 use std::collections::BTreeMap;
 
@@ -260,7 +260,7 @@ impl Spec {
 }
 
 // ---------------------------------------------------------------------------
-// The model: DESIGN.md §3, written as plainly as possible
+// The model: docs/precedence.md, written as plainly as possible
 // ---------------------------------------------------------------------------
 
 /// One layer that applies to a host: its layer, its group (if any) and its table.
@@ -584,7 +584,7 @@ fn sorted(t: &Table) -> Table {
 }
 
 // ---------------------------------------------------------------------------
-// Table-driven: DESIGN's examples, from files
+// Table-driven: the format's examples, from files
 // ---------------------------------------------------------------------------
 
 fn write(root: &std::path::Path, files: &[(&str, &str)]) {
@@ -642,8 +642,8 @@ fn d(
     )
 }
 
-/// DESIGN.md §2's hosts.toml, verbatim.
-const DESIGN_HOSTS: &str = r#"# A group is a top-level key. Its value is an array of hosts ...
+/// The hosts.toml example the format was specified with, verbatim.
+const SPEC_HOSTS: &str = r#"# A group is a top-level key. Its value is an array of hosts ...
 webservers = ["web1.example.com", "web2.example.com"]
 monitoring = ["db1.example.com", "web[1:2].example.com"]   # ranges expand
 
@@ -662,7 +662,7 @@ data = { ssh_user = "deploy", ssh_port = 22 }
 #[test]
 fn design_example_from_files() {
     let inv = load(&[
-        ("hosts.toml", DESIGN_HOSTS),
+        ("hosts.toml", SPEC_HOSTS),
         (
             "group_data/all.toml",
             "ssh_user = \"admin\"\nntp = \"pool.ntp.org\"\n",
@@ -773,7 +773,7 @@ fn override_and_defaults_from_the_loader() {
     write(
         dir.path(),
         &[
-            ("hosts.toml", DESIGN_HOSTS),
+            ("hosts.toml", SPEC_HOSTS),
             ("host_data/web1.example.com.toml", "app_port = 8001\n"),
         ],
     );

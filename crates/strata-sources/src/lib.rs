@@ -1,4 +1,4 @@
-//! The only strata crate that starts a process (DESIGN §10).
+//! The only strata crate that starts a process (docs/architecture.md).
 //!
 //! The parser and the resolver read files and never run anything. What must
 //! run a program (an Ansible dynamic-inventory script declared as a command
