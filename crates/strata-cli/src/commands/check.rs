@@ -66,7 +66,7 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
 /// inventory_file}`: `file` as people see it (relative to the working
 /// directory when the inventory is under it), `inventory_file` relative to
 /// the inventory root; line and column 1-based.
-fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+pub(crate) fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
     let location = d.span().and_then(|s| sources.location(s));
     json!({
         "severity": d.severity.as_str(),
