@@ -566,10 +566,7 @@ def test_allow_exec_runs_command_sources(ansible: Ansible, tmp_path: Path) -> No
     (root / "hosts.toml").write_text('web = ["w1"]\n')
     (root / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh", "--list"]\n')
     script = root / "cmdb.sh"
-    script.write_text(
-        "#!/bin/sh\ntouch ran\n"
-        "echo '{\"web\": [\"w2\"], \"_meta\": {\"hostvars\": {\"w2\": {\"rack\": \"r7\"}}}}'\n"
-    )
+    script.write_text('#!/bin/sh\ntouch ran\necho \'{"web": ["w2"], "_meta": {"hostvars": {"w2": {"rack": "r7"}}}}\'\n')
     script.chmod(0o755)
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "STRATA_ALLOW_EXEC": "0"}
     refused = ansible.run("ansible-inventory", "-i", str(config(tmp_path / "no", root)), "--list", ok=False, env=env)
@@ -581,4 +578,3 @@ def test_allow_exec_runs_command_sources(ansible: Ansible, tmp_path: Path) -> No
     assert seen["web"]["hosts"] == ["w1", "w2"]
     assert seen["_meta"]["hostvars"]["w2"] == {"rack": "r7"}
     assert (root / "ran").exists()
-
