@@ -395,7 +395,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 head = f.read(65536).decode("utf-8", "replace")
         except OSError:
             return False
-        return re.search(r"^plugin:\s*[\"']?strata\.strata\.inventory[\"']?\s*(#.*)?$", head, re.M) is not None
+        # `plugin: strata.strata.inventory` in YAML, or `"plugin": "strata.strata.inventory"` (JSON is YAML).
+        pattern = r"""^\s*["']?plugin["']?\s*:\s*["']?strata\.strata\.inventory["']?\s*(,|#.*)?$"""
+        return re.search(pattern, head, re.M) is not None
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
