@@ -134,7 +134,7 @@ pub enum Command {
         /// With --list: also `_meta.strata`, `{"files": [...], "command_sources": bool}`,
         /// the absolute paths of the files read and whether a command source answered
         /// (the inventory plugin's cache is keyed on them).
-        #[arg(long, requires = "list")]
+        #[arg(long, conflicts_with = "host")]
         meta: bool,
     },
     /// What a change does to the resolved inventory: hosts added and removed,

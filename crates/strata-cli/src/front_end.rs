@@ -107,10 +107,13 @@ impl FrontEnd {
                 )
             }
             Code::MissingHostsFile if d.help.as_deref().is_some_and(|h| h.contains("-i ")) => {
-                format!("an inventory is a directory with a hosts.toml; create one, or {}", {
-                    let s = self.inventory();
-                    s.split_once(" (").map_or(s, |(head, _)| head)
-                })
+                format!(
+                    "an inventory is a directory with a hosts.toml; create one, or {}",
+                    {
+                        let s = self.inventory();
+                        s.split_once(" (").map_or(s, |(head, _)| head)
+                    }
+                )
             }
             _ => return None,
         };

@@ -8,8 +8,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use strata::{Host, Inventory};
 use strata::ansible::UNGROUPED;
+use strata::{Host, Inventory};
 
 use crate::output::DataJson;
 
