@@ -908,3 +908,42 @@ def test_check_document_refuses_other_shapes(bad: object, ansible: Ansible, coll
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refused:"), done.stdout
+
+
+def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 19: `ansible -i dir/` reads every file of dir/ with every plugin. The layouts of
+    docs/ansible.md keep Ansible's own plugins off strata's files: the strata inventory outside
+    the directory, or inside it under a name `ignore_patterns` skips."""
+    want = json.loads(strata("-i", str(EXAMPLES["basic"]), "ansible", "--list").stdout)
+
+    # The trap: the strata inventory inside dir/, nothing ignored.
+    trap = tmp_path / "trap"
+    copy_inventory(EXAMPLES["basic"], trap / "production")
+    config(trap, trap / "production", name="production.strata.yml")
+    done = ansible.run(
+        "ansible-inventory", "-i", f"{trap}/", "--list", ok=False, env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "0"}
+    )
+    assert "toml" in done.stderr and "[WARNING]" in done.stderr  # what the layouts avoid
+
+    # Layout 1: dir/ holds the *.strata.yml only; the strata inventory lives beside it.
+    outside = tmp_path / "outside"
+    copy_inventory(EXAMPLES["basic"], outside / "strata" / "production")
+    config(outside / "inventory", outside / "strata" / "production", name="production.strata.yml")
+    done = ansible.run("ansible-inventory", "-i", f"{outside / 'inventory'}/", "--list")
+    assert "[WARNING]" not in done.stderr, done.stderr
+    assert_same_as_strata(json.loads(done.stdout), want)
+
+    # Layout 2: inside dir/, as production.strata/, with ignore_patterns = \.strata$ in ansible.cfg.
+    inside = tmp_path / "inside"
+    copy_inventory(EXAMPLES["basic"], inside / "inventory" / "production.strata")
+    config(inside / "inventory", inside / "inventory" / "production.strata", name="production.strata.yml")
+    cfg = inside / "ansible.cfg"
+    cfg.write_text("[inventory]\nignore_patterns = \\.strata$\n")
+    done = ansible.run(
+        "ansible-inventory", "-i", f"{inside / 'inventory'}/", "--list", env={"ANSIBLE_CONFIG": str(cfg)}
+    )
+    assert "[WARNING]" not in done.stderr, done.stderr
+    seen = json.loads(done.stdout)
+    assert_same_as_strata(seen, want)
+    alone = ansible.inventory(inside / "inventory" / "production.strata.yml", "--list")
+    assert seen["all"]["children"] == alone["all"]["children"]  # the group order of the file alone
