@@ -713,3 +713,32 @@ fn ansible_unsafe_values_are_carried_through() {
     let host = inv.run(&["ansible", "--host", "w1"]).json();
     assert_eq!(&host, w1);
 }
+
+/// An `__ansible_unsafe` object with other keys, or a value that is not a
+/// string, is refused with its place: Ansible would drop the other keys or
+/// fail.
+#[test]
+fn a_malformed_ansible_unsafe_value_is_refused() {
+    for bad in [
+        r#"{"__ansible_unsafe": "a", "b": 1}"#,
+        r#"{"__ansible_unsafe": 1}"#,
+        r#"[{"__ansible_unsafe": ["x"]}]"#,
+    ] {
+        let doc =
+            format!(r#"{{"web": ["w1"], "_meta": {{"hostvars": {{"w1": {{"k": {bad}}}}}}}}}"#);
+        let inv = Inv::new(&[
+            ("hosts.toml", "web = [\"w1\"]\n"),
+            ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+            ("exports/cmdb.json", &doc),
+        ]);
+        let run = inv.run(&["ansible", "--list"]);
+        assert_eq!(run.status, 1, "{bad}: {run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("strata::source_shape"), "{run:?}");
+        assert!(run.stderr.contains("exports/cmdb.json:1:"), "{run:?}");
+        assert!(
+            run.stderr.contains("`__ansible_unsafe` marks a string"),
+            "{run:?}"
+        );
+    }
+}
