@@ -32,12 +32,19 @@ pub fn run(
             let items: Vec<serde_json::Value> = report
                 .diagnostics
                 .iter()
-                .map(|d| item(d, &report.sources))
+                .map(|d| {
+                    item(
+                        err.front_end.reword(d).as_ref().unwrap_or(d),
+                        &report.sources,
+                    )
+                })
                 .collect();
             write_json(out, &items)?;
         }
         CheckFormat::Github => {
             for d in &report.diagnostics {
+                let reworded = err.front_end.reword(d);
+                let d = reworded.as_ref().unwrap_or(d);
                 writeln!(out, "{}", annotation(d, &report.sources))?;
             }
         }
