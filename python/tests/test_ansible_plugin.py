@@ -390,16 +390,10 @@ def test_cache_answers_without_strata_and_notices_changes(ansible: Ansible, tmp_
     assert runs(log) == 1
     assert len(list(cache.iterdir())) == 1
 
-    # The binary is gone: the second run is answered from the cache.
-    hidden = script.rename(tmp_path / "bin" / "hidden")
+    # The second run is answered from the cache: strata does not run.
     assert ansible.inventory(cfg, "--list") == first
     assert ansible.run("ansible-inventory", "-i", str(cfg), "--graph").returncode == 0
-    assert runs(log) == 0 + 1
-    # ... and with no cache, the missing binary is an error: the cache was what answered.
-    no_cache = config(tmp_path / "cfg", root, name="nocache.strata.yml", **{**options, "cache": False})
-    done = ansible.run("ansible-inventory", "-i", str(no_cache), "--list", ok=False)
-    assert done.returncode != 0 and "not an executable file" in done.stderr
-    hidden.rename(script)
+    assert runs(log) == 1
 
     # Editing a host_data file invalidates the entry.
     (root / "host_data" / "web1.example.com.toml").write_text("app_port = 18001\napp_workers = 8\n")
@@ -411,7 +405,8 @@ def test_cache_answers_without_strata_and_notices_changes(ansible: Ansible, tmp_
 
     # So does a new host_data file, a group_data edit, and hosts.toml.
     (root / "host_data" / "db1.example.com.toml").write_text("db_role = 'replica'\n")
-    assert ansible.inventory(cfg, "--list")["_meta"]["hostvars"]["db1.example.com"]["db_role"] == "replica"
+    # (with a cache, strings are data: ansible-inventory shows them as {"__ansible_unsafe": ...})
+    assert plain(ansible.inventory(cfg, "--list")["_meta"]["hostvars"]["db1.example.com"]["db_role"]) == "replica"
     assert runs(log) == 3
     with open(root / "group_data" / "all.toml", "a") as f:
         f.write("extra = 1\n")
@@ -566,10 +561,7 @@ def test_allow_exec_runs_command_sources(ansible: Ansible, tmp_path: Path) -> No
     (root / "hosts.toml").write_text('web = ["w1"]\n')
     (root / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh", "--list"]\n')
     script = root / "cmdb.sh"
-    script.write_text(
-        "#!/bin/sh\ntouch ran\n"
-        "echo '{\"web\": [\"w2\"], \"_meta\": {\"hostvars\": {\"w2\": {\"rack\": \"r7\"}}}}'\n"
-    )
+    script.write_text('#!/bin/sh\ntouch ran\necho \'{"web": ["w2"], "_meta": {"hostvars": {"w2": {"rack": "r7"}}}}\'\n')
     script.chmod(0o755)
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "STRATA_ALLOW_EXEC": "0"}
     refused = ansible.run("ansible-inventory", "-i", str(config(tmp_path / "no", root)), "--list", ok=False, env=env)
@@ -582,3 +574,376 @@ def test_allow_exec_runs_command_sources(ansible: Ansible, tmp_path: Path) -> No
     assert seen["_meta"]["hostvars"]["w2"] == {"rack": "r7"}
     assert (root / "ran").exists()
 
+
+# -- issue 19: the cache, consent, hints, options, diagnostics, arguments -------
+
+
+def cached_config(tmp_path: Path, root: Path, script: Path, **options) -> Path:
+    return config(
+        tmp_path / "cfg",
+        root,
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(tmp_path / "cache"),
+        strata_bin=str(script),
+        **options,
+    )
+
+
+def test_cache_notices_a_file_source_s_file(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 13: the fingerprint covers every file strata read, a file source's export included."""
+    root = copy_inventory(REPO / "examples" / "cmdb-file", tmp_path / "cmdb-file")
+    script, log = counting_strata(tmp_path / "bin")
+    cfg = cached_config(tmp_path, root, script)
+    before = ansible.inventory(cfg, "--host", "web2.example.com")
+    ansible.inventory(cfg, "--host", "web2.example.com")
+    assert runs(log) == 1
+    export = root / "exports" / "cmdb.json"
+    doc = json.loads(export.read_text())
+    doc["_meta"]["hostvars"]["web2.example.com"]["cmdb_marker"] = "changed"
+    export.write_text(json.dumps(doc))
+    after = ansible.inventory(cfg, "--host", "web2.example.com")
+    assert runs(log) == 2
+    assert plain(after).get("cmdb_marker") == "changed" and "cmdb_marker" not in before
+
+
+def command_inventory(root: Path, cache: str | None) -> Path:
+    (root / "sources").mkdir(parents=True)
+    (root / "hosts.toml").write_text('web = ["w1"]\n')
+    decl = 'command = ["./cmdb.sh", "--list"]\n' + (f'cache = "{cache}"\n' if cache else "")
+    (root / "sources" / "cmdb.toml").write_text(decl)
+    script = root / "cmdb.sh"
+    script.write_text(
+        '#!/bin/sh\necho run >> ran.log\necho \'{"web": ["w2"], "_meta": {"hostvars": {"w2": {"rack": "r7"}}}}\'\n'
+    )
+    script.chmod(0o755)
+    return root / "ran.log"
+
+
+def test_cache_never_extends_a_command_source_s_freshness(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 14: with a command source the plugin's cache never answers; strata's own cache age
+    (`cache = "5m"`) decides, and --flush-cache / refresh: true mean strata's --refresh."""
+    root = tmp_path / "inv"
+    ran = command_inventory(root, "5m")
+    script, log = counting_strata(tmp_path / "bin")
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cfg = cached_config(tmp_path, root, script, allow_exec=True, cache_timeout=3600)
+    assert ansible.inventory(cfg, "--list", env=env)["web"]["hosts"] == ["w1", "w2"]
+    ansible.inventory(cfg, "--list", env=env)
+    assert runs(log) == 2  # strata ran both times ...
+    assert len(ran.read_text().splitlines()) == 1  # ... and answered from its own fresh cache the second
+    ansible.inventory(cfg, "--list", "--flush-cache", env=env)
+    assert len(ran.read_text().splitlines()) == 2  # --flush-cache is --refresh
+    cfg = cached_config(tmp_path, root, script, allow_exec=True, refresh=True)
+    ansible.inventory(cfg, "--list", env=env)
+    assert len(ran.read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "runs_it"),
+    [("1", True), ("TRUE", True), ("Yes", True), ("on", True), ("0", False), ("off", False), ("", False)],
+)
+def test_strata_allow_exec_one_rule(ansible: Ansible, tmp_path: Path, value: str, runs_it: bool) -> None:
+    """Item 15: STRATA_ALLOW_EXEC by strata's one rule, when the file does not say allow_exec."""
+    root = tmp_path / "inv"
+    ran = command_inventory(root, None)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "STRATA_ALLOW_EXEC": value}
+    done = ansible.run("ansible-inventory", "-i", str(config(tmp_path, root)), "--list", env=env, ok=False)
+    assert (done.returncode == 0) == runs_it, done.stderr
+    assert ran.exists() == runs_it
+
+
+def test_strata_allow_exec_other_words_are_an_error(ansible: Ansible, tmp_path: Path) -> None:
+    root = tmp_path / "inv"
+    ran = command_inventory(root, None)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "STRATA_ALLOW_EXEC": "maybe"}
+    done = ansible.run("ansible-inventory", "-i", str(config(tmp_path, root)), "--list", env=env, ok=False)
+    assert done.returncode != 0 and not ran.exists()
+    assert "STRATA_ALLOW_EXEC is 'maybe'" in done.stderr
+
+
+def test_explicit_allow_exec_false_wins_over_the_environment(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 30 (tests/attacks/30 runs the same through the release binary)."""
+    root = tmp_path / "inv"
+    ran = command_inventory(root, None)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg"), "STRATA_ALLOW_EXEC": "1"}
+    cfg = config(tmp_path, root, allow_exec=False)
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", env=env, ok=False)
+    assert done.returncode != 0 and not ran.exists()
+
+
+def test_hints_speak_the_plugin_s_language(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 16: the fix is worded as plugin options, not strata's flags."""
+    root = tmp_path / "inv"
+    command_inventory(root, None)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    done = ansible.run("ansible-inventory", "-i", str(config(tmp_path, root)), "--list", env=env, ok=False)
+    assert "source_not_run" in done.stderr
+    assert "`allow_exec: true`" in done.stderr
+    assert "--allow-exec" not in done.stderr.replace(" --allow-exec ", "")  # the command line shown aside
+
+    cfg = config(tmp_path, tmp_path / "nowhere", name="missing.strata.yml")
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert f"path: {tmp_path / 'nowhere'} (does not exist)" in done.stderr
+    assert "`path:`" in done.stderr
+    assert "STRATA_INVENTORY" not in done.stderr and "point -i" not in done.stderr
+
+
+def test_unknown_options_warn_with_did_you_mean(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 17: `limits:` and `keyed_group:` are not silently ignored."""
+    cfg = config(tmp_path, EXAMPLES["basic"], limits="db1*", keyed_group=[{"key": "app_env"}])
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list")
+    warnings = done.stderr.replace("\n", " ")
+    assert "unknown option 'limits'" in warnings and "did you mean 'limit'?" in warnings
+    assert "unknown option 'keyed_group'" in warnings and "did you mean 'keyed_groups'?" in warnings
+    cfg = config(tmp_path, EXAMPLES["basic"], name="strict.strata.yml", limits="db1*", strict=True)
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0 and done.stdout == ""
+    assert "unknown option 'limits'" in done.stderr
+
+
+def test_a_config_without_the_suffix_says_so(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 17: a YAML file naming the plugin but not called *.strata.yml."""
+    cfg = config(tmp_path, EXAMPLES["basic"], name="inventory.yml")
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0
+    assert "must end in .strata.yml or .strata.yaml: rename it to" in done.stderr
+    assert "could not be verified" not in done.stderr
+
+
+def test_one_warning_per_diagnostic_with_its_place(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 18: each strata warning is one Ansible warning, prefixed, with file:line:col."""
+    root = copy_inventory(EXAMPLES["basic"], tmp_path / "basic")
+    (root / "group_data" / "nosuch.toml").write_text("x = 1\n")
+    (root / "host_data" / "ghost.example.com.toml").write_text("y = 2\n")
+    done = ansible.run("ansible-inventory", "-i", str(config(tmp_path, root)), "--list")
+    warnings = [w for w in done.stderr.split("[WARNING]: ")[1:]]
+    ours = [w for w in warnings if w.startswith("strata.strata.inventory: ")]
+    assert len(ours) == 2, done.stderr
+    assert any("group_data/nosuch.toml:1:1: warning[" in w for w in ours)
+    assert any("host_data/ghost.example.com.toml:1:1: warning[" in w for w in ours)
+
+    (root / "hosts.toml").write_text("web = [\n")
+    done = ansible.run("ansible-inventory", "-i", str(config(tmp_path, root)), "--list", ok=False)
+    assert "strata.strata.inventory: strata failed (exit code 1)" in done.stderr
+    assert "hosts.toml:1:" in done.stderr
+
+
+def test_keys_and_values_beginning_with_a_dash_are_data(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 27: no data key, value or limit becomes one of strata's flags."""
+    root = tmp_path / "inv"
+    ran = command_inventory(root, None)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cfg = config(tmp_path, root, data={"--allow-exec": "-1", "-i": "--refresh"}, allow_exec=False)
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", env=env, ok=False)
+    assert not ran.exists() and "source_not_run" in done.stderr
+    (root / "sources" / "cmdb.toml").unlink()
+    seen = ansible.inventory(cfg, "--list", env=env)
+    assert seen["_meta"]["hostvars"]["w1"] == {"--allow-exec": "-1", "-i": "--refresh"}
+    cfg = config(tmp_path, root, limit="-w1")
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0 and "-w1" in done.stderr
+    assert "unexpected argument" not in done.stderr and "matches no" in done.stderr
+
+
+def test_relative_strata_bin_is_resolved_from_the_current_directory(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 31 (tests/attacks/31 too): $STRATA_BIN relative to where Ansible runs; the option
+    relative to the configuration file."""
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "strata").symlink_to(strata_bin())
+    cfg = config(tmp_path / "conf", EXAMPLES["basic"])
+    done = subprocess.run(
+        [str(ansible.bin_dir / "ansible-inventory"), "-i", str(cfg), "--list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "cwd",
+        env={**ansible.env, "PATH": "/usr/bin:/bin", "STRATA_BIN": "./strata"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["databases"]["hosts"] == ["db1.example.com"]
+
+
+def test_values_that_would_change_type_are_refused(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 32: never a string for a value that was not one."""
+    spec = importlib.util.spec_from_file_location("toml_values", COLLECTION / "plugins/plugin_utils/toml_values.py")
+    assert spec and spec.loader
+    values = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(values)
+    odd = timezone(timedelta(hours=5, minutes=30, seconds=15))
+    with pytest.raises(ValueError, match="offset with seconds"):
+        values.to_toml(datetime(2025, 1, 2, 3, 4, tzinfo=odd))
+    deep: list = [1]
+    for _ in range(80):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than 64"):
+        values.to_toml(deep)
+    with pytest.raises(ValueError, match="nested more than 64"):
+        values.to_toml({"a": deep})
+    ok: list = [1]
+    for _ in range(63):
+        ok = [ok]
+    assert values.to_toml(ok).startswith("[" * 64)
+
+    # Through the plugin: a clear error naming the key, never a string.
+    cfg = tmp_path / "deep.strata.yml"
+    cfg.write_text(
+        f"plugin: strata.strata.inventory\npath: {EXAMPLES['basic']}\n"
+        f"data:\n  when: 2025-01-02T03:04:05+05:30\n  deep: {'[' * 81}1{']' * 81}\n"
+    )
+    done = ansible.run("ansible-inventory", "-i", str(cfg), "--list", ok=False)
+    assert done.returncode != 0 and "option data, key 'deep'" in done.stderr
+
+
+# -- item 28: trust --------------------------------------------------------------
+
+
+def unsafe_inventory(root: Path) -> None:
+    (root / "sources").mkdir(parents=True)
+    (root / "exports").mkdir()
+    (root / "hosts.toml").write_text('web = ["w1"]\n')
+    (root / "sources" / "cmdb.toml").write_text('file = "exports/cmdb.json"\n')
+    doc = {
+        "web": ["w1"],
+        "_meta": {
+            "hostvars": {
+                "w1": {
+                    "unsafe": {"__ansible_unsafe": "{{ 1 + 1 }}"},
+                    "nested": [{"__ansible_unsafe": "{{ 2 + 2 }}"}],
+                    "template": "{{ 3 + 3 }}",
+                }
+            }
+        },
+    }
+    (root / "exports" / "cmdb.json").write_text(json.dumps(doc))
+
+
+def test_unsafe_values_stay_unsafe(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 28: a source's __ansible_unsafe and `!unsafe` in data: are never templates, through
+    the plugin as through the wrapper script; an ordinary string still is one."""
+    root = tmp_path / "inv"
+    unsafe_inventory(root)
+    cfg = tmp_path / "cfg" / "inventory.strata.yml"
+    cfg.parent.mkdir()
+    cfg.write_text(
+        f"plugin: strata.strata.inventory\npath: {root}\n"
+        "data:\n  from_data: !unsafe '{{ 4 + 4 }}'\n  deep: [!unsafe '{{ 5 + 5 }}']\n"
+    )
+    want = json.loads(
+        strata(
+            "-i", str(root), "--data", 'from_data={ "__ansible_unsafe" = "{{ 4 + 4 }}" }',
+            "--data", 'deep=[{ "__ansible_unsafe" = "{{ 5 + 5 }}" }]', "ansible", "--list",
+        ).stdout
+    )  # fmt: skip
+    seen = ansible.inventory(cfg, "--list")
+    assert seen["_meta"]["hostvars"]["w1"] == want["_meta"]["hostvars"]["w1"]
+    assert seen["_meta"]["hostvars"]["w1"]["from_data"] == {"__ansible_unsafe": "{{ 4 + 4 }}"}
+    # The wrapper script (Ansible's script plugin) agrees for the source's values.
+    through_script = ansible.inventory(wrapper(tmp_path / "script", root), "--list")
+    for key in ("unsafe", "nested", "template"):
+        assert through_script["_meta"]["hostvars"]["w1"][key] == seen["_meta"]["hostvars"]["w1"][key]
+
+    done = ansible.run(
+        "ansible", "all", "-i", str(cfg), "-c", "local", "-m", "ansible.builtin.debug",
+        "-a", "msg={{ [unsafe, nested[0], template, from_data, deep[0]] | join('|') }}",
+        env={"ANSIBLE_PYTHON_INTERPRETER": str(ansible.bin_dir / "python"), "ANSIBLE_GATHERING": "explicit"},
+    )  # fmt: skip
+    assert "{{ 1 + 1 }}|{{ 2 + 2 }}|6|{{ 4 + 4 }}|{{ 5 + 5 }}" in done.stdout, done.stdout
+
+
+def test_cache_entries_are_data(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 29 (tests/attacks/29 too): with a cache, strata's strings are never templates, unsafe
+    markers survive the cache, and an edited entry is refused: strata runs again."""
+    root = tmp_path / "inv"
+    unsafe_inventory(root)
+    script, log = counting_strata(tmp_path / "bin")
+    cfg = cached_config(tmp_path, root, script)
+    first = ansible.inventory(cfg, "--list")
+    assert ansible.inventory(cfg, "--list") == first
+    assert runs(log) == 1
+    hostvars = first["_meta"]["hostvars"]["w1"]
+    assert hostvars["unsafe"] == {"__ansible_unsafe": "{{ 1 + 1 }}"}
+    assert hostvars["template"] == {"__ansible_unsafe": "{{ 3 + 3 }}"}  # data, with a cache
+
+    (entry,) = (tmp_path / "cache").iterdir()
+    outer = json.loads(entry.read_text())
+    inner = json.loads(outer["__payload__"]) if "__payload__" in outer else outer
+    doc = json.loads(inner["output"])
+    doc["web"]["hosts"].append("evil")
+    doc["_meta"]["hostvars"]["evil"] = {}
+    inner["output"] = json.dumps(doc)
+    if "__payload__" in outer:
+        outer["__payload__"] = json.dumps(inner)
+    else:
+        outer = inner
+    entry.write_text(json.dumps(outer))
+    seen = ansible.inventory(cfg, "--list")
+    assert "evil" not in seen["_meta"]["hostvars"] and "evil" not in seen["web"]["hosts"]
+    assert runs(log) == 2
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"web": {"hosts": ["x"]}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},  # x has no hostvars
+        {"web": {"hosts": []}, "_meta": {"hostvars": {}}},  # no ungrouped
+        {"web": {"hosts": [], "vars": {}}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},
+        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
+        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
+        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
+        [],
+    ],
+)
+def test_check_document_refuses_other_shapes(bad: object, ansible: Ansible, collections: Path) -> None:
+    """Anything but strata's own output shape is refused (a cache entry is validated with this)."""
+    code = (
+        "import json, sys\n"
+        "from ansible_collections.strata.strata.plugins.inventory.inventory import check_document\n"
+        "try:\n    check_document(json.loads(sys.argv[1]))\nexcept ValueError as e:\n    print('refused:', e)\n"
+    )
+    done = subprocess.run(
+        [str(ansible.bin_dir / "python"), "-c", code, json.dumps(bad)],
+        capture_output=True,
+        text=True,
+        env={**ansible.env, "PYTHONPATH": str(collections)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused:"), done.stdout
+
+
+def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: Ansible, tmp_path: Path) -> None:
+    """Item 19: `ansible -i dir/` reads every file of dir/ with every plugin. The layouts of
+    docs/ansible.md keep Ansible's own plugins off strata's files: the strata inventory outside
+    the directory, or inside it under a name `ignore_patterns` skips."""
+    want = json.loads(strata("-i", str(EXAMPLES["basic"]), "ansible", "--list").stdout)
+
+    # The trap: the strata inventory inside dir/, nothing ignored.
+    trap = tmp_path / "trap"
+    copy_inventory(EXAMPLES["basic"], trap / "production")
+    config(trap, trap / "production", name="production.strata.yml")
+    done = ansible.run(
+        "ansible-inventory", "-i", f"{trap}/", "--list", ok=False, env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "0"}
+    )
+    assert "toml" in done.stderr and "[WARNING]" in done.stderr  # what the layouts avoid
+
+    # Layout 1: dir/ holds the *.strata.yml only; the strata inventory lives beside it.
+    outside = tmp_path / "outside"
+    copy_inventory(EXAMPLES["basic"], outside / "strata" / "production")
+    config(outside / "inventory", outside / "strata" / "production", name="production.strata.yml")
+    done = ansible.run("ansible-inventory", "-i", f"{outside / 'inventory'}/", "--list")
+    assert "[WARNING]" not in done.stderr, done.stderr
+    assert_same_as_strata(json.loads(done.stdout), want)
+
+    # Layout 2: inside dir/, as production.strata/, with ignore_patterns = \.strata$ in ansible.cfg.
+    inside = tmp_path / "inside"
+    copy_inventory(EXAMPLES["basic"], inside / "inventory" / "production.strata")
+    config(inside / "inventory", inside / "inventory" / "production.strata", name="production.strata.yml")
+    cfg = inside / "ansible.cfg"
+    cfg.write_text("[inventory]\nignore_patterns = \\.strata$\n")
+    done = ansible.run(
+        "ansible-inventory", "-i", f"{inside / 'inventory'}/", "--list", env={"ANSIBLE_CONFIG": str(cfg)}
+    )
+    assert "[WARNING]" not in done.stderr, done.stderr
+    seen = json.loads(done.stdout)
+    assert_same_as_strata(seen, want)
+    alone = ansible.inventory(inside / "inventory" / "production.strata.yml", "--list")
+    assert seen["all"]["children"] == alone["all"]["children"]  # the group order of the file alone

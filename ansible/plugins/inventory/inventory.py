@@ -51,10 +51,18 @@ options:
       - Let strata run the inventory's command sources (C(sources/<name>.toml) with C(command)), as
         C(strata --allow-exec). Without it nothing is run; a command source's fresh cached answer is
         used, and otherwise the source fails with C(strata::source_not_run). See docs/sources.md.
+      - When the option is not written in the file, C($STRATA_ALLOW_EXEC) decides, with strata's one rule
+        (C(1), C(true), C(yes), C(on) in any case mean yes; C(0), C(false), C(no), C(off) and empty mean no;
+        anything else is an error). An explicit C(allow_exec) always wins over the environment, which
+        strata never inherits from the plugin.
+    type: bool
+  refresh:
+    description:
+      - Run command sources again although strata's own cache of their answer is fresh, as
+        C(strata --refresh) (needs O(allow_exec)). C(ansible-inventory --flush-cache) does the same when
+        O(allow_exec) is on.
     type: bool
     default: false
-    env:
-      - name: STRATA_ALLOW_EXEC
   strata_bin:
     description:
       - The C(strata) command to run. A path with a C(/) is taken from the folder of this configuration file;
@@ -67,11 +75,13 @@ options:
       - name: STRATA_BIN
 notes:
   - With O(cache=true), the cache entry records a fingerprint of the configuration (the inventory's absolute
-    path, O(data), O(limit)) and of every file under the inventory (C(hosts.toml), C(group_data/),
-    C(host_data/), C(sources/)), each by relative path, size, modification and change times (nanoseconds) and inode.
-    A run whose fingerprint differs from the entry's runs C(strata) again and replaces the entry; one that
-    matches does not run C(strata) at all. A new C(strata) binary does not invalidate the cache
-    (use C(--flush-cache)).
+    path, O(data), O(limit), the C(strata) binary) and of every file strata read (reported by
+    C(strata ansible --list --meta), the files of file sources included) and every file under the inventory's
+    C(hosts.toml), C(group_data/), C(host_data/), C(sources/). A run whose fingerprint differs runs C(strata)
+    again. An inventory with a command source is never answered from this cache (the source's own
+    C(cache) age decides, in strata). Strings served with O(cache=true) are data, never templates, and
+    an entry is checked as strata's output before it is used.
+  - Options this plugin does not know are warned about (an error with O(strict=true)).
   - Errors in the inventory fail the source with strata's diagnostics (file, line, column); no host or group
     of a failed run is added.
 """
@@ -103,9 +113,13 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/ansible-inventory
 """
 
+
+import difflib
 import hashlib
+import hmac
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -118,17 +132,32 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible_collections.strata.strata.plugins.plugin_utils.toml_values import data_arg
 
 try:
-    from ansible.template import trust_as_template
-except ImportError:  # ansible-core before 2.19 templates every inventory string
+    from ansible.template import is_trusted_as_template, trust_as_template
+except ImportError:  # ansible-core before 2.19 templates every inventory string but AnsibleUnsafe ones
     trust_as_template = None
+    is_trusted_as_template = None
+try:
+    from ansible.utils.unsafe_proxy import AnsibleUnsafe, wrap_var
+except ImportError:  # pragma: no cover - every supported ansible-core has it
+    AnsibleUnsafe = ()
+    wrap_var = None
+
+PREFIX = "strata.strata.inventory: "
 
 CONFIG_SUFFIXES = (".strata.yml", ".strata.yaml")
 
 # The directories of an inventory that strata reads, besides hosts.toml.
 DATA_DIRS = ("group_data", "host_data", "sources")
 
-# Bump when the fingerprint or the cached document changes shape.
-CACHE_FORMAT = 1
+# Bump when the fingerprint or the cached entry changes shape.
+CACHE_FORMAT = 2
+
+# Ansible's JSON form of a string that must never be a template.
+UNSAFE_KEY = "__ansible_unsafe"
+
+# The one rule for STRATA_ALLOW_EXEC, as in the strata command and the Python package.
+YES = ("1", "true", "yes", "on")
+NO = ("0", "false", "no", "off", "")
 
 MISSING_BINARY = (
     "the strata command was not found (tried: {tried}). Install it where Ansible runs, "
@@ -137,29 +166,149 @@ MISSING_BINARY = (
 )
 
 
-def _trusted(value):
-    """`value` with every string marked as a template Ansible may render.
+def allow_exec_from_env(value):
+    """$STRATA_ALLOW_EXEC by strata's one rule: True, False, or a ValueError."""
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    raise ValueError(
+        "STRATA_ALLOW_EXEC is %r; it must be 1, true, yes or on (yes) or 0, false, no, off or empty (no), "
+        "in any case" % value
+    )
 
-    strata's data is written by the inventory's authors, as group_vars and
-    host_vars are, so Ansible treats it as it treats theirs (and as it treats
-    the wrapper script's output): `{{ ... }}` in a value is a template.
-    """
-    if trust_as_template is None:
-        return value
+
+def _is_unsafe(value):
+    """True for a string the configuration marked `!unsafe`."""
+    if isinstance(value, AnsibleUnsafe):
+        return True
+    if is_trusted_as_template is not None and isinstance(value, str):
+        return not is_trusted_as_template(value)
+    return False
+
+
+def _unsafe(text):
+    """`text` as a string Ansible never renders."""
+    if trust_as_template is not None:
+        return str(text)  # ansible-core 2.19+: an untagged string is not a template
+    return wrap_var(text)
+
+
+def _to_ansible(value, trusted):
+    """strata's JSON value as Ansible's: `{"__ansible_unsafe": "..."}` becomes a string that is never
+    a template; every other string is a template only when `trusted`."""
     if isinstance(value, str):
-        return trust_as_template(value)
+        if trusted and trust_as_template is not None:
+            return trust_as_template(value)
+        if not trusted and trust_as_template is None:
+            return wrap_var(value)
+        return value
     if isinstance(value, list):
-        return [_trusted(v) for v in value]
+        return [_to_ansible(v, trusted) for v in value]
     if isinstance(value, Mapping):
-        return {k: _trusted(v) for k, v in value.items()}
+        if UNSAFE_KEY in value:
+            return _unsafe(value[UNSAFE_KEY])
+        return {k: _to_ansible(v, trusted) for k, v in value.items()}
     return value
 
 
+def _check_value(value, where, depth=0):
+    """A value of strata's output: JSON scalars, lists and objects, an unsafe marker alone with a string."""
+    if depth > 200:
+        raise ValueError("%s is nested too deep" % where)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return
+    if isinstance(value, list):
+        for v in value:
+            _check_value(v, where, depth + 1)
+        return
+    if isinstance(value, dict):
+        if UNSAFE_KEY in value and (len(value) != 1 or not isinstance(value[UNSAFE_KEY], str)):
+            raise ValueError("%s has %s with other keys or a value that is not a string" % (where, UNSAFE_KEY))
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ValueError("%s has a key that is not a string" % where)
+            _check_value(v, where, depth + 1)
+        return
+    raise ValueError("%s holds a %s" % (where, type(value).__name__))
+
+
+def check_document(document):
+    """Split `strata ansible --list [--meta]` into (groups, hostvars, meta), refusing any other shape:
+    a mapping of groups, each exactly {"hosts": [names]}, `ungrouped` among them, and `_meta` with
+    `hostvars` (every host of every group) and, optionally, `strata`."""
+    if not isinstance(document, dict):
+        raise ValueError("the output is not a JSON object")
+    meta = document.get("_meta")
+    if not isinstance(meta, dict) or set(meta) - {"hostvars", "strata"} or "hostvars" not in meta:
+        raise ValueError("_meta must hold hostvars (and strata)")
+    hostvars = meta["hostvars"]
+    if not isinstance(hostvars, dict):
+        raise ValueError("_meta.hostvars is not an object")
+    for host, variables in hostvars.items():
+        if not isinstance(variables, dict):
+            raise ValueError("the variables of host %r are not an object" % host)
+        for key, value in variables.items():
+            _check_value(value, "host %r, variable %r" % (host, key))
+    groups = []
+    for name, group in document.items():
+        if name == "_meta":
+            continue
+        if name == "all" or not isinstance(group, dict) or set(group) != {"hosts"}:
+            raise ValueError('group %r is not {"hosts": [...]}' % name)
+        hosts = group["hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h in hostvars for h in hosts):
+            raise ValueError("group %r lists a host that is not in _meta.hostvars" % name)
+        groups.append((name, hosts))
+    if "ungrouped" not in document:
+        raise ValueError("there is no ungrouped group")
+    strata_meta = meta.get("strata", {"files": [], "command_sources": True})
+    if (
+        not isinstance(strata_meta, dict)
+        or not isinstance(strata_meta.get("files"), list)
+        or not all(isinstance(f, str) and os.path.isabs(f) for f in strata_meta["files"])
+        or not isinstance(strata_meta.get("command_sources"), bool)
+    ):
+        raise ValueError('_meta.strata is not {"files": [absolute paths], "command_sources": bool}')
+    return groups, hostvars, strata_meta
+
+
+def cache_key_file():
+    """The per-user secret that signs cache entries: ~/.ansible/strata-inventory-cache.key."""
+    return os.path.join(os.path.expanduser("~"), ".ansible", "strata-inventory-cache.key")
+
+
+def _signing_key():
+    """The secret (created on first use, 0600), or None when it is not private to this user."""
+    path = cache_key_file()
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(os.urandom(32))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if st.st_uid != os.geteuid() or st.st_mode & 0o077:
+                return None
+            key = f.read(64)
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
 def _stat_record(relative, stat):
-    """One line of the fingerprint: a file's relative path and what its stat says."""
+    """One line of the fingerprint: a file's path and what its stat says."""
     try:
         st = stat()
-        record = "%d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        record = "%d %d %d %d %d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
     except OSError as e:
         record = "error %s" % e.errno
     return ("%s\0%s\n" % (relative, record)).encode("utf-8", "surrogateescape")
@@ -179,69 +328,168 @@ def _stat_records(folder, relative):
             yield _stat_record(path, entry.stat)
 
 
+def _sign(key, fingerprint, files, text):
+    """HMAC-SHA-256 of an entry under the per-user secret: an entry edited by anyone else is refused."""
+    message = json.dumps([CACHE_FORMAT, fingerprint, files, text]).encode("utf-8", "surrogateescape")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _format_diagnostic(d):
+    """One strata diagnostic (a JSON line of $STRATA_DIAGNOSTICS=json) as one message."""
+    place = ""
+    if d.get("file"):
+        place = "%s:%s:%s: " % (d["file"], d.get("line") or 1, d.get("column") or 1)
+    text = "%s%s[%s] %s" % (place, d.get("severity", "error"), d.get("code", "?"), d.get("message", ""))
+    if d.get("help"):
+        text += " (help: %s)" % d["help"]
+    return text
+
+
+def parse_diagnostics(stderr):
+    """strata's stderr under $STRATA_DIAGNOSTICS=json: one message per diagnostic; lines that are not
+    a diagnostic (a command source's own output, say) stay together, as one message."""
+    messages, loose = [], []
+    for line in stderr.splitlines():
+        item = None
+        if line.startswith("{"):
+            try:
+                item = json.loads(line)
+            except ValueError:
+                item = None
+        if isinstance(item, dict) and "severity" in item and "message" in item:
+            if loose:
+                messages.append(("warning", "\n".join(loose)))
+                loose = []
+            messages.append((item["severity"], _format_diagnostic(item)))
+        elif line.strip():
+            loose.append(line)
+    if loose:
+        messages.append(("warning", "\n".join(loose)))
+    return messages
+
+
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     """Serves a strata inventory: `strata ansible --list`, whole or not at all."""
 
     NAME = "strata.strata.inventory"
 
     def verify_file(self, path):
-        """Accept exactly the readable files named `*.strata.yml` or `*.strata.yaml`."""
-        return super().verify_file(path) and to_text(path).endswith(CONFIG_SUFFIXES)
+        """Accept exactly the readable files named `*.strata.yml` or `*.strata.yaml`; a YAML file that
+        names this plugin under another name is refused with a message that says so."""
+        if not super().verify_file(path):
+            return False
+        name = to_text(path)
+        if name.endswith(CONFIG_SUFFIXES):
+            return True
+        if name.endswith((".yml", ".yaml")) and self._names_this_plugin(path):
+            raise AnsibleParserError(
+                PREFIX + "%s names this plugin, but a configuration file's name must end in .strata.yml or "
+                ".strata.yaml: rename it to %s" % (name, re.sub(r"\.ya?ml$", ".strata.yml", name))
+            )
+        return False
+
+    @staticmethod
+    def _names_this_plugin(path):
+        try:
+            with open(to_native(path), "rb") as f:
+                head = f.read(65536).decode("utf-8", "replace")
+        except OSError:
+            return False
+        # `plugin: strata.strata.inventory` in YAML, or `"plugin": "strata.strata.inventory"` (JSON is YAML).
+        pattern = r"""^\s*["']?plugin["']?\s*:\s*["']?strata\.strata\.inventory["']?\s*(,|#.*)?$"""
+        return re.search(pattern, head, re.M) is not None
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        config = self._read_config_data(path) or {}
+        self._unknown_options(config, path)
 
         config_dir = os.path.dirname(os.path.abspath(to_native(path)))
         inventory_path = self._inventory_path(config_dir)
-        args = ["-i", inventory_path]
+        args = ["--inventory=" + inventory_path]
         for key, value in (self.get_option("data") or {}).items():
             try:
-                args += ["--data", data_arg(key, value)]
+                args.append("--data=" + data_arg(key, value, is_unsafe=_is_unsafe))
             except (TypeError, ValueError) as e:
-                raise AnsibleParserError("strata.strata.inventory: option data, key %r: %s" % (key, to_native(e)))
+                raise AnsibleParserError(PREFIX + "option data, key %r: %s" % (key, to_native(e)))
         for pattern in self._limits():
-            args += ["--limit", pattern]
-        if self.get_option("allow_exec"):
+            args.append("--limit=" + pattern)
+        allow_exec = self._allow_exec(config)
+        if allow_exec:
             args.append("--allow-exec")
+        # --flush-cache / refresh_inventory (cache=False) read the source again: strata's --refresh.
+        if self.get_option("refresh") or (allow_exec and not cache):
+            args.append("--refresh")
+        strata_bin = self._strata_bin(config, config_dir)
 
         # Ansible's cache semantics: `cache` (the option) turns caching on;
         # the `cache` argument is False on --flush-cache / refresh_inventory,
         # when the source is read again and the entry rewritten.
         use_cache = self.get_option("cache")
-        read_cache = use_cache and cache
-        update_cache = use_cache and not cache
         cache_key = self.get_cache_key(path)
-        fingerprint = self._fingerprint(inventory_path, args) if use_cache else None
-
         parsed = None
-        if read_cache:
-            try:
-                entry = self._cache[cache_key]
-            except KeyError:
-                entry = None
-            if isinstance(entry, Mapping) and entry.get("fingerprint") == fingerprint:
-                try:
-                    document = entry["inventory"]
-                    parsed = self._check_document(document)
-                except (KeyError, AnsibleParserError):
-                    parsed = None  # an entry of another shape: read the inventory again
-            update_cache = parsed is None
+        if use_cache and cache:
+            parsed = self._from_cache(cache_key, strata_bin, inventory_path, args)
         if parsed is None:
-            document = self._run_strata(config_dir, args)
-            parsed = self._check_document(document)
-        groups, hostvars = parsed
-
-        self._populate(groups, hostvars)
-        if update_cache:
-            self._cache[cache_key] = {"fingerprint": fingerprint, "inventory": document}
+            text = self._run_strata(strata_bin, args, meta=use_cache)
+            parsed = self._parse_output(text, "strata ansible --list")
+            if use_cache:
+                groups, hostvars, meta = parsed
+                if meta["command_sources"]:
+                    # A command source's answer is as fresh as strata says: never cached above it.
+                    try:
+                        del self._cache[cache_key]
+                    except KeyError:
+                        pass
+                else:
+                    key = _signing_key()
+                    if key is None:
+                        self.display.warning(
+                            PREFIX + "%s is not a file only you can read: nothing is cached" % cache_key_file()
+                        )
+                    else:
+                        fingerprint = self._fingerprint(strata_bin, inventory_path, args, meta["files"])
+                        self._cache[cache_key] = {
+                            "format": CACHE_FORMAT,
+                            "fingerprint": fingerprint,
+                            "files": meta["files"],
+                            "output": text,
+                            "signature": _sign(key, fingerprint, meta["files"], text),
+                        }
+        groups, hostvars, _meta = parsed
+        # With a cache, strata's strings are data on every run: a cache entry is never trusted as templates.
+        self._populate(groups, hostvars, trusted=not use_cache)
 
     # -- configuration ---------------------------------------------------
+
+    def _unknown_options(self, config, path):
+        known = set(self._options) | {"plugin"}
+        for key in config:
+            if key in known:
+                continue
+            near = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.6)
+            message = PREFIX + "%s: unknown option %r%s; it is ignored" % (
+                to_text(path),
+                key,
+                " (did you mean %r?)" % near[0] if near else "",
+            )
+            if self.get_option("strict"):
+                raise AnsibleParserError(message.replace("; it is ignored", ""))
+            self.display.warning(message)
+
+    def _allow_exec(self, config):
+        """The option when the file writes it, else $STRATA_ALLOW_EXEC by strata's rule."""
+        if "allow_exec" in config:
+            return bool(self.get_option("allow_exec"))
+        try:
+            return allow_exec_from_env(os.environ.get("STRATA_ALLOW_EXEC"))
+        except ValueError as e:
+            raise AnsibleParserError(PREFIX + to_native(e))
 
     def _inventory_path(self, config_dir):
         path = self.get_option("path")
         if not isinstance(path, str) or not path:
-            raise AnsibleParserError("strata.strata.inventory: option path must be a non-empty string")
+            raise AnsibleParserError(PREFIX + "option path must be a non-empty string")
         return os.path.normpath(os.path.join(config_dir, os.path.expanduser(path)))
 
     def _limits(self):
@@ -250,17 +498,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return []
         patterns = [limit] if isinstance(limit, str) else limit
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise AnsibleParserError(
-                "strata.strata.inventory: option limit must be a string or a list of strings, got %r" % (limit,)
-            )
+            raise AnsibleParserError(PREFIX + "option limit must be a string or a list of strings, got %r" % (limit,))
         return [str(p) for p in patterns]
 
-    # -- the cache's fingerprint -------------------------------------------
+    # -- the cache -----------------------------------------------------------
 
-    def _fingerprint(self, inventory_path, args):
-        """A digest of the configuration and of the stat of every file strata may read."""
+    def _fingerprint(self, strata_bin, inventory_path, args, files):
+        """A digest of the configuration, the binary, and the stat of every file strata read or may read."""
         digest = hashlib.sha256()
         digest.update(json.dumps([CACHE_FORMAT, self.NAME, args]).encode("utf-8", "surrogateescape"))
+        digest.update(_stat_record(strata_bin, lambda: os.stat(strata_bin)))
         root = inventory_path
         if os.path.isfile(root):
             root = os.path.dirname(root)
@@ -272,26 +519,68 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     digest.update(record)
             else:
                 digest.update(("%s\0absent\n" % top).encode())
+        for name in files:
+            digest.update(_stat_record(name, lambda name=name: os.stat(name)))
         return digest.hexdigest()
+
+    def _from_cache(self, cache_key, strata_bin, inventory_path, args):
+        """The entry's (groups, hostvars, meta) when it is whole, strata's own output and still
+        current; else None (and strata runs)."""
+        try:
+            entry = self._cache[cache_key]
+        except KeyError:
+            return None
+        if (
+            not isinstance(entry, Mapping)
+            or entry.get("format") != CACHE_FORMAT
+            or not isinstance(entry.get("output"), str)
+            or not isinstance(entry.get("files"), list)
+            or not all(isinstance(f, str) and os.path.isabs(f) for f in entry["files"])
+        ):
+            return None
+        files = [str(f) for f in entry["files"]]
+        fingerprint = self._fingerprint(strata_bin, inventory_path, args, files)
+        key = _signing_key()
+        if key is None or entry.get("fingerprint") != fingerprint:
+            return None
+        if not hmac.compare_digest(
+            str(entry.get("signature", "")), _sign(key, fingerprint, files, str(entry["output"]))
+        ):
+            self.display.warning(PREFIX + "the cache entry is not the one this plugin wrote: it is ignored")
+            return None
+        try:
+            parsed = self._parse_output(str(entry["output"]), "the cache entry")
+        except AnsibleParserError as e:
+            self.display.warning(PREFIX + "the cache entry is ignored: %s" % to_native(e))
+            return None
+        if parsed[2]["command_sources"] or parsed[2]["files"] != list(entry["files"]):
+            return None
+        return parsed
 
     # -- running strata ----------------------------------------------------
 
-    def _strata_bin(self, config_dir):
+    def _strata_bin(self, config, config_dir):
+        """The strata command, resolved once to an absolute path."""
         tried = []
-        explicit = self.get_option("strata_bin")
+        if config.get("strata_bin"):
+            explicit, base, what = self.get_option("strata_bin"), config_dir, "strata_bin"
+        elif os.environ.get("STRATA_BIN"):
+            explicit, base, what = os.environ["STRATA_BIN"], os.getcwd(), "$STRATA_BIN"
+        else:
+            explicit = None
         if explicit:
-            explicit = os.path.expanduser(explicit)
+            explicit = os.path.expanduser(str(explicit))
             if os.sep in explicit or (os.altsep and os.altsep in explicit):
-                candidate = os.path.join(config_dir, explicit)
+                candidate = os.path.abspath(os.path.join(base, explicit))
                 found = candidate if os.path.isfile(candidate) and os.access(candidate, os.X_OK) else None
             else:
                 found = shutil.which(explicit)
             if found:
-                return found
+                return os.path.abspath(found)
             raise AnsibleParserError(
-                "strata.strata.inventory: strata_bin (or $STRATA_BIN) is %r, which is not an executable file. "
+                PREFIX + "%s is %r, which is not an executable file. "
                 "Install strata with `pip install strata-inventory`, or point strata_bin at the strata command."
-                % explicit
+                % (what, explicit)
             )
 
         try:
@@ -300,66 +589,54 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             tried.append("the strata_inventory Python module (not importable by %s)" % sys.executable)
         else:
             try:
-                return find_strata_bin()
+                return os.path.abspath(find_strata_bin())
             except BinaryNotFoundError:
                 tried.append("strata_inventory.find_strata_bin()")
 
         exe = "strata" + (sysconfig.get_config_var("EXE") or "")
         beside = os.path.join(sysconfig.get_path("scripts"), exe)
         if os.path.isfile(beside) and os.access(beside, os.X_OK):
-            return beside
+            return os.path.abspath(beside)
         tried.append(beside)
         on_path = shutil.which(exe)
         if on_path:
-            return on_path
+            return os.path.abspath(on_path)
         tried.append("%s on PATH" % exe)
-        raise AnsibleParserError("strata.strata.inventory: " + MISSING_BINARY.format(tried="; ".join(tried)))
+        raise AnsibleParserError(PREFIX + MISSING_BINARY.format(tried="; ".join(tried)))
 
-    def _run_strata(self, config_dir, args):
-        command = [self._strata_bin(config_dir), "--color", "never", *args, "ansible", "--list"]
+    def _run_strata(self, strata_bin, args, meta):
+        command = [strata_bin, "--color=never", *args, "ansible", "--list"] + (["--meta"] if meta else [])
+        env = {k: v for k, v in os.environ.items() if k not in ("STRATA_ALLOW_EXEC", "STRATA_INVENTORY")}
+        env.update(STRATA_FRONT_END="ansible", STRATA_DIAGNOSTICS="json")
         try:
-            done = subprocess.run(command, capture_output=True, check=False)
+            done = subprocess.run(command, capture_output=True, check=False, env=env, stdin=subprocess.DEVNULL)
         except OSError as e:
-            raise AnsibleParserError("strata.strata.inventory: could not run %s: %s" % (command[0], to_native(e)))
-        stderr = to_text(done.stderr, errors="surrogate_or_replace").strip()
+            raise AnsibleParserError(PREFIX + "could not run %s: %s" % (command[0], to_native(e)))
+        stderr = to_text(done.stderr, errors="surrogate_or_replace")
+        messages = parse_diagnostics(stderr)
         if done.returncode != 0:
             raise AnsibleParserError(
-                "strata failed (exit code %d): %s\n%s"
-                % (done.returncode, " ".join(command), stderr or "(no message on stderr)")
+                PREFIX
+                + "strata failed (exit code %d): %s\n%s"
+                % (
+                    done.returncode,
+                    " ".join(command),
+                    "\n".join(text for _, text in messages) or "(no message on stderr)",
+                )
             )
-        for line in stderr.splitlines():
-            if line.strip():
-                self.display.warning("strata: %s" % line)
-        try:
-            return json.loads(to_text(done.stdout, errors="surrogate_or_strict"))
-        except ValueError as e:
-            raise AnsibleParserError(
-                "strata.strata.inventory: %s printed something that is not JSON: %s" % (command[0], to_native(e))
-            )
+        for _severity, text in messages:
+            self.display.warning(PREFIX + text)
+        return to_text(done.stdout, errors="surrogate_or_strict")
 
-    @staticmethod
-    def _check_document(document):
-        """Split `strata ansible --list` into groups and hostvars, refusing any other shape."""
-        bad = AnsibleParserError("strata.strata.inventory: unexpected output from strata ansible --list")
-        if not isinstance(document, Mapping):
-            raise bad
-        meta = document.get("_meta", {})
-        hostvars = meta.get("hostvars", {}) if isinstance(meta, Mapping) else None
-        if not isinstance(hostvars, Mapping) or not all(isinstance(v, Mapping) for v in hostvars.values()):
-            raise bad
-        groups = []
-        for name, group in document.items():
-            if name == "_meta":
-                continue
-            hosts = group.get("hosts", []) if isinstance(group, Mapping) else None
-            if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-                raise bad
-            groups.append((name, hosts))
-        return groups, hostvars
+    def _parse_output(self, text, what):
+        try:
+            return check_document(json.loads(text))
+        except ValueError as e:
+            raise AnsibleParserError(PREFIX + "unexpected output from %s: %s" % (what, to_native(e)))
 
     # -- populating ------------------------------------------------------
 
-    def _populate(self, groups, hostvars):
+    def _populate(self, groups, hostvars, trusted):
         """Everything strata resolved, then the constructed options."""
         inventory = self.inventory
         # Hosts first, in strata's inventory order (the order of _meta.hostvars),
@@ -367,7 +644,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for host, variables in hostvars.items():
             inventory.add_host(host)
             for key, value in variables.items():
-                inventory.set_variable(host, key, _trusted(value))
+                inventory.set_variable(host, key, _to_ansible(value, trusted))
         order = dict.fromkeys(hostvars)
         for name, hosts in groups:
             group = inventory.add_group(name)

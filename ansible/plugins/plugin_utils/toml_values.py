@@ -17,6 +17,10 @@ from datetime import date, datetime, time
 
 __all__ = ["data_arg", "to_toml"]
 
+# strata refuses values nested deeper than this (strata_parser::MAX_DEPTH);
+# a deeper --data value would not be TOML to it, and would become a string.
+MAX_DEPTH = 64
+
 _I64_MIN = -(2**63)
 _I64_MAX = 2**63 - 1
 
@@ -43,8 +47,19 @@ def _toml_string(s):
     return '"' + "".join(out) + '"'
 
 
-def to_toml(value):
+def _offset(value):
+    """Refuses a UTC offset TOML cannot write (seconds or microseconds)."""
+    offset = value.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        raise ValueError("TOML has no UTC offset with seconds: %r (offset %s)" % (value, offset))
+
+
+def to_toml(value, is_unsafe=None, _depth=0):
     """``value`` as one line of TOML (an inline value).
+
+    ``is_unsafe``, when given, says which strings must never be templates
+    (Ansible's ``!unsafe``): those are written as ``{ "__ansible_unsafe" = "..." }``,
+    Ansible's own JSON form, which strata carries through to its output.
 
     ``str`` (always quoted), ``bool``, ``int`` (64-bit), ``float``,
     ``datetime``, ``date``, ``time`` (without a time zone), lists and tuples,
@@ -53,8 +68,12 @@ def to_toml(value):
 
     Raises:
         TypeError: ``None`` (TOML has no null) or a type TOML cannot carry.
-        ValueError: an integer outside 64 bits, or a ``time`` with a time zone.
+        ValueError: an integer outside 64 bits, a ``time`` with a time zone, a
+            UTC offset with seconds, or nesting deeper than ``MAX_DEPTH``.
+    Never a string for a value that is not one.
     """
+    if _depth > MAX_DEPTH:
+        raise ValueError("values nested more than %d levels deep cannot be passed to strata" % MAX_DEPTH)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -68,8 +87,11 @@ def to_toml(value):
             return "inf" if value > 0 else "-inf"
         return float.__repr__(value)
     if isinstance(value, str):
+        if is_unsafe is not None and is_unsafe(value):
+            return '{ "__ansible_unsafe" = %s }' % _toml_string(value)
         return _toml_string(value)
     if isinstance(value, datetime):
+        _offset(value)
         return datetime.isoformat(value)
     if isinstance(value, date):
         return date.isoformat(value)
@@ -78,21 +100,22 @@ def to_toml(value):
             raise ValueError("TOML has no time of day with a time zone: %r" % (value,))
         return time.isoformat(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(to_toml(v) for v in value) + "]"
+        return "[" + ", ".join(to_toml(v, is_unsafe, _depth + 1) for v in value) + "]"
     if isinstance(value, Mapping):
         items = []
         for k, v in value.items():
             if not isinstance(k, str):
                 raise TypeError("table keys must be strings, not %s: %r" % (type(k).__name__, k))
-            items.append("%s = %s" % (_toml_string(k), to_toml(v)))
+            items.append("%s = %s" % (_toml_string(k), to_toml(v, is_unsafe, _depth + 1)))
         return "{ " + ", ".join(items) + " }" if items else "{}"
     if value is None:
         raise TypeError("TOML has no null: None cannot be passed as data")
     raise TypeError("a %s cannot be written as TOML: %r" % (type(value).__name__, value))
 
 
-def data_arg(key, value):
-    """One ``--data KEY=VALUE`` argument for ``key`` and the Python ``value``.
+def data_arg(key, value, is_unsafe=None):
+    """One ``--data KEY=VALUE`` argument for ``key`` and the Python ``value``
+    (``is_unsafe``: as for ``to_toml``).
 
     Raises:
         TypeError, ValueError: the key is not a usable string (empty, with
@@ -106,4 +129,4 @@ def data_arg(key, value):
             "data key %r cannot be passed to strata --data "
             "(it must be non-empty, without '=', newlines or surrounding whitespace)" % (key,)
         )
-    return "%s=%s" % (key, to_toml(value))
+    return "%s=%s" % (key, to_toml(value, is_unsafe))

@@ -136,6 +136,11 @@ pub enum Command {
         /// One host's resolved data.
         #[arg(long, value_name = "NAME")]
         host: Option<String>,
+        /// With --list: also `_meta.strata`, `{"files": [...], "command_sources": bool}`,
+        /// the absolute paths of the files read and whether a command source answered
+        /// (the inventory plugin's cache is keyed on them).
+        #[arg(long, conflicts_with = "host")]
+        meta: bool,
     },
     /// What a change does to the resolved inventory: hosts added and removed,
     /// group memberships, and every changed value with its hosts and origin.

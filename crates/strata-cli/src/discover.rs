@@ -13,16 +13,31 @@ pub struct NotFound {
     pub tried: Vec<String>,
 }
 
+impl NotFound {
+    /// The message, its fix worded for `front_end` (`path:` in the
+    /// plugin, `path=` in Python, `-i` on the command line).
+    pub fn worded(&self, front_end: crate::front_end::FrontEnd) -> String {
+        let mut s = String::from("no inventory found; tried:\n");
+        for t in &self.tried {
+            s.push_str("  ");
+            // `-i PATH` is what the plugin or the package passed for `path`.
+            match t.strip_prefix("-i ") {
+                Some(rest) if !rest.starts_with('(') => {
+                    s.push_str(front_end.path_option());
+                    s.push_str(rest);
+                }
+                _ => s.push_str(t),
+            }
+            s.push('\n');
+        }
+        s.push_str(front_end.inventory());
+        s
+    }
+}
+
 impl std::fmt::Display for NotFound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "no inventory found; tried:")?;
-        for t in &self.tried {
-            writeln!(f, "  {t}")?;
-        }
-        write!(
-            f,
-            "point -i at an inventory directory (one holding hosts.toml), or set STRATA_INVENTORY"
-        )
+        f.write_str(&self.worded(crate::front_end::FrontEnd::Cli))
     }
 }
 

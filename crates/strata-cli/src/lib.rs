@@ -11,6 +11,7 @@
 mod args;
 mod commands;
 mod discover;
+mod front_end;
 mod output;
 mod pretty;
 mod report;
@@ -51,6 +52,13 @@ pub struct Env {
     /// Where command sources' answers are cached (`$XDG_CACHE_HOME/strata`,
     /// else `~/.cache/strata`); `None` caches nothing.
     pub cache_dir: Option<PathBuf>,
+    /// `$STRATA_FRONT_END`: `cli` (unset), `ansible` or `python`, which
+    /// words the fixes in diagnostics' help (see `front_end`).
+    pub front_end: Option<String>,
+    /// `$STRATA_DIAGNOSTICS`: `json` prints each diagnostic on stderr as
+    /// one JSON object per line (the fields of `check --format json`), and a
+    /// usage error as `{"severity": "error", "code": "usage", ...}`.
+    pub diagnostics: Option<String>,
 }
 
 /// Why a run stopped early.
@@ -104,6 +112,23 @@ where
     };
     let pretty = cli.pretty || env.stdout_is_terminal;
     let mut err = Stderr::new(stderr, colored);
+    err.json = match env.diagnostics.as_deref().map(str::trim) {
+        None | Some("" | "human") => false,
+        Some("json") => true,
+        Some(other) => {
+            err.line(&format!(
+                "error: STRATA_DIAGNOSTICS is `{other}`; it must be `json` or `human`"
+            ));
+            return 2;
+        }
+    };
+    err.front_end = match front_end::FrontEnd::from_env(env.front_end.as_deref()) {
+        Ok(f) => f,
+        Err(message) => {
+            report::usage(&mut err, &message);
+            return 2;
+        }
+    };
     let result = if pretty {
         let mut out = pretty::Pretty::new(BufWriter::new(stdout));
         run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
@@ -114,7 +139,7 @@ where
     match result {
         Ok(()) => 0,
         Err(Failure::Usage(message)) => {
-            err.line(&format!("error: {message}"));
+            report::usage(&mut err, &message);
             2
         }
         Err(Failure::Inventory | Failure::Differences) => 1,
@@ -150,10 +175,7 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     };
     let allow_exec = cli.allow_exec || env.allow_exec;
     if cli.refresh && !allow_exec {
-        return Err(Failure::Usage(
-            "--refresh runs command sources, which needs --allow-exec (or STRATA_ALLOW_EXEC=1)"
-                .into(),
-        ));
+        return Err(Failure::Usage(err.front_end.refresh_needs_allow_exec()));
     }
     let loader_for = |root: &std::path::Path| {
         Loader::new(root)
@@ -168,7 +190,7 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         return run_diff(&cli, out, err, env, &cwd, &loader_for);
     }
     let found = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), &cwd)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+        .map_err(|e| Failure::Usage(e.worded(err.front_end)))?;
     let root = found.root;
 
     let limit = Limit::parse(&cli.limit).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -306,9 +328,12 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         Command::Check { .. } | Command::Help { .. } | Command::Diff { .. } => {
             unreachable!("handled before loading")
         }
-        Command::Ansible { list, host } => match (list, host) {
+        Command::Ansible { list, host, meta } => match (list, host) {
             (_, Some(name)) => commands::ansible::host(out, find_host(&inventory, &name)?)?,
-            _ => commands::ansible::list(out, &selected, &groups())?,
+            _ => {
+                let meta = meta.then(|| commands::ansible::Meta::of(&inventory, &cwd));
+                commands::ansible::list(out, &selected, &groups(), meta.as_ref())?
+            }
         },
     }
     out.flush()?;

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
         process_exits: true,
         allow_exec: std::env::var_os("STRATA_ALLOW_EXEC").is_some_and(|v| v == "1"),
         cache_dir: strata::default_cache_dir(),
+        front_end: std::env::var("STRATA_FRONT_END").ok(),
+        diagnostics: std::env::var("STRATA_DIAGNOSTICS").ok(),
     };
     let code = strata_cli::run(
         std::env::args_os(),

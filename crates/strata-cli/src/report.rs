@@ -24,6 +24,13 @@ pub fn print(
         if err.is_closed() {
             return;
         }
+        let reworded = err.front_end.reword(d);
+        let d = reworded.as_ref().unwrap_or(d);
+        if err.json {
+            let item = crate::commands::check::item(d, sources);
+            err.line(&item.to_string());
+            continue;
+        }
         if d.severity == Severity::Warning && !full_warnings {
             err.line(&d.one_line(sources));
             continue;
@@ -35,5 +42,25 @@ pub fn print(
         } else {
             err.line(&d.one_line(sources));
         }
+    }
+}
+
+/// Prints a usage error: `error: MESSAGE`, or a JSON line with the code
+/// `usage` under `$STRATA_DIAGNOSTICS=json`.
+pub fn usage(err: &mut Stderr<'_>, message: &str) {
+    if err.json {
+        let item = serde_json::json!({
+            "severity": "error",
+            "code": "usage",
+            "message": message,
+            "file": null,
+            "line": null,
+            "column": null,
+            "help": null,
+            "inventory_file": null,
+        });
+        err.line(&item.to_string());
+    } else {
+        err.line(&format!("error: {message}"));
     }
 }

@@ -10,6 +10,10 @@ pub struct Stderr<'a> {
     closed: bool,
     /// Whether colours may be used.
     pub colored: bool,
+    /// Diagnostics as JSON lines (`$STRATA_DIAGNOSTICS=json`).
+    pub json: bool,
+    /// Who runs strata, for the wording of fixes (`$STRATA_FRONT_END`).
+    pub front_end: crate::front_end::FrontEnd,
 }
 
 impl<'a> Stderr<'a> {
@@ -19,6 +23,8 @@ impl<'a> Stderr<'a> {
             inner,
             closed: false,
             colored,
+            json: false,
+            front_end: crate::front_end::FrontEnd::Cli,
         }
     }
 

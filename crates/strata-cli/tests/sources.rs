@@ -638,3 +638,107 @@ fn check_without_consent_does_not_call_a_sources_hosts_unknown() {
     let run = inv.run(&["--allow-exec", "check", "--strict"]);
     assert_eq!(run.status, 0, "{run:?}");
 }
+
+/// `ansible --list --meta` (the inventory plugin's cache key, issue 19
+/// items 13 and 14): every file read, a file source's export included, as
+/// absolute paths, and whether a command source answered, from a run or
+/// from strata's own cache.
+#[test]
+fn ansible_meta_lists_the_files_read_and_command_sources() {
+    let inv = Inv::new(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("group_data/web.toml", "colour = \"blue\"\n"),
+        ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+        ("exports/cmdb.json", r#"{"web": ["w2"]}"#),
+        ("notes/unread.toml", "x = 1\n"),
+    ]);
+    let v = inv.run(&["ansible", "--list", "--meta"]).json();
+    let root = inv.dir.path().join("inv");
+    let want: Vec<String> = [
+        "exports/cmdb.json",
+        "group_data/web.toml",
+        "hosts.toml",
+        "sources/cmdb.toml",
+    ]
+    .iter()
+    .map(|f| root.join(f).to_string_lossy().into_owned())
+    .collect();
+    assert_eq!(v["_meta"]["strata"]["files"], serde_json::json!(want));
+    assert_eq!(v["_meta"]["strata"]["command_sources"], false);
+    // Without --meta the contract is unchanged.
+    let plain = inv.run(&["ansible", "--list"]).json();
+    assert!(plain["_meta"].get("strata").is_none());
+    assert_eq!(plain["_meta"]["hostvars"], v["_meta"]["hostvars"]);
+    // --meta needs --list.
+    assert_eq!(inv.run(&["ansible", "--host", "w1", "--meta"]).status, 2);
+
+    let inv = commanded("command = [\"./scripts/cmdb.sh\", \"--list\"]\ncache = \"5m\"\n");
+    for _ in 0..2 {
+        let v = inv
+            .run(&["--allow-exec", "ansible", "--list", "--meta"])
+            .json();
+        assert_eq!(v["_meta"]["strata"]["command_sources"], true);
+        let files = v["_meta"]["strata"]["files"].as_array().unwrap();
+        assert!(
+            files.iter().all(|f| !f.as_str().unwrap().contains(" (")),
+            "{files:?}"
+        );
+    }
+    assert_eq!(inv.runs(), 1, "the second answer came from strata's cache");
+}
+
+/// Issue 19 item 28: a source's `{"__ansible_unsafe": "..."}` reaches
+/// `strata ansible --list` as Ansible's own JSON form, so that Ansible's
+/// script plugin and the inventory plugin keep it from templating.
+#[test]
+fn ansible_unsafe_values_are_carried_through() {
+    let inv = Inv::new(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+        (
+            "exports/cmdb.json",
+            r#"{"web": ["w1"], "_meta": {"hostvars": {"w1": {"u": {"__ansible_unsafe": "{{ lookup('pipe', 'id') }}"}, "l": [{"__ansible_unsafe": "{{ x }}"}]}}}}"#,
+        ),
+    ]);
+    let v = inv.run(&["ansible", "--list"]).json();
+    let w1 = &v["_meta"]["hostvars"]["w1"];
+    assert_eq!(
+        w1["u"],
+        serde_json::json!({"__ansible_unsafe": "{{ lookup('pipe', 'id') }}"})
+    );
+    assert_eq!(
+        w1["l"],
+        serde_json::json!([{"__ansible_unsafe": "{{ x }}"}])
+    );
+    let host = inv.run(&["ansible", "--host", "w1"]).json();
+    assert_eq!(&host, w1);
+}
+
+/// An `__ansible_unsafe` object with other keys, or a value that is not a
+/// string, is refused with its place: Ansible would drop the other keys or
+/// fail.
+#[test]
+fn a_malformed_ansible_unsafe_value_is_refused() {
+    for bad in [
+        r#"{"__ansible_unsafe": "a", "b": 1}"#,
+        r#"{"__ansible_unsafe": 1}"#,
+        r#"[{"__ansible_unsafe": ["x"]}]"#,
+    ] {
+        let doc =
+            format!(r#"{{"web": ["w1"], "_meta": {{"hostvars": {{"w1": {{"k": {bad}}}}}}}}}"#);
+        let inv = Inv::new(&[
+            ("hosts.toml", "web = [\"w1\"]\n"),
+            ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+            ("exports/cmdb.json", &doc),
+        ]);
+        let run = inv.run(&["ansible", "--list"]);
+        assert_eq!(run.status, 1, "{bad}: {run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("strata::source_shape"), "{run:?}");
+        assert!(run.stderr.contains("exports/cmdb.json:1:"), "{run:?}");
+        assert!(
+            run.stderr.contains("`__ansible_unsafe` marks a string"),
+            "{run:?}"
+        );
+    }
+}

@@ -18,6 +18,11 @@ use crate::read;
 use crate::source::{FileId, Sources, Span};
 use crate::suggest::did_you_mean;
 
+/// Ansible's JSON form of a string that is never a template,
+/// `{"__ansible_unsafe": "..."}`: kept as this one-key table through every
+/// layer, and written back unchanged by `strata ansible`.
+pub const ANSIBLE_UNSAFE: &str = "__ansible_unsafe";
+
 /// The directory of source declarations inside the inventory root.
 pub const SOURCES_DIR: &str = "sources";
 
@@ -745,6 +750,22 @@ impl JsonCx<'_> {
             JsonValue::String(s) => Value::String(s.into()),
             JsonValue::Array(items) => {
                 Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())
+            }
+            JsonValue::Object(members)
+                if members.iter().any(|m| m.key == ANSIBLE_UNSAFE)
+                    && (members.len() != 1
+                        || !matches!(members[0].value.value, JsonValue::String(_))) =>
+            {
+                // Ansible's script plugin would keep only the marked value,
+                // or fail on one that is not a string: never pass it on.
+                self.shape(
+                    json.span,
+                    format!(
+                        "`{ANSIBLE_UNSAFE}` marks a string Ansible never renders as a template: \
+                         it must be the only key of its object, and its value a string"
+                    ),
+                );
+                return None;
             }
             JsonValue::Object(members) => Value::Table(
                 members

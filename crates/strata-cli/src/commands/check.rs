@@ -32,12 +32,19 @@ pub fn run(
             let items: Vec<serde_json::Value> = report
                 .diagnostics
                 .iter()
-                .map(|d| item(d, &report.sources))
+                .map(|d| {
+                    item(
+                        err.front_end.reword(d).as_ref().unwrap_or(d),
+                        &report.sources,
+                    )
+                })
                 .collect();
             write_json(out, &items)?;
         }
         CheckFormat::Github => {
             for d in &report.diagnostics {
+                let reworded = err.front_end.reword(d);
+                let d = reworded.as_ref().unwrap_or(d);
                 writeln!(out, "{}", annotation(d, &report.sources))?;
             }
         }
@@ -66,7 +73,7 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
 /// inventory_file}`: `file` as people see it (relative to the working
 /// directory when the inventory is under it), `inventory_file` relative to
 /// the inventory root; line and column 1-based.
-fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+pub(crate) fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
     let location = d.span().and_then(|s| sources.location(s));
     json!({
         "severity": d.severity.as_str(),

@@ -85,6 +85,8 @@ pub fn strata(cwd: &Path, args: &[OsString]) -> Run {
         process_exits: false,
         allow_exec: false,
         cache_dir: None,
+        front_end: None,
+        diagnostics: None,
     };
     let mut stdout = Vec::new();
     let mut stderr = Vec::new();
