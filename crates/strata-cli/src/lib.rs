@@ -104,12 +104,21 @@ where
     };
     let pretty = cli.pretty || env.stdout_is_terminal;
     let mut err = Stderr::new(stderr, colored);
-    let result = if pretty {
-        let mut out = pretty::Pretty::new(BufWriter::new(stdout));
-        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
-    } else {
-        let mut out = BufWriter::new(stdout);
-        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+    // JSON is indented for people; text for people has its control
+    // characters escaped; TOML and annotations go out as written.
+    let result = match stdout_kind(&cli.command) {
+        Stdout::Json if pretty => {
+            let mut out = pretty::Pretty::new(BufWriter::new(stdout));
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
+        Stdout::Human => {
+            let mut out = term::Escaped::new(BufWriter::new(stdout));
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
+        Stdout::Json | Stdout::Plain => {
+            let mut out = BufWriter::new(stdout);
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
     };
     match result {
         Ok(()) => 0,
@@ -123,6 +132,48 @@ where
             err.line(&format!("error: {e}"));
             1
         }
+    }
+}
+
+/// What a command writes on stdout.
+enum Stdout {
+    /// JSON: indented with `--pretty` or on a terminal.
+    Json,
+    /// Text for people: control characters escaped.
+    Human,
+    /// TOML, annotations, help: as written.
+    Plain,
+}
+
+fn stdout_kind(command: &Command) -> Stdout {
+    use args::{CheckFormat, DataFormat, DiffFormat, TextFormat};
+    let text = |f: &TextFormat| match f {
+        TextFormat::Text => Stdout::Human,
+        TextFormat::Json => Stdout::Json,
+    };
+    let data = |f: &DataFormat| match f {
+        DataFormat::Json => Stdout::Json,
+        DataFormat::Toml => Stdout::Plain,
+    };
+    match command {
+        Command::Hosts { format }
+        | Command::Groups { format }
+        | Command::Explain { format, .. } => text(format),
+        Command::Host {
+            show_origin: true, ..
+        }
+        | Command::Graph { .. } => Stdout::Human,
+        Command::Host { format, .. } | Command::List { format, .. } => data(format),
+        Command::Ansible { .. } => Stdout::Json,
+        Command::Check { format, .. } => match format {
+            CheckFormat::Json => Stdout::Json,
+            CheckFormat::Human | CheckFormat::Github => Stdout::Plain,
+        },
+        Command::Diff { format, .. } => match format {
+            DiffFormat::Json => Stdout::Json,
+            DiffFormat::Human | DiffFormat::Markdown => Stdout::Human,
+        },
+        Command::Help { .. } => Stdout::Plain,
     }
 }
 

@@ -78,3 +78,59 @@ fn golden_cases() {
         "golden cases failed: {failed:?} (SNAPSHOTS=overwrite to accept new output)"
     );
 }
+
+/// Terminal escapes in what git would rather not store: a folder name with
+/// ESC and an OSC title sequence, shown in every path of every human output
+/// (diagnostics in full and as one line, origins, explain). The golden
+/// cases `escapes-*` cover keys, values, names and file contents.
+#[test]
+fn escapes_in_paths_never_reach_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inv = tmp.path().join("inv\u{1b}]0;pwned\u{7}\u{1b}[2J");
+    std::fs::create_dir_all(inv.join("host_data")).unwrap();
+    std::fs::create_dir_all(inv.join("group_data")).unwrap();
+    std::fs::write(inv.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+    std::fs::write(inv.join("group_data/web.toml"), "port = 1\n").unwrap();
+    std::fs::write(inv.join("host_data/nohost.toml"), "x = 1\n").unwrap();
+    // A side of a diff that does not load: its label is a path too.
+    let broken = tmp.path().join("broken\u{1b}]0;pwned\u{7}");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("hosts.toml"), "web = [\n").unwrap();
+    let commands: [&[&str]; 6] = [
+        &["check"],
+        &["hosts"],
+        &["graph", "--vars"],
+        &["explain", "w1"],
+        &["host", "w1", "--show-origin"],
+        &[
+            "diff",
+            "inv\u{1b}]0;pwned\u{7}\u{1b}[2J",
+            "broken\u{1b}]0;pwned\u{7}",
+        ],
+    ];
+    let name = inv.file_name().unwrap();
+    for args in commands {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("-i")
+            .arg(name)
+            .args(args)
+            .current_dir(tmp.path())
+            .env_remove("STRATA_INVENTORY")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(
+                !text.chars().any(|c| c.is_control() && c != '\n'),
+                "{args:?} {stream}: {text:?}"
+            );
+        }
+        // The paths are shown, escaped, where the command shows them.
+        let all = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        if args[0] != "hosts" {
+            assert!(all.contains("\\u{1b}]0;pwned\\u{7}"), "{args:?}: {all}");
+        }
+    }
+}

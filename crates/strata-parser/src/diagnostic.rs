@@ -221,7 +221,9 @@ impl Diagnostic {
     }
 
     /// A one-line rendering:
-    /// `error[strata::toml_syntax] hosts.toml:3:7: message (help: ...)`.
+    /// `error[strata::toml_syntax] hosts.toml:3:7: message (help: ...)`,
+    /// control characters escaped ([`crate::escape_controls`]): it is meant
+    /// for a terminal.
     pub fn one_line(&self, sources: &Sources) -> String {
         let place = self
             .span()
@@ -233,13 +235,14 @@ impl Diagnostic {
             .as_ref()
             .map(|h| format!(" (help: {h})"))
             .unwrap_or_default();
-        format!(
+        let line = format!(
             "{}[{}]{} {}{help}",
             self.severity.as_str(),
             self.code,
             place,
             self.message
-        )
+        );
+        crate::escape::escape_controls(&line).into_owned()
     }
 
     /// Turns this diagnostic into a [`miette::Report`] over its source text,
