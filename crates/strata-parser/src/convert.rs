@@ -230,18 +230,60 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
         } else {
             range
         };
-        let help = message.contains("carriage return").then_some(
-            "the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings",
-        );
+        let help = if message.contains("carriage return") {
+            Some("the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings".to_string())
+        } else {
+            bare_word(text, range.start).map(|word| {
+                format!("a string needs quotes in TOML: write `\"{word}\"`; unquoted, a value must be a number, `true`, `false`, a date or a time")
+            })
+        };
         cx.push(
             Diagnostic::error(
                 Code::TomlSyntax,
                 cx.span(range),
                 format!("invalid TOML: {message}"),
             )
-            .with_help_opt(help.map(str::to_string)),
+            .with_help_opt(help),
         );
     }
+}
+
+/// The unquoted word around `at` when it stands where a value goes (after
+/// `=`, `[` or `,`): `info` in `log_level = info`, which the parser reads
+/// as a misspelt `inf` ("invalid float, expected `inf`"), `web-1` in
+/// `hosts = [web-1]`. `None` elsewhere, and for a word too long to quote.
+fn bare_word(text: &str, at: usize) -> Option<&str> {
+    let bare = |c: char| !c.is_whitespace() && !c.is_control() && !"\"'[]{},=#".contains(c);
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| bare(c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = text[at..]
+        .char_indices()
+        .find(|&(_, c)| !bare(c))
+        .map_or(text.len(), |(i, _)| at + i);
+    let word = &text[start..end];
+    // After `=` or `,`, or after a `[` that itself opens a value (an
+    // array, not a `[table]` header).
+    let mut head = &text[..start];
+    let valued = loop {
+        head = head.trim_end_matches([' ', '\t', '\r', '\n']);
+        match head.chars().next_back() {
+            Some('=' | ',') => break true,
+            Some('[') => head = &head[..head.len() - 1],
+            _ => break false,
+        }
+    };
+    // A broken date or time (`25:00:00`) is no string that lost its quotes.
+    let datetime = word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(':');
+    let wordlike = word.starts_with(|c: char| c.is_alphanumeric() || "_-+./".contains(c));
+    (valued && wordlike && !datetime && word.chars().count() <= 60).then_some(word)
 }
 
 /// "duplicate key", with the key named and its first definition labelled.
@@ -286,6 +328,43 @@ fn first_definition(text: &str, key: &str, before: usize) -> Option<usize> {
         end = at;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_words_in_value_places() {
+        // (text, error offset, word)
+        let cases = [
+            ("log_level = info\n", 12, Some("info")),
+            ("d=info # c\n", 2, Some("info")),
+            ("a = [info, debug]\n", 5, Some("info")),
+            ("a = [1, debug]\n", 8, Some("debug")),
+            ("b = { c = warn }\n", 10, Some("warn")),
+            ("v = 1.2.3\n", 7, Some("1.2.3")),
+            (
+                "hosts = [web-1.example.com]\n",
+                9,
+                Some("web-1.example.com"),
+            ),
+            ("u = http://x.y/z\n", 4, Some("http://x.y/z")),
+            ("t = 25:00:00\n", 4, None),
+            ("d = 1979-05-27T25:00:00Z\n", 4, None),
+            ("info\n", 4, None),
+            ("[table\n", 6, None),
+            ("[[table.x\n", 8, None),
+            ("a = [[1], [x]]\n", 11, Some("x")),
+            ("a = [\n  one,\n]\n", 8, Some("one")),
+            ("s = \"open\n", 4, None),
+            ("e = \u{1b}]0;t\n", 4, None),
+            ("e = ]\n", 4, None),
+        ];
+        for (text, at, want) in cases {
+            assert_eq!(bare_word(text, at), want, "{text:?}");
+        }
+    }
 }
 
 /// A human name for a value's type.
