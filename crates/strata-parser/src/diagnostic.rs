@@ -99,6 +99,8 @@ codes! {
     EmptyGroup = "empty_group",
     /// A host and a group share a name.
     HostGroupNameClash = "host_group_name_clash",
+    /// A host is named `all` or `ungrouped`, the names of the implicit groups.
+    ReservedHostName = "reserved_host_name",
     /// One key has different types in different layers of one host.
     TypeConflict = "type_conflict",
     /// A file in a data directory is not a `.toml` file.

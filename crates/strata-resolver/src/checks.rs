@@ -6,14 +6,54 @@ use std::collections::HashMap;
 
 use strata_parser::{Code, Diagnostic};
 
+use crate::ansible::UNGROUPED;
 use crate::inventory::Inventory;
 
 impl Inventory {
-    /// Every extra check: [`Inventory::type_conflicts`] and
-    /// [`Inventory::ansible_names`] (in `ansible.rs`).
+    /// Every extra check: [`Inventory::type_conflicts`],
+    /// [`Inventory::reserved_host_names`] and [`Inventory::ansible_names`]
+    /// (in `ansible.rs`).
     pub fn lint(&self) -> Vec<Diagnostic> {
         let mut out = self.type_conflicts();
+        out.extend(self.reserved_host_names());
         out.extend(self.ansible_names());
+        out
+    }
+
+    /// A host named `all` or `ungrouped`, the names of the implicit groups:
+    /// Ansible warns "Found both group and host with same name" for both,
+    /// and a limit of `all` selects every host in strata too, never the
+    /// host alone. A host `ungrouped` beside a group `ungrouped` is already
+    /// `strata::host_group_name_clash`.
+    pub fn reserved_host_names(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for name in ["all", UNGROUPED] {
+            let Some(&hid) = self.host_index.get(name) else {
+                continue;
+            };
+            let Some(span) = self.hosts[hid as usize].span else {
+                continue;
+            };
+            if name == UNGROUPED && self.group_index.contains_key(name) {
+                continue;
+            }
+            let (message, help) = if name == "all" {
+                (
+                    "host `all` has the name of the group of every host; a limit of `all` never selects it alone",
+                    "rename the host; Ansible also warns about it on every run",
+                )
+            } else {
+                (
+                    "host `ungrouped` has the name of Ansible's implicit group of the hosts in no other group",
+                    "if this inventory is used from Ansible, rename the host: there `-l ungrouped` selects the group, and Ansible warns on every run",
+                )
+            };
+            out.push(
+                Diagnostic::warning(Code::ReservedHostName, span, message)
+                    .with_label_text("Ansible: \"Found both group and host with same name\"")
+                    .with_help(help),
+            );
+        }
         out
     }
 
