@@ -602,6 +602,7 @@ impl InventoryBuilder {
                 data: g.data.map(table),
                 broken: false,
                 broken_hosts: Vec::new(),
+                hosts_unread: false,
             })
             .collect();
         if self.all_hosts.is_some() || self.global.is_some() {
@@ -614,6 +615,7 @@ impl InventoryBuilder {
                 data: self.global.map(table),
                 broken: false,
                 broken_hosts: Vec::new(),
+                hosts_unread: false,
             });
         }
         let raw = RawInventory {
