@@ -134,3 +134,80 @@ fn escapes_in_paths_never_reach_the_terminal() {
         }
     }
 }
+
+/// `--format toml` writes TOML 1.0, whatever TOML 1.1 the files use (times
+/// without seconds, `\e`, line breaks in inline tables): Python's tomllib,
+/// a TOML 1.0 reader, reads the output of every fixture that loads, and
+/// JSON gives times with their seconds, as RFC 3339 wants.
+#[test]
+fn toml_output_is_read_by_tomllib() {
+    let mut dirs = Vec::new();
+    let roots = ["tests/fixtures", "examples"].map(|r| workspace().join(r));
+    for entry in roots.iter().flat_map(|r| std::fs::read_dir(r).unwrap()) {
+        let dir = entry.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for sub in std::iter::once(dir.clone()).chain(
+            std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path()),
+        ) {
+            if sub.join("hosts.toml").is_file() {
+                dirs.push(sub);
+            }
+        }
+    }
+    dirs.sort();
+    let mut read = Vec::new();
+    for dir in &dirs {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .arg("-i")
+            .arg(dir)
+            .args(["list", "--format", "toml", "--global-data"])
+            .env_remove("STRATA_INVENTORY")
+            .env_remove("STRATA_ALLOW_EXEC")
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            continue; // a fixture of errors
+        }
+        let mut python = std::process::Command::new("python3")
+            .args(["-c", "import sys, tomllib; tomllib.loads(sys.stdin.read())"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 (3.11 or later, for tomllib)");
+        use std::io::Write;
+        python.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+        let done = python.wait_with_output().unwrap();
+        assert!(
+            done.status.success(),
+            "tomllib rejects `strata -i {} list --format toml`: {}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&done.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        read.push(dir.file_name().unwrap().to_string_lossy().into_owned());
+    }
+    for needed in ["datetimes", "toml-1-1"] {
+        assert!(
+            read.iter().any(|r| r == needed),
+            "{needed} not read: {read:?}"
+        );
+    }
+    // JSON: times with seconds.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["-i", "tests/fixtures/toml-1-1", "host", "w2"])
+        .current_dir(workspace())
+        .output()
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(data["window"], "22:00:00");
+    assert_eq!(data["deployed"], "1979-05-27T07:32:00Z");
+    assert_eq!(data["local"], "1979-05-27T07:32:00");
+    assert_eq!(data["offset"], "1979-05-27T07:32:00-07:00");
+    assert_eq!(data["schedule"][1]["at"], "1979-05-28T09:45:00");
+    assert_eq!(data["precise"], "07:32:05.25");
+}

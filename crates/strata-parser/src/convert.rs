@@ -138,7 +138,7 @@ pub(crate) fn value_of(
         },
         DeValue::Float(f) => Value::Float(parse_float(f.as_str())),
         DeValue::Boolean(b) => Value::Boolean(*b),
-        DeValue::Datetime(d) => Value::Datetime(Box::new(*d)),
+        DeValue::Datetime(d) => Value::Datetime(Box::new(crate::value::with_seconds(*d))),
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items.iter() {
