@@ -34,7 +34,7 @@ pub struct Env {
     pub cwd: Option<PathBuf>,
     /// `$STRATA_INVENTORY`.
     pub inventory: Option<String>,
-    /// `$NO_COLOR` is set.
+    /// `$NO_COLOR` is set and not empty ([`no_color`]).
     pub no_color: bool,
     /// stdout is a terminal (JSON is then indented).
     pub stdout_is_terminal: bool,
@@ -51,6 +51,12 @@ pub struct Env {
     /// Where command sources' answers are cached (`$XDG_CACHE_HOME/strata`,
     /// else `~/.cache/strata`); `None` caches nothing.
     pub cache_dir: Option<PathBuf>,
+}
+
+/// True when the value of `$NO_COLOR` asks for no colours: set and not
+/// empty, as <https://no-color.org> says (`NO_COLOR=` leaves colours on).
+pub fn no_color(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
 }
 
 /// Why a run stopped early.
@@ -173,17 +179,24 @@ fn stdout_kind(command: &Command) -> Stdout {
             DiffFormat::Json => Stdout::Json,
             DiffFormat::Human | DiffFormat::Markdown => Stdout::Human,
         },
-        Command::Help { .. } => Stdout::Plain,
+        Command::Help { .. } | Command::Completions { .. } | Command::Man { .. } => Stdout::Plain,
     }
 }
 
 fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
-    if let Command::Help { command } = &cli.command {
-        return Ok(out.write_all(
-            args::help(command.as_deref())
-                .map_err(Failure::Usage)?
-                .as_bytes(),
-        )?);
+    match &cli.command {
+        Command::Help { command } => {
+            return Ok(out.write_all(
+                args::help(command.as_deref())
+                    .map_err(Failure::Usage)?
+                    .as_bytes(),
+            )?);
+        }
+        Command::Completions { shell } => return Ok(out.write_all(&args::completions(*shell))?),
+        Command::Man { command } => {
+            return Ok(out.write_all(&args::man(command.as_deref()).map_err(Failure::Usage)?)?);
+        }
+        _ => {}
     }
     let cwd = env
         .cwd
@@ -349,7 +362,11 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
                 .map_err(Failure::Usage)?;
             commands::graph::run(out, &inventory, &selected, limited, root, vars)?
         }
-        Command::Check { .. } | Command::Help { .. } | Command::Diff { .. } => {
+        Command::Check { .. }
+        | Command::Help { .. }
+        | Command::Diff { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
             unreachable!("handled before loading")
         }
         Command::Ansible { list, host } => match (list, host) {
@@ -495,5 +512,19 @@ fn load(first: Loader, full: Loader, err: &mut Stderr<'_>) -> Result<Inventory, 
             report::print(err, &loaded.diagnostics, &sources, false);
             Err(Failure::Inventory)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_needs_a_value() {
+        // no-color.org: set and not empty.
+        assert!(!no_color(None));
+        assert!(!no_color(Some("".as_ref())));
+        assert!(no_color(Some("1".as_ref())));
+        assert!(no_color(Some("0".as_ref())));
     }
 }

@@ -211,3 +211,62 @@ fn toml_output_is_read_by_tomllib() {
     assert_eq!(data["schedule"][1]["at"], "1979-05-28T09:45:00");
     assert_eq!(data["precise"], "07:32:05.25");
 }
+
+/// `strata completions SHELL` and `strata man`: every subcommand is in
+/// each, the bash script is valid bash, and the page is a roff man page.
+#[test]
+fn completions_and_man_page() {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let commands = [
+        "check",
+        "hosts",
+        "groups",
+        "host",
+        "explain",
+        "graph",
+        "ansible",
+        "diff",
+        "list",
+        "completions",
+        "man",
+        "help",
+    ];
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = run(&["completions", shell]);
+        for c in commands {
+            assert!(script.contains(c), "{shell} lacks {c}");
+        }
+        assert!(script.contains("inventory"), "{shell}");
+    }
+    let bash = run(&["completions", "bash"]);
+    let check = std::process::Command::new("bash")
+        .args(["-n", "-c", &bash])
+        .status()
+        .expect("bash");
+    assert!(check.success(), "bash -n rejects the completion script");
+    let page = run(&["man"]);
+    assert!(page.contains(".TH strata 1"), "{page}");
+    for c in commands {
+        assert!(
+            page.contains(&format!("strata\\-{c}")) || page.contains(c),
+            "man lacks {c}"
+        );
+    }
+    assert!(page.contains("\\-\\-allow\\-exec"), "{page}");
+    // Each page strata(1) refers to exists.
+    for c in commands {
+        let sub = run(&["man", c]);
+        assert!(sub.contains(&format!(".TH strata-{c} 1")), "{c}: {sub}");
+    }
+}
