@@ -19,7 +19,8 @@ STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, "target/debug/strata
 CASES = os.path.join(ROOT, "crates/strata-cli/tests/check")
 RUNTIME = {"file_too_large", "not_utf8", "symlink_outside_root", "unreadable_file"}
 # Arguments a case needs beyond `check` (as in crates/strata-cli/tests/check.rs).
-EXTRA = {"source_failed": ["--allow-exec"], "ansible_name": ["--ansible"]}
+EXTRA = {"source_failed": ["--allow-exec"], "ansible_name": ["--ansible"],
+         "reserved_host_name": ["--ansible"]}
 LANG = {".toml": "toml", ".json": "json", ".sh": "sh", ".py": "python"}
 
 

@@ -172,6 +172,7 @@ pub enum Command {
         exit_code: bool,
     },
     /// Print this help, or the help of the given command.
+    #[command(display_order = 1000)]
     Help {
         /// The command to describe.
         command: Option<String>,
@@ -184,6 +185,22 @@ pub enum Command {
         /// What to add for programs that rebuild the inventory (the Python package).
         #[command(flatten)]
         extra: ListExtra,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// For example `strata completions bash >
+    /// ~/.local/share/bash-completion/completions/strata`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or the page of the given command.
+    ///
+    /// For example `strata man > ~/.local/share/man/man1/strata.1` and
+    /// `strata man check > ~/.local/share/man/man1/strata-check.1`.
+    Man {
+        /// The command to describe (its page is `strata-COMMAND(1)`).
+        command: Option<String>,
     },
 }
 
@@ -209,7 +226,7 @@ pub struct ListExtra {
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
-    /// Colours when stderr is a terminal and NO_COLOR is unset.
+    /// Colours when stderr is a terminal and NO_COLOR is unset or empty.
     Auto,
     /// Always.
     Always,
@@ -255,6 +272,46 @@ pub enum DataFormat {
     Json,
     /// TOML, keys sorted.
     Toml,
+}
+
+/// `strata completions SHELL`: the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "strata", &mut out);
+    out
+}
+
+/// `strata man [COMMAND]`: the manual page, in roff: `strata(1)`, or
+/// `strata-COMMAND(1)`, which `strata(1)` refers to.
+pub fn man(command: Option<&str>) -> Result<Vec<u8>, String> {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    let page = match command {
+        None => cli,
+        Some(name) => match cli.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => return Err(unknown_command(&cli, name)),
+        },
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// "no command `x`", with a did-you-mean.
+fn unknown_command(cli: &clap::Command, name: &str) -> String {
+    let names: Vec<String> = cli
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    match strata::closest(name, names.iter().map(String::as_str)) {
+        Some(n) => format!("no command `{name}`; did you mean `{n}`?"),
+        None => format!("no command `{name}`; `strata help` lists them"),
+    }
 }
 
 /// The text of `strata help [COMMAND]`: the same as `strata [COMMAND] --help`.

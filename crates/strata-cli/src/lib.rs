@@ -35,7 +35,7 @@ pub struct Env {
     pub cwd: Option<PathBuf>,
     /// `$STRATA_INVENTORY`.
     pub inventory: Option<String>,
-    /// `$NO_COLOR` is set.
+    /// `$NO_COLOR` is set and not empty ([`no_color`]).
     pub no_color: bool,
     /// stdout is a terminal (JSON is then indented).
     pub stdout_is_terminal: bool,
@@ -59,6 +59,12 @@ pub struct Env {
     /// one JSON object per line (the fields of `check --format json`), and a
     /// usage error as `{"severity": "error", "code": "usage", ...}`.
     pub diagnostics: Option<String>,
+}
+
+/// True when the value of `$NO_COLOR` asks for no colours: set and not
+/// empty, as <https://no-color.org> says (`NO_COLOR=` leaves colours on).
+pub fn no_color(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty())
 }
 
 /// Why a run stopped early.
@@ -129,12 +135,21 @@ where
             return 2;
         }
     };
-    let result = if pretty {
-        let mut out = pretty::Pretty::new(BufWriter::new(stdout));
-        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
-    } else {
-        let mut out = BufWriter::new(stdout);
-        run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+    // JSON is indented for people; text for people has its control
+    // characters escaped; TOML and annotations go out as written.
+    let result = match stdout_kind(&cli.command) {
+        Stdout::Json if pretty => {
+            let mut out = pretty::Pretty::new(BufWriter::new(stdout));
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
+        Stdout::Human => {
+            let mut out = term::Escaped::new(BufWriter::new(stdout));
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
+        Stdout::Json | Stdout::Plain => {
+            let mut out = BufWriter::new(stdout);
+            run_cli(cli, &mut out, &mut err, env).and_then(|()| Ok(out.flush()?))
+        }
     };
     match result {
         Ok(()) => 0,
@@ -151,13 +166,62 @@ where
     }
 }
 
+/// What a command writes on stdout.
+enum Stdout {
+    /// JSON: indented with `--pretty` or on a terminal.
+    Json,
+    /// Text for people: control characters escaped.
+    Human,
+    /// TOML, annotations, help: as written.
+    Plain,
+}
+
+fn stdout_kind(command: &Command) -> Stdout {
+    use args::{CheckFormat, DataFormat, DiffFormat, TextFormat};
+    let text = |f: &TextFormat| match f {
+        TextFormat::Text => Stdout::Human,
+        TextFormat::Json => Stdout::Json,
+    };
+    let data = |f: &DataFormat| match f {
+        DataFormat::Json => Stdout::Json,
+        DataFormat::Toml => Stdout::Plain,
+    };
+    match command {
+        Command::Hosts { format }
+        | Command::Groups { format }
+        | Command::Explain { format, .. } => text(format),
+        Command::Host {
+            show_origin: true, ..
+        }
+        | Command::Graph { .. } => Stdout::Human,
+        Command::Host { format, .. } | Command::List { format, .. } => data(format),
+        Command::Ansible { .. } => Stdout::Json,
+        Command::Check { format, .. } => match format {
+            CheckFormat::Json => Stdout::Json,
+            CheckFormat::Human | CheckFormat::Github => Stdout::Plain,
+        },
+        Command::Diff { format, .. } => match format {
+            DiffFormat::Json => Stdout::Json,
+            DiffFormat::Human | DiffFormat::Markdown => Stdout::Human,
+        },
+        Command::Help { .. } | Command::Completions { .. } | Command::Man { .. } => Stdout::Plain,
+    }
+}
+
 fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
-    if let Command::Help { command } = &cli.command {
-        return Ok(out.write_all(
-            args::help(command.as_deref())
-                .map_err(Failure::Usage)?
-                .as_bytes(),
-        )?);
+    match &cli.command {
+        Command::Help { command } => {
+            return Ok(out.write_all(
+                args::help(command.as_deref())
+                    .map_err(Failure::Usage)?
+                    .as_bytes(),
+            )?);
+        }
+        Command::Completions { shell } => return Ok(out.write_all(&args::completions(*shell))?),
+        Command::Man { command } => {
+            return Ok(out.write_all(&args::man(command.as_deref()).map_err(Failure::Usage)?)?);
+        }
+        _ => {}
     }
     let cwd = env
         .cwd
@@ -325,7 +389,11 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
                 .map_err(Failure::Usage)?;
             commands::graph::run(out, &inventory, &selected, limited, root, vars)?
         }
-        Command::Check { .. } | Command::Help { .. } | Command::Diff { .. } => {
+        Command::Check { .. }
+        | Command::Help { .. }
+        | Command::Diff { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
             unreachable!("handled before loading")
         }
         Command::Ansible { list, host, meta } => match (list, host) {
@@ -474,5 +542,19 @@ fn load(first: Loader, full: Loader, err: &mut Stderr<'_>) -> Result<Inventory, 
             report::print(err, &loaded.diagnostics, &sources, false);
             Err(Failure::Inventory)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_needs_a_value() {
+        // no-color.org: set and not empty.
+        assert!(!no_color(None));
+        assert!(!no_color(Some("".as_ref())));
+        assert!(no_color(Some("1".as_ref())));
+        assert!(no_color(Some("0".as_ref())));
     }
 }

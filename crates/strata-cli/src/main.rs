@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     let env = strata_cli::Env {
         cwd: std::env::current_dir().ok(),
         inventory: std::env::var("STRATA_INVENTORY").ok(),
-        no_color: std::env::var_os("NO_COLOR").is_some(),
+        no_color: strata_cli::no_color(std::env::var_os("NO_COLOR").as_deref()),
         stdout_is_terminal: stdout.is_terminal(),
         stderr_is_terminal: stderr.is_terminal(),
         process_exits: true,

@@ -78,7 +78,9 @@ pub fn inline_key(key: &str) -> String {
     if bare {
         key.to_string()
     } else {
-        toml::Value::from(key).to_string()
+        let mut out = String::with_capacity(key.len() + 2);
+        quote(&mut out, key);
+        out
     }
 }
 
@@ -123,7 +125,10 @@ fn write_inline(out: &mut String, value: &Value) {
     }
 }
 
-/// A TOML basic string on one line: `"`, `\` and control characters escaped.
+/// A TOML basic string on one line: `"`, `\`, control characters and
+/// bidirectional formatting characters escaped, so that human output
+/// (which passes [`strata::escape_controls`]) finds nothing left to escape
+/// and stays valid TOML.
 fn quote(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -133,7 +138,9 @@ fn quote(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if c.is_control() || strata::needs_escape(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -152,6 +159,11 @@ mod tests {
             ("has space", "\"has space\""),
             ("", "\"\""),
             ("a.b", "\"a.b\""),
+            ("q\"b\\", "\"q\\\"b\\\\\""),
+            (
+                "esc\u{1b}c1\u{9b}rtl\u{202e}",
+                "\"esc\\u001Bc1\\u009Brtl\\u202E\"",
+            ),
         ];
         for (k, want) in keys {
             assert_eq!(inline_key(k), want);

@@ -311,8 +311,8 @@ fn limits_and_data_apply_to_the_bridge() {
     );
 }
 
-/// The names in `strata check`'s `ansible_name` warnings, by kind:
-/// ("group", name), ("clash", name), ("reserved", name).
+/// The names in `strata check`'s `ansible_name` and `reserved_host_name`
+/// warnings, by kind: ("group", name), ("clash", name), ("reserved", name).
 fn check_ansible_names(inventory: &Path) -> std::collections::BTreeSet<(String, String)> {
     let out = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args([
@@ -329,10 +329,16 @@ fn check_ansible_names(inventory: &Path) -> std::collections::BTreeSet<(String, 
     let quoted = |m: &str| m.split('`').nth(1).unwrap_or_default().to_string();
     items
         .iter()
-        .filter(|i| i["code"] == "strata::ansible_name")
+        .filter(|i| {
+            i["code"] == "strata::ansible_name" || i["code"] == "strata::reserved_host_name"
+        })
         .filter_map(|i| {
             let m = i["message"].as_str().unwrap();
-            let kind = if m.starts_with("Ansible warns about the group name") {
+            let kind = if i["code"] == "strata::reserved_host_name" {
+                // A host named like an implicit group: Ansible's "Found
+                // both group and host with same name".
+                "clash"
+            } else if m.starts_with("Ansible warns about the group name") {
                 "group"
             } else if m.contains("is both a group and a host") {
                 "clash"
@@ -350,10 +356,23 @@ fn check_ansible_names(inventory: &Path) -> std::collections::BTreeSet<(String, 
 fn ansible_warnings_match_check() {
     // What ansible-inventory warns about, from its own output, must be what
     // `strata check` reports as `strata::ansible_name`: no more, no less.
+    compare_warnings("tests/fixtures/ansible-names", 8);
+}
+
+#[test]
+fn ansible_warns_about_hosts_named_like_implicit_groups() {
+    // Hosts `all` and `ungrouped`: "Found both group and host with same
+    // name", which `strata check` reports as `strata::reserved_host_name`.
+    compare_warnings("tests/fixtures/ansible-reserved-hosts", 2);
+}
+
+/// Runs ansible-inventory over the fixture and compares the warnings it
+/// prints (at least `least` of them) with those of `strata check`.
+fn compare_warnings(fixture: &str, least: usize) {
     let Some(program) = ansible_inventory() else {
         return;
     };
-    let inventory = workspace().join("tests/fixtures/ansible-names");
+    let inventory = workspace().join(fixture);
     let home = tempfile::tempdir().unwrap();
     let script = wrapper(home.path(), &inventory);
     let out = run_ansible(
@@ -389,7 +408,7 @@ fn ansible_warnings_match_check() {
         }
     }
     assert!(
-        ansible.len() >= 8,
+        ansible.len() >= least,
         "Ansible's warnings were not found in:\n{text}"
     );
     assert_eq!(

@@ -90,7 +90,7 @@ fn strata(work: &Path, args: &[&str]) -> std::process::Output {
 fn case_args(code: &str) -> &'static [&'static str] {
     match code {
         "source_failed" => &["--allow-exec"],
-        "ansible_name" => &["--ansible"],
+        "ansible_name" | "reserved_host_name" => &["--ansible"],
         _ => &[],
     }
 }

@@ -154,7 +154,7 @@ pub(crate) fn value_of(
             Value::Float(x)
         }
         DeValue::Boolean(b) => Value::Boolean(*b),
-        DeValue::Datetime(d) => Value::Datetime(Box::new(*d)),
+        DeValue::Datetime(d) => Value::Datetime(Box::new(crate::value::with_seconds(*d))),
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items.iter() {
@@ -246,18 +246,129 @@ pub(crate) fn syntax_errors(errors: Vec<toml::de::Error>, cx: &mut Ctx<'_>, text
         } else {
             range
         };
-        let help = message.contains("carriage return").then_some(
-            "the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings",
+        let mut help = if message.contains("carriage return") {
+            Some("the file has a carriage return without a line feed (old Mac line endings); TOML needs LF or CRLF: save the file with Unix or Windows line endings".to_string())
+        } else {
+            bare_word(text, range.start).map(|word| {
+                format!("a string needs quotes in TOML: write `\"{word}\"`; unquoted, a value must be a number, `true`, `false`, a date or a time")
+            })
+        };
+        let mut d = Diagnostic::error(
+            Code::TomlSyntax,
+            cx.span(range.clone()),
+            format!("invalid TOML: {message}"),
         );
-        cx.push(
-            Diagnostic::error(
-                Code::TomlSyntax,
-                cx.span(range),
-                format!("invalid TOML: {message}"),
-            )
-            .with_help_opt(help.map(str::to_string)),
-        );
+        // A `{` or `[` left open is found only where the next line starts:
+        // label where it opened.
+        let unclosed = message == "unclosed array" || message == "unclosed inline table";
+        if (unclosed || message.starts_with("missing comma between"))
+            && let Some((open, bracket)) = open_bracket(text, range.start)
+        {
+            let line_of = |at: usize| {
+                let end = (at + cx.offset).min(cx.text.len());
+                1 + cx.text.as_bytes()[..end]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+            };
+            let (open_line, error_line) = (line_of(open), line_of(range.start));
+            if open_line != error_line {
+                let (what, close) = if bracket == b'{' {
+                    ("inline table", '}')
+                } else {
+                    ("array", ']')
+                };
+                let or_comma = if unclosed {
+                    String::new()
+                } else {
+                    " (or the missing `,` if it goes on)".to_string()
+                };
+                d = d.with_label(
+                    cx.span(open..open + 1),
+                    format!("this {what} is still open at line {error_line}"),
+                );
+                help = Some(format!(
+                    "the `{}` on line {open_line} is not closed: add `{close}` where the {what} ends{or_comma}",
+                    bracket as char
+                ));
+            }
+        }
+        cx.push(d.with_help_opt(help));
     }
+}
+
+/// The innermost `{` or `[` still open at `at` (its offset and the
+/// bracket), from a scan of `text` that skips strings and comments.
+/// `[table]` headers open and close on their line.
+fn open_bracket(text: &str, at: usize) -> Option<(usize, u8)> {
+    let b = text.as_bytes();
+    let end = at.min(b.len());
+    let mut stack: Vec<(usize, u8)> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match b[i] {
+            b'#' => {
+                while i < end && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                i = crate::toml11::skip_string(b, i);
+                continue;
+            }
+            c @ (b'{' | b'[') => stack.push((i, c)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    stack.pop()
+}
+
+/// The unquoted word around `at` when it stands where a value goes (after
+/// `=`, `[` or `,`): `info` in `log_level = info`, which the parser reads
+/// as a misspelt `inf` ("invalid float, expected `inf`"), `web-1` in
+/// `hosts = [web-1]`. `None` elsewhere, and for a word too long to quote.
+fn bare_word(text: &str, at: usize) -> Option<&str> {
+    let bare = |c: char| !c.is_whitespace() && !c.is_control() && !"\"'[]{},=#".contains(c);
+    let at = at.min(text.len());
+    if !text.is_char_boundary(at) {
+        return None;
+    }
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| bare(c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = text[at..]
+        .char_indices()
+        .find(|&(_, c)| !bare(c))
+        .map_or(text.len(), |(i, _)| at + i);
+    let word = &text[start..end];
+    // After `=` or `,`, or after a `[` that itself opens a value (an
+    // array, not a `[table]` header).
+    let mut head = &text[..start];
+    let valued = loop {
+        head = head.trim_end_matches([' ', '\t', '\r', '\n']);
+        match head.chars().next_back() {
+            Some('=' | ',') => break true,
+            Some('[') => head = &head[..head.len() - 1],
+            _ => break false,
+        }
+    };
+    // A broken date or time (`25:00:00`) is no string that lost its quotes.
+    let datetime = word.starts_with(|c: char| c.is_ascii_digit()) && word.contains(':');
+    let wordlike = word.starts_with(|c: char| c.is_alphanumeric() || "_-+./".contains(c));
+    // The error is in the word (not just after it), and the word is no
+    // TOML value by itself (`2` in `[1, 2` is fine; the `]` is missing).
+    let inside = text[at..].starts_with(bare);
+    let valid = toml::from_str::<toml::Table>(&format!("v = {word}")).is_ok();
+    (valued && wordlike && inside && !valid && !datetime && word.chars().count() <= 60)
+        .then_some(word)
 }
 
 /// "duplicate key", with the key named and its first definition labelled.
@@ -314,5 +425,61 @@ pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Datetime(_) => "a datetime",
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_brackets() {
+        // (text, where the error is, the open bracket's offset)
+        let cases = [
+            ("a = [1,\n  2\nb = 1\n", 12, Some(4)),
+            ("a = { x = 1, y = [1]\nb = 1\n", 21, Some(4)),
+            ("[t]\na = { x = \"{[\" # }\nb = 1\n", 24, Some(8)),
+            ("[[t]]\na = 1\n", 11, None),
+            ("a = [[1, 2], [3,\nb = 1\n", 17, Some(13)),
+            ("a = '''[{'''\nb = 1\n", 13, None),
+        ];
+        for (text, at, want) in cases {
+            assert_eq!(open_bracket(text, at).map(|o| o.0), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn bare_words_in_value_places() {
+        // (text, error offset, word)
+        let cases = [
+            ("log_level = info\n", 12, Some("info")),
+            ("d=info # c\n", 2, Some("info")),
+            ("a = [info, debug]\n", 5, Some("info")),
+            ("a = [1, debug]\n", 8, Some("debug")),
+            ("b = { c = warn }\n", 10, Some("warn")),
+            ("v = 1.2.3\n", 7, Some("1.2.3")),
+            (
+                "hosts = [web-1.example.com]\n",
+                9,
+                Some("web-1.example.com"),
+            ),
+            ("u = http://x.y/z\n", 4, Some("http://x.y/z")),
+            ("t = 25:00:00\n", 4, None),
+            ("d = 1979-05-27T25:00:00Z\n", 4, None),
+            ("info\n", 4, None),
+            ("[table\n", 6, None),
+            ("[[table.x\n", 8, None),
+            ("a = [[1], [x]]\n", 11, Some("x")),
+            ("a = [\n  one,\n]\n", 8, Some("one")),
+            ("s = \"open\n", 4, None),
+            ("e = \u{1b}]0;t\n", 4, None),
+            ("e = ]\n", 4, None),
+            ("t = { y = [1, 2\n", 15, None),
+            ("t = [1, 2 3]\n", 10, None),
+            ("t = [true, false]\n", 5, None),
+        ];
+        for (text, at, want) in cases {
+            assert_eq!(bare_word(text, at), want, "{text:?}");
+        }
     }
 }

@@ -99,6 +99,8 @@ codes! {
     EmptyGroup = "empty_group",
     /// A host and a group share a name.
     HostGroupNameClash = "host_group_name_clash",
+    /// A host is named `all` or `ungrouped`, the names of the implicit groups.
+    ReservedHostName = "reserved_host_name",
     /// One key has different types in different layers of one host.
     TypeConflict = "type_conflict",
     /// A file in a data directory is not a `.toml` file.
@@ -224,7 +226,9 @@ impl Diagnostic {
     }
 
     /// A one-line rendering:
-    /// `error[strata::toml_syntax] hosts.toml:3:7: message (help: ...)`.
+    /// `error[strata::toml_syntax] hosts.toml:3:7: message (help: ...)`,
+    /// control characters escaped ([`crate::escape_controls`]): it is meant
+    /// for a terminal.
     pub fn one_line(&self, sources: &Sources) -> String {
         let place = self
             .span()
@@ -236,13 +240,14 @@ impl Diagnostic {
             .as_ref()
             .map(|h| format!(" (help: {h})"))
             .unwrap_or_default();
-        format!(
+        let line = format!(
             "{}[{}]{} {}{help}",
             self.severity.as_str(),
             self.code,
             place,
             self.message
-        )
+        );
+        crate::escape::escape_controls(&line).into_owned()
     }
 
     /// Turns this diagnostic into a [`miette::Report`] over its source text,

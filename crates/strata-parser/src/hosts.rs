@@ -45,6 +45,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                     data: None,
                     broken: cx.diagnostics.len() > before,
                     broken_hosts,
+                    hosts_unread: false,
                 })
             }
             DeValue::Table(t) => {
@@ -75,6 +76,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                     data: None,
                     broken: true,
                     broken_hosts: Vec::new(),
+                    hosts_unread: true,
                 })
             }
         };
@@ -98,6 +100,7 @@ fn group_table(
         data: None,
         broken: false,
         broken_hosts: Vec::new(),
+        hosts_unread: false,
     };
     for (key, value) in table.iter() {
         match key.get_ref().as_ref() {
@@ -106,18 +109,21 @@ fn group_table(
                     group.hosts = host_entries(items.iter(), cx, &mut group.broken_hosts);
                     group.has_hosts = true;
                 }
-                other => cx.push(
-                    Diagnostic::error(
-                        Code::DataShape,
-                        cx.span(value.span()),
-                        format!(
-                            "`hosts` of group `{}` must be an array, found {}",
-                            group.name,
-                            type_name(other)
-                        ),
-                    )
-                    .with_label_text("expected an array of hosts"),
-                ),
+                other => {
+                    group.hosts_unread = true;
+                    cx.push(
+                        Diagnostic::error(
+                            Code::DataShape,
+                            cx.span(value.span()),
+                            format!(
+                                "`hosts` of group `{}` must be an array, found {}",
+                                group.name,
+                                type_name(other)
+                            ),
+                        )
+                        .with_label_text("expected an array of hosts"),
+                    );
+                }
             },
             "data" => match value.get_ref() {
                 DeValue::Table(t) => group.data = Some(data_table(t, cx)),

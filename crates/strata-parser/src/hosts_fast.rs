@@ -151,6 +151,7 @@ fn scan(file: FileId, text: &str, start: usize) -> Option<Vec<RawGroup>> {
                     data: None,
                     broken: false,
                     broken_hosts: Vec::new(),
+                    hosts_unread: false,
                 });
             }
             Some(_) => return None,

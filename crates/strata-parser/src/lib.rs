@@ -45,6 +45,7 @@
 
 mod convert;
 mod diagnostic;
+mod escape;
 mod external;
 mod hosts;
 mod hosts_fast;
@@ -66,6 +67,7 @@ use rayon::prelude::*;
 
 pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use escape::{escape_controls, needs_escape};
 pub use external::{
     DEFAULT_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup, SourceHostVars, SourceKind,
     parse_duration, parse_host_document, parse_source_document,

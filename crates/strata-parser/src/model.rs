@@ -208,6 +208,9 @@ pub struct RawGroup {
     /// `{ name = "w1", port = 1 }`): their data files are not reported as
     /// naming no host.
     pub broken_hosts: Vec<String>,
+    /// The group's hosts could not be read at all (the group, or its
+    /// `hosts`, is not an array): any host may be one of them.
+    pub hosts_unread: bool,
 }
 
 /// The parsed `hosts.toml`.

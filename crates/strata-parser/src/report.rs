@@ -7,6 +7,11 @@
 //! that its renderer cannot format (past 65,535 it panics): tools that write
 //! TOML often put a whole array of thousands of hosts on one line. Line and
 //! column numbers still refer to the original file.
+//!
+//! Everything handed to miette is inventory text on its way to a terminal:
+//! messages, help, labels, file names and the lines shown pass through
+//! [`escape_controls`], so an ESC in a file shows as `\u{1b}` and never
+//! drives the terminal. Columns still count the file's characters.
 
 use std::fmt;
 use std::ops::Range;
@@ -14,6 +19,7 @@ use std::ops::Range;
 use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::escape::{escape_controls, needs_escape, push_escaped};
 use crate::source::{SourceFile, Sources};
 
 /// Lines longer than this (in bytes) are shown as windows around labels.
@@ -101,7 +107,14 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
         }
         if Some(label.span.file) == primary_file {
             // The primary label decides the file:line:column miette shows.
-            main.push((label.span.range(), label.text.clone(), i == 0));
+            main.push((
+                label.span.range(),
+                label
+                    .text
+                    .as_deref()
+                    .map(|t| escape_controls(t).into_owned()),
+                i == 0,
+            ));
         } else {
             let excerpt = Excerpt::new(
                 sources.display_name(label.span.file),
@@ -111,7 +124,10 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
             let span = excerpt.map_span(&label.span.range());
             related.push(Rendered {
                 code: d.code.as_str(),
-                message: label.text.clone().unwrap_or_else(|| "related".into()),
+                message: label
+                    .text
+                    .as_deref()
+                    .map_or_else(|| "related".into(), |t| escape_controls(t).into_owned()),
                 severity: miette::Severity::Advice,
                 help: None,
                 source: Some(excerpt),
@@ -163,9 +179,9 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
     };
     Rendered {
         code: d.code.as_str(),
-        message,
+        message: escape_controls(&message).into_owned(),
         severity,
-        help: d.help.clone(),
+        help: d.help.as_deref().map(|h| escape_controls(h).into_owned()),
         source,
         labels,
         related,
@@ -181,6 +197,11 @@ struct Piece {
     orig: Range<usize>,
     /// The 0-based column (in characters) of `orig.start` in its line.
     orig_col: usize,
+    /// Its length in the excerpt: `orig.len()`, except for a piece that is
+    /// one escaped character (`\u{1b}` for one byte).
+    ex_len: usize,
+    /// True for a piece that is one escaped character.
+    escaped: bool,
 }
 
 /// One original line in the excerpt.
@@ -207,6 +228,7 @@ struct Excerpt {
 
 impl Excerpt {
     fn new(name: String, file: &SourceFile, labels: &[Range<usize>]) -> Excerpt {
+        let name = escape_controls(&name).into_owned();
         let src = file.text();
         // Which lines to show, and the label starts on each.
         let mut wanted: Vec<(usize, Option<usize>)> = Vec::new();
@@ -288,19 +310,23 @@ impl Excerpt {
                 return match (is_end, k.checked_sub(1)) {
                     (true, Some(prev)) => {
                         let q = &line.pieces[prev];
-                        q.ex_start + q.orig.len()
+                        q.ex_start + q.ex_len
                     }
                     _ => p.ex_start,
                 };
             }
-            if offset <= p.orig.end {
-                return p.ex_start + (offset - p.orig.start);
+            if offset == p.orig.end {
+                return p.ex_start + p.ex_len;
+            }
+            if offset < p.orig.end {
+                // Inside an escaped character (never a label's end): its start.
+                return p.ex_start + if p.escaped { 0 } else { offset - p.orig.start };
             }
         }
         // Past the last piece (the line ending, or a cut tail).
         line.pieces
             .last()
-            .map_or(line.ex_start, |p| p.ex_start + p.orig.len())
+            .map_or(line.ex_start, |p| p.ex_start + p.ex_len)
     }
 
     /// The original 0-based column of an excerpt offset.
@@ -311,8 +337,10 @@ impl Excerpt {
         };
         let k = line.pieces.partition_point(|p| p.ex_start <= offset);
         match k.checked_sub(1).map(|k| &line.pieces[k]) {
+            // An escaped character is one column, however long its escape.
+            Some(p) if p.escaped => p.orig_col + usize::from(offset > p.ex_start),
             Some(p) => {
-                let end = offset.min(p.ex_start + p.orig.len());
+                let end = offset.min(p.ex_start + p.ex_len);
                 p.orig_col
                     + self
                         .text
@@ -329,13 +357,9 @@ impl Excerpt {
 fn cut(src: &str, range: Range<usize>, points: &[usize], out: &mut String) -> Vec<Piece> {
     let line = &src[range.clone()];
     if line.len() <= MAX_LINE {
-        let ex_start = out.len();
-        push_line(out, line);
-        return vec![Piece {
-            ex_start,
-            orig: range,
-            orig_col: 0,
-        }];
+        let mut pieces = Vec::new();
+        push_line(out, line, range.start, 0, &mut pieces);
+        return pieces;
     }
     // Windows in characters around each point, merged, in order.
     let mut windows: Vec<(usize, usize)> = Vec::new();
@@ -378,12 +402,7 @@ fn cut(src: &str, range: Range<usize>, points: &[usize], out: &mut String) -> Ve
         if a > 0 || k > 0 {
             out.push_str(if k == 0 { "…" } else { " … " });
         }
-        pieces.push(Piece {
-            ex_start: out.len(),
-            orig: range.start + a..range.start + b,
-            orig_col: a_col,
-        });
-        push_line(out, &line[a..b]);
+        push_line(out, &line[a..b], range.start + a, a_col, &mut pieces);
         if k + 1 == windows.len() && b < line.len() {
             out.push('…');
         }
@@ -391,10 +410,56 @@ fn cut(src: &str, range: Range<usize>, points: &[usize], out: &mut String) -> Ve
     pieces
 }
 
-/// Copies line text; a stray `\r` (a line ending miette and strata would
-/// disagree on) becomes a space of the same length.
-fn push_line(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| if c == '\r' { ' ' } else { c }));
+/// Copies line text that starts at byte `orig_start` and character column
+/// `orig_col` of the file, adding its pieces: runs of text copied as they
+/// are, and each control character escaped as a piece of its own. A stray
+/// `\r` (a line ending miette and strata would disagree on) becomes a space.
+fn push_line(
+    out: &mut String,
+    text: &str,
+    orig_start: usize,
+    orig_col: usize,
+    pieces: &mut Vec<Piece>,
+) {
+    let mut run: Option<Piece> = None;
+    for (col, (at, c)) in text.char_indices().enumerate() {
+        let orig = orig_start + at..orig_start + at + c.len_utf8();
+        if c == '\r' || !needs_escape(c) {
+            let p = run.get_or_insert(Piece {
+                ex_start: out.len(),
+                orig: orig.start..orig.start,
+                orig_col: orig_col + col,
+                ex_len: 0,
+                escaped: false,
+            });
+            p.orig.end = orig.end;
+            p.ex_len += c.len_utf8();
+            out.push(if c == '\r' { ' ' } else { c });
+            continue;
+        }
+        pieces.extend(run.take());
+        let ex_start = out.len();
+        push_escaped(out, c);
+        pieces.push(Piece {
+            ex_start,
+            orig,
+            orig_col: orig_col + col,
+            ex_len: out.len() - ex_start,
+            escaped: true,
+        });
+    }
+    match run {
+        Some(p) => pieces.push(p),
+        // An empty line or window still has its place.
+        None if text.is_empty() => pieces.push(Piece {
+            ex_start: out.len(),
+            orig: orig_start..orig_start,
+            orig_col,
+            ex_len: 0,
+            escaped: false,
+        }),
+        None => {}
+    }
 }
 
 impl SourceCode for Excerpt {
@@ -474,6 +539,39 @@ mod tests {
         assert!(out.contains("[hosts.toml:4:1]"), "{out}");
         assert!(out.contains(" 4 │ d = 4"), "{out}");
         assert!(out.contains(" 1 │ a = 1"), "{out}");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_with_true_columns() {
+        // ESC ] 0 ; title BEL, then ESC [ 2 J, then the label on `x`.
+        let text = "a = 1\nb = \u{1b}]0;t\u{7}\u{1b}[2J\u{9b}x\n";
+        let at = text.find('x').unwrap();
+        let out = rendered(text, &[at..at + 1]);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out}");
+        assert!(out.contains("[hosts.toml:2:16]"), "{out}");
+        assert!(
+            out.contains(" 2 │ b = \\u{1b}]0;t\\u{7}\\u{1b}[2J\\u{9b}x"),
+            "{out}"
+        );
+        // The label sits under `x`, past the escapes.
+        let line = out
+            .lines()
+            .find(|l| l.contains('▲') || l.contains('┬'))
+            .unwrap();
+        let code = out.lines().find(|l| l.starts_with(" 2 │")).unwrap();
+        let col = |s: &str, c: char| s.chars().position(|x| x == c).unwrap();
+        assert_eq!(
+            col(line, if line.contains('▲') { '▲' } else { '┬' }),
+            col(code, 'x'),
+            "{out}"
+        );
+        // On a line long enough to be cut, too.
+        let long = format!("b = \"{}\u{1b}[2J\", x\n", "y".repeat(300));
+        let at = long.find('x').unwrap();
+        let out = rendered(&long, &[at..at + 1]);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out}");
+        assert!(out.contains("[hosts.toml:1:313]"), "{out}");
+        assert!(out.contains("\\u{1b}[2J\", x"), "{out}");
     }
 
     #[test]

@@ -141,6 +141,12 @@ pub(crate) fn warnings(file: FileId, text: &str) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Skips the string starting at `start` (any of the four kinds); returns
+/// the offset after it.
+pub(crate) fn skip_string(b: &[u8], start: usize) -> usize {
+    string(b, start, &mut |_, _| {})
+}
+
 /// Skips the string starting at `start` (any of the four kinds), noting
 /// 1.1-only escapes in basic strings; returns the offset after it.
 fn string(b: &[u8], start: usize, note: &mut impl FnMut(Kind, usize)) -> usize {

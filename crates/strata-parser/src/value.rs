@@ -341,6 +341,20 @@ impl fmt::Display for Value {
     }
 }
 
+/// `d` with its seconds written out: TOML 1.1's `07:32` (alone or in a
+/// date-time) is `07:32:00`, the RFC 3339 form JSON output promises and
+/// the only one TOML 1.0 readers (Python's `tomllib`) accept. Every
+/// datetime strata reads goes through here, so every output agrees.
+pub fn with_seconds(mut d: Datetime) -> Datetime {
+    if let Some(t) = d.time.as_mut()
+        && t.second.is_none()
+    {
+        t.second = Some(0);
+        t.nanosecond = None;
+    }
+    d
+}
+
 impl From<toml::Value> for Value {
     fn from(v: toml::Value) -> Value {
         match v {
@@ -348,7 +362,7 @@ impl From<toml::Value> for Value {
             toml::Value::Integer(i) => Value::Integer(i),
             toml::Value::Float(f) => Value::Float(f),
             toml::Value::Boolean(b) => Value::Boolean(b),
-            toml::Value::Datetime(d) => Value::Datetime(Box::new(d)),
+            toml::Value::Datetime(d) => Value::Datetime(Box::new(with_seconds(d))),
             toml::Value::Array(a) => Value::Array(a.into_iter().map(Value::from).collect()),
             toml::Value::Table(t) => Value::Table(t.into()),
         }
@@ -442,6 +456,27 @@ impl serde::Serialize for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_get_their_seconds() {
+        // (TOML 1.1, what strata keeps)
+        let cases = [
+            ("07:32", "07:32:00"),
+            ("1979-05-27T07:32Z", "1979-05-27T07:32:00Z"),
+            ("1979-05-27T07:32", "1979-05-27T07:32:00"),
+            ("1979-05-27 07:32-07:00", "1979-05-27T07:32:00-07:00"),
+            ("07:32:05.25", "07:32:05.25"),
+            ("1979-05-27", "1979-05-27"),
+        ];
+        for (text, want) in cases {
+            let doc: toml::Table = format!("v = {text}").parse().unwrap();
+            let v = Value::from(doc["v"].clone());
+            assert_eq!(v.to_string(), want, "{text}");
+            // What TOML 1.0 reads back, the same value.
+            let back: toml::Table = format!("v = {v}").parse().unwrap();
+            assert_eq!(Value::from(back["v"].clone()), v, "{text}");
+        }
+    }
 
     #[test]
     fn round_trips_through_toml() {

@@ -141,7 +141,7 @@ impl Inventory {
     /// What Ansible would warn about when it reads this inventory through
     /// `strata ansible` (see the [module](self) for the rules).
     pub fn ansible_names(&self) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+        let mut out: Vec<Diagnostic> = self.reserved_host(UNGROUPED).into_iter().collect();
         for g in &self.groups {
             // Where to point: the group's name, or for a connector group
             // the first of its hosts.

@@ -6,16 +6,55 @@ use std::collections::HashMap;
 
 use strata_parser::{Code, Diagnostic};
 
+use crate::ansible::UNGROUPED;
 use crate::inventory::Inventory;
 
 impl Inventory {
     /// Every extra check that holds whoever reads the inventory:
-    /// [`Inventory::type_conflicts`]. What only Ansible minds is
-    /// [`Inventory::ansible_names`] (in `ansible.rs`), which
-    /// [`Loader::check`](crate::Loader::check) adds for an inventory
-    /// [for Ansible](crate::Loader::for_ansible).
+    /// [`Inventory::type_conflicts`] and [`Inventory::reserved_host_names`].
+    /// What only Ansible minds is [`Inventory::ansible_names`] (in
+    /// `ansible.rs`), which [`Loader::check`](crate::Loader::check) adds for
+    /// an inventory [for Ansible](crate::Loader::for_ansible).
     pub fn lint(&self) -> Vec<Diagnostic> {
-        self.type_conflicts()
+        let mut out = self.type_conflicts();
+        out.extend(self.reserved_host_names());
+        out
+    }
+
+    /// A host named `all`, the name of the group of every host: a limit of
+    /// `all` selects every host, never that host alone (and Ansible warns
+    /// "Found both group and host with same name"). A host named
+    /// `ungrouped` matters to Ansible only: [`Inventory::ansible_names`]
+    /// reports it.
+    pub fn reserved_host_names(&self) -> Vec<Diagnostic> {
+        self.reserved_host("all").into_iter().collect()
+    }
+
+    /// The warning for a host named like an implicit group (`all`,
+    /// `ungrouped`), if there is one. A host `ungrouped` beside a group
+    /// `ungrouped` is already `strata::host_group_name_clash`.
+    pub(crate) fn reserved_host(&self, name: &str) -> Option<Diagnostic> {
+        let &hid = self.host_index.get(name)?;
+        let span = self.hosts[hid as usize].span?;
+        if name == UNGROUPED && self.group_index.contains_key(name) {
+            return None;
+        }
+        let (message, help) = if name == "all" {
+            (
+                "host `all` has the name of the group of every host; a limit of `all` never selects it alone",
+                "rename the host; Ansible also warns about it on every run",
+            )
+        } else {
+            (
+                "host `ungrouped` has the name of Ansible's implicit group of the hosts in no other group",
+                "if this inventory is used from Ansible, rename the host: there `-l ungrouped` selects the group, and Ansible warns on every run",
+            )
+        };
+        Some(
+            Diagnostic::warning(Code::ReservedHostName, span, message)
+                .with_label_text("Ansible: \"Found both group and host with same name\"")
+                .with_help(help),
+        )
     }
 
     /// A key whose type differs between the layers of one host (an integer

@@ -176,6 +176,9 @@ pub struct Inventory {
     pub(crate) deferred: HashMap<u32, strata_parser::DeferredFile>,
     /// The external source each source document belongs to.
     pub(crate) source_files: HashMap<strata_parser::FileId, std::sync::Arc<str>>,
+    /// False when a source gave no answer (`check` without consent): its
+    /// groups are unknown, so a schema is not said to name no group.
+    pub(crate) groups_complete: bool,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The rank of every key of `sets`, for sorting merged data; made on
     /// first use (commands that print no data never pay for it).

@@ -622,6 +622,7 @@ impl InventoryBuilder {
                 data: g.data.map(table),
                 broken: false,
                 broken_hosts: Vec::new(),
+                hosts_unread: false,
             })
             .collect();
         if self.all_hosts.is_some() || self.global.is_some() {
@@ -634,6 +635,7 @@ impl InventoryBuilder {
                 data: self.global.map(table),
                 broken: false,
                 broken_hosts: Vec::new(),
+                hosts_unread: false,
             });
         }
         let raw = RawInventory {

@@ -387,7 +387,7 @@ impl Inventory {
                 for_all.push(i);
             } else if let Some(&g) = self.group_index.get(&s.group) {
                 for_group.entry(g).or_default().push(i);
-            } else {
+            } else if self.groups_complete {
                 out.push(self.unknown_group(s));
             }
         }

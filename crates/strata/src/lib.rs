@@ -129,7 +129,7 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
 }
 pub use strata_parser::{
     Code, Datetime, Diagnostic, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity, SourceFile,
-    Sources, Span, Table, Text, Value, closest, did_you_mean,
+    Sources, Span, Table, Text, Value, closest, did_you_mean, escape_controls, needs_escape,
 };
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,

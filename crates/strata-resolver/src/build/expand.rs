@@ -22,12 +22,109 @@ pub(super) struct Expansion {
     pub all: Option<RawGroup>,
     /// `all`'s entries, expanded, when it lists hosts.
     pub all_entries: Option<Entries>,
-    /// Hosts whose entries were dropped for an error: their data files are
-    /// not "files that name no host" (that would be a second diagnostic
-    /// for one mistake).
-    pub broken_hosts: HashSet<String>,
     /// Some group had an error.
     pub any_broken: bool,
+}
+
+/// Hosts that hosts.toml names but that were not expanded: entries with an
+/// error (a backwards range, an unknown connector, a bad name), groups
+/// whose hosts could not be read, every entry when the budget is exceeded.
+/// A check that needs every host ("names no host", "not in `all`") says
+/// nothing of a name that may be one of them: that would be a false
+/// diagnostic on top of the real one.
+#[derive(Debug, Default)]
+pub(crate) struct Unexpanded {
+    /// Any name may be one.
+    any: bool,
+    /// Names that are.
+    names: HashSet<String>,
+    /// Ranges not expanded, as the text around their brackets: `web[3:1].x`
+    /// may stand for any `web….x`.
+    patterns: Vec<Vec<String>>,
+}
+
+/// More distinct patterns than this, and any name may be one.
+const MAX_PATTERNS: usize = 1000;
+
+impl Unexpanded {
+    /// Any host may be one of those not expanded.
+    pub fn everything(&mut self) {
+        self.any = true;
+        self.names = HashSet::new();
+        self.patterns = Vec::new();
+    }
+
+    /// The host `name` was not expanded.
+    pub fn name(&mut self, name: &str) {
+        if !self.any {
+            self.names.insert(name.to_string());
+        }
+    }
+
+    /// The range entry `entry` was not expanded.
+    pub fn range(&mut self, entry: &str) {
+        if self.any {
+            return;
+        }
+        let pieces = range_pieces(entry);
+        if !self.patterns.contains(&pieces) {
+            self.patterns.push(pieces);
+        }
+        if self.patterns.len() > MAX_PATTERNS {
+            self.everything();
+        }
+    }
+
+    /// True when `name` may be a host that was not expanded.
+    pub fn may_name(&self, name: &str) -> bool {
+        self.any
+            || self.names.contains(name)
+            || self.patterns.iter().any(|p| matches_pieces(p, name))
+    }
+}
+
+/// The text outside the brackets of a range entry, in order: `a[1:2]b[x]c`
+/// gives `["a", "b", "c"]`, `web[1:3` gives `["web", ""]`.
+fn range_pieces(entry: &str) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    let mut depth = 0usize;
+    for c in entry.chars() {
+        match c {
+            '[' => {
+                if depth == 0 {
+                    pieces.push(String::new());
+                }
+                depth += 1;
+            }
+            ']' if depth > 0 => depth -= 1,
+            c if depth == 0 => pieces.last_mut().expect("never empty").push(c),
+            _ => {}
+        }
+    }
+    pieces
+}
+
+/// True when `name` is the pieces with anything between them.
+fn matches_pieces(pieces: &[String], name: &str) -> bool {
+    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+        return false;
+    };
+    if pieces.len() == 1 {
+        return name == first;
+    }
+    let Some(rest) = name.strip_prefix(first.as_str()) else {
+        return false;
+    };
+    let Some(mut middle) = rest.strip_suffix(last.as_str()) else {
+        return false;
+    };
+    for p in &pieces[1..pieces.len() - 1] {
+        match middle.find(p.as_str()) {
+            Some(at) => middle = &middle[at + p.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// One group's entries, expanded. The group's `RawHost` list is emptied
@@ -58,14 +155,34 @@ impl Builder<'_> {
     /// Expands hosts.toml's groups and adds the hosts, in order.
     pub(super) fn expand(&mut self, mut raw_groups: Vec<RawGroup>) -> Expansion {
         // Counted before anything is expanded: over budget, nothing is.
+        // The groups stay (their files name them), without hosts: any host
+        // may be one of those not expanded.
         if let Some(d) = crate::budget::check(&raw_groups, self.budget) {
             self.diagnostics.push(d);
-            raw_groups.clear();
+            self.unexpanded.everything();
+            self.all_unexpanded.everything();
+            for g in &mut raw_groups {
+                g.hosts = Vec::new();
+                g.broken = true;
+            }
         }
-        let broken_hosts: HashSet<String> = raw_groups
-            .iter_mut()
-            .flat_map(|g| std::mem::take(&mut g.broken_hosts))
-            .collect();
+        // Entries dropped for an error, and groups whose hosts could not
+        // be read: their hosts are not known.
+        for g in &mut raw_groups {
+            let all = g.name == "all";
+            for name in std::mem::take(&mut g.broken_hosts) {
+                if all {
+                    self.all_unexpanded.name(&name);
+                }
+                self.unexpanded.name(&name);
+            }
+            if g.hosts_unread {
+                if all {
+                    self.all_unexpanded.everything();
+                }
+                self.unexpanded.everything();
+            }
+        }
         let any_broken = raw_groups.iter().any(|g| g.broken);
         let all_pos = raw_groups.iter().position(|g| g.name == "all");
         let mut all = all_pos.map(|i| raw_groups.remove(i));
@@ -74,10 +191,12 @@ impl Builder<'_> {
         // list only when it has `hosts`. The groups' entries are expanded
         // one group at a time as they are placed (`place_groups`), so that
         // only one group's expansion is held at once.
+        self.expanding_all = true;
         let all_entries = all
             .as_mut()
             .filter(|all| all.has_hosts)
             .map(|all| self.expand_group(&mut all.hosts));
+        self.expanding_all = false;
 
         // Host order: `all` when present, else first appearance across
         // groups. Without `all`, the hosts are not counted (that took a
@@ -105,7 +224,6 @@ impl Builder<'_> {
             groups: raw_groups,
             all,
             all_entries,
-            broken_hosts,
             any_broken,
         }
     }
@@ -204,6 +322,7 @@ impl Builder<'_> {
             match range::expand_at_most(&h.name, self.budget.max_entries) {
                 Ok(n) => n,
                 Err(e) => {
+                    self.not_expanded(|u| u.range(&h.name));
                     let span = self.inner_span(h.span, e.at);
                     self.diagnostics.push(
                         Diagnostic::error(
@@ -238,10 +357,13 @@ impl Builder<'_> {
                             entry,
                             connector: None,
                         });
+                    } else {
+                        self.not_expanded(|u| u.name(&name));
                     }
                 }
                 Some((conn, arg)) => {
                     let Some(c) = self.connectors.get(conn) else {
+                        self.not_expanded(|u| u.name(&name));
                         let help =
                             did_you_mean(conn, self.connectors.names()).unwrap_or_else(|| {
                                 format!(
@@ -278,18 +400,30 @@ impl Builder<'_> {
                                 }
                             }
                         }
-                        Err(message) => self.diagnostics.push(
-                            Diagnostic::error(
-                                Code::ConnectorArgument,
-                                span,
-                                format!("host `{name}`: {message}"),
-                            )
-                            .with_label_text(format!("bad `@{conn}` host")),
-                        ),
+                        Err(message) => {
+                            self.not_expanded(|u| u.name(&name));
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    Code::ConnectorArgument,
+                                    span,
+                                    format!("host `{name}`: {message}"),
+                                )
+                                .with_label_text(format!("bad `@{conn}` host")),
+                            );
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Notes an entry that was not expanded, in `all`'s record too while
+    /// `all`'s entries are expanded.
+    fn not_expanded(&mut self, note: impl Fn(&mut Unexpanded)) {
+        if self.expanding_all {
+            note(&mut self.all_unexpanded);
+        }
+        note(&mut self.unexpanded);
     }
 
     /// The span of bytes `at` inside the string literal at `span`.
@@ -466,5 +600,40 @@ mod tests {
                 built.err().map(|e| e.diagnostics().to_vec())
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod unexpanded_tests {
+    use super::*;
+
+    #[test]
+    fn ranges_stand_for_names_around_their_brackets() {
+        // (entry, names it may stand for, names it may not)
+        let cases: &[(&str, &[&str], &[&str])] = &[
+            ("web[3:1]", &["web1", "web3", "web10"], &["db1", "xweb1"]),
+            (
+                "web[3:1].example.com",
+                &["web2.example.com"],
+                &["web2.example.org"],
+            ),
+            ("web[1:3", &["web1", "web"], &["db"]),
+            ("a[1:2]b[x:z]c", &["a1bxc", "a2b-c"], &["a1c", "abx"]),
+        ];
+        for (entry, yes, no) in cases {
+            let mut u = Unexpanded::default();
+            u.range(entry);
+            for n in *yes {
+                assert!(u.may_name(n), "{entry} {n}");
+            }
+            for n in *no {
+                assert!(!u.may_name(n), "{entry} {n}");
+            }
+        }
+        let mut u = Unexpanded::default();
+        u.name("@nope/x");
+        assert!(u.may_name("@nope/x") && !u.may_name("@nope/y"));
+        u.everything();
+        assert!(u.may_name("anything"));
     }
 }

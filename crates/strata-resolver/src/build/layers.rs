@@ -185,6 +185,9 @@ impl Builder<'_> {
                 twice.push(e);
             }
         }
+        // A host that may be one of `all`'s entries that could not be
+        // expanded (`web[3:1]`) is not said to be missing from it.
+        missing.retain(|e| !self.all_unexpanded.may_name(&e.name));
         for run in missing.chunk_by(|x, y| x.entry == y.entry) {
             self.not_in_all(run, &group.name, all);
         }
@@ -241,7 +244,6 @@ impl Builder<'_> {
         files: Vec<DataFile>,
         deferred_files: Vec<DeferredFile>,
         hosts_ok: bool,
-        broken_hosts: &std::collections::HashSet<String>,
     ) -> HashMap<u32, DeferredFile> {
         // One set per host file: room for them at once, not by doubling,
         // and for the override and default layers, which come last (a
@@ -251,7 +253,7 @@ impl Builder<'_> {
             if let Some(&hid) = self.host_index.get(&f.name) {
                 let set = self.add_set(Layer::HostFile, None, f.file, f.data);
                 self.hosts[hid as usize].own.push(set);
-            } else if hosts_ok && !broken_hosts.contains(f.name.as_str()) {
+            } else if hosts_ok && !self.unexpanded.may_name(&f.name) {
                 self.unknown_host_file(&f.name, f.file);
             }
         }
@@ -259,7 +261,7 @@ impl Builder<'_> {
         for f in deferred_files {
             if let Some(&hid) = self.host_index.get(f.name()) {
                 deferred.insert(hid, f);
-            } else if hosts_ok && !broken_hosts.contains(f.name()) {
+            } else if hosts_ok && !self.unexpanded.may_name(f.name()) {
                 let file = self.sources.add(f.display(), String::new());
                 self.unknown_host_file(f.name(), file);
             }

@@ -105,6 +105,14 @@ struct Builder<'c> {
     source_sets: HashMap<u32, Vec<SetId>>,
     /// The external source of each source document.
     source_files: HashMap<FileId, std::sync::Arc<str>>,
+    /// Hosts hosts.toml names but that could not be expanded: no data
+    /// file is said to name no host when it may name one of them.
+    unexpanded: expand::Unexpanded,
+    /// The same for `all`'s entries: no host is said to be missing from
+    /// `all` when it may be one of them.
+    all_unexpanded: expand::Unexpanded,
+    /// `all`'s entries are being expanded.
+    expanding_all: bool,
 }
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
@@ -143,6 +151,9 @@ pub(crate) fn build(
         connector_sources: HashMap::new(),
         source_sets: HashMap::new(),
         source_files: HashMap::new(),
+        unexpanded: expand::Unexpanded::default(),
+        all_unexpanded: expand::Unexpanded::default(),
+        expanding_all: false,
     };
     let (hosts_file, raw_groups) = match hosts {
         Some(h) => (Some(h.file), h.groups),
@@ -150,8 +161,7 @@ pub(crate) fn build(
     };
 
     // 1. Entries to hosts.
-    let mut expanded = b.expand(raw_groups);
-    let broken_hosts = std::mem::take(&mut expanded.broken_hosts);
+    let expanded = b.expand(raw_groups);
     let any_broken = expanded.any_broken;
 
     // 2. Data layers.
@@ -160,7 +170,7 @@ pub(crate) fn build(
     b.implicit_groups();
     let complete = hosts_ok && !incomplete;
     let global_file = b.place_group_files(group_files, complete);
-    let deferred = b.place_host_files(host_files, deferred_host_files, complete, &broken_hosts);
+    let deferred = b.place_host_files(host_files, deferred_host_files, complete);
     b.own_layers();
 
     // 3. Checks of the whole.
@@ -193,6 +203,7 @@ pub(crate) fn build(
         defaults,
         deferred,
         source_files: b.source_files,
+        groups_complete: !incomplete,
         diagnostics: Vec::new(),
         key_order: Default::default(),
     };
