@@ -11,7 +11,18 @@ const HOSTS_FILE: &str = "hosts.toml";
 #[derive(Debug)]
 pub struct NotFound {
     pub tried: Vec<String>,
+    /// How to point strata at an inventory, in the terms of the arguments
+    /// that were tried.
+    pub hint: &'static str,
 }
+
+/// The hint for `-i` and `$STRATA_INVENTORY`.
+const HINT_INVENTORY: &str =
+    "point -i at an inventory directory (one holding hosts.toml), or set STRATA_INVENTORY";
+/// The hint for `diff`'s OLD and NEW.
+const HINT_DIFF: &str = "`strata diff OLD NEW` takes two inventory directories (each holding \
+     hosts.toml) or their hosts.toml files; `strata diff --base REV` compares the inventory \
+     (-i, STRATA_INVENTORY or the working directory's) with itself at a git revision";
 
 impl std::fmt::Display for NotFound {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -19,10 +30,7 @@ impl std::fmt::Display for NotFound {
         for t in &self.tried {
             writeln!(f, "  {t}")?;
         }
-        write!(
-            f,
-            "point -i at an inventory directory (one holding hosts.toml), or set STRATA_INVENTORY"
-        )
+        f.write_str(self.hint)
     }
 }
 
@@ -69,6 +77,7 @@ fn root_of(path: &Path, what: &str) -> Result<PathBuf, NotFound> {
                 tried: vec![format!(
                     "{what} (a file that is not {HOSTS_FILE}: name the inventory directory or its {HOSTS_FILE})"
                 )],
+                hint: HINT_INVENTORY,
             })
         }
     } else {
@@ -81,6 +90,7 @@ fn root_of(path: &Path, what: &str) -> Result<PathBuf, NotFound> {
         };
         Err(NotFound {
             tried: vec![format!("{what} ({why})")],
+            hint: HINT_INVENTORY,
         })
     }
 }
@@ -116,7 +126,21 @@ pub fn find(explicit: Option<&Path>, env: Option<&str>, cwd: &Path) -> Result<Fo
     tried.push(format!(
         "inventory/{HOSTS_FILE} and {HOSTS_FILE} in every parent folder (not found)"
     ));
-    Err(NotFound { tried })
+    Err(NotFound {
+        tried,
+        hint: HINT_INVENTORY,
+    })
+}
+
+/// The inventory root of `diff`'s OLD or NEW argument (`which`), found as
+/// `-i` finds one, with a hint about OLD and NEW rather than `-i`.
+pub fn diff_side(path: &Path, which: &str) -> Result<Found, NotFound> {
+    root_of(path, &format!("{which} {}", path.display()))
+        .map(|root| Found { root })
+        .map_err(|e| NotFound {
+            hint: HINT_DIFF,
+            ..e
+        })
 }
 
 #[cfg(test)]
