@@ -152,6 +152,15 @@ fn git_failures_are_usage_errors() {
         assert_eq!((out.as_str(), code), ("", 2), "{args:?}: {err}");
         assert!(err.starts_with(want), "{args:?}: {err}");
     }
+    // An inventory that is not there at the revision.
+    write(dir, "infra/new/hosts.toml", "web = [\"w1\"]\n");
+    let (out, err, code) = strata(dir, &["-i", "infra/new", "diff", "--base", "HEAD"]);
+    assert_eq!((out.as_str(), code), ("", 2), "{err}");
+    assert_eq!(
+        err,
+        "error: cannot read the inventory at `HEAD`: there is no infra/new/hosts.toml at `HEAD`: \
+         the inventory is not there at that revision\n"
+    );
     // The export read only the inventory's folder, at the revision.
     let outside = tempfile::tempdir().unwrap();
     write(outside.path(), "hosts.toml", "web = [\"w1\"]\n");

@@ -309,6 +309,13 @@ pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError>
         }
     }
 
+    let hosts = format!("{prefix}{}", strata_parser::HOSTS_FILE);
+    if !chosen.paths.contains(&hosts) {
+        return Err(GitError::Refused(format!(
+            "there is no {hosts} at `{rev}`: the inventory is not there at that revision"
+        )));
+    }
+
     let dir = tempfile::Builder::new()
         .prefix("strata-diff-")
         .tempdir()
