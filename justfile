@@ -18,7 +18,7 @@ bench N="10000":
 demo:
     cargo run -q -p strata-cli -- -i examples/basic list --format toml
 
-# coverage-guided fuzzing of one target (inventory, args) for SECONDS; docs/fuzzing.md
+# coverage-guided fuzzing of one target (inventory, args, diff_archive) for SECONDS; docs/fuzzing.md
 fuzz TARGET SECONDS="600":
     ./scripts/fuzz.sh {{TARGET}} {{SECONDS}}
 

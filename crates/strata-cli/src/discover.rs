@@ -11,7 +11,19 @@ const HOSTS_FILE: &str = "hosts.toml";
 #[derive(Debug)]
 pub struct NotFound {
     pub tried: Vec<String>,
+    /// How to point strata at an inventory, in the terms of the arguments
+    /// that were tried.
+    pub hint: &'static str,
 }
+
+/// The hint for `-i` and `$STRATA_INVENTORY` (on the command line; the
+/// plugin and the Python package word it in their own terms, see `worded`).
+const HINT_INVENTORY: &str =
+    "point -i at an inventory directory (one holding hosts.toml), or set STRATA_INVENTORY";
+/// The hint for `diff`'s OLD and NEW.
+const HINT_DIFF: &str = "`strata diff OLD NEW` takes two inventory directories (each holding \
+     hosts.toml) or their hosts.toml files; `strata diff --base REV` compares the inventory \
+     (-i, STRATA_INVENTORY or the working directory's) with itself at a git revision";
 
 impl NotFound {
     /// The message, its fix worded for `front_end` (`path:` in the
@@ -30,7 +42,11 @@ impl NotFound {
             }
             s.push('\n');
         }
-        s.push_str(front_end.inventory());
+        if self.hint == HINT_INVENTORY {
+            s.push_str(front_end.inventory());
+        } else {
+            s.push_str(self.hint);
+        }
         s
     }
 }
@@ -84,6 +100,7 @@ fn root_of(path: &Path, what: &str) -> Result<PathBuf, NotFound> {
                 tried: vec![format!(
                     "{what} (a file that is not {HOSTS_FILE}: name the inventory directory or its {HOSTS_FILE})"
                 )],
+                hint: HINT_INVENTORY,
             })
         }
     } else {
@@ -96,6 +113,7 @@ fn root_of(path: &Path, what: &str) -> Result<PathBuf, NotFound> {
         };
         Err(NotFound {
             tried: vec![format!("{what} ({why})")],
+            hint: HINT_INVENTORY,
         })
     }
 }
@@ -131,7 +149,21 @@ pub fn find(explicit: Option<&Path>, env: Option<&str>, cwd: &Path) -> Result<Fo
     tried.push(format!(
         "inventory/{HOSTS_FILE} and {HOSTS_FILE} in every parent folder (not found)"
     ));
-    Err(NotFound { tried })
+    Err(NotFound {
+        tried,
+        hint: HINT_INVENTORY,
+    })
+}
+
+/// The inventory root of `diff`'s OLD or NEW argument (`which`), found as
+/// `-i` finds one, with a hint about OLD and NEW rather than `-i`.
+pub fn diff_side(path: &Path, which: &str) -> Result<Found, NotFound> {
+    root_of(path, &format!("{which} {}", path.display()))
+        .map(|root| Found { root })
+        .map_err(|e| NotFound {
+            hint: HINT_DIFF,
+            ..e
+        })
 }
 
 #[cfg(test)]

@@ -449,8 +449,8 @@ fn run_diff(
     };
     let (export, old_loader, old_label, new_root) = match (old, new, base) {
         (Some(old), Some(new), None) => {
-            let old = discover::find(Some(old), None, cwd).map_err(usage)?.root;
-            let new = discover::find(Some(new), None, cwd).map_err(usage)?.root;
+            let old = discover::diff_side(old, "OLD").map_err(usage)?.root;
+            let new = discover::diff_side(new, "NEW").map_err(usage)?.root;
             (None, loader_for(&old), shown(&old), new)
         }
         (None, None, Some(rev)) => {

@@ -96,7 +96,7 @@ const BIG_FILE: usize = 1024 * 1024;
 static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// How deep `host_data/` is walked (connector hosts use sub-directories).
-const HOST_DATA_DEPTH: usize = 16;
+pub const HOST_DATA_DEPTH: usize = 16;
 
 /// Reads the inventory directory at `root`: `hosts.toml`, every
 /// `group_data/*.toml` and every `host_data/**/*.toml`.
