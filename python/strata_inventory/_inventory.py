@@ -402,7 +402,7 @@ def build_args(
         if not isinstance(data, Mapping):
             raise ArgumentError(f"load(data=...) must be a mapping of keys to values, not {type(data).__name__}")
         for key, value in data.items():
-            args.append(data_arg(key, value))
+            args.append(f"--data={data_arg(key, value)}")
     if limit is not None:
         try:
             terms = [limit] if isinstance(limit, str) else list(limit)
@@ -473,7 +473,8 @@ def load(
         data: override data for every host (the top of the waterfall), as
             typed Python values: ``{"app_port": 9000, "debug": True}``.
         limit: select hosts with strata's limit grammar (``"web*,!web3"``,
-            ``"~regex"``, ``"web&prod"``), one string or several (united).
+            ``"~^db\\\\d"``, ``"web&prod"``, docs/cli.md), one string or
+            several (united).
         cwd: the directory a relative ``path`` (and discovery) starts from;
             the current directory by default.
         allow_exec: let strata run the inventory's command sources

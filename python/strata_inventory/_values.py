@@ -40,14 +40,15 @@ _ESCAPES = {
 MAX_DEPTH = 64
 
 
-def check_text(what: str, text: str) -> str:
-    """``text`` if it can be an argument of a process: no NUL, no lone
-    surrogate (which no encoding can write).
+def check_text(what: str, text: str, nul: bool = False) -> str:
+    """``text`` if it can be an argument of a process: no NUL (unless ``nul``:
+    text that is escaped on its way), no lone surrogate (which no encoding can
+    write).
 
     Raises:
         ArgumentError: it cannot.
     """
-    if "\0" in text:
+    if not nul and "\0" in text:
         raise ArgumentError(f"{what} holds a NUL character, which no command-line argument can carry: {text!r}")
     try:
         text.encode("utf-8")
@@ -57,7 +58,7 @@ def check_text(what: str, text: str) -> str:
 
 
 def _toml_string(s: str, what: str) -> str:
-    s = check_text(what, str.__str__(s))
+    s = check_text(what, str.__str__(s), nul=True)  # NUL is escaped below
     out = []
     for ch in s:
         if ch in _ESCAPES:
@@ -130,8 +131,9 @@ def to_toml(value: Any, what: str = "the value", depth: int = 0) -> str:
 
 
 def data_arg(key: Any, value: Any) -> str:
-    """The ``--data=KEY=VALUE`` argument for ``key`` and the Python ``value``
-    (one argument, so no key or value can be read as a flag).
+    """``KEY=VALUE`` for ``key`` and the Python ``value``, passed to strata as
+    the one argument ``--data=KEY=VALUE`` (so no key or value can be read as
+    a flag).
 
     Raises:
         ArgumentError (a TypeError and a ValueError): the key is not a usable
@@ -147,7 +149,7 @@ def data_arg(key: Any, value: Any) -> str:
             f"load(data=...): the key {key!r} cannot be passed to strata "
             "(it must be non-empty, without '=', newlines or surrounding whitespace)"
         )
-    return f"--data={key}={to_toml(value, f'load(data=...)[{key!r}]')}"
+    return f"{key}={to_toml(value, f'load(data=...)[{key!r}]')}"
 
 
 def stringified(given: Any, got: Any) -> bool:
