@@ -76,7 +76,8 @@ def _pyinfra_error(error: StrataError) -> Optional[Exception]:
         from pyinfra.api.exceptions import InventoryError as PyinfraInventoryError
     except ImportError:  # used outside pyinfra
         return None
-    return PyinfraInventoryError(str(error))
+    wrapped: Exception = PyinfraInventoryError(str(error))
+    return wrapped
 
 
 def _raise_at(error: BaseException, cause: BaseException, frame: Optional[FrameType]) -> NoReturn:

@@ -198,3 +198,21 @@ def test_str_origin_equals_show_origin_on_every_example(monkeypatch: pytest.Monk
             want = dict(line.split(" = ", 1)[0:1] + line.rsplit("  # ", 1)[1:] for line in shown.splitlines())
             got = {key: str(host.origin(key)) for key in host.data}
             assert {k: v for k, v in got.items() if k in want} == want, host.name
+
+
+def test_get_host_and_get_group_are_typed_by_their_default() -> None:
+    """get_host(name) is a Host; get_host(name, None) a Host | None (item 26)."""
+    import typing
+
+    from conftest import missing
+
+    if not hasattr(typing, "get_overloads"):
+        missing("typing.get_overloads (Python 3.11)")
+    from strata_inventory._inventory import _T, Host, Inventory
+
+    for method, found in [(Inventory.get_host, Host), (Inventory.get_group, list[Host])]:
+        hints = [typing.get_type_hints(o) for o in typing.get_overloads(method)]
+        assert [h["return"] for h in hints] == [found, typing.Union[found, _T]], method
+        assert hints[1]["default"] is _T
+        # With default=None the type checker's answer is Optional[found].
+        assert typing.Union[found, type(None)] == typing.Optional[found]
