@@ -175,6 +175,10 @@ class Inventory:
             restore_datetimes(data, h.get("datetimes", []))
             self._hosts[h["name"]] = Host(self, h["name"], h["groups"], data)
         self._groups: dict[str, list[str]] = {g["name"]: g["hosts"] for g in document["groups"]}
+        for group, members in self._groups.items():
+            unknown = [m for m in members if m not in self._hosts]
+            if unknown:
+                raise ValueError(f"group {group!r} lists hosts that are not in the inventory: {unknown!r}")
         self._data: dict[str, Any] = document.get("data", {})
         restore_datetimes(self._data, document.get("datetimes", []))
         self._origins: Optional[dict[str, dict[str, Origin]]] = None

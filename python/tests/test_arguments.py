@@ -298,6 +298,11 @@ def test_bad_arguments_are_argument_errors(kwargs: dict[str, Any]) -> None:
     assert isinstance(err.value, StrataError)
 
 
+def test_a_working_directory_that_does_not_exist_is_a_strata_error(tmp_path: Path) -> None:
+    with pytest.raises(StrataError, match="nosuch"):
+        load(BASIC.resolve(), cwd=tmp_path / "nosuch")
+
+
 def test_a_nul_in_a_string_value_is_escaped_not_refused() -> None:
     assert load(BASIC, data={"k": "a\0b"}).get_host("web1.example.com").data["k"] == "a\0b"
 
@@ -311,6 +316,8 @@ def test_a_nul_in_a_string_value_is_escaped_not_refused() -> None:
         {"hosts": [], "groups": [{"hosts": []}]},
         {"hosts": [{"name": "h", "groups": [], "data": {"d": "x"}, "datetimes": [["d"]]}], "groups": []},
         {"hosts": [{"name": "h", "groups": [], "data": {}, "datetimes": [["missing", 0]]}], "groups": []},
+        {"hosts": [], "groups": [{"name": "g", "hosts": ["nosuch"]}]},
+        {"hosts": [{"name": "h", "groups": [], "data": {}}], "groups": [], "data": {}, "datetimes": 3},
         [1, 2],
         "text",
     ],
