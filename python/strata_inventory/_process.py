@@ -17,6 +17,8 @@ DEFAULT_MAX_OUTPUT = 1 << 30
 """Bytes of output (stdout and stderr together) read from one run: 1 GiB."""
 
 _POLL = 0.05
+_DRAIN = 1.0
+"""Seconds to read what is left in the pipes once strata has exited."""
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
@@ -76,6 +78,7 @@ def run_bounded(
     chunks: dict[int, list[bytes]] = {out_fd: [], err_fd: []}
     total = 0
     killed = False
+    drain_until: Optional[float] = None
     try:
         with selectors.DefaultSelector() as selector:
             selector.register(proc.stdout, selectors.EVENT_READ)
@@ -88,8 +91,13 @@ def run_bounded(
                 if not selector.get_map():
                     if _exited(proc):
                         break
-                    time.sleep(_POLL)  # pipes closed, process not yet gone
+                    time.sleep(0.002)  # pipes closed, process not yet gone
                     continue
+                if drain_until is not None and time.monotonic() >= drain_until:
+                    # strata is gone and its group killed, but something it
+                    # started in another session still holds the pipes:
+                    # what strata wrote has been read; stop waiting.
+                    break
                 wait = _POLL if deadline is None else max(0.0, min(_POLL, deadline - time.monotonic()))
                 for key, _ in selector.select(wait):
                     data = os.read(key.fd, 1 << 16)
@@ -109,6 +117,7 @@ def run_bounded(
                     # the pipes goes with its group; then read what is left.
                     _kill_group(proc)
                     killed = True
+                    drain_until = time.monotonic() + _DRAIN
             _kill_group(proc)
     except BaseException:
         _kill_group(proc)

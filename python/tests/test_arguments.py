@@ -372,6 +372,26 @@ def test_a_child_left_behind_is_killed_and_does_not_hold_load(tmp_path: Path, mo
     assert_gone(int(pid_file.read_text()))
 
 
+def test_a_child_in_another_session_does_not_hold_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Something strata started outside its process group keeps stdout open:
+    load() still returns soon after strata exits, with strata's output."""
+    pid_file = tmp_path / "child.pid"
+    script = fake_strata(
+        tmp_path,
+        "import subprocess\n"
+        "child = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "print(json.dumps({'hosts': [{'name': 'h', 'groups': [], 'data': {}}], 'groups': [], 'data': {}}), flush=True)",
+    )
+    monkeypatch.setenv("STRATA_BIN", str(script))
+    start = clock.monotonic()
+    try:
+        assert [h.name for h in load()] == ["h"]
+        assert clock.monotonic() - start < 10
+    finally:
+        os.kill(int(pid_file.read_text()), 9)
+
+
 def assert_gone(pid: int) -> None:
     for _ in range(100):
         try:
