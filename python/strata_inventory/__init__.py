@@ -6,7 +6,12 @@
 >>> web1.data["app_port"], web1.groups
 (8001, ['webservers', 'monitoring'])
 >>> str(web1.origin("app_port"))
-'host_data/web1.example.com.toml:1:1 (host file)'
+'examples/basic/host_data/web1.example.com.toml:1:1 (host file)'
+>>> str(web1.origin("log_level"))
+'examples/basic/group_data/monitoring.toml:3:1 (group monitoring)'
+
+(run from the repository root: ``Origin.file`` is relative to the working
+directory; ``Origin.inventory_file`` is relative to the inventory).
 
 This is a thin layer over the ``strata`` command that the package installs
 (its documented JSON, docs/cli.md). ``strata_inventory.pyinfra`` bridges an
@@ -18,24 +23,30 @@ from __future__ import annotations
 
 from ._binary import find_strata_bin
 from ._errors import (
+    ArgumentError,
     BinaryNotFoundError,
     Diagnostic,
     InventoryError,
+    LoadTimeoutError,
     NoGroupError,
     NoHostError,
+    OutputTooLargeError,
     StrataError,
     UsageError,
 )
 from ._inventory import Host, Inventory, Origin, load
 
 __all__ = [
+    "ArgumentError",
     "BinaryNotFoundError",
     "Diagnostic",
     "Host",
     "Inventory",
     "InventoryError",
+    "LoadTimeoutError",
     "NoGroupError",
     "NoHostError",
+    "OutputTooLargeError",
     "Origin",
     "StrataError",
     "UsageError",

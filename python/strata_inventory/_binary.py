@@ -23,11 +23,12 @@ def _user_scheme() -> str:
 
 
 def find_strata_bin() -> str:
-    """Return the path of the ``strata`` command this package runs.
+    """Return the absolute path of the ``strata`` command this package runs.
 
     Looked up in this order, as ruff's ``find_ruff_bin`` does:
 
-    1. ``$STRATA_BIN``, when set (it must name an existing file);
+    1. ``$STRATA_BIN``, when set (it must name an existing file; a relative
+       path is taken from the current directory);
     2. the scripts directory of the running interpreter's install scheme
        (a virtual environment's ``bin/``, where ``pip install`` puts it);
     3. the scripts directory of the user scheme (``pip install --user``);
@@ -43,9 +44,13 @@ def find_strata_bin() -> str:
 
     explicit = os.environ.get("STRATA_BIN")
     if explicit:
-        if os.path.isfile(explicit):
-            return explicit
-        raise BinaryNotFoundError(f"$STRATA_BIN is set to {explicit!r}, which is not a file")
+        # Resolved once, against this process's working directory: the path
+        # returned is the file checked, wherever strata then runs (cwd=...).
+        absolute = os.path.abspath(explicit)
+        if os.path.isfile(absolute):
+            return absolute
+        where = "" if absolute == explicit else f" ({absolute} from the working directory)"
+        raise BinaryNotFoundError(f"$STRATA_BIN is set to {explicit!r}{where}, which is not a file")
 
     candidates = [os.path.join(sysconfig.get_path("scripts"), exe)]
     try:
@@ -61,7 +66,7 @@ def find_strata_bin() -> str:
 
     on_path = shutil.which(exe)
     if on_path:
-        return on_path
+        return os.path.abspath(on_path)
     tried.append(f"{exe} on $PATH")
     raise BinaryNotFoundError(
         "the strata binary was not found; tried:\n"

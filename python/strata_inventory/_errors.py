@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 __all__ = [
+    "ArgumentError",
     "BinaryNotFoundError",
     "Diagnostic",
     "InventoryError",
+    "LoadTimeoutError",
     "NoGroupError",
     "NoHostError",
+    "OutputTooLargeError",
     "StrataError",
     "UsageError",
 ]
@@ -116,8 +119,28 @@ class InventoryError(StrataError):
 
 class UsageError(StrataError, ValueError):
     """strata refused the request (its exit code 2): no inventory found, a
-    limit term that matches no host or group, a malformed limit, or override
-    data that cannot be passed. The message is strata's own."""
+    limit term that matches no host or group, a malformed limit; or
+    ``STRATA_ALLOW_EXEC`` holds a word that is neither yes nor no. The message
+    is strata's own, worded for ``load()``'s arguments."""
+
+
+class ArgumentError(UsageError, TypeError):
+    """An argument of ``load()`` that cannot be passed to strata, found before
+    strata runs: a ``data`` value TOML cannot hold (``None``, an object, an
+    integer outside 64 bits, a datetime whose UTC offset has seconds, nesting
+    deeper than 64 levels or a container that holds itself), a key, limit or
+    path with NUL or a lone surrogate, an argument of the wrong type. It is
+    also a ``ValueError`` and a ``TypeError``."""
+
+
+class LoadTimeoutError(StrataError, TimeoutError):
+    """strata did not finish within ``load(timeout=...)``; its process group
+    was killed."""
+
+
+class OutputTooLargeError(StrataError):
+    """strata printed more than ``load(max_output=...)`` bytes; its process
+    group was killed."""
 
 
 class NoHostError(StrataError, KeyError):

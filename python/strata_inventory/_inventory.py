@@ -14,10 +14,11 @@ import os
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional, TypeVar, Union, overload
 
 from ._binary import find_strata_bin
 from ._errors import (
+    ArgumentError,
     Diagnostic,
     InventoryError,
     NoGroupError,
@@ -25,7 +26,8 @@ from ._errors import (
     StrataError,
     UsageError,
 )
-from ._values import data_arg, restore_datetimes
+from ._process import DEFAULT_MAX_OUTPUT, run_bounded
+from ._values import check_text, data_arg, restore_datetimes, stringified
 
 __all__ = ["Host", "Inventory", "Origin", "load", "run_strata"]
 
@@ -33,6 +35,7 @@ logger = logging.getLogger("strata_inventory")
 
 PathLike = Union[str, "os.PathLike[str]"]
 _MISSING: Any = object()
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,9 @@ class Origin:
             in a group's host list; else ``None``.
         inventory_file: the file relative to the inventory root
             (``group_data/web.toml``), or ``None`` for a virtual source.
-        source: the external source (``sources/<name>.toml``) a value of a
-            source layer comes from (docs/sources.md); else ``None``.
+        source: for a source layer, the name of the external source the
+            value comes from (``"cmdb"`` for ``sources/cmdb.toml``,
+            docs/sources.md); else ``None``.
     """
 
     file: str
@@ -84,8 +88,24 @@ class Origin:
         )
 
     def __str__(self) -> str:
+        """As the CLI prints an origin (``strata host --show-origin``):
+        ``group_data/web.toml:3:1 (group web)``, ``hosts.toml:7:10 (global
+        inline)``, ``exports/cmdb.json:17:17 (source cmdb)``."""
         where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column}"
-        return f"{where} ({self.layer}{f' {self.group}' if self.group else ''})"
+        source = self.source or "?"
+        if self.layer == "source group" and self.group:
+            label = f"group {self.group}, source {source}"
+        elif self.layer == "source global":
+            label = f"all, source {source}"
+        elif self.layer.startswith("source"):
+            label = f"source {source}"
+        elif self.layer in ("group file", "group inline") and self.group:
+            label = f"group {self.group}"
+        elif self.layer == "host inline":
+            label = f"host inline, in {f'group {self.group}' if self.group else 'all'}"
+        else:
+            label = self.layer
+        return f"{where} ({label})"
 
 
 class Host:
@@ -136,9 +156,17 @@ class Inventory:
     hosts in inventory order. Build one with :func:`load`.
     """
 
-    def __init__(self, document: dict[str, Any], args: list[str], cwd: Optional[str], path: Optional[str]) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        args: list[str],
+        cwd: Optional[str],
+        path: Optional[str],
+        limits: Optional[_Limits] = None,
+    ) -> None:
         self._args = args
         self._cwd = cwd
+        self._limits = limits or _Limits()
         self.path = path
         """The inventory as given to :func:`load` (``None`` when discovered)."""
         self._hosts: dict[str, Host] = {}
@@ -147,6 +175,10 @@ class Inventory:
             restore_datetimes(data, h.get("datetimes", []))
             self._hosts[h["name"]] = Host(self, h["name"], h["groups"], data)
         self._groups: dict[str, list[str]] = {g["name"]: g["hosts"] for g in document["groups"]}
+        for group, members in self._groups.items():
+            unknown = [m for m in members if m not in self._hosts]
+            if unknown:
+                raise ValueError(f"group {group!r} lists hosts that are not in the inventory: {unknown!r}")
         self._data: dict[str, Any] = document.get("data", {})
         restore_datetimes(self._data, document.get("datetimes", []))
         self._origins: Optional[dict[str, dict[str, Origin]]] = None
@@ -178,8 +210,17 @@ class Inventory:
         """
         return list(self._groups)
 
-    def get_host(self, name: str, default: Any = _MISSING) -> Host:
+    @overload
+    def get_host(self, name: str) -> Host: ...
+
+    @overload
+    def get_host(self, name: str, default: _T) -> Union[Host, _T]: ...
+
+    def get_host(self, name: str, default: Any = _MISSING) -> Any:
         """The host called ``name``.
+
+        ``get_host(name)`` is a ``Host``; ``get_host(name, None)`` is
+        ``Optional[Host]`` (``Host | None``) for type checkers.
 
         Raises:
             NoHostError: no such host (with a did-you-mean), unless ``default``
@@ -192,7 +233,13 @@ class Inventory:
             return default
         raise NoHostError(_unknown("host", name, self._hosts))
 
-    def get_group(self, name: str, default: Any = _MISSING) -> list[Host]:
+    @overload
+    def get_group(self, name: str) -> list[Host]: ...
+
+    @overload
+    def get_group(self, name: str, default: _T) -> Union[list[Host], _T]: ...
+
+    def get_group(self, name: str, default: Any = _MISSING) -> Any:
         """The hosts of the group called ``name``, in inventory order.
 
         Raises:
@@ -212,10 +259,13 @@ class Inventory:
 
     def _origins_of(self, name: str) -> dict[str, Origin]:
         if self._origins is None:
-            document, _ = _run_json(self._args, ["list", "--origins"], self._cwd, self.path)
-            self._origins = {
-                h["name"]: {k: Origin.from_json(o) for k, o in h["origins"].items()} for h in document["hosts"]
-            }
+            document, _ = _run_json(self._args, ["list", "--origins"], self._cwd, self.path, self._limits)
+            try:
+                self._origins = {
+                    h["name"]: {k: Origin.from_json(o) for k, o in h["origins"].items()} for h in document["hosts"]
+                }
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                raise _unexpected(e) from e
         return self._origins.get(name, {})
 
 
@@ -225,60 +275,97 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     return f"no {what} {name!r} in the inventory{hint}"
 
 
-def run_strata(args: list[str], cwd: Optional[str] = None) -> subprocess.CompletedProcess[str]:
-    """Run ``strata ARGS`` (the bundled binary), capturing stdout and stderr as text."""
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off", ""}
+
+
+def allow_exec_from_env(environ: Optional[Mapping[str, str]] = None) -> bool:
+    """``STRATA_ALLOW_EXEC`` as the ``strata`` command reads it: ``1``,
+    ``true``, ``yes``, ``on`` (any case) mean yes; ``0``, ``false``, ``no``,
+    ``off``, the empty string or no variable mean no.
+
+    Raises:
+        UsageError: any other value.
+    """
+    value = (os.environ if environ is None else environ).get("STRATA_ALLOW_EXEC")
+    if value is None:
+        return False
+    word = value.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise UsageError(
+        f"STRATA_ALLOW_EXEC={value!r} is neither yes (1, true, yes, on) nor no (0, false, no, off, empty); "
+        "pass load(allow_exec=True) or allow_exec=False, or fix the variable"
+    )
+
+
+def _environment() -> dict[str, str]:
+    """strata's environment: this process's, with hints worded for Python
+    (``STRATA_FRONT_END=python``) and without ``STRATA_ALLOW_EXEC``, which
+    ``load()`` has already decided (an explicit ``allow_exec`` wins over it)."""
+    env = dict(os.environ)
+    env.pop("STRATA_ALLOW_EXEC", None)
+    env["STRATA_FRONT_END"] = "python"
+    return env
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The bounds of every run of one ``load()``."""
+
+    timeout: Optional[float] = None
+    max_output: int = DEFAULT_MAX_OUTPUT
+
+
+def run_strata(
+    args: list[str],
+    cwd: Optional[str] = None,
+    *,
+    timeout: Optional[float] = None,
+    max_output: int = DEFAULT_MAX_OUTPUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``strata ARGS`` (the bundled binary), capturing stdout and stderr as
+    text, bounded in time and output; strata's process group is killed when it
+    ends."""
     binary = find_strata_bin()
-    try:
-        return subprocess.run(
-            [binary, *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
-    except OSError as e:
-        raise StrataError(f"could not run {binary}: {e}") from e
+    return run_bounded([binary, *args], cwd, _environment(), timeout, max_output)
 
 
-def _diagnostics(global_args: list[str], cwd: Optional[str]) -> tuple[list[Diagnostic], str]:
+def _diagnostics(global_args: list[str], cwd: Optional[str], limits: _Limits) -> tuple[list[Diagnostic], str]:
     """Every diagnostic of ``strata check --format json`` for the same inventory and data."""
-    # The limits are left out: `check` reads everything anyway.
-    check_args: list[str] = []
-    i = 0
-    while i < len(global_args):
-        if global_args[i] == "--limit":
-            i += 2
-            continue
-        if global_args[i] == "--refresh":
-            # The load just ran the commands; `check` may use their answers.
-            i += 1
-            continue
-        check_args.append(global_args[i])
-        i += 1
-    done = run_strata([*check_args, "check", "--format", "json"], cwd)
+    # The limits are left out: `check` reads everything anyway. The load
+    # just ran the commands; `check` may use their answers (no --refresh).
+    check_args = [a for a in global_args if not a.startswith("--limit=") and a != "--refresh"]
+    done = run_strata(
+        [*check_args, "check", "--format", "json"], cwd, timeout=limits.timeout, max_output=limits.max_output
+    )
     try:
         items = json.loads(done.stdout)
         return [Diagnostic.from_json(item) for item in items], done.stderr
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return [], done.stderr or done.stdout
 
 
 def _run_json(
-    global_args: list[str], command: list[str], cwd: Optional[str], path: Optional[str]
-) -> tuple[dict[str, Any], list[str]]:
+    global_args: list[str],
+    command: list[str],
+    cwd: Optional[str],
+    path: Optional[str],
+    limits: _Limits = _Limits(),
+) -> tuple[Any, list[str]]:
     """Run ``strata GLOBAL_ARGS COMMAND``; return its JSON document and the
     warning lines it printed, or raise the exception its exit code means."""
-    done = run_strata([*global_args, *command], cwd)
+    done = run_strata([*global_args, *command], cwd, timeout=limits.timeout, max_output=limits.max_output)
     if done.returncode == 0:
         try:
             document = json.loads(done.stdout)
-        except ValueError as e:
+        except (ValueError, RecursionError) as e:
             raise StrataError(f"strata printed output that is not JSON ({e}); stderr:\n{done.stderr}") from None
         return document, [line for line in done.stderr.splitlines() if line.strip()]
     if done.returncode == 1:
-        diagnostics, detail = _diagnostics(global_args, cwd)
+        diagnostics, detail = _diagnostics(global_args, cwd, limits)
         raise InventoryError(path, diagnostics, detail or done.stderr)
     message = done.stderr.strip()
     if message.startswith("error: "):
@@ -286,6 +373,10 @@ def _run_json(
     if done.returncode == 2:
         raise UsageError(message or "strata reported a usage error")
     raise StrataError(f"strata exited with code {done.returncode}: {message}")
+
+
+def _unexpected(e: BaseException) -> StrataError:
+    return StrataError(f"strata printed JSON of an unexpected shape ({type(e).__name__}: {e})")
 
 
 def build_args(
@@ -296,26 +387,74 @@ def build_args(
     refresh: bool = False,
 ) -> list[str]:
     """strata's global options for an inventory path, override data, a
-    limit, and consent to run command sources."""
-    args = ["--color", "never"]
+    limit, and consent to run command sources.
+
+    Every value travels inside its option's own argument (``--inventory=PATH``,
+    ``--data=KEY=VALUE``, ``--limit=PATTERN``), so none can be read as a flag.
+
+    Raises:
+        ArgumentError: an argument that cannot be passed (see ``load()``).
+    """
+    args = ["--color=never"]
     if allow_exec:
         args.append("--allow-exec")
     if refresh:
         args.append("--refresh")
     if path is not None:
-        args += ["-i", os.fspath(path)]
+        args.append(f"--inventory={_path_text('load(path=...)', path)}")
     if data:
         if not isinstance(data, Mapping):
-            raise TypeError(f"data must be a mapping of keys to values, not {type(data).__name__}")
+            raise ArgumentError(f"load(data=...) must be a mapping of keys to values, not {type(data).__name__}")
         for key, value in data.items():
-            args += ["--data", data_arg(key, value)]
+            args.append(f"--data={data_arg(key, value)}")
     if limit is not None:
-        terms = [limit] if isinstance(limit, str) else list(limit)
+        try:
+            terms = [limit] if isinstance(limit, str) else list(limit)
+        except TypeError:
+            raise ArgumentError(
+                f"load(limit=...) must be a string or a list of strings, not {type(limit).__name__}"
+            ) from None
         for term in terms:
             if not isinstance(term, str):
-                raise TypeError(f"limit terms must be strings, not {type(term).__name__}: {term!r}")
-            args += ["--limit", term]
+                raise ArgumentError(f"load(limit=...) terms must be strings, not {type(term).__name__}: {term!r}")
+            args.append(f"--limit={check_text('load(limit=...)', str.__str__(term))}")
     return args
+
+
+def _path_text(what: str, path: PathLike) -> str:
+    """A path argument as text a process can be given.
+
+    Raises:
+        ArgumentError: not a path, or with NUL or a character no file name
+            can be written with.
+    """
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise ArgumentError(f"{what} must be a str or os.PathLike, not {type(path).__name__}") from None
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    if "\0" in text:
+        raise ArgumentError(f"{what} holds a NUL character: {text!r}")
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        raise ArgumentError(f"{what} holds a character no file name can be written with: {text!r}") from None
+    return text
+
+
+def _check_override_types(data: Optional[Mapping[str, Any]], inventory: Inventory) -> None:
+    """A last guard: no override value that was not a string may come back as
+    one (strata's ``--data`` reads anything that is not TOML as a string)."""
+    if not data or not inventory.hosts:
+        return
+    first = inventory.hosts[0].data
+    for key, value in data.items():
+        if key in first and stringified(value, first[key]):
+            raise ArgumentError(
+                f"load(data=...)[{key!r}]: strata read {type(value).__name__} {value!r} as a string; "
+                "pass a value TOML can hold"
+            )
 
 
 def load(
@@ -324,8 +463,10 @@ def load(
     data: Optional[Mapping[str, Any]] = None,
     limit: Union[str, Iterable[str], None] = None,
     cwd: Optional[PathLike] = None,
-    allow_exec: bool = False,
+    allow_exec: Optional[bool] = None,
     refresh: bool = False,
+    timeout: Optional[float] = None,
+    max_output: int = DEFAULT_MAX_OUTPUT,
 ) -> Inventory:
     """Load and resolve a strata inventory.
 
@@ -336,31 +477,57 @@ def load(
         data: override data for every host (the top of the waterfall), as
             typed Python values: ``{"app_port": 9000, "debug": True}``.
         limit: select hosts with strata's limit grammar (``"web*,!web3"``,
-            ``"~regex"``, ``"web&prod"``), one string or several (united).
+            ``"~^db\\\\d"``, ``"web&prod"``, docs/cli.md), one string or
+            several (united).
         cwd: the directory a relative ``path`` (and discovery) starts from;
             the current directory by default.
         allow_exec: let strata run the inventory's command sources
             (``--allow-exec``, docs/sources.md). Without it nothing is run:
             a fresh cached answer is used, else the load fails with
-            ``strata::source_not_run``.
+            ``strata::source_not_run``. ``None`` (the default) reads
+            ``STRATA_ALLOW_EXEC`` as the CLI does; ``True`` or ``False`` wins
+            over the variable.
         refresh: run command sources even when their cached answer is
             fresh (``--refresh``; needs ``allow_exec``).
+        timeout: seconds each run of strata may take (``None``: no bound);
+            past it strata's process group is killed and
+            ``LoadTimeoutError`` raised.
+        max_output: bytes each run of strata may print (1 GiB by default);
+            past it strata's process group is killed and
+            ``OutputTooLargeError`` raised.
 
     Raises:
         InventoryError: the inventory has errors; ``.diagnostics`` holds each
             with its file, line and column.
-        UsageError: no inventory found, or a limit term matches nothing.
+        UsageError: no inventory found, a limit term matches nothing, or
+            ``STRATA_ALLOW_EXEC`` is neither yes nor no.
+        ArgumentError: an argument that cannot be passed to strata (also a
+            ``TypeError`` and a ``ValueError``): a ``data`` value TOML cannot
+            carry, NUL or a lone surrogate in a key, limit or path.
+        LoadTimeoutError, OutputTooLargeError: ``timeout``, ``max_output``.
         BinaryNotFoundError: the ``strata`` command is not installed.
-        TypeError, ValueError: ``data`` holds a value TOML cannot carry.
+        StrataError: the base of all of these; also strata crashing or
+            printing output of an unexpected shape.
     """
-    args = build_args(path, data, limit, allow_exec=allow_exec, refresh=refresh)
-    cwd_str = os.fspath(cwd) if cwd is not None else None
+    if allow_exec is None:
+        allow_exec = allow_exec_from_env()
+    args = build_args(path, data, limit, allow_exec=bool(allow_exec), refresh=refresh)
+    cwd_str = _path_text("load(cwd=...)", cwd) if cwd is not None else None
     path_str = os.fspath(path) if path is not None else None
+    if isinstance(path_str, bytes):
+        path_str = os.fsdecode(path_str)
+    limits = _Limits(timeout, max_output)
     command = ["list", "--format", "json", "--global-data", "--datetime-paths"]
-    document, warnings = _run_json(args, command, cwd_str, path_str)
+    document, warnings = _run_json(args, command, cwd_str, path_str, limits)
     # Later runs (origins, diagnostics) reuse the answers this one fetched.
     later = [a for a in args if a != "--refresh"]
-    inventory = Inventory(document, later, cwd_str, path_str)
+    try:
+        inventory = Inventory(document, later, cwd_str, path_str, limits)
+        _check_override_types(data, inventory)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        if isinstance(e, StrataError):
+            raise
+        raise _unexpected(e) from e
     inventory.warnings = warnings
     for line in warnings:
         logger.warning("%s", line)

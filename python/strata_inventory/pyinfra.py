@@ -30,41 +30,123 @@ named after the inventory file, among others).
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any, Optional, Union
+from types import FrameType
+from typing import Any, NoReturn, Optional, Union
 
 from ._errors import StrataError
 from ._inventory import PathLike, load
 
 __all__ = ["groups"]
 
+logger = logging.getLogger("strata_inventory")
+
 GroupValue = Union[list[str], tuple[list[Any], dict[str, Any]]]
 
 
-def _caller_dir(depth: int) -> Optional[str]:
-    """The folder of the file that called ``groups()`` (pyinfra sets ``__file__``
-    when it executes an inventory file)."""
+def _caller_frame(depth: int) -> Optional[FrameType]:
     try:
-        frame = sys._getframe(depth + 1)
+        return sys._getframe(depth + 1)
     except ValueError:
         return None
-    filename = frame.f_globals.get("__file__")
+
+
+def _frame_dir(frame: Optional[FrameType]) -> Optional[str]:
+    """The folder of the file a frame runs (pyinfra sets ``__file__`` when it
+    executes an inventory file)."""
+    filename = frame.f_globals.get("__file__") if frame is not None else None
     if not filename:
         return None
     return os.path.dirname(os.path.abspath(filename))
 
 
-def _for_pyinfra(error: StrataError) -> Exception:
+def _caller_dir(depth: int) -> Optional[str]:
+    """The folder of the file that called ``groups()``."""
+    return _frame_dir(_caller_frame(depth + 1))
+
+
+def _pyinfra_error(error: StrataError) -> Optional[Exception]:
     """pyinfra's own InventoryError with strata's message, so that pyinfra
     reports it as an inventory problem instead of a traceback of user code;
-    the strata exception (with its diagnostics) is its ``__cause__``."""
+    ``None`` outside pyinfra."""
     try:
         from pyinfra.api.exceptions import InventoryError as PyinfraInventoryError
     except ImportError:  # used outside pyinfra
-        return error
-    return PyinfraInventoryError(str(error))
+        return None
+    wrapped: Exception = PyinfraInventoryError(str(error))
+    return wrapped
+
+
+def _raise_at(error: BaseException, cause: BaseException, frame: Optional[FrameType]) -> NoReturn:
+    """Raise ``error`` (caused by ``cause``) from the line of the user's file
+    that called ``groups()``: pyinfra names the innermost frame outside
+    pyinfra as the place of an error ("pyinfra error in inventory.py line
+    2"), and that must be the user's file, not this library. As Jinja does
+    for templates, the raise is compiled under the caller's file name and
+    line number."""
+    if frame is None:
+        raise error from cause
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno or 1
+    code = compile("\n" * (lineno - 1) + "raise __strata_error__ from __strata_cause__", filename, "exec")
+    exec(code, {"__name__": __name__, "__strata_error__": error, "__strata_cause__": cause})
+    raise error from cause  # not reached: the code above always raises
+
+
+def _warn(message: str) -> None:
+    try:
+        from pyinfra import logger as pyinfra_logger
+    except ImportError:
+        pyinfra_logger = None
+    (pyinfra_logger or logger).warning("%s", message)
+
+
+def _pyinfra_data_files(folders: list[Optional[str]]) -> list[str]:
+    """pyinfra's own group data files that it loads beside a bridge inventory
+    file: ``group_data/*.py`` in the current directory and in the inventory
+    file's folder."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for folder in folders:
+        if folder is None:
+            continue
+        data_dir = os.path.join(folder, "group_data")
+        real = os.path.realpath(data_dir)
+        if real in seen or not os.path.isdir(data_dir):
+            continue
+        seen.add(real)
+        try:
+            names = sorted(os.listdir(data_dir))
+        except OSError:
+            continue
+        found += [os.path.join(data_dir, n) for n in names if n.endswith(".py")]
+    return found
+
+
+def _warn_pyinfra_data_files(folder: Optional[str]) -> None:
+    files = _pyinfra_data_files([os.getcwd(), folder])
+    if not files:
+        return
+    shown = ", ".join(os.path.relpath(f) if not os.path.relpath(f).startswith("..") else f for f in files)
+    _warn(
+        f"strata_inventory.pyinfra: pyinfra also loads {shown}: beside a strata inventory their keys that "
+        "strata defines are ignored (strata's resolved host data wins) and only their other keys are added; "
+        "move that data into the strata inventory (group_data/*.toml) and remove the .py files"
+    )
+
+
+def _unbind(namespace: Optional[dict[str, Any]], names: list[str]) -> None:
+    """Remove ``names`` from the calling module's namespace, so that
+    ``globals().update(groups(...))`` binds them again at the end, in
+    strata's order: ``dict.update`` keeps the position of a name already
+    bound (a group named ``groups`` or ``os``), and pyinfra takes the groups
+    (and so ``host.groups``) in the module's order."""
+    if namespace is None or "__file__" not in namespace:
+        return
+    for name in names:
+        namespace.pop(name, None)
 
 
 def groups(
@@ -88,23 +170,33 @@ def groups(
 
     Returns:
         ``{"web": ["w1", "w2"], ..., "all": ([(name, data), ...], global_data)}``, for
-        ``globals().update(...)`` in the inventory file.
+        ``globals().update(...)`` in the inventory file. The names it holds
+        are first unbound in the calling module, so that the update puts the
+        groups in strata's order.
 
     Raises:
         pyinfra.api.exceptions.InventoryError: when pyinfra is installed, for
             any strata error (an inventory with errors, no inventory found, no
-            strata binary): pyinfra prints its message, with every error's
-            file, line and column. The strata exception (``InventoryError``
-            with ``.diagnostics``, ...) is its ``__cause__``.
+            strata binary), raised from the calling line of the inventory
+            file: pyinfra prints "pyinfra error in inventory.py line N" and
+            strata's message, with every error's file, line and column. The
+            strata exception (``InventoryError`` with ``.diagnostics``, ...)
+            is its ``__cause__``.
         strata_inventory.StrataError: the same, where pyinfra is not installed.
     """
-    folder = os.fspath(base) if base is not None else _caller_dir(1)
+    caller = _caller_frame(1)
+    caller_dir = _frame_dir(caller)
+    folder = os.fspath(base) if base is not None else caller_dir
     if path is not None and folder is not None and not os.path.isabs(os.fspath(path)):
         path = os.path.join(folder, os.fspath(path))
     try:
         inventory = load(path, data=data, cwd=folder)
     except StrataError as e:
-        raise _for_pyinfra(e) from e
+        wrapped = _pyinfra_error(e)
+        if wrapped is None:
+            raise
+        _raise_at(wrapped, e, caller)
+    _warn_pyinfra_data_files(caller_dir)
 
     result: dict[str, GroupValue] = {}
     for name in inventory.groups:
@@ -113,4 +205,5 @@ def groups(
             continue
         result[name] = [host.name for host in inventory.get_group(name)]
     result["all"] = ([(host.name, host.data) for host in inventory], inventory.get_data())
+    _unbind(caller.f_globals if caller is not None else None, list(result))
     return result

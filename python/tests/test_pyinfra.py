@@ -254,3 +254,69 @@ def test_groups_mapping_relative_path_and_errors(tmp_path: Path) -> None:
         groups("errors", base=FIXTURES)
     assert isinstance(caught.value.__cause__, strata_inventory.InventoryError)
     assert caught.value.__cause__.errors[0].line == 1
+
+
+# -- issue 19: errors at the user's line, pyinfra's data files, group order ------
+
+
+def test_errors_point_at_the_users_inventory_file(tmp_path: Path) -> None:
+    """pyinfra names the line of inventory.py that calls groups(), not the
+    library, and prints strata's located diagnostics (item 23)."""
+    inventory_file = bridge_file(tmp_path / "inv", FIXTURES / "errors")
+    done = subprocess.run(
+        [venv_tool("pyinfra"), str(inventory_file), "debug-inventory"], capture_output=True, text=True, cwd=tmp_path
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert f"pyinfra error in {inventory_file} line 2:" in out, out
+    assert "strata_inventory" not in out, out
+    assert "hosts.toml:1:28: error[strata::" in out, out
+
+
+def test_pyinfra_group_data_files_are_warned_about(tmp_path: Path) -> None:
+    """group_data/*.py beside the inventory file and in the current directory
+    are named in a warning (item 24); without them there is none."""
+    inventory_file = bridge_file(tmp_path / "inv", EXAMPLES["basic"])
+    quiet = run_pyinfra(str(inventory_file), "debug-inventory", cwd=tmp_path / "run")
+    assert "pyinfra also loads" not in quiet.stdout + quiet.stderr
+    (tmp_path / "inv" / "group_data").mkdir()
+    (tmp_path / "inv" / "group_data" / "webservers.py").write_text("app_port = 1\nold_key = 2\n")
+    (tmp_path / "run" / "group_data").mkdir()
+    (tmp_path / "run" / "group_data" / "all.py").write_text("x = 1\n")
+    done = run_pyinfra("--json", str(inventory_file), "debug-inventory", cwd=tmp_path / "run")
+    out = done.stdout + done.stderr
+    assert "pyinfra also loads" in out, out
+    assert "group_data/webservers.py" in out and "group_data/all.py" in out, out
+    # What the warning says happens: the strata key wins, the other key is added.
+    hosts = json.loads(done.stdout[done.stdout.index("[") : done.stdout.rindex("]") + 1])
+    web1 = next(h for h in hosts if h["name"] == "web1.example.com")
+    assert web1["data"]["app_port"] == 8001 and web1["data"]["old_key"] == 2
+
+
+@pytest.mark.parametrize("taken", ["groups", "os", "json", "all_names"])
+def test_group_order_survives_names_the_module_bound(taken: str, tmp_path: Path) -> None:
+    """A strata group whose name the inventory module already bound keeps
+    its place in host.groups (item 34)."""
+    root = tmp_path / "strata"
+    root.mkdir()
+    (root / "hosts.toml").write_text(f'first = ["h1", "h2"]\n{taken} = ["h1"]\nlast = ["h1", "h2"]\n')
+    inventory_file = tmp_path / "inv" / "inventory.py"
+    inventory_file.parent.mkdir()
+    inventory_file.write_text(
+        f"import os\nimport json\nall_names = []\n{BRIDGE.format(path=os.path.relpath(root, inventory_file.parent))}"
+    )
+    got = debug_inventory(inventory_file, cwd=tmp_path / "inv")
+    want = strata_json("-i", str(root), "list", "--format", "json")["hosts"]
+    assert [h["groups"] for h in got] == [h["groups"] for h in want] == [["first", taken, "last"], ["first", "last"]]
+
+
+def test_host_data_key_order_is_as_documented(tmp_path: Path) -> None:
+    """python.md: pyinfra lists strata's global keys first, sorted, then the
+    host's other keys, sorted (item 26)."""
+    inventory_file = bridge_file(tmp_path / "inv", EXAMPLES["basic"])
+    hosts = debug_inventory(inventory_file, cwd=tmp_path / "inv")
+    global_keys = list(strata_json("-i", str(EXAMPLES["basic"]), "list", "--global-data")["data"])
+    assert global_keys == sorted(global_keys)
+    for host in hosts:
+        keys = list(host["data"])
+        assert keys == global_keys + sorted(set(keys) - set(global_keys)), host["name"]

@@ -4,6 +4,12 @@
 //! terms. Plain terms are united, then `&term` intersects and `!term`
 //! removes. A pattern made only of `&`/`!` terms starts from every host.
 //! Several patterns (repeated `--limit`) are united.
+//!
+//! Inside a term, `&` and `!` also start a new term, as they do after
+//! Ansible's `:` separator: `web&prod` is `web,&prod` and `web!web3` is
+//! `web,!web3` — unless the whole term is the name of a group or host
+//! (names may hold `&` and `!`). `&` and `!` inside `[...]` or `{...}` belong
+//! to the glob (`web[!3]`), and a `~regex` runs to the next comma.
 
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
@@ -73,12 +79,51 @@ struct Term {
     op: Op,
     text: String,
     matcher: Matcher,
+    /// For the parts of a term split at an inner `&`/`!` (`web&prod`): the
+    /// whole term (its operator and text), which is used instead of the
+    /// parts when it is the exact name of a group or host.
+    whole: Option<(Op, String)>,
 }
 
 /// A parsed limit, ready to [`Inventory::select_limit`].
 #[derive(Debug, Clone)]
 pub struct Limit {
     patterns: Vec<Vec<Term>>,
+}
+
+/// Splits one comma-separated term at the `&` and `!` that start a new term:
+/// not the leading operator, not inside `[...]` or `{...}` (globs), not after
+/// a `~` that starts a regular expression, and not right after another
+/// operator (`web&!db` is `web`, `&!db`, which is refused as a term `!db`
+/// would be, rather than a silent guess).
+fn split_operators(term: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut square, mut curly, mut start) = (0usize, 0usize, 0usize);
+    let bytes = term.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let piece_start = i == start || (i == start + 1 && matches!(bytes[start], b'&' | b'!'));
+        if piece_start && c == b'~' {
+            // A regular expression: the rest of the term is its own.
+            break;
+        }
+        match c {
+            b'\\' => i += 1, // an escaped character (globs) is never an operator
+            b'[' => square += 1,
+            b']' => square = square.saturating_sub(1),
+            b'{' => curly += 1,
+            b'}' => curly = curly.saturating_sub(1),
+            b'&' | b'!' if square == 0 && curly == 0 && !piece_start => {
+                out.push(&term[start..i]);
+                start = i;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&term[start..]);
+    out
 }
 
 /// Splits on commas outside `{...}` (globs and regexes use braces for their own commas).
@@ -104,6 +149,41 @@ fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '[', '{'])
 }
 
+/// A term's leading operator and the rest.
+fn split_op(raw: &str) -> (Op, &str) {
+    match raw.as_bytes().first() {
+        Some(b'&') => (Op::And, &raw[1..]),
+        Some(b'!') => (Op::Not, &raw[1..]),
+        _ => (Op::Add, raw),
+    }
+}
+
+/// The matcher of a term's text (without its operator).
+fn matcher(text: &str) -> Result<Matcher, LimitError> {
+    Ok(if text == "all" || text == "*" {
+        Matcher::All
+    } else if let Some(re) = text.strip_prefix('~') {
+        Matcher::Regex(
+            Regex::new(&format!("^(?:{re})")).map_err(|e| LimitError::Regex {
+                pattern: re.to_string(),
+                message: e.to_string(),
+            })?,
+        )
+    } else if is_glob(text) {
+        let glob = GlobBuilder::new(text)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| LimitError::Glob {
+                pattern: text.to_string(),
+                message: e.kind().to_string(),
+            })?;
+        Matcher::Glob(glob.compile_matcher())
+    } else {
+        Matcher::Name(text.to_string())
+    })
+}
+
 impl Limit {
     /// Parses one or more patterns (each like `web,&prod,!web3*`).
     pub fn parse<S: AsRef<str>>(patterns: &[S]) -> Result<Limit, LimitError> {
@@ -113,43 +193,25 @@ impl Limit {
             let mut terms = Vec::new();
             for raw in split_terms(p) {
                 let raw = raw.trim();
-                let (op, text) = match raw.as_bytes().first() {
-                    Some(b'&') => (Op::And, &raw[1..]),
-                    Some(b'!') => (Op::Not, &raw[1..]),
-                    _ => (Op::Add, raw),
-                };
-                if text.is_empty() {
-                    return Err(LimitError::Empty {
-                        pattern: p.to_string(),
+                let pieces = split_operators(raw);
+                let whole = (pieces.len() > 1).then(|| {
+                    let (op, text) = split_op(raw);
+                    (op, text.to_string())
+                });
+                for piece in pieces {
+                    let (op, text) = split_op(piece);
+                    if text.is_empty() {
+                        return Err(LimitError::Empty {
+                            pattern: p.to_string(),
+                        });
+                    }
+                    terms.push(Term {
+                        op,
+                        text: text.to_string(),
+                        matcher: matcher(text)?,
+                        whole: whole.clone(),
                     });
                 }
-                let matcher = if text == "all" || text == "*" {
-                    Matcher::All
-                } else if let Some(re) = text.strip_prefix('~') {
-                    Matcher::Regex(Regex::new(&format!("^(?:{re})")).map_err(|e| {
-                        LimitError::Regex {
-                            pattern: re.to_string(),
-                            message: e.to_string(),
-                        }
-                    })?)
-                } else if is_glob(text) {
-                    let glob = GlobBuilder::new(text)
-                        .literal_separator(false)
-                        .backslash_escape(true)
-                        .build()
-                        .map_err(|e| LimitError::Glob {
-                            pattern: text.to_string(),
-                            message: e.kind().to_string(),
-                        })?;
-                    Matcher::Glob(glob.compile_matcher())
-                } else {
-                    Matcher::Name(text.to_string())
-                };
-                terms.push(Term {
-                    op,
-                    text: text.to_string(),
-                    matcher,
-                });
             }
             out.push(terms);
         }
@@ -188,6 +250,7 @@ impl Inventory {
         let n = self.hosts.len();
         let mut selected = vec![false; n];
         for terms in &limit.patterns {
+            let terms = &self.names_first(terms);
             let only_filters = terms.iter().all(|t| t.op != Op::Add);
             let mut set = vec![only_filters; n];
             for t in terms.iter().filter(|t| t.op == Op::Add) {
@@ -215,6 +278,33 @@ impl Inventory {
             .filter(|(_, s)| **s)
             .map(|(i, _)| self.host_by_id(i as u32))
             .collect())
+    }
+
+    /// The terms of one pattern, where the parts of a term split at an inner
+    /// `&`/`!` are put back together when the whole term is the exact name
+    /// of a group or host (`a&b` naming a host `a&b`).
+    fn names_first(&self, terms: &[Term]) -> Vec<Term> {
+        let mut out: Vec<Term> = Vec::with_capacity(terms.len());
+        for t in terms {
+            let Some((op, whole)) = &t.whole else {
+                out.push(t.clone());
+                continue;
+            };
+            if self.group(whole).is_none() && self.host(whole).is_none() {
+                out.push(t.clone());
+            } else if !out
+                .last()
+                .is_some_and(|last| last.whole == t.whole && last.text == *whole)
+            {
+                out.push(Term {
+                    op: *op,
+                    text: whole.clone(),
+                    matcher: Matcher::Name(whole.clone()),
+                    whole: t.whole.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Indexes of the hosts whose name satisfies `pred`.
@@ -245,10 +335,18 @@ impl Inventory {
                 .iter()
                 .map(|g| g.name.as_str())
                 .chain(self.host_index.names());
+            // `web:&db` was split at `&`: the hint is about the whole term.
+            let (term, ansible) = match &t.whole {
+                Some((_, whole)) => match self.ansible_form(whole) {
+                    Some(a) => (whole.clone(), Some(a)),
+                    None => (t.text.clone(), None),
+                },
+                None => (t.text.clone(), self.ansible_form(&t.text)),
+            };
             return Err(LimitError::NoMatch {
-                term: t.text.clone(),
-                suggestion: strata_parser::closest(&t.text, names).map(str::to_string),
-                ansible: self.ansible_form(&t.text),
+                suggestion: strata_parser::closest(&term, names).map(str::to_string),
+                term,
+                ansible,
             });
         }
         Ok(ids)
@@ -352,6 +450,23 @@ mod tests {
             ),
             (&["web,!web1", "web1"], &["web1", "web2", "web3"]),
             (&[" web1 , lb "], &["web1", "lb"]),
+            // `&` and `!` inside a term start a new term (Ansible's `web:&prod`).
+            (&["web&prod"], &["web1"]),
+            (&["web!web2"], &["web1", "web3"]),
+            (&["web&prod!web1"], &[]),
+            (&["web&!web1"], &[]),
+            (&["db,web&prod"], &["web1", "db1.example.com"]),
+            (&["web*&prod"], &["web1"]),
+            (&["&prod!db"], &["web1", "@ssh/10.0.0.5"]),
+            (&["!web&prod"], &["db1.example.com", "@ssh/10.0.0.5"]),
+            // ... but not inside a glob's brackets or braces, nor in a regex.
+            (&["web[!3]"], &["web1", "web2"]),
+            (&["{web,db}[!2]*&prod"], &["web1", "db1.example.com"]),
+            (&["~web[^3]&x"], &[]),
+            (
+                &["~(web|db1)[^&]*"],
+                &["web1", "web2", "web3", "db1.example.com"],
+            ),
         ];
         for (patterns, want) in cases {
             let limit = Limit::parse(patterns).unwrap();
@@ -363,6 +478,37 @@ mod tests {
                 Err(e) => assert!(want.is_empty(), "{patterns:?}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn names_with_operators_are_names_first() {
+        let inv = Inventory::builder()
+            .hosts(["a&b", "a", "b", "c!d"])
+            .group("ab", ["a", "b"])
+            .group("b", ["b"])
+            .build()
+            .unwrap();
+        let names = |p: &str| -> Vec<String> {
+            inv.select(p)
+                .unwrap()
+                .iter()
+                .map(|h| h.name().to_string())
+                .collect()
+        };
+        assert_eq!(names("a&b"), ["a&b"]);
+        assert_eq!(names("!a&b"), ["a", "b", "c!d"]);
+        assert_eq!(names("c!d"), ["c!d"]);
+        assert_eq!(names("ab&b"), ["b"]);
+        assert_eq!(names("ab!b"), ["a"]);
+        // A part that matches nothing is reported by itself, with its hint.
+        assert_eq!(
+            inv.select("ab&zz").unwrap_err(),
+            LimitError::NoMatch {
+                term: "zz".into(),
+                suggestion: None,
+                ansible: None,
+            }
+        );
     }
 
     #[test]
