@@ -203,7 +203,9 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // read again only if a diagnostic or origin needs them
     // (`Loader::keep_texts`); `diff` keeps them, as one side lives in a
     // temporary checkout.
-    let loader = loader_for(&root).keep_texts(false);
+    // A failed load is loaded again to report every problem: the command
+    // sources' answers (and failures) of the first load are reused.
+    let loader = loader_for(&root).keep_texts(false).fetch_once();
 
     if let Command::Check { strict, format } = cli.command {
         if !cli.limit.is_empty() {

@@ -251,7 +251,8 @@ fn type_drift_between_a_source_and_a_file_is_located_in_the_json() {
 /// stray print before the JSON), `nometa` (no `_meta`: `--host` is asked),
 /// `sleep` (runs past any short timeout), `background` (answers, leaving a
 /// `sleep` running that holds stdout; its pid in `pid`), `hang` (waits on
-/// a `sleep` whose pid is in `pid`).
+/// a `sleep` whose pid is in `pid`), `escape` (answers, leaving a `sleep` in
+/// a session of its own that holds stdout).
 const COUNTING: &str = r#"#!/bin/sh
 cd "$(dirname "$0")/.."
 echo "$*" >> runs
@@ -264,6 +265,11 @@ case "$mode" in
   sleep) sleep 10 ;;
   background) sleep 30 & echo $! > pid; echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
   hang) sleep 30 & echo $! > pid; wait ;;
+  escape)
+    rm -f escaped
+    setsid sh -c 'touch escaped; exec sleep 6' &
+    while [ ! -e escaped ]; do sleep 0.01; done
+    echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
   nometa)
     if [ "$1" = "--host" ]; then echo "{\"asked_for\": \"$2\"}"; exit 0; fi
     echo '{"web": {"hosts": ["w2", "w3"]}, "db": ["d1"]}' ;;
@@ -489,6 +495,34 @@ fn what_a_command_leaves_running_does_not_hold_strata() {
     );
     let pid = std::fs::read_to_string(inv.root().join("pid")).unwrap();
     assert!(gone(&pid), "the command's `sleep` outlived strata");
+}
+
+#[test]
+fn the_timeout_bounds_a_run_whose_output_stays_open() {
+    // A process that left the command's group holds stdout: the run ends
+    // at the timeout, and the command runs once (the second load, which
+    // reports every problem, reuses the failure).
+    let inv = commanded(&format!("{DECL}timeout = \"2s\"\n"));
+    inv.write("mode", "escape\n");
+    let start = std::time::Instant::now();
+    let run = inv.run(&["--allow-exec", "hosts"]);
+    let took = start.elapsed();
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(run.stderr.contains("timeout of 2 s ran out"), "{run:?}");
+    assert!(took < std::time::Duration::from_millis(3500), "{took:?}");
+    assert_eq!(inv.runs(), 1);
+}
+
+#[test]
+fn a_failing_command_runs_once_per_strata_run() {
+    let inv = commanded(DECL);
+    inv.write("mode", "fail\n");
+    for args in [&["hosts"][..], &["list"], &["host", "w1"], &["check"]] {
+        let before = inv.runs();
+        let run = inv.run(&[&["--allow-exec"][..], args].concat());
+        assert_eq!(run.status, 1, "{args:?}: {run:?}");
+        assert_eq!(inv.runs(), before + 1, "{args:?}");
+    }
 }
 
 #[cfg(target_os = "linux")]
