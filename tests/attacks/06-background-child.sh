@@ -39,4 +39,21 @@ bounded 4 100 --expect-status 0 -- "$STRATA" -i "$inv" --allow-exec hosts > "$WO
 expect_in "$WORK/out" w2
 for _ in $(seq 50); do [ -z "$(live)" ] && break; sleep 0.1; done
 [ -z "$(live)" ] || fail "the command's background sleep outlived strata: $(live)"
-echo "ok: strata returns when the command exits, and its group goes with it"
+
+# A process that left the group (a session of its own) and keeps stdout
+# open: strata still returns at the timeout, once (the command runs once).
+cat > "$inv/cmdb.sh" <<SH
+#!/bin/sh
+echo run >> "$WORK/runs"
+rm -f "$WORK/escaped"
+setsid sh -c 'touch "$WORK/escaped"; exec "$marker" 20' &
+while [ ! -e "$WORK/escaped" ]; do sleep 0.01; done
+echo '{"web": ["w2"], "_meta": {"hostvars": {}}}'
+SH
+# (A cache of its own: no last good answer to fall back on.)
+XDG_CACHE_HOME="$WORK/cache2" bounded 4 100 --expect-status 1 -- "$STRATA" -i "$inv" --allow-exec hosts > "$WORK/out" 2> "$WORK/err" \
+    || { cat "$WORK/err" >&2; fail "strata waited past the timeout on a process that holds stdout"; }
+expect_in "$WORK/err" "strata::source_failed"
+expect_in "$WORK/err" "still running when the source's timeout"
+[ "$(wc -l < "$WORK/runs")" = 1 ] || fail "the command ran $(wc -l < "$WORK/runs") times"
+echo "ok: strata returns when the command exits, and its group goes with it; the timeout bounds the rest"

@@ -18,7 +18,7 @@
 //! # }
 //! ```
 
-mod cache;
+pub mod cache;
 mod fetcher;
 pub mod git;
 mod process;
