@@ -17,7 +17,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, "target/debug/strata")
 CASES = os.path.join(ROOT, "crates/strata-cli/tests/check")
-RUNTIME = {"file_too_large", "not_utf8", "symlink_outside_root", "unreadable_file"}
+RUNTIME = {"file_too_large", "not_utf8", "symlink_outside_root", "unreadable_file", "source_cache"}
 # Arguments a case needs beyond `check` (as in crates/strata-cli/tests/check.rs).
 EXTRA = {"source_failed": ["--allow-exec"], "ansible_name": ["--ansible"],
          "reserved_host_name": ["--ansible"]}

@@ -68,3 +68,20 @@ all\0ssh_user="root"\0db02\0ssh_user
 ungrouped,app\0n=9223372036854775807\0WEB1.EXAMPLE.COM\0por
 SEEDS
 ls "$out" | wc -l; du -sh fuzz/corpus
+
+# cache_entry: a mode byte (even: the bytes as they are; odd: after the good
+# header of the harness's entry), then a command source's cache entry
+# (crates/strata-sources/tests/support/cache_fuzz.rs). In printf's format,
+# `\NNN` (three octal digits) is one byte whatever digits follow.
+cache=fuzz/corpus/cache_entry
+mkdir -p "$cache"
+rm -f "$cache"/seed-*
+header='21\nstrata-source-cache-1\n6\n/inv/a\n4\ncmdb\n15\n./inv.py\0--list\n'
+printf "\\000$header"'2\n{}\n' > "$cache/seed-good"
+printf "\\000$header"'15\n{"web": ["w1"]}\n2\nw1\n12\n{"port": 80}\n' > "$cache/seed-host-answers"
+printf '\001''2\n{}\n2\nw1\n2\n{}\n' > "$cache/seed-after-header"
+printf '\000''18446744073709551615\nx\n' > "$cache/seed-wrapping-length"
+printf '\001''18446744073709551615\nx\n' > "$cache/seed-wrapping-length-after-header"
+printf '\000''21\nstrata-source-cache-1\n6\n/inv/b\n4\ncmdb\n15\n./inv.py\0--list\n2\n{}\n' > "$cache/seed-other-key"
+printf '\001''2\n{}\n2\nw1\n' > "$cache/seed-cut-short"
+printf '\002{"web": ["w1"]}\0w1\0{"a": 1}\0w2\0{}' > "$cache/seed-answer-parts"

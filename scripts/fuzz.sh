@@ -4,6 +4,7 @@
 #   ./scripts/fuzz.sh inventory 600     # a 10-minute campaign
 #   ./scripts/fuzz.sh args 60           # what CI runs for each target
 #   ./scripts/fuzz.sh diff_archive 60   # the unpacker of `diff --base`
+#   ./scripts/fuzz.sh cache_entry 60    # the reader of command sources' cache entries
 #
 # Installs cargo-fuzz from crates.io if it is missing. Exits non-zero when
 # the target crashes (a panic, or a harness assertion); the input is then in
@@ -21,7 +22,8 @@ case $target in
     inventory) max_len=4096 ;;
     args) max_len=512 ;;
     diff_archive) max_len=16384 dict=dict/archive.dict ;;
-    *) echo "unknown target: $target (inventory, args, diff_archive)" >&2; exit 2 ;;
+    cache_entry) max_len=4096 dict=dict/cache_entry.dict ;;
+    *) echo "unknown target: $target (inventory, args, diff_archive, cache_entry)" >&2; exit 2 ;;
 esac
 if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked

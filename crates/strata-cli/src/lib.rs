@@ -46,9 +46,11 @@ pub struct Env {
     /// freed value by value. Callers that go on running (tests, fuzz
     /// targets) leave it `false`, or each call would leak the inventory.
     pub process_exits: bool,
-    /// `$STRATA_ALLOW_EXEC` is `1`: command sources may run, as with
-    /// `--allow-exec`.
-    pub allow_exec: bool,
+    /// `$STRATA_ALLOW_EXEC`, as set: `1`, `true`, `yes` or `on` (in any
+    /// case) let command sources run, as `--allow-exec` does; `0`, `false`,
+    /// `no`, `off` or empty do not; anything else is a usage error
+    /// ([`parse_switch`]).
+    pub allow_exec: Option<String>,
     /// Where command sources' answers are cached (`$XDG_CACHE_HOME/strata`,
     /// else `~/.cache/strata`); `None` caches nothing.
     pub cache_dir: Option<PathBuf>,
@@ -208,6 +210,27 @@ fn stdout_kind(command: &Command) -> Stdout {
     }
 }
 
+/// Reads an environment variable that says yes or no, the one rule of
+/// strata's front ends (the CLI, the Python package, the Ansible plugin):
+/// `1`, `true`, `yes`, `on` in any case are yes; `0`, `false`, `no`, `off`
+/// and the empty string are no; anything else is an error naming the
+/// variable and its value.
+///
+/// ```
+/// assert_eq!(strata_cli::parse_switch("STRATA_ALLOW_EXEC", "True"), Ok(true));
+/// assert_eq!(strata_cli::parse_switch("STRATA_ALLOW_EXEC", ""), Ok(false));
+/// assert!(strata_cli::parse_switch("STRATA_ALLOW_EXEC", "2").is_err());
+/// ```
+pub fn parse_switch(name: &str, value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(format!(
+            "{name}={value:?} is neither yes nor no: set it to 1, true, yes or on (in any case) for yes, to 0, false, no, off or nothing for no"
+        )),
+    }
+}
+
 fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> Result<(), Failure> {
     match &cli.command {
         Command::Help { command } => {
@@ -237,7 +260,11 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         max_entries: cli.max_entries,
         max_hosts: cli.max_hosts,
     };
-    let allow_exec = cli.allow_exec || env.allow_exec;
+    let allow_exec = cli.allow_exec
+        || match &env.allow_exec {
+            Some(value) => parse_switch("STRATA_ALLOW_EXEC", value).map_err(Failure::Usage)?,
+            None => false,
+        };
     if cli.refresh && !allow_exec {
         return Err(Failure::Usage(err.front_end.refresh_needs_allow_exec()));
     }
@@ -262,7 +289,9 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // read again only if a diagnostic or origin needs them
     // (`Loader::keep_texts`); `diff` keeps them, as one side lives in a
     // temporary checkout.
-    let loader = loader_for(&root).keep_texts(false);
+    // A failed load is loaded again to report every problem: the command
+    // sources' answers (and failures) of the first load are reused.
+    let loader = loader_for(&root).keep_texts(false).fetch_once();
 
     if let Command::Check {
         strict,

@@ -6,6 +6,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Ctrl-C (or SIGTERM, SIGHUP) stops the command sources and `git` runs
+    // still going, which live in process groups of their own, then ends
+    // strata as the signal would have.
+    strata_sources::stop_children_on_signals();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let env = strata_cli::Env {
@@ -15,7 +19,9 @@ fn main() -> ExitCode {
         stdout_is_terminal: stdout.is_terminal(),
         stderr_is_terminal: stderr.is_terminal(),
         process_exits: true,
-        allow_exec: std::env::var_os("STRATA_ALLOW_EXEC").is_some_and(|v| v == "1"),
+        // Read as text (a value that is not UTF-8 is shown lossily and
+        // refused): `strata_cli::parse_switch` decides.
+        allow_exec: std::env::var_os("STRATA_ALLOW_EXEC").map(|v| v.to_string_lossy().into_owned()),
         cache_dir: strata::default_cache_dir(),
         front_end: std::env::var("STRATA_FRONT_END").ok(),
         diagnostics: std::env::var("STRATA_DIAGNOSTICS").ok(),

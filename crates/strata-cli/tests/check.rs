@@ -63,6 +63,16 @@ fn setup(code: &str, work: &Path) {
                 &inv.join("group_data/web.toml"),
             );
         }
+        "source_cache" => {
+            // The entry strata reads for sources/cmdb.toml, damaged: a
+            // length that once made strata panic.
+            let argv = ["./scripts/cmdb.sh".to_string(), "--list".to_string()];
+            let root = inv.canonicalize().unwrap();
+            let entry =
+                strata_sources::CacheEntry::new(&work.join("cache/strata"), &root, "cmdb", &argv);
+            std::fs::create_dir_all(entry.path().parent().unwrap()).unwrap();
+            std::fs::write(entry.path(), "18446744073709551615\nx\n").unwrap();
+        }
         _ => {}
     }
 }

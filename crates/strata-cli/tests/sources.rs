@@ -249,7 +249,10 @@ fn type_drift_between_a_source_and_a_file_is_located_in_the_json() {
 /// A script that counts its runs and leaves a marker; `mode` picks what it
 /// answers: `ok`, `fail` (exit 2 with a message on stderr), `debug` (a
 /// stray print before the JSON), `nometa` (no `_meta`: `--host` is asked),
-/// `sleep` (runs past any short timeout).
+/// `sleep` (runs past any short timeout), `background` (answers, leaving a
+/// `sleep` running that holds stdout; its pid in `pid`), `hang` (waits on
+/// a `sleep` whose pid is in `pid`), `escape` (answers, leaving a `sleep` in
+/// a session of its own that holds stdout).
 const COUNTING: &str = r#"#!/bin/sh
 cd "$(dirname "$0")/.."
 echo "$*" >> runs
@@ -260,6 +263,13 @@ case "$mode" in
   fail) echo "cmdb.example.com: connection refused" >&2; exit 2 ;;
   debug) echo "connecting to the CMDB"; echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
   sleep) sleep 10 ;;
+  background) sleep 30 & echo $! > pid; echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
+  hang) sleep 30 & echo $! > pid; wait ;;
+  escape)
+    rm -f escaped
+    setsid sh -c 'touch escaped; exec sleep 6' &
+    while [ ! -e escaped ]; do sleep 0.01; done
+    echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
   nometa)
     if [ "$1" = "--host" ]; then echo "{\"asked_for\": \"$2\"}"; exit 0; fi
     echo '{"web": {"hosts": ["w2", "w3"]}, "db": ["d1"]}' ;;
@@ -441,6 +451,289 @@ fn a_timeout_stops_the_command() {
             .contains("timeout of 300 ms ran out, and was stopped"),
         "{run:?}"
     );
+}
+
+/// Process `pid` is gone (or a zombie left for init to reap) within 5 s.
+#[cfg(target_os = "linux")]
+fn gone(pid: &str) -> bool {
+    for _ in 0..500 {
+        match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+            Err(_) => return true,
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z') =>
+            {
+                return true;
+            }
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    }
+    false
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn what_a_command_leaves_running_does_not_hold_strata() {
+    // It answers and exits 0, leaving a `sleep 30` that holds its stdout.
+    let inv = commanded(&format!("{DECL}timeout = \"5s\"\n"));
+    inv.write("mode", "background\n");
+    let start = std::time::Instant::now();
+    let run = inv.run(&["--allow-exec", "hosts"]);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        (run.status, run.stdout.as_str()),
+        (0, "w1\nw2\n"),
+        "{run:?}"
+    );
+    let pid = std::fs::read_to_string(inv.root().join("pid")).unwrap();
+    assert!(gone(&pid), "the command's `sleep` outlived strata");
+}
+
+#[test]
+fn the_timeout_bounds_a_run_whose_output_stays_open() {
+    // A process that left the command's group holds stdout: the run ends
+    // at the timeout, and the command runs once (the second load, which
+    // reports every problem, reuses the failure).
+    let inv = commanded(&format!("{DECL}timeout = \"2s\"\n"));
+    inv.write("mode", "escape\n");
+    let start = std::time::Instant::now();
+    let run = inv.run(&["--allow-exec", "hosts"]);
+    let took = start.elapsed();
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(run.stderr.contains("timeout of 2 s ran out"), "{run:?}");
+    assert!(took < std::time::Duration::from_millis(3500), "{took:?}");
+    assert_eq!(inv.runs(), 1);
+}
+
+#[test]
+fn a_failing_command_runs_once_per_strata_run() {
+    let inv = commanded(DECL);
+    inv.write("mode", "fail\n");
+    for args in [&["hosts"][..], &["list"], &["host", "w1"], &["check"]] {
+        let before = inv.runs();
+        let run = inv.run(&[&["--allow-exec"][..], args].concat());
+        assert_eq!(run.status, 1, "{args:?}: {run:?}");
+        assert_eq!(inv.runs(), before + 1, "{args:?}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signal_to_strata_stops_the_command_then_strata() {
+    use std::os::unix::process::ExitStatusExt;
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let inv = commanded(DECL);
+        inv.write("mode", "hang\n");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .current_dir(inv.dir.path())
+            .args(["-i", "inv", "--allow-exec", "hosts"])
+            .env_remove("STRATA_ALLOW_EXEC")
+            .env("XDG_CACHE_HOME", inv.cache())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid_file = inv.root().join("pid");
+        for _ in 0..500 {
+            if std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n')) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        // Ended by the signal, as a shell sees it (130, 143, 129).
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
+        assert!(
+            gone(&pid),
+            "{signal}: the command's `sleep` outlived strata"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_cache_entry_is_a_warning_and_a_miss() {
+    let inv = commanded(&format!("{DECL}cache = \"5m\"\n"));
+    assert_eq!(inv.run(&["--allow-exec", "hosts"]).status, 0);
+    let dir = inv.cache().join("strata/sources");
+    let entry = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // A length that made strata panic (exit 101) without --allow-exec.
+    std::fs::write(&entry, "18446744073709551615\nx\n").unwrap();
+    let run = inv.run(&["hosts"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("warning[strata::source_cache]")
+            && run
+                .stderr
+                .contains("the cached answer of command source `cmdb` was ignored: ")
+            && run.stderr.contains("is not a strata cache entry"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("strata::source_not_run"), "{run:?}");
+    // `check` says so too, as a warning at the declaration.
+    let check = inv.run(&["check", "--format", "json"]);
+    let items: Vec<Value> = serde_json::from_str(&check.stdout).unwrap();
+    let cache = items
+        .iter()
+        .find(|i| i["code"] == "strata::source_cache")
+        .unwrap();
+    assert_eq!(
+        (
+            &cache["severity"],
+            &cache["file"],
+            &cache["line"],
+            &cache["column"]
+        ),
+        (
+            &json!("warning"),
+            &json!("inv/sources/cmdb.toml"),
+            &json!(1),
+            &json!(11)
+        ),
+    );
+    // Consent runs the command, and its answer replaces the entry.
+    let run = inv.run(&["--allow-exec", "hosts"]);
+    assert_eq!(
+        (run.status, run.stdout.as_str()),
+        (0, "w1\nw2\n"),
+        "{run:?}"
+    );
+    let run = inv.run(&["hosts"]);
+    assert_eq!((run.status, run.stderr.as_str()), (0, ""), "{run:?}");
+    assert_eq!(inv.runs(), 2);
+}
+
+#[test]
+fn absurd_durations_are_refused_at_their_place() {
+    for (decl, at, message) in [
+        (
+            "timeout = \"18446744073709551615s\"\n",
+            (2, 11),
+            "`timeout` of source `cmdb` is over the maximum of 24h",
+        ),
+        (
+            "timeout = \"25h\"\n",
+            (2, 11),
+            "`timeout` of source `cmdb` is over the maximum of 24h",
+        ),
+        (
+            "timeout = \"0ms\"\n",
+            (2, 11),
+            "`timeout` of source `cmdb` is zero: the command could never run",
+        ),
+        (
+            "cache = \"366d\"\n",
+            (2, 9),
+            "`cache` of source `cmdb` is over the maximum of 365d",
+        ),
+    ] {
+        let inv = commanded(&format!("{DECL}{decl}"));
+        let check = inv.run(&["check", "--format", "json"]);
+        assert_eq!(check.status, 1, "{decl}: {check:?}");
+        let items: Vec<Value> = serde_json::from_str(&check.stdout).unwrap();
+        let d = &items[0];
+        assert_eq!(d["code"], "strata::source_declaration", "{decl}: {items:?}");
+        assert_eq!(d["message"], message, "{decl}");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(at.0), Some(at.1)),
+            "{decl}"
+        );
+        // Refused before anything runs: no panic with consent.
+        let run = inv.run(&["--allow-exec", "hosts"]);
+        assert_eq!(run.status, 1, "{decl}: {run:?}");
+        assert_eq!(inv.runs(), 0);
+    }
+    // The maximums themselves are fine.
+    let inv = commanded(&format!("{DECL}timeout = \"24h\"\ncache = \"365d\"\n"));
+    assert_eq!(inv.run(&["--allow-exec", "hosts"]).status, 0);
+}
+
+#[test]
+fn strata_allow_exec_reads_yes_and_no_in_every_spelling() {
+    let inv = commanded(DECL);
+    let mut runs = 0;
+    for yes in ["1", "true", "TRUE", "True", "yes", "Yes", "on", "ON"] {
+        let run = inv.run_env(&["hosts"], &[("STRATA_ALLOW_EXEC", yes)]);
+        assert_eq!(
+            (run.status, run.stdout.as_str()),
+            (0, "w1\nw2\n"),
+            "{yes}: {run:?}"
+        );
+        runs += 1;
+        assert_eq!(inv.runs(), runs, "{yes}");
+    }
+    for no in ["0", "false", "False", "no", "NO", "off", "Off", ""] {
+        let run = inv.run_env(&["hosts"], &[("STRATA_ALLOW_EXEC", no)]);
+        assert_eq!(run.status, 1, "{no:?}: {run:?}");
+        assert!(
+            run.stderr.contains("strata::source_not_run"),
+            "{no:?}: {run:?}"
+        );
+        // The flag still allows.
+        let run = inv.run_env(&["--allow-exec", "hosts"], &[("STRATA_ALLOW_EXEC", no)]);
+        assert_eq!(run.status, 0, "{no:?}: {run:?}");
+        runs += 1;
+    }
+    assert_eq!(inv.runs(), runs);
+    for bad in ["2", "y", "enable", " 1", "true "] {
+        let run = inv.run_env(&["hosts"], &[("STRATA_ALLOW_EXEC", bad)]);
+        assert_eq!(run.status, 2, "{bad:?}: {run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: STRATA_ALLOW_EXEC={bad:?} is neither yes nor no"
+            )),
+            "{bad:?}: {run:?}"
+        );
+    }
+    assert_eq!(inv.runs(), runs, "a usage error runs nothing");
+}
+
+#[test]
+fn a_file_source_that_is_a_folder_is_reported_at_its_declaration() {
+    for path in [".", "./", "exports", "exports/"] {
+        let inv = Inv::new(&[
+            ("hosts.toml", "web = [\"w1\"]\n"),
+            ("exports/cmdb.json", "{}"),
+            ("sources/cmdb.toml", &format!("file = \"{path}\"\n")),
+        ]);
+        let check = inv.run(&["check", "--format", "json"]);
+        assert_eq!(check.status, 1, "{path}: {check:?}");
+        let items: Vec<Value> = serde_json::from_str(&check.stdout).unwrap();
+        assert_eq!(items.len(), 1, "{path}: {items:?}");
+        let d = &items[0];
+        assert_eq!(d["code"], "strata::source_declaration", "{path}: {d}");
+        assert_eq!(
+            d["message"],
+            format!("the file of source `cmdb`, `{path}`, is a folder; it was not read"),
+        );
+        assert_eq!(d["file"], "inv/sources/cmdb.toml", "{path}: {d}");
+        assert_eq!(
+            (d["line"].as_u64(), d["column"].as_u64()),
+            (Some(1), Some(8)),
+            "{path}"
+        );
+    }
 }
 
 #[test]

@@ -118,6 +118,9 @@ codes! {
     SourceFailed = "source_failed",
     /// A command source was not run: running commands needs consent.
     SourceNotRun = "source_not_run",
+    /// A command source's cache entry cannot be used (not a regular file,
+    /// too large, modified in the future, damaged): it was ignored.
+    SourceCache = "source_cache",
     /// A JSON `null` in a source's answer was dropped.
     JsonNull = "json_null",
     /// A number no 64-bit integer or finite float holds as written (a

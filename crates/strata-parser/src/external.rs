@@ -29,6 +29,12 @@ pub const SOURCES_DIR: &str = "sources";
 /// How long a command may run when its declaration gives no `timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The longest `timeout` a declaration may give: 24 hours.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest `cache` a declaration may give: 365 days.
+pub const MAX_CACHE: Duration = Duration::from_secs(365 * 86_400);
+
 /// One `sources/<name>.toml`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceDecl {
@@ -186,8 +192,21 @@ fn declaration(
         let Some(e) = table.get(key) else {
             return Some(None);
         };
-        match e.value.as_str().map(parse_duration) {
-            Some(Some(d)) => Some(Some(d)),
+        let (max, max_text) = if key == "timeout" {
+            (MAX_TIMEOUT, "24h")
+        } else {
+            (MAX_CACHE, "365d")
+        };
+        let (problem, label) = match e.value.as_str().map(parse_duration) {
+            Some(Some(d)) if d > max => (
+                format!("`{key}` of source `{name}` is over the maximum of {max_text}"),
+                format!("expected at most {max_text}"),
+            ),
+            Some(Some(d)) if d.is_zero() && key == "timeout" => (
+                format!("`timeout` of source `{name}` is zero: the command could never run"),
+                "expected more than 0".to_string(),
+            ),
+            Some(Some(d)) => return Some(Some(d)),
             _ => {
                 diagnostics.push(
                     Diagnostic::error(
@@ -198,9 +217,15 @@ fn declaration(
                     .with_label_text("expected a string such as \"30s\", \"5m\" or \"1h\"")
                     .with_help("a duration is a whole number followed by ms, s, m, h or d: \"500ms\", \"30s\", \"5m\", \"2h\", \"1d\""),
                 );
-                None
+                return None;
             }
-        }
+        };
+        diagnostics.push(
+            Diagnostic::error(Code::SourceDeclaration, e.value_span, problem)
+                .with_label_text(label)
+                .with_help("a command runs for at most 24h (`timeout`, default 30s, more than 0) and its answer is reused for at most 365d (`cache`)"),
+        );
+        None
     };
     let cache = duration("cache", diagnostics);
     let timeout = duration("timeout", diagnostics);
@@ -318,7 +343,9 @@ fn name_problem(name: &str) -> Option<&'static str> {
     }
 }
 
-/// `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"1d"`.
+/// `"500ms"`, `"30s"`, `"5m"`, `"2h"`, `"1d"`; `None` when the text is not
+/// one, or too large for a [`Duration`] (a declaration also refuses one
+/// over [`MAX_TIMEOUT`] or [`MAX_CACHE`]).
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit())?;
@@ -400,14 +427,45 @@ fn read_file_source(
         );
         return failed;
     }
+    // A folder (`file = "."`, `file = "exports/"`) or another file that
+    // is not a regular one is a mistake of the declaration: said there.
+    if let Ok(target) = std::fs::metadata(&full)
+        && !target.is_file()
+    {
+        let what = if target.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, a socket or a device)"
+        };
+        refuse(
+            format!(
+                "the file of source `{}`, `{path}`, is {what}; it was not read",
+                decl.name
+            ),
+            Code::SourceDeclaration,
+            "`file` names a JSON document, relative to the inventory root: file = \"exports/cmdb.json\"",
+        );
+        return failed;
+    }
     match read::read_text(root, &full, &display, read::Kind::of(meta.file_type())) {
         Ok(text) => {
             let (doc, ds) = parse_source_document(sources, &decl.name, display, text);
             diagnostics.extend(ds);
             doc
         }
-        Err(p) => {
+        // Bytes that are not UTF-8 are located in the file itself.
+        Err(p) if p.code == Code::NotUtf8 => {
             diagnostics.push(crate::unreadable(sources, display, p).1);
+            failed
+        }
+        // Anything else (too large, unreadable) at the declaration.
+        Err(p) => {
+            let code = p.code;
+            refuse(
+                format!("the file of source `{}`: {}", decl.name, p.message),
+                code,
+                "the path is relative to the inventory root",
+            );
             failed
         }
     }

@@ -69,8 +69,8 @@ pub use convert::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use escape::{escape_controls, needs_escape};
 pub use external::{
-    DEFAULT_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup, SourceHostVars, SourceKind,
-    parse_duration, parse_host_document, parse_source_document,
+    DEFAULT_TIMEOUT, MAX_CACHE, MAX_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup,
+    SourceHostVars, SourceKind, parse_duration, parse_host_document, parse_source_document,
 };
 pub use locate::{MAX_LOCATE_SIZE, locate_nested};
 pub use model::{

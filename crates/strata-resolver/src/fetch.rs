@@ -88,6 +88,10 @@ pub struct Fetched {
     pub answer: Option<Answer>,
     /// What went wrong, if anything.
     pub failure: Option<Failure>,
+    /// A cache entry that is there but cannot be used, and why
+    /// (`cmdb-<hash>.answer is a symbolic link`): it was ignored, and is
+    /// reported as a warning.
+    pub ignored_cache: Option<String>,
 }
 
 /// A source's answer.
@@ -200,8 +204,22 @@ fn fetch_one(
         None => Fetched {
             answer: None,
             failure: Some(Failure::NotAllowed),
+            ignored_cache: None,
         },
     };
+    if let Some(why) = &fetched.ignored_cache {
+        raw.diagnostics.push(
+            Diagnostic::warning(
+                Code::SourceCache,
+                decl.span,
+                format!("the cached answer of command source `{name}` was ignored: {why}"),
+            )
+            .with_label_text("this command's cache")
+            .with_help(
+                "it counts as no cached answer: with --allow-exec the command runs and its answer replaces the file, which is in strata's cache folder ($XDG_CACHE_HOME/strata/sources/, else ~/.cache/strata/sources/); deleting it silences this too",
+            ),
+        );
+    }
     let stale = fetched.answer.as_ref().and_then(|a| a.age);
     match fetched.failure {
         None => {}

@@ -76,6 +76,7 @@ fn answer(list: &str) -> Fetched {
             age: None,
         }),
         failure: None,
+        ignored_cache: None,
     }
 }
 
@@ -139,6 +140,30 @@ fn the_loader_asks_with_the_declaration_and_its_flags() {
 }
 
 #[test]
+fn an_ignored_cache_entry_is_a_warning_at_the_declaration() {
+    let dir = inventory(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", DECL),
+    ]);
+    let mut fetched = answer(r#"{"web": ["w2"], "_meta": {"hostvars": {}}}"#);
+    fetched.ignored_cache = Some("/c/cmdb-1.answer is a symbolic link".into());
+    let inv = Loader::new(dir.path())
+        .fetcher(Fake::new(fetched))
+        .load()
+        .unwrap();
+    let d = &inv.diagnostics()[0];
+    assert_eq!((d.code, d.severity), (Code::SourceCache, Severity::Warning));
+    assert_eq!(
+        d.message,
+        "the cached answer of command source `cmdb` was ignored: /c/cmdb-1.answer is a symbolic link"
+    );
+    let at = inv.sources().location(d.span().unwrap()).unwrap();
+    assert_eq!((at.line, at.column), (1, 11));
+    let names: Vec<_> = inv.hosts().map(|h| h.name()).collect();
+    assert_eq!(names, ["w1", "w2"]);
+}
+
+#[test]
 fn a_failure_with_a_stale_answer_warns_and_uses_it() {
     let dir = inventory(&[
         ("hosts.toml", "web = [\"w1\"]\n"),
@@ -157,6 +182,7 @@ fn a_failure_with_a_stale_answer_warns_and_uses_it() {
             stderr: "connecting...".into(),
             output: Some((None, "debug\n{}".into())),
         }),
+        ignored_cache: None,
     });
     let inv = Loader::new(dir.path()).fetcher(fake).load().unwrap();
     let codes: Vec<_> = inv

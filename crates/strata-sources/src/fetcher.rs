@@ -53,7 +53,22 @@ impl Fetch for Fetcher {
             .cache_dir
             .as_ref()
             .map(|d| Entry::new(d, req.root, req.name, req.argv));
-        let cached = entry.as_ref().and_then(Entry::read).map(|c| Answer {
+        // A damaged entry is no entry, and a warning.
+        let (cached, ignored_cache) = match entry.as_ref().map(Entry::read) {
+            None | Some(Ok(None)) => (None, None),
+            Some(Ok(Some(c))) => (Some(c), None),
+            // Named within the cache folder: messages stay the same on
+            // every machine (docs/sources.md says where the folder is).
+            Some(Err(damaged)) => {
+                let name = damaged
+                    .path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy();
+                (None, Some(format!("{name} {}", damaged.reason)))
+            }
+        };
+        let cached = cached.map(|c| Answer {
             list: c.list,
             hosts: c.hosts,
             age: Some(c.age),
@@ -66,12 +81,14 @@ impl Fetch for Fetcher {
             return Fetched {
                 answer: cached,
                 failure: None,
+                ignored_cache,
             };
         }
         if !req.allow_exec {
             return Fetched {
                 answer: None,
                 failure: Some(Failure::NotAllowed),
+                ignored_cache,
             };
         }
         match run_source(req) {
@@ -84,11 +101,13 @@ impl Fetch for Fetcher {
                 Fetched {
                     answer: Some(answer),
                     failure: None,
+                    ignored_cache,
                 }
             }
             Err(failure) => Fetched {
                 answer: cached,
                 failure: Some(failure),
+                ignored_cache,
             },
         }
     }
@@ -97,7 +116,9 @@ impl Fetch for Fetcher {
 /// Runs `--list`, then `--host NAME` for each host when the answer has no
 /// `_meta`; the source's timeout bounds all of it.
 fn run_source(req: &Request<'_>) -> Result<Answer, Failure> {
-    let deadline = Instant::now() + req.timeout;
+    // A timeout too long to add to the clock is no deadline (the
+    // declaration refuses one over 24 h; a library caller may not).
+    let deadline = Instant::now().checked_add(req.timeout);
     let (list, stderr) = run_one(req, req.argv, deadline, None)?;
     let Some(hosts) = (req.check_list)(&list) else {
         return Err(bad_answer(req.argv, "--list", None, list, &stderr));
@@ -139,7 +160,7 @@ const STDERR_SHOWN: usize = 4096;
 fn run_one(
     req: &Request<'_>,
     argv: &[String],
-    deadline: Instant,
+    deadline: Option<Instant>,
     host: Option<&str>,
 ) -> Result<(String, Vec<u8>), Failure> {
     let command = argv.join(" ");
@@ -149,8 +170,8 @@ fn run_one(
         stderr: tail(stderr),
         output: None,
     };
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
+    let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    if left.is_some_and(|l| l.is_zero()) {
         return Err(fail(
             format!(
                 "the source's timeout of {} ran out before it could run",
@@ -159,9 +180,10 @@ fn run_one(
             b"",
         ));
     }
-    let cmd = Command::new(argv.iter().cloned())
-        .cwd(req.root)
-        .timeout(left);
+    let mut cmd = Command::new(argv.iter().cloned()).cwd(req.root);
+    if let Some(left) = left {
+        cmd = cmd.timeout(left);
+    }
     let out = match run(&cmd) {
         Ok(out) => out,
         Err(RunError::Timeout { stderr, .. }) => {

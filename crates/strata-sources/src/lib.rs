@@ -18,11 +18,11 @@
 //! # }
 //! ```
 
-mod cache;
+pub mod cache;
 mod fetcher;
 pub mod git;
 mod process;
 
 pub use cache::{Cached, Entry as CacheEntry, default_cache_dir};
 pub use fetcher::Fetcher;
-pub use process::{Command, MAX_OUTPUT, Output, RunError, run};
+pub use process::{Command, MAX_OUTPUT, Output, RunError, run, stop_children_on_signals};

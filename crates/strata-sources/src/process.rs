@@ -142,6 +142,14 @@ fn human(d: Duration) -> String {
 /// Runs `command` to its end: stdin is empty, stdout and stderr are
 /// collected (each up to [`MAX_OUTPUT`]), and the program is killed when
 /// its timeout runs out. Nothing goes through a shell.
+///
+/// The program runs in a process group of its own, and that group is
+/// killed when the program exits, so nothing it started in the background
+/// outlives it or holds its output open. The timeout bounds the whole run,
+/// reading the output included: a process that left the group and keeps
+/// stdout open ends the run at the timeout too. When the embedding program
+/// asked for it ([`stop_children_on_signals`]), SIGINT, SIGTERM and SIGHUP
+/// kill the group of every program still running before the process ends.
 pub fn run(command: &Command) -> Result<Output, RunError> {
     let (program, args) = command.argv.split_first().ok_or(RunError::Empty)?;
     let mut cmd = std::process::Command::new(resolve(program, command.cwd.as_ref()));
@@ -160,32 +168,46 @@ pub fn run(command: &Command) -> Result<Output, RunError> {
         cmd.env(k, v);
     }
     let start = Instant::now();
-    let mut child = cmd.spawn().map_err(RunError::Spawn)?;
+    // A timeout too long to add to the clock is no deadline.
+    let deadline = command.timeout.and_then(|t| start.checked_add(t));
+    let timed_out = || deadline.is_some_and(|d| Instant::now() >= d);
+    let mut running = Running {
+        child: signals::spawn(&mut cmd).map_err(RunError::Spawn)?,
+        reaped: false,
+    };
     let over = Arc::new(AtomicBool::new(false));
-    let stdout = child.stdout.take().map(|s| reader(s, over.clone()));
-    let stderr = child.stderr.take().map(|s| reader(s, over.clone()));
-    let deadline = command.timeout.map(|t| start + t);
-    let status = loop {
-        if let Some(status) = child.try_wait().map_err(RunError::Io)? {
-            break status;
+    let stdout = running.child.stdout.take().map(|s| reader(s, over.clone()));
+    let stderr = running.child.stderr.take().map(|s| reader(s, over.clone()));
+    // What was written to stderr so far, without waiting for the end (a
+    // descendant that left the group may still hold the pipe).
+    let timeout = |stderr: Option<Reader>| RunError::Timeout {
+        after: command.timeout.unwrap_or_default(),
+        stderr: stderr.map(Reader::partial).unwrap_or_default(),
+    };
+    while !exited(&mut running.child).map_err(RunError::Io)? {
+        // Returning drops `running`: the group is killed.
+        if over.load(Ordering::Relaxed) {
+            return Err(RunError::TooMuchOutput);
         }
-        let timed_out = deadline.is_some_and(|d| Instant::now() >= d);
-        if timed_out || over.load(Ordering::Relaxed) {
-            stop(&mut child);
-            // A descendant that left the group may still hold the pipes:
-            // take what was written so far without waiting for the end.
-            let err = stderr.map(|r| r.partial()).unwrap_or_default();
-            return Err(if timed_out {
-                RunError::Timeout {
-                    after: command.timeout.unwrap_or_default(),
-                    stderr: err,
-                }
-            } else {
-                RunError::TooMuchOutput
-            });
+        if timed_out() {
+            return Err(timeout(stderr));
         }
         std::thread::sleep(Duration::from_millis(2));
-    };
+    }
+    // It exited: what it left running in its group goes with it, so that
+    // its pipes close.
+    let status = running.finish().map_err(RunError::Io)?;
+    // A process that left the group may still hold a pipe: the wait for
+    // the end of the output is bounded by the timeout too.
+    while !(stdout.as_ref().is_none_or(Reader::done) && stderr.as_ref().is_none_or(Reader::done)) {
+        if over.load(Ordering::Relaxed) {
+            return Err(RunError::TooMuchOutput);
+        }
+        if timed_out() {
+            return Err(timeout(stderr));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let out = collect(stdout).map_err(RunError::Io)?;
     let err = collect(stderr).map_err(RunError::Io)?;
     if over.load(Ordering::Relaxed) {
@@ -199,6 +221,47 @@ pub fn run(command: &Command) -> Result<Output, RunError> {
     })
 }
 
+/// A started program: dropped before [`Running::finish`] (a timeout, too
+/// much output, an error), it is killed with its process group and reaped.
+struct Running {
+    child: std::process::Child,
+    reaped: bool,
+}
+
+impl Running {
+    /// Kills what is left of its process group, reaps it, and returns how
+    /// it exited. Called once [`exited`] said it has.
+    fn finish(&mut self) -> std::io::Result<ExitStatus> {
+        self.reaped = true;
+        stop(&mut self.child)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = stop(&mut self.child);
+        }
+    }
+}
+
+/// Whether the program has exited. On Linux it is left unreaped (a zombie
+/// keeps its process id, so the id of its process group cannot go to
+/// another process before [`stop`] kills the group); elsewhere it is reaped,
+/// and [`stop`] kills its group right after.
+#[cfg(target_os = "linux")]
+fn exited(child: &mut std::process::Child) -> std::io::Result<bool> {
+    use rustix::process::{WaitId, WaitIdOptions, waitid};
+    let pid = rustix::process::Pid::from_child(child);
+    let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+    Ok(waitid(WaitId::Pid(pid), options)?.is_some())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exited(child: &mut std::process::Child) -> std::io::Result<bool> {
+    Ok(child.try_wait()?.is_some())
+}
+
 /// A program path with a `/` is taken relative to the working directory
 /// the command runs in, not to strata's own.
 fn resolve(program: &str, cwd: Option<&PathBuf>) -> PathBuf {
@@ -208,15 +271,103 @@ fn resolve(program: &str, cwd: Option<&PathBuf>) -> PathBuf {
     }
 }
 
-/// Kills the program and its process group, and reaps it.
-fn stop(child: &mut std::process::Child) {
+/// Kills the program's process group and the program, and reaps it.
+fn stop(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
     #[cfg(unix)]
     {
         let pid = rustix::process::Pid::from_child(child);
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
-    let _ = child.wait();
+    signals::forget(child);
+    child.wait()
+}
+
+/// Asks [`run`] to stop the programs it runs when this process is told to
+/// end: on SIGINT (Ctrl-C), SIGTERM or SIGHUP, the process group of every
+/// program still running is killed, then the process ends as the signal
+/// would have ended it (a shell shows status 130 for SIGINT, 143 for
+/// SIGTERM). Without it, a program runs in a process group of its own, so
+/// Ctrl-C at a terminal does not reach it, and it outlives strata.
+///
+/// For programs (the `strata` binary calls it first thing); a library that
+/// embeds strata leaves signals to its program. The handler is installed
+/// by the first [`run`] after this call, so a process that runs nothing
+/// installs nothing. Does nothing outside Unix.
+pub fn stop_children_on_signals() {
+    signals::enable();
+}
+
+/// The programs running now, so that a signal can stop them.
+#[cfg(unix)]
+mod signals {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Mutex, Once, PoisonError};
+
+    use rustix::process::{Pid, Signal, kill_process_group};
+
+    /// The process groups of the programs running (each program leads its
+    /// own group). Held while a program starts, and by the signal thread
+    /// from the signal to the end of the process, so that no program
+    /// starts unseen.
+    static RUNNING: Mutex<Vec<Pid>> = Mutex::new(Vec::new());
+    static ENABLED: AtomicBool = AtomicBool::new(false);
+    static INSTALL: Once = Once::new();
+
+    pub(super) fn enable() {
+        ENABLED.store(true, Ordering::Relaxed);
+    }
+
+    /// Starts `cmd` (in a group of its own) and records it.
+    pub(super) fn spawn(cmd: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+        if ENABLED.load(Ordering::Relaxed) {
+            INSTALL.call_once(install);
+        }
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        let child = cmd.spawn()?;
+        running.push(Pid::from_child(&child));
+        Ok(child)
+    }
+
+    /// `child`'s group was killed: it is no longer recorded.
+    pub(super) fn forget(child: &std::process::Child) {
+        let pid = Pid::from_child(child);
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        running.retain(|&p| p != pid);
+    }
+
+    fn install() {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        // Without a handler (one that cannot be installed), a signal ends
+        // the process as before, and its programs outlive it.
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("strata-signals".into())
+            .spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    // Kept locked until the process ends: nothing starts now.
+                    let running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+                    for &pid in running.iter() {
+                        let _ = kill_process_group(pid, Signal::KILL);
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+    }
+}
+
+#[cfg(not(unix))]
+mod signals {
+    pub(super) fn enable() {}
+
+    pub(super) fn spawn(cmd: &mut std::process::Command) -> std::io::Result<std::process::Child> {
+        cmd.spawn()
+    }
+
+    pub(super) fn forget(_: &std::process::Child) {}
 }
 
 /// One stream being read on its own thread into a shared buffer.
@@ -226,6 +377,11 @@ struct Reader {
 }
 
 impl Reader {
+    /// The stream is closed (or the bound reached): [`collect`] will not wait.
+    fn done(&self) -> bool {
+        self.thread.is_finished()
+    }
+
     /// What was read so far, without waiting for the stream to close.
     fn partial(self) -> Vec<u8> {
         self.buffer
@@ -341,6 +497,75 @@ mod tests {
         // `yes` never stops on its own.
         let err = run(&Command::new(["yes"]).timeout(Duration::from_secs(60))).unwrap_err();
         assert!(matches!(err, RunError::TooMuchOutput), "{err:?}");
+    }
+
+    /// Process `pid` is gone (or a zombie left for init to reap) within 2 s.
+    #[cfg(target_os = "linux")]
+    fn gone(pid: &str) -> bool {
+        for _ in 0..200 {
+            match std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())) {
+                Err(_) => return true,
+                Ok(stat)
+                    if stat
+                        .rsplit(')')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start()
+                        .starts_with('Z') =>
+                {
+                    return true;
+                }
+                Ok(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        false
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn what_it_leaves_running_is_stopped_when_it_exits() {
+        // The answer is printed, then a background child would hold stdout
+        // (and outlive strata) for 30 s.
+        let cmd = sh("sleep 30 & echo $!; exit 0").timeout(Duration::from_secs(20));
+        let start = Instant::now();
+        let out = run(&cmd).unwrap();
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(out.success());
+        let pid = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            gone(&pid),
+            "the background `sleep` ({pid}) outlived the run"
+        );
+    }
+
+    #[test]
+    fn the_timeout_bounds_the_wait_for_the_output_too() {
+        // A process that left the group keeps stdout open after the
+        // program exited: the run ends at the timeout all the same.
+        let dir = tempfile::tempdir().unwrap();
+        let script = "setsid sh -c 'touch escaped; exec sleep 5' & \
+                      while [ ! -e escaped ]; do sleep 0.01; done; echo started >&2; exit 0";
+        let cmd = sh(script).cwd(dir.path()).timeout(Duration::from_secs(1));
+        let start = Instant::now();
+        match run(&cmd) {
+            Err(RunError::Timeout { stderr, .. }) => assert_eq!(stderr, b"started\n"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_timeout_too_long_for_the_clock_is_no_deadline() {
+        let out = run(&sh("echo hi").timeout(Duration::MAX)).unwrap();
+        assert_eq!(out.stdout, b"hi\n");
     }
 
     #[test]

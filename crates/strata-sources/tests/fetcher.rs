@@ -120,7 +120,7 @@ fn consent_and_cache_rule() {
         // A good run is cached for next time.
         if ran && works {
             let e = CacheEntry::new(store.path(), root.path(), "cmdb", &argv);
-            assert_eq!(e.read().unwrap().list.trim(), GOOD, "case {i}");
+            assert_eq!(e.read().unwrap().unwrap().list.trim(), GOOD, "case {i}");
         }
     }
 }
@@ -149,5 +149,73 @@ fn a_bad_answer_is_neither_used_nor_cached() {
     };
     assert_eq!(output, Some((None, "debug\n{}\n".to_string())));
     let e = CacheEntry::new(store.path(), root.path(), "cmdb", &argv);
-    assert_eq!(e.read(), None);
+    assert_eq!(e.read(), Ok(None));
+}
+
+#[test]
+fn a_damaged_entry_is_a_warning_and_a_miss_then_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let store = tempfile::tempdir().unwrap();
+    let argv = script(root.path(), &format!("echo '{GOOD}'"));
+    let e = CacheEntry::new(store.path(), root.path(), "cmdb", &argv);
+    std::fs::create_dir_all(e.path().parent().unwrap()).unwrap();
+    // The length that made the reader's bound check wrap and panic.
+    std::fs::write(e.path(), "18446744073709551615\nx\n").unwrap();
+    let check_list = |t: &str| t.starts_with('{').then(Vec::new);
+    let check_host = |_: &str| true;
+    let fetch = |allow_exec: bool| {
+        Fetcher::with_cache_dir(Some(store.path().to_path_buf())).fetch(&Request {
+            root: root.path(),
+            name: "cmdb",
+            argv: &argv,
+            timeout: Duration::from_secs(10),
+            cache: Some(Duration::from_secs(300)),
+            allow_exec,
+            refresh: false,
+            check_list: &check_list,
+            check_host: &check_host,
+        })
+    };
+    // Without consent: no answer, the failure, and the warning.
+    let fetched = fetch(false);
+    assert!(fetched.answer.is_none());
+    assert!(matches!(fetched.failure, Some(Failure::NotAllowed)));
+    let why = fetched.ignored_cache.unwrap();
+    assert!(
+        why == format!(
+            "{} is not a strata cache entry",
+            e.path().file_name().unwrap().to_string_lossy()
+        ),
+        "{why}"
+    );
+    // With consent it runs, and its answer replaces the damaged entry.
+    let fetched = fetch(true);
+    assert_eq!(runs(root.path()), 1);
+    assert!(fetched.ignored_cache.is_some() && fetched.failure.is_none());
+    let fetched = fetch(false);
+    assert_eq!(fetched.answer.unwrap().list.trim(), GOOD);
+    assert!(fetched.ignored_cache.is_none());
+}
+
+#[test]
+fn a_timeout_too_long_for_the_clock_is_no_deadline() {
+    // The declaration refuses a timeout over 24 h; a library caller may
+    // still ask for one the clock cannot add.
+    let root = tempfile::tempdir().unwrap();
+    let argv = script(root.path(), &format!("echo '{GOOD}'"));
+    let check_list = |t: &str| t.starts_with('{').then(Vec::new);
+    let check_host = |_: &str| true;
+    let fetched = Fetcher::with_cache_dir(None).fetch(&Request {
+        root: root.path(),
+        name: "cmdb",
+        argv: &argv,
+        timeout: Duration::MAX,
+        cache: Some(Duration::MAX),
+        allow_exec: true,
+        refresh: false,
+        check_list: &check_list,
+        check_host: &check_host,
+    });
+    assert!(fetched.failure.is_none(), "{fetched:?}");
+    assert_eq!(fetched.answer.unwrap().list.trim(), GOOD);
 }

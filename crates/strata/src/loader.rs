@@ -2,8 +2,11 @@
 //! command sources can run (with consent) and be cached.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
+use strata_resolver::fetch::{Fetch, Fetched, Request};
 use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Loaded, Report};
 
 /// Loads an inventory directory, external sources included
@@ -37,6 +40,44 @@ pub struct Loader {
     allow_exec: bool,
     refresh: bool,
     cache_dir: Option<Option<PathBuf>>,
+    /// With [`Loader::fetch_once`]: the answers fetched so far, shared by
+    /// the clones.
+    fetched: Option<Memo>,
+}
+
+/// What identifies a command source's request: its root, name, command,
+/// timeout and cache age.
+type Key = (PathBuf, String, Vec<String>, Duration, Option<Duration>);
+
+/// The answers fetched so far, by request.
+type Memo = Arc<Mutex<Vec<(Key, Fetched)>>>;
+
+/// A fetcher that answers each command source once and remembers it.
+#[derive(Debug)]
+struct FetchOnce {
+    inner: strata_sources::Fetcher,
+    fetched: Memo,
+}
+
+impl Fetch for FetchOnce {
+    fn fetch(&self, req: &Request<'_>) -> Fetched {
+        let key: Key = (
+            req.root.to_path_buf(),
+            req.name.to_string(),
+            req.argv.to_vec(),
+            req.timeout,
+            req.cache,
+        );
+        // Held while fetching: a second request for the same source waits
+        // for the first's answer rather than running the command again.
+        let mut fetched = self.fetched.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, answer)) = fetched.iter().find(|(k, _)| *k == key) {
+            return answer.clone();
+        }
+        let answer = self.inner.fetch(req);
+        fetched.push((key, answer.clone()));
+        answer
+    }
 }
 
 impl Loader {
@@ -47,6 +88,7 @@ impl Loader {
             allow_exec: false,
             refresh: false,
             cache_dir: None,
+            fetched: None,
         }
     }
 
@@ -139,16 +181,34 @@ impl Loader {
         self
     }
 
+    /// Fetches each command source at most once for this loader and its
+    /// clones: a later load reuses the first one's answer, or failure. For
+    /// a program that loads twice in one run (the `strata` command loads
+    /// again, reading everything, to report every problem of a failed
+    /// load), so that a failing command does not run, and time out, twice.
+    /// Call it before cloning.
+    pub fn fetch_once(mut self) -> Loader {
+        self.fetched = Some(Arc::default());
+        self
+    }
+
     fn resolver(&self) -> strata_resolver::Loader {
         let fetcher = match &self.cache_dir {
             Some(dir) => strata_sources::Fetcher::with_cache_dir(dir.clone()),
             None => strata_sources::Fetcher::new(),
         };
+        let fetcher: Arc<dyn Fetch> = match &self.fetched {
+            Some(fetched) => Arc::new(FetchOnce {
+                inner: fetcher,
+                fetched: fetched.clone(),
+            }),
+            None => Arc::new(fetcher),
+        };
         self.inner
             .clone()
             .allow_exec(self.allow_exec)
             .refresh(self.refresh)
-            .fetcher(Arc::new(fetcher))
+            .fetcher(fetcher)
     }
 
     /// Reads and resolves the inventory; every problem found is in the result.

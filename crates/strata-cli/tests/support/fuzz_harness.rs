@@ -83,7 +83,7 @@ pub fn strata(cwd: &Path, args: &[OsString]) -> Run {
         stdout_is_terminal: false,
         stderr_is_terminal: false,
         process_exits: false,
-        allow_exec: false,
+        allow_exec: None,
         cache_dir: None,
         front_end: None,
         diagnostics: None,
