@@ -158,7 +158,7 @@ fn size(name: &str) -> u64 {
 }
 
 /// `10000000` as `10,000,000`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
