@@ -150,7 +150,15 @@ pub(crate) fn build(
     };
 
     // 1. Entries to hosts.
-    let mut expanded = b.expand(raw_groups);
+    // The budget's host keys count each group's data file (read already).
+    let file_keys: HashMap<&str, u64> = group_files
+        .iter()
+        .map(|f| (f.name.as_str(), f.data.len() as u64))
+        .collect();
+    let mut expanded = b.expand(raw_groups, &|name| {
+        file_keys.get(name).copied().unwrap_or(0)
+    });
+    drop(file_keys);
     let broken_hosts = std::mem::take(&mut expanded.broken_hosts);
     let any_broken = expanded.any_broken;
 
