@@ -27,26 +27,37 @@ impl Inventory {
     /// once and counts its hosts, so a million hosts in ten groups cost
     /// what their few distinct chains cost, not hosts × keys.
     pub fn type_conflicts(&self) -> Vec<Diagnostic> {
-        // Distinct chains of layers, in order of first host, with their hosts.
-        let mut chains: indexmap::IndexMap<
-            Vec<crate::inventory::SetId>,
-            usize,
-            foldhash::fast::RandomState,
-        > = indexmap::IndexMap::default();
+        // Hosts without layers of their own (a host file, inline data, a
+        // connector) that share a chain of layers, counted first; each
+        // chain is then looked at once, at its first host, with its count.
+        let mut shared: HashMap<Vec<crate::inventory::SetId>, usize, foldhash::fast::RandomState> =
+            HashMap::default();
         for host in self.hosts() {
-            let data = host.data();
-            match chains.get_mut(data.chain()) {
-                Some(n) => *n += 1,
-                None => {
-                    chains.insert(data.chain().to_vec(), 1);
+            if self.hosts[host.index()].own.is_empty() {
+                let data = host.data();
+                match shared.get_mut(data.chain()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        shared.insert(data.chain().to_vec(), 1);
+                    }
                 }
             }
         }
         // (winner file, winner offset, loser file, loser offset) -> index in `found`
         let mut seen: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
         let mut found: Vec<(Diagnostic, usize)> = Vec::new();
-        for (chain, hosts) in chains {
-            let layered = crate::data::Data::new(self, chain).layered();
+        for host in self.hosts() {
+            let data = host.data();
+            let hosts = if self.hosts[host.index()].own.is_empty() {
+                // 0 once its chain was looked at.
+                match shared.get_mut(data.chain()) {
+                    Some(n) if *n > 0 => std::mem::take(n),
+                    _ => continue,
+                }
+            } else {
+                1
+            };
+            let layered = data.layered();
             // Each run of one key: the winner first, then what it shadows.
             for run in layered.chunk_by(|a, b| crate::data::same_key(a.key, b.key)) {
                 let (first, shadowed) = run.split_first().expect("chunks are not empty");
