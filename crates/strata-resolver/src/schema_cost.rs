@@ -28,7 +28,8 @@
 //! never descends (`a` is `allOf: [{"$ref": "#/$defs/a"}]`) would check the
 //! same value forever: it is refused at the `$ref` that closes it.
 //! `$dynamicRef` and `$recursiveRef` depend on the path taken at run time:
-//! they count every anchor of their name in the document (an upper bound).
+//! each resolves to one anchor of its name, so it counts the costliest of
+//! them (and of its static target); a cycle through any of them is one.
 
 use std::collections::HashMap;
 
@@ -139,12 +140,16 @@ struct Node<'v> {
     value: &'v Value,
     /// Applied to the same value: (subschema, the value naming it).
     inplace: Vec<(u32, &'v Value)>,
+    /// Applied to the same value, one of each list (a `$dynamicRef` or
+    /// `$recursiveRef` resolves to one of its candidates at run time), with
+    /// the reference.
+    choices: Vec<(Vec<u32>, &'v Value)>,
     /// Applied to one property's value (the worst of them).
-    obj_max: Vec<u32>,
+    obj_max: Vec<(&'v str, u32)>,
     /// Applied to any property's value (together).
     obj_sum: Vec<u32>,
     /// Applied to one item (the worst of them).
-    arr_max: Vec<u32>,
+    arr_max: Vec<(usize, u32)>,
     /// Applied to any item (together).
     arr_sum: Vec<u32>,
 }
@@ -174,6 +179,7 @@ where
         self.nodes.push(Node {
             value,
             inplace: Vec::new(),
+            choices: Vec::new(),
             obj_max: Vec::new(),
             obj_sum: Vec::new(),
             arr_max: Vec::new(),
@@ -183,16 +189,16 @@ where
         id
     }
 
-    /// Resolves `reference` and notes where it goes (`via`: the keyword's value).
-    fn follow(&mut self, id: u32, reference: &str, via: &'v Value, resolver: &Resolver<'r>) {
+    /// Resolves `reference` (`via`: the keyword's value).
+    fn resolve(&mut self, reference: &str, via: &'v Value, resolver: &Resolver<'r>) -> Option<u32> {
         match resolver.lookup(reference) {
             Ok(resolved) => {
                 let (contents, r, _) = resolved.into_inner();
-                let target = self.intern(contents, &r);
-                self.nodes[id as usize].inplace.push((target, via));
+                Some(self.intern(contents, &r))
             }
             Err(_) => {
                 self.unresolved.get_or_insert(via);
+                None
             }
         }
     }
@@ -228,48 +234,51 @@ where
                     }
                 }
                 "$ref" => {
-                    if let Some(r) = child.as_str() {
-                        self.follow(id, r, child, &resolver);
+                    if let Some(r) = child.as_str()
+                        && let Some(target) = self.resolve(r, child, &resolver)
+                    {
+                        self.nodes[id as usize].inplace.push((target, child));
                     }
                 }
-                "$dynamicRef" => {
-                    if let Some(r) = child.as_str() {
-                        self.follow(id, r, child, &resolver);
-                        let name = r.rsplit_once('#').map_or("", |(_, f)| f);
-                        let anchors: Vec<_> = self
-                            .dynamic
-                            .iter()
-                            .filter(|(n, _, _)| *n == name)
-                            .map(|(_, v, r)| (*v, r.clone()))
-                            .collect();
-                        for (v, r) in anchors {
-                            let c = self.intern(v, &r);
-                            self.nodes[id as usize].inplace.push((c, child));
-                        }
-                    }
-                }
-                "$recursiveRef" => {
-                    self.follow(id, "#", child, &resolver);
-                    let anchors: Vec<_> = self.recursive.clone();
-                    for (v, r) in anchors {
-                        let c = self.intern(v, &r);
-                        self.nodes[id as usize].inplace.push((c, child));
-                    }
-                }
-                "properties" | "prefixItems" => {
-                    for s in schemas {
-                        let c = self.intern(s, &resolver);
-                        if key == "properties" {
-                            self.nodes[id as usize].obj_max.push(c);
+                // Resolved at run time to one anchor of the name in the
+                // dynamic scope: any of them, or the static target.
+                "$dynamicRef" | "$recursiveRef" => {
+                    let reference = if key == "$recursiveRef" {
+                        Some("#")
+                    } else {
+                        child.as_str()
+                    };
+                    if let Some(r) = reference {
+                        let mut candidates: Vec<u32> =
+                            self.resolve(r, child, &resolver).into_iter().collect();
+                        let anchors: Vec<_> = if key == "$recursiveRef" {
+                            self.recursive.clone()
                         } else {
-                            self.nodes[id as usize].arr_max.push(c);
+                            let name = r.rsplit_once('#').map_or("", |(_, f)| f);
+                            self.dynamic
+                                .iter()
+                                .filter(|(n, _, _)| *n == name)
+                                .map(|(_, v, r)| (*v, r.clone()))
+                                .collect()
+                        };
+                        for (v, r) in anchors {
+                            candidates.push(self.intern(v, &r));
+                        }
+                        self.nodes[id as usize].choices.push((candidates, child));
+                    }
+                }
+                "properties" => {
+                    if let Value::Object(m) = child {
+                        for (name, s) in m {
+                            let c = self.intern(s, &resolver);
+                            self.nodes[id as usize].obj_max.push((name.as_str(), c));
                         }
                     }
                 }
-                "items" if child.is_array() => {
-                    for s in schemas {
+                "prefixItems" | "items" if child.is_array() => {
+                    for (at, s) in schemas.into_iter().enumerate() {
                         let c = self.intern(s, &resolver);
-                        self.nodes[id as usize].arr_max.push(c);
+                        self.nodes[id as usize].arr_max.push((at, c));
                     }
                 }
                 "patternProperties"
@@ -389,30 +398,54 @@ pub(crate) fn check(
     let mut cur = vec![0u64; nodes.len()];
     let mut as_obj = vec![0u64; nodes.len()];
     let mut as_arr = vec![0u64; nodes.len()];
+    let mut by_obj: Vec<ByKey<&str>> = (0..nodes.len()).map(|_| ByKey::default()).collect();
+    let mut by_arr: Vec<ByKey<usize>> = (0..nodes.len()).map(|_| ByKey::default()).collect();
     for depth in 0..=LEVELS {
         for &i in &order {
             let node = &nodes[i as usize];
             let i = i as usize;
             if depth == 0 {
+                let chosen = node.choices.iter().fold(0u64, |n, (cs, _)| {
+                    n.saturating_add(cs.iter().map(|&c| cur[c as usize]).max().unwrap_or(0))
+                });
                 cur[i] = node
                     .inplace
                     .iter()
-                    .fold(1u64, |n, &(c, _)| n.saturating_add(cur[c as usize]));
+                    .fold(1u64, |n, &(c, _)| n.saturating_add(cur[c as usize]))
+                    .saturating_add(chosen);
                 continue;
             }
-            let step = |max: &[u32], sum: &[u32]| {
-                let m = max.iter().map(|&c| prev[c as usize]).max().unwrap_or(0);
-                sum.iter()
-                    .fold(m, |n, &c| n.saturating_add(prev[c as usize]))
-            };
-            let (mut obj, mut arr) = (
-                step(&node.obj_max, &node.obj_sum),
-                step(&node.arr_max, &node.arr_sum),
-            );
-            for &(c, _) in &node.inplace {
-                obj = obj.saturating_add(as_obj[c as usize]);
-                arr = arr.saturating_add(as_arr[c as usize]);
+            // One property (or item) of the value below: the keyword of
+            // each name adds up across the subschemas applied here (in
+            // place), the costliest name counts.
+            let mut obj = ByKey::default();
+            for &(name, c) in &node.obj_max {
+                obj.add_key(name, prev[c as usize]);
             }
+            obj.any = node
+                .obj_sum
+                .iter()
+                .fold(0, |n, &c| n.saturating_add(prev[c as usize]));
+            let mut arr = ByKey::default();
+            for &(at, c) in &node.arr_max {
+                arr.add_key(at, prev[c as usize]);
+            }
+            arr.any = node
+                .arr_sum
+                .iter()
+                .fold(0, |n, &c| n.saturating_add(prev[c as usize]));
+            for &(c, _) in &node.inplace {
+                obj.merge(&by_obj[c as usize]);
+                arr.merge(&by_arr[c as usize]);
+            }
+            for (cs, _) in &node.choices {
+                obj.merge(&ByKey::most(cs.iter().map(|&c| &by_obj[c as usize])));
+                arr.merge(&ByKey::most(cs.iter().map(|&c| &by_arr[c as usize])));
+            }
+            let (o, a) = (obj.worst(), arr.worst());
+            by_obj[i] = obj;
+            by_arr[i] = arr;
+            let (obj, arr) = (o, a);
             (as_obj[i], as_arr[i]) = (obj, arr);
             cur[i] = obj.max(arr);
         }
@@ -441,6 +474,72 @@ pub(crate) fn check(
     Ok(())
 }
 
+/// Names kept apart before they are merged into one count.
+const MAX_KEYS: usize = 4096;
+
+/// What the subschemas applied to a value apply to one of its properties
+/// (or items), by name: `any` applies whatever the name
+/// (`additionalProperties`, `patternProperties`, ...), `keys` to one name.
+/// A value has each name once, so the costliest name counts, not their
+/// sum. Past [`MAX_KEYS`] names the largest is folded into `any` (still an
+/// upper bound: every name's count is at most the largest).
+struct ByKey<K> {
+    keys: HashMap<K, u64>,
+    any: u64,
+}
+
+impl<K> Default for ByKey<K> {
+    fn default() -> Self {
+        ByKey {
+            keys: HashMap::new(),
+            any: 0,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> ByKey<K> {
+    fn add_key(&mut self, k: K, n: u64) {
+        if n > 0 {
+            let e = self.keys.entry(k).or_insert(0);
+            *e = e.saturating_add(n);
+        }
+    }
+
+    fn merge(&mut self, other: &ByKey<K>) {
+        self.any = self.any.saturating_add(other.any);
+        for (&k, &n) in &other.keys {
+            self.add_key(k, n);
+        }
+        if self.keys.len() > MAX_KEYS {
+            let largest = self.keys.values().copied().max().unwrap_or(0);
+            self.any = self.any.saturating_add(largest);
+            self.keys.clear();
+        }
+    }
+
+    /// One of `candidates` applies: for each name, the largest of theirs.
+    fn most<'a>(candidates: impl Iterator<Item = &'a ByKey<K>>) -> ByKey<K>
+    where
+        K: 'a,
+    {
+        let mut out = ByKey::default();
+        for c in candidates {
+            out.any = out.any.max(c.any);
+            for (&k, &n) in &c.keys {
+                let e = out.keys.entry(k).or_insert(0);
+                *e = (*e).max(n);
+            }
+        }
+        out
+    }
+
+    /// The count for the costliest name.
+    fn worst(&self) -> u64 {
+        self.any
+            .saturating_add(self.keys.values().copied().max().unwrap_or(0))
+    }
+}
+
 /// The subschemas in an order where what a subschema applies in place
 /// comes before it; `Err` with the reference closing a cycle.
 fn in_place_order<'v>(nodes: &[Node<'v>]) -> Result<Vec<u32>, &'v Value> {
@@ -456,7 +555,13 @@ fn in_place_order<'v>(nodes: &[Node<'v>]) -> Result<Vec<u32>, &'v Value> {
         stack.push((start, 0));
         while let Some((n, next)) = stack.last_mut() {
             let node = &nodes[*n as usize];
-            if let Some(&(c, via)) = node.inplace.get(*next) {
+            let edge = node.inplace.get(*next).copied().or_else(|| {
+                node.choices
+                    .iter()
+                    .flat_map(|(cs, via)| cs.iter().map(move |&c| (c, *via)))
+                    .nth(*next - node.inplace.len())
+            });
+            if let Some((c, via)) = edge {
                 *next += 1;
                 match state[c as usize] {
                     0 => {
@@ -593,7 +698,19 @@ mod tests {
             check(&s, NoFetch).unwrap_err(),
             Costly::TooMany { .. }
         ));
-        // `$dynamicRef` counts every anchor of its name.
+        // The drafts' own meta-schemas (`$dynamicRef` in 2020-12,
+        // `$recursiveRef` in 2019-09): each reference resolves to one
+        // anchor, so the count stays flat level after level.
+        for meta in [
+            "https://json-schema.org/draft/2020-12/schema",
+            "https://json-schema.org/draft/2019-09/schema",
+            "http://json-schema.org/draft-07/schema#",
+            "http://json-schema.org/draft-04/schema#",
+        ] {
+            let s = json!({"$schema": meta, "properties": {"s": {"$ref": meta}}});
+            check(&s, NoFetch).unwrap_or_else(|e| panic!("{meta}: {e:?}"));
+        }
+        // A `$dynamicRef` that leads back to its own anchor, in place.
         let dynamic = json!({"$dynamicAnchor": "n", "allOf": [{"$dynamicRef": "#n"}]});
         assert!(matches!(
             check(&dynamic, NoFetch).unwrap_err(),
