@@ -15,7 +15,8 @@
 //! (`properties`, `items`, ...); the count takes, for each level, the
 //! worst path (one property, or one item, and whichever of an object or
 //! an array costs more), so what applies to sibling values is not added
-//! up. A schema whose count for one value, at any depth up to the data's
+//! up: the subschemas that several `allOf` branches give one property
+//! name add up, those of different names do not. A schema whose count for one value, at any depth up to the data's
 //! nesting limit, exceeds [`MIN_LIMIT`] (or the number of subschemas in
 //! the schema, when it has more) is refused; validation then costs at most
 //! that many checks per value, linear in schema × data.
