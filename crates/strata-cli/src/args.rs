@@ -42,6 +42,17 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_hosts)]
     pub max_hosts: u64,
 
+    /// The budget: most bytes the host names may add up to (each name of a
+    /// range counted, once per group), checked before expanding.
+    #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_name_bytes)]
+    pub max_name_bytes: u64,
+
+    /// The budget: most host keys the inventory's data may stand for (each
+    /// host of an entry times the keys of its group, global and inline
+    /// data), checked before expanding.
+    #[arg(long, global = true, value_name = "N", default_value_t = strata::Budget::default().max_host_keys)]
+    pub max_host_keys: u64,
+
     /// Run command sources (sources/<name>.toml with `command = [...]`):
     /// strata runs nothing without it. Also $STRATA_ALLOW_EXEC=1.
     #[arg(long, global = true)]

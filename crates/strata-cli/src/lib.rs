@@ -259,6 +259,8 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     let budget = strata::Budget {
         max_entries: cli.max_entries,
         max_hosts: cli.max_hosts,
+        max_name_bytes: cli.max_name_bytes,
+        max_host_keys: cli.max_host_keys,
     };
     let allow_exec = cli.allow_exec
         || match &env.allow_exec {

@@ -3,13 +3,20 @@
 //!
 //! A few bytes can stand for millions of hosts (`g = ["h[0:999999]"]`), so
 //! checking an untrusted inventory must be bounded in time and memory by
-//! something other than the file size. Two budgets, both generous next to
+//! something other than the file size. Four budgets, all generous next to
 //! real fleets:
 //!
 //! | budget | counts | default |
 //! |---|---|---|
 //! | host entries | every entry of every group, a range by its size: a host listed in N groups counts N times | 10,000,000 |
 //! | hosts | the entries of `all` when it lists hosts; otherwise each distinct entry text once (ranges that overlap count twice) | 1,000,000 |
+//! | name bytes | the lengths of the names every entry stands for, added up (a range name by name) | 256 MiB |
+//! | host keys | every entry (a range by its size) times the keys it gets from its group: the group's file and inline data, its own inline data, and global data (counted on `all`'s entries when `all` lists hosts, else on every entry) | 100,000,000 |
+//!
+//! The first two bound how many hosts there are; the last two what they
+//! cost: a 1 KB hosts.toml of one range over a name of 1,000 bytes stands
+//! for a gigabyte of names, and ten groups of a million hosts with 200
+//! keys each for two billion values to resolve.
 //!
 //! Crossing one is a `strata::budget_exceeded` error at the entry that
 //! crossed it, found by counting, never by expanding; an inventory within
@@ -30,6 +37,8 @@ use crate::range;
 /// |---|---|---|
 /// | host entries | every entry of every group, a range by its size: a host listed in N groups counts N times | 10,000,000 |
 /// | hosts | the entries of `all` when it lists hosts; otherwise each distinct entry text once (ranges that overlap count twice) | 1,000,000 |
+/// | name bytes | the lengths of the names every entry stands for, added up | 256 MiB |
+/// | host keys | every entry times the keys it gets from its group, its inline data and global data | 100,000,000 |
 ///
 /// Crossing one is a `strata::budget_exceeded` error at the entry that
 /// crossed it, found by counting, never by expanding
@@ -40,6 +49,11 @@ pub struct Budget {
     pub max_entries: u64,
     /// Hosts.
     pub max_hosts: u64,
+    /// Bytes of host names: each entry's names' lengths, added up.
+    pub max_name_bytes: u64,
+    /// Host keys: each entry's hosts times the keys they get from its
+    /// group, its inline data and global data.
+    pub max_host_keys: u64,
 }
 
 impl Default for Budget {
@@ -47,28 +61,155 @@ impl Default for Budget {
         Budget {
             max_entries: 10_000_000,
             max_hosts: 1_000_000,
+            max_name_bytes: 256 << 20,
+            max_host_keys: 100_000_000,
         }
     }
 }
 
+/// What the entries of hosts.toml stand for, counted from the ranges' bounds.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    entries: u64,
+    name_bytes: u64,
+    host_keys: u64,
+}
+
+impl Totals {
+    fn add(self, o: Totals) -> Totals {
+        Totals {
+            entries: self.entries.saturating_add(o.entries),
+            name_bytes: self.name_bytes.saturating_add(o.name_bytes),
+            host_keys: self.host_keys.saturating_add(o.host_keys),
+        }
+    }
+}
+
+/// What one entry of a group whose hosts get `keys` keys of data stands for.
+fn entry(h: &strata_parser::RawHost, keys: u64) -> Totals {
+    let n = size(&h.name);
+    let inline = h.data.as_ref().map_or(0, |d| d.len() as u64);
+    Totals {
+        entries: n,
+        name_bytes: range::name_bytes(&h.name).unwrap_or(h.name.len() as u64),
+        host_keys: n.saturating_mul(keys.saturating_add(inline)),
+    }
+}
+
 /// Checks `groups` (hosts.toml's, `all` included) against `budget`; the
-/// error, if any, is at the entry that crossed it.
-pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
+/// error, if any, is at the entry that crossed it. `file_keys` gives the
+/// number of keys of a group's group_data file (`all` for global data);
+/// a group's inline `data` is counted here.
+pub(crate) fn check(
+    groups: &[RawGroup],
+    file_keys: &(dyn Fn(&str) -> u64 + Sync),
+    budget: Budget,
+) -> Option<Diagnostic> {
+    let keys = |name: &str| {
+        let inline = groups
+            .iter()
+            .find(|g| g.name == name)
+            .and_then(|g| g.data.as_ref())
+            .map_or(0, |d| d.len() as u64);
+        file_keys(name).saturating_add(inline)
+    };
+    // Global data reaches every host: counted on `all`'s entries when it
+    // lists hosts, else on every entry (a host in N groups N times).
+    let all_lists = groups.iter().any(|g| g.name == "all" && g.has_hosts);
+    let global = keys("all");
+    let keys_of = |g: &RawGroup| {
+        let own = g.data.as_ref().map_or(0, |d| d.len() as u64);
+        if g.name == "all" {
+            global
+        } else if all_lists {
+            file_keys(&g.name).saturating_add(own)
+        } else {
+            file_keys(&g.name)
+                .saturating_add(own)
+                .saturating_add(global)
+        }
+    };
     // Counted on all cores; only an inventory over the budget is counted
     // again in order, to find the entry that crossed it.
     let total = groups
         .par_iter()
         .map(|g| {
+            let k = keys_of(g);
             g.hosts
                 .iter()
-                .fold(0u64, |n, h| n.saturating_add(size(&h.name)))
+                .fold(Totals::default(), |t, h| t.add(entry(h, k)))
         })
-        .reduce(|| 0, u64::saturating_add);
-    let crossed = if total > budget.max_entries {
-        groups
-    } else {
-        &[]
-    };
+        .reduce(Totals::default, Totals::add);
+    let over = total.entries > budget.max_entries
+        || total.name_bytes > budget.max_name_bytes
+        || total.host_keys > budget.max_host_keys;
+    let crossed = if over { groups } else { &[] };
+    let mut sum = Totals::default();
+    for g in crossed {
+        let k = keys_of(g);
+        for h in &g.hosts {
+            let this = entry(h, k);
+            sum = sum.add(this);
+            if sum.entries > budget.max_entries {
+                return Some(exceeded(
+                    h.span,
+                    &h.name,
+                    format!(
+                        "hosts.toml lists more than {} host entries (counting each range by its size, and a host once per group); `{}` brings the count to {}",
+                        thousands(budget.max_entries),
+                        short(&h.name),
+                        thousands(sum.entries)
+                    ),
+                    "--max-entries",
+                ));
+            }
+            if sum.name_bytes > budget.max_name_bytes {
+                return Some(
+                    exceeded(
+                        h.span,
+                        &h.name,
+                        format!(
+                            "hosts.toml's host names add up to more than {} bytes (each name of a range counted, once per group); `{}` brings them to {} bytes",
+                            thousands(budget.max_name_bytes),
+                            short(&h.name),
+                            thousands(sum.name_bytes)
+                        ),
+                        "--max-name-bytes",
+                    )
+                    .with_label_text(format!(
+                        "{} of names",
+                        bytes(this.name_bytes)
+                    )),
+                );
+            }
+            if sum.host_keys > budget.max_host_keys {
+                let inline = h.data.as_ref().map_or(0, |d| d.len() as u64);
+                return Some(
+                    exceeded(
+                        h.span,
+                        &h.name,
+                        format!(
+                            "the inventory's data stands for more than {} host keys (each host gets every key of each group it is in, of global data and of its inline data); `{}` in group `{}` brings the count to {}",
+                            thousands(budget.max_host_keys),
+                            short(&h.name),
+                            g.name,
+                            thousands(sum.host_keys)
+                        ),
+                        "--max-host-keys",
+                    )
+                    .with_label_text(format!(
+                        "{} × {} keys",
+                        match size(&h.name) {
+                            1 => "1 host".to_string(),
+                            n => format!("{} hosts", thousands(n)),
+                        },
+                        thousands(k.saturating_add(inline))
+                    )),
+                );
+            }
+        }
+    }
+    let total = total.entries;
     let mut entries: u64 = 0;
     for g in crossed {
         for h in &g.hosts {
@@ -114,7 +255,7 @@ pub(crate) fn check(groups: &[RawGroup], budget: Budget) -> Option<Diagnostic> {
                 format!(
                     "the inventory has more than {} hosts; `{}` brings the count to {}",
                     thousands(budget.max_hosts),
-                    h.name,
+                    short(&h.name),
                     thousands(hosts)
                 ),
                 "--max-hosts",
@@ -157,8 +298,26 @@ fn size(name: &str) -> u64 {
     range::count(name).unwrap_or(1)
 }
 
+/// A name as a message quotes it: at most 60 characters.
+fn short(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name.to_string(),
+    }
+}
+
+/// `1006888890` as `960.2 MiB`.
+fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / f64::from(1u32 << 30)),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} bytes"),
+    }
+}
+
 /// `10000000` as `10,000,000`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -61,12 +61,43 @@ impl Inventory {
     /// in a group, a string in host data): the winner's type silently
     /// changes what a deploy gets. Reported once per pair of definitions,
     /// with the number of hosts affected.
+    ///
+    /// Hosts with the same layers (the same groups, no data of their own)
+    /// have the same conflicts: each distinct chain of layers is looked at
+    /// once and counts its hosts, so a million hosts in ten groups cost
+    /// what their few distinct chains cost, not hosts × keys.
     pub fn type_conflicts(&self) -> Vec<Diagnostic> {
+        // Hosts without layers of their own (a host file, inline data, a
+        // connector) that share a chain of layers, counted first; each
+        // chain is then looked at once, at its first host, with its count.
+        let mut shared: HashMap<Vec<crate::inventory::SetId>, usize, foldhash::fast::RandomState> =
+            HashMap::default();
+        for host in self.hosts() {
+            if self.hosts[host.index()].own.is_empty() {
+                let data = host.data();
+                match shared.get_mut(data.chain()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        shared.insert(data.chain().to_vec(), 1);
+                    }
+                }
+            }
+        }
         // (winner file, winner offset, loser file, loser offset) -> index in `found`
         let mut seen: HashMap<(u32, u32, u32, u32), usize> = HashMap::new();
         let mut found: Vec<(Diagnostic, usize)> = Vec::new();
         for host in self.hosts() {
-            let layered = host.data().layered();
+            let data = host.data();
+            let hosts = if self.hosts[host.index()].own.is_empty() {
+                // 0 once its chain was looked at.
+                match shared.get_mut(data.chain()) {
+                    Some(n) if *n > 0 => std::mem::take(n),
+                    _ => continue,
+                }
+            } else {
+                1
+            };
+            let layered = data.layered();
             // Each run of one key: the winner first, then what it shadows.
             for run in layered.chunk_by(|a, b| crate::data::same_key(a.key, b.key)) {
                 let (first, shadowed) = run.split_first().expect("chunks are not empty");
@@ -88,7 +119,7 @@ impl Inventory {
                         loser.value_span.start,
                     );
                     if let Some(&i) = seen.get(&id) {
-                        found[i].1 += 1;
+                        found[i].1 += hosts;
                     } else {
                         seen.insert(id, found.len());
                         let (w, l) = (
@@ -114,7 +145,7 @@ impl Inventory {
                         .with_help(format!(
                             "give `{key}` one type in every layer, or rename one of them"
                         ));
-                        found.push((d, 1));
+                        found.push((d, hosts));
                     }
                 }
             }

@@ -119,6 +119,12 @@ impl<'a> Data<'a> {
         Data { inv, chain }
     }
 
+    /// The layers, highest first, by set number: two views with the same
+    /// chain have the same data.
+    pub(crate) fn chain(&self) -> &[SetId] {
+        &self.chain
+    }
+
     fn sets(&self) -> impl Iterator<Item = &'a DataSet> + '_ {
         let inv = self.inv;
         self.chain.iter().map(move |&id| &inv.sets[id as usize])

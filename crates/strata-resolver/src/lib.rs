@@ -66,6 +66,7 @@ mod loader;
 mod overrides;
 mod range;
 mod schema;
+mod schema_cost;
 mod swar;
 
 pub use budget::Budget;

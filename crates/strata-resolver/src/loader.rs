@@ -269,7 +269,7 @@ impl Loader {
     /// # fn main() -> std::io::Result<()> {
     /// # let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w[1:100]\"]\n")?;
-    /// let small = strata_resolver::Budget { max_entries: 50, max_hosts: 50 };
+    /// let small = strata_resolver::Budget { max_entries: 50, max_hosts: 50, ..Default::default() };
     /// let err = strata_resolver::Loader::new(dir.path()).budget(small).load().unwrap_err();
     /// assert_eq!(err.diagnostics()[0].code, strata_resolver::Code::BudgetExceeded);
     /// # Ok(()) }

@@ -65,6 +65,36 @@ impl Spec {
         (span / step as u64).saturating_add(1)
     }
 
+    /// The lengths of the range's items, added up.
+    fn item_bytes(self, step: usize) -> u128 {
+        match self {
+            Spec::Letter { .. } => u128::from(self.count(step)),
+            Spec::Num { a, b, width } => {
+                let step = step as u128;
+                let (a, last) = (
+                    u128::from(a),
+                    u128::from(a) + (u128::from(b - a) / step) * step,
+                );
+                let mut total = 0u128;
+                // Items of d digits: those between 10^(d-1) and 10^d - 1.
+                let mut low = 0u128;
+                for d in 1..=20u32 {
+                    let high = 10u128.pow(d) - 1;
+                    let (lo, hi) = (low.max(a), high.min(last));
+                    if lo <= hi {
+                        let first = (lo - a).div_ceil(step);
+                        let end = (hi - a) / step;
+                        if end >= first {
+                            total += (end - first + 1) * u128::from(d.max(width as u32));
+                        }
+                    }
+                    low = high + 1;
+                }
+                total
+            }
+        }
+    }
+
     fn item(self, i: u64, step: usize) -> String {
         match self {
             Spec::Num { a, width, .. } => format!("{:0width$}", a + i * step as u64),
@@ -84,6 +114,29 @@ pub fn count(name: &str) -> Result<u64, RangeError> {
     Ok(p.ranges.iter().fold(1u64, |n, (_, spec, step, _)| {
         n.saturating_mul(spec.count(*step))
     }))
+}
+
+/// How many bytes the host names `name` stands for add up to, from its
+/// ranges' bounds alone (nothing is expanded): each name's length, summed
+/// over the names, saturating. What an inventory's name budget counts.
+pub fn name_bytes(name: &str) -> Result<u64, RangeError> {
+    if !crate::swar::has_byte(name, b'[') {
+        return Ok(name.len() as u64);
+    }
+    let p = parts(name)?;
+    let literal: u64 =
+        p.ranges.iter().map(|(l, ..)| l.len() as u64).sum::<u64>() + p.tail.len() as u64;
+    let count = p.ranges.iter().fold(1u128, |n, (_, spec, step, _)| {
+        n.saturating_mul(u128::from(spec.count(*step)))
+    });
+    // Every name has the literal text; each range adds its items' lengths,
+    // each item appearing once per name of the other ranges.
+    let mut total = count.saturating_mul(u128::from(literal));
+    for (_, spec, step, _) in &p.ranges {
+        let n = u128::from(spec.count(*step));
+        total = total.saturating_add((count / n).saturating_mul(spec.item_bytes(*step)));
+    }
+    Ok(u64::try_from(total).unwrap_or(u64::MAX))
 }
 
 /// Expands every `[start:end]` or `[start:end:step]` in `name`, left to right
@@ -224,6 +277,31 @@ mod tests {
         let many = "a[1:2]".repeat(100_000);
         assert_eq!(count(&many).unwrap(), u64::MAX);
         assert!(expand(&many).is_err());
+    }
+
+    #[test]
+    fn name_bytes_without_expanding() {
+        let cases = [
+            "web1",
+            "web[1:3]",
+            "web[08:10]",
+            "n[0:10:5]",
+            "r[1:2]-[a:b].x",
+            "h[0:12345]",
+            "h[95:1005:7]",
+            "p[0001:1200]",
+            "[a:z][0:99]",
+        ];
+        for name in cases {
+            let want: u64 = expand(name).unwrap().iter().map(|n| n.len() as u64).sum();
+            assert_eq!(name_bytes(name).unwrap(), want, "{name}");
+        }
+        let long = format!("{}[0:999999]", "a".repeat(1000));
+        assert_eq!(name_bytes(&long).unwrap(), 1_000_000 * 1000 + 5_888_890);
+        assert_eq!(
+            name_bytes("x[0:18446744073709551615][0:9]").unwrap(),
+            u64::MAX
+        );
     }
 
     #[test]

@@ -103,17 +103,37 @@ impl jsonschema::Retrieve for Refuse {
     }
 }
 
-fn compile(
-    schema: &serde_json::Value,
-) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+/// Why a schema did not compile.
+enum CompileError {
+    /// The crate refused it.
+    Invalid(jsonschema::ValidationError<'static>),
+    /// Validating with it would cost too much (checked first).
+    Costly(crate::schema_cost::Costly),
+}
+
+fn compile(schema: &serde_json::Value) -> Result<jsonschema::Validator, CompileError> {
+    // What one value costs to check is bounded before compiling: the crate
+    // follows `$ref`s lazily, so an exponential schema compiles at once and
+    // then takes minutes per value (schema_cost.rs). A reference the count
+    // could not follow is left to the compiler to explain.
+    let cost = crate::schema_cost::check(schema, Refuse);
+    if let Err(e) = &cost
+        && !matches!(e, crate::schema_cost::Costly::Unresolved { .. })
+    {
+        return Err(CompileError::Costly(e.clone()));
+    }
     // Patterns run on Rust's `regex` engine: linear time whatever the
     // pattern and the value, so an untrusted schema cannot make a check
     // slow (no look-around or backreferences; such a pattern does not
     // compile, and says so).
-    jsonschema::options()
+    let validator = jsonschema::options()
         .with_retriever(Refuse)
         .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(MAX_REGEX_SIZE))
         .build(schema)
+        .map_err(CompileError::Invalid)?;
+    // Compiled, yet a reference was not followed: its cost is unknown.
+    cost.map_err(CompileError::Costly)?;
+    Ok(validator)
 }
 
 impl Schemas {
@@ -141,7 +161,10 @@ impl Schemas {
         let group = group.into();
         let validator = compile(schema).map_err(|e| SchemaError {
             group: group.clone(),
-            message: cut(&e.to_string()),
+            message: match e {
+                CompileError::Invalid(e) => cut(&e.to_string()),
+                CompileError::Costly(c) => c.message(&format!("schema {group}")),
+            },
         })?;
         self.items.push(Compiled {
             display: format!("schema {group}"),
@@ -170,7 +193,10 @@ impl Schemas {
                     source: Some((file, doc)),
                     validator,
                 }),
-                Err(e) => diagnostics.push(invalid(&display, file, &doc, &e)),
+                Err(CompileError::Invalid(e)) => {
+                    diagnostics.push(invalid(&display, file, &doc, &e));
+                }
+                Err(CompileError::Costly(c)) => diagnostics.push(costly(&display, file, &doc, &c)),
             }
         }
         (schemas, diagnostics)
@@ -227,6 +253,21 @@ fn invalid(
     };
     let span = span.unwrap_or(doc.span.start..doc.span.start);
     Diagnostic::error(Code::InvalidSchema, Span::new(file, span), message).with_help(help)
+}
+
+/// A schema refused for what validating with it would cost, located at the
+/// subschema (or `$ref`) where the count crosses the limit.
+fn costly(display: &str, file: FileId, doc: &Json, c: &crate::schema_cost::Costly) -> Diagnostic {
+    let span = doc
+        .pointer(c.at())
+        .map_or(doc.span.start..doc.span.start, |j| j.span.clone());
+    Diagnostic::error(
+        Code::InvalidSchema,
+        Span::new(file, span),
+        c.message(display),
+    )
+    .with_label_text(c.label())
+    .with_help(c.help())
 }
 
 /// The first `$ref` (or `$schema`) that does not point inside the document.

@@ -46,13 +46,13 @@ proptest! {
             .enumerate()
             .flat_map(|(i, n)| expand_ranges(&format!("x{i}-{n}")).unwrap())
             .collect();
-        let fits = Budget { max_entries: entries + slack, max_hosts: entries + slack };
+        let fits = Budget { max_entries: entries + slack, max_hosts: entries + slack, ..Budget::default() };
         let inv = Loader::new(dir.path()).budget(fits).load().unwrap();
         prop_assert_eq!(inv.len(), distinct.len());
-        let tight = Budget { max_entries: entries - 1, max_hosts: u64::MAX };
+        let tight = Budget { max_entries: entries - 1, max_hosts: u64::MAX, ..Budget::default() };
         let err = Loader::new(dir.path()).budget(tight).load().unwrap_err();
         prop_assert_eq!(err.diagnostics()[0].code, Code::BudgetExceeded);
-        let tight = Budget { max_entries: u64::MAX, max_hosts: entries - 1 };
+        let tight = Budget { max_entries: u64::MAX, max_hosts: entries - 1, ..Budget::default() };
         let err = Loader::new(dir.path()).budget(tight).load().unwrap_err();
         prop_assert_eq!(err.diagnostics()[0].code, Code::BudgetExceeded);
     }
@@ -71,6 +71,7 @@ fn a_host_in_many_groups_counts_once_against_the_hosts_budget() {
             .budget(Budget {
                 max_entries,
                 max_hosts,
+                ..Budget::default()
             })
             .load()
     };
@@ -88,4 +89,107 @@ fn a_host_in_many_groups_counts_once_against_the_hosts_budget() {
         assert_eq!(&text[start..end], "\"w[1:3]\"", "{d:?}");
         assert_eq!(text[..start].matches('\n').count(), line, "{d:?}");
     }
+}
+
+/// Writes `files` (path, text) into a fresh inventory directory.
+fn inventory(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// The name bytes budget is the sum of the names' lengths, exactly: that
+/// many loads, one byte less is refused at the entry that crosses it.
+#[test]
+fn name_bytes_are_the_lengths_of_the_names() {
+    let hosts = "web = [\"web[1:120].example.com\", \"lb\"]\ndb = [\"db[08:11]\", \"web[1:3].example.com\"]\n";
+    let dir = inventory(&[("hosts.toml", hosts)]);
+    let names = [
+        "web[1:120].example.com",
+        "lb",
+        "db[08:11]",
+        "web[1:3].example.com",
+    ];
+    let bytes: u64 = names
+        .iter()
+        .flat_map(|n| expand_ranges(n).unwrap())
+        .map(|n| n.len() as u64)
+        .sum();
+    let load = |max_name_bytes| {
+        Loader::new(dir.path())
+            .budget(Budget {
+                max_name_bytes,
+                ..Budget::default()
+            })
+            .load()
+    };
+    assert!(load(bytes).is_ok());
+    let err = load(bytes - 1).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.code, Code::BudgetExceeded);
+    assert!(
+        d.message.contains("`web[1:3].example.com` brings them to"),
+        "{}",
+        d.message
+    );
+}
+
+/// Host keys: each entry's hosts times the keys of its group's file and
+/// inline data, its own inline data, and global data.
+#[test]
+fn host_keys_count_every_layer_an_entry_gets() {
+    let dir = inventory(&[
+        (
+            "hosts.toml",
+            "web = [\"w[1:10]\"]\n[db]\nhosts = [{ name = \"d[1:2]\", data = { role = \"r\" } }]\ndata = { engine = \"pg\", size = 3 }\n",
+        ),
+        ("group_data/web.toml", "a = 1\nb = 2\nc = 3\n"),
+        ("group_data/all.toml", "x = 1\ny = 2\n"),
+    ]);
+    // web: 10 × (3 + 2 global); db: 2 × (2 inline group + 1 own + 2 global).
+    let keys = 10 * 5 + 2 * 5;
+    let load = |max_host_keys| {
+        Loader::new(dir.path())
+            .budget(Budget {
+                max_host_keys,
+                ..Budget::default()
+            })
+            .load()
+    };
+    assert!(load(keys).is_ok());
+    let err = load(keys - 1).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.code, Code::BudgetExceeded);
+    assert!(
+        d.message
+            .contains("`d[1:2]` in group `db` brings the count to 60"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.labels[0].text.as_deref(), Some("2 hosts × 5 keys"));
+}
+
+/// Type conflicts are looked for once per distinct chain of layers, and
+/// still count every host they affect (hosts with data of their own
+/// included).
+#[test]
+fn type_conflicts_count_hosts_across_chains() {
+    let dir = inventory(&[
+        (
+            "hosts.toml",
+            "a = [\"h[1:5]\", \"x\"]\nb = [\"h[1:5]\", \"y\"]\n",
+        ),
+        ("group_data/a.toml", "k = 1\n"),
+        ("group_data/b.toml", "k = \"s\"\n"),
+        ("host_data/h1.toml", "z = 1\n"),
+    ]);
+    let inv = Loader::new(dir.path()).load().unwrap();
+    let found = inv.type_conflicts();
+    let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].ends_with("(for 5 hosts)"), "{messages:?}");
 }

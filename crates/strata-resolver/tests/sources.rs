@@ -326,6 +326,7 @@ fn flattening_and_new_hosts_are_within_the_budget() {
             .budget(Budget {
                 max_entries: entries,
                 max_hosts: hosts,
+                ..Budget::default()
             })
             .load()
     };

@@ -153,11 +153,17 @@ impl Entries {
 
 impl Builder<'_> {
     /// Expands hosts.toml's groups and adds the hosts, in order.
-    pub(super) fn expand(&mut self, mut raw_groups: Vec<RawGroup>) -> Expansion {
+    /// `file_keys`: the number of keys of a group's group_data file, for
+    /// the budget's host keys.
+    pub(super) fn expand(
+        &mut self,
+        mut raw_groups: Vec<RawGroup>,
+        file_keys: &(dyn Fn(&str) -> u64 + Sync),
+    ) -> Expansion {
         // Counted before anything is expanded: over budget, nothing is.
         // The groups stay (their files name them), without hosts: any host
         // may be one of those not expanded.
-        if let Some(d) = crate::budget::check(&raw_groups, self.budget) {
+        if let Some(d) = crate::budget::check(&raw_groups, file_keys, self.budget) {
             self.diagnostics.push(d);
             self.unexpanded.everything();
             self.all_unexpanded.everything();

@@ -161,7 +161,15 @@ pub(crate) fn build(
     };
 
     // 1. Entries to hosts.
-    let expanded = b.expand(raw_groups);
+    // The budget's host keys count each group's data file (read already).
+    let file_keys: HashMap<&str, u64> = group_files
+        .iter()
+        .map(|f| (f.name.as_str(), f.data.len() as u64))
+        .collect();
+    let expanded = b.expand(raw_groups, &|name| {
+        file_keys.get(name).copied().unwrap_or(0)
+    });
+    drop(file_keys);
     let any_broken = expanded.any_broken;
 
     // 2. Data layers.
