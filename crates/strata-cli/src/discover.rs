@@ -38,7 +38,14 @@ impl NotFound {
                     s.push_str(front_end.path_option());
                     s.push_str(rest);
                 }
-                _ => s.push_str(t),
+                // `-i (not given)`: `path (not given)` in the plugin and
+                // in Python, whose option has no `-i`.
+                Some(rest) => {
+                    s.push_str(front_end.path_option().trim_end_matches([' ', ':', '=']));
+                    s.push(' ');
+                    s.push_str(rest);
+                }
+                None => s.push_str(t),
             }
             s.push('\n');
         }
