@@ -882,15 +882,27 @@ def test_cache_entries_are_data(ansible: Ansible, tmp_path: Path) -> None:
     assert runs(log) == 2
 
 
+OK_DOC = {"all": {"vars": {}}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}}
+WEB = {"hosts": [], "priority": 1, "vars": {}}
+
+
 @pytest.mark.parametrize(
     "bad",
     [
-        {"web": {"hosts": ["x"]}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},  # x has no hostvars
-        {"web": {"hosts": []}, "_meta": {"hostvars": {}}},  # no ungrouped
-        {"web": {"hosts": [], "vars": {}}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
+        {**OK_DOC, "web": {**WEB, "hosts": ["x"]}},  # x has no hostvars
+        {"all": {"vars": {}}, "web": WEB, "_meta": {"hostvars": {}}},  # no ungrouped
+        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},  # no all
+        {**OK_DOC, "all": {"vars": {}, "hosts": []}},  # all with hosts
+        {**OK_DOC, "web": {"hosts": []}},  # a group without priority and vars
+        {**OK_DOC, "web": {**WEB, "priority": "1"}},
+        {**OK_DOC, "web": {**WEB, "priority": True}},
+        {**OK_DOC, "web": {**WEB, "children": []}},
+        {**OK_DOC, "web": {**WEB, "vars": []}},
+        {**OK_DOC, "web": {**WEB, "vars": {"k": {"__ansible_unsafe": 1}}}},
+        {**OK_DOC, "all": {"vars": {"k": {"__ansible_unsafe": "a", "b": 1}}}},
+        {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
+        {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
+        {**OK_DOC, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
         [],
     ],
 )
@@ -909,6 +921,25 @@ def test_check_document_refuses_other_shapes(bad: object, ansible: Ansible, coll
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refused:"), done.stdout
+
+
+def test_check_document_takes_strata_s_structured_output(ansible: Ansible, collections: Path) -> None:
+    """The shapes above are refused for what they are: strata's own output, and OK_DOC, pass."""
+    code = (
+        "import json, sys\n"
+        "from ansible_collections.strata.strata.plugins.inventory.inventory import check_document\n"
+        "for doc in sys.argv[1:]:\n    check_document(json.loads(doc))\nprint('taken')\n"
+    )
+    docs = [json.dumps(OK_DOC), json.dumps({**OK_DOC, "web": WEB})]
+    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped"):
+        docs.append(strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout)
+    done = subprocess.run(
+        [str(ansible.bin_dir / "python"), "-c", code, *docs],
+        capture_output=True,
+        text=True,
+        env={**ansible.env, "PYTHONPATH": str(collections)},
+    )
+    assert done.returncode == 0 and done.stdout == "taken\n", done.stderr
 
 
 def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: Ansible, tmp_path: Path) -> None:
@@ -960,8 +991,16 @@ STRUCTURE_CASES = {
     **{
         f"fixture-{name}": FIXTURES / name
         for name in (
-            "ansible-names", "budget-small", "datetimes", "empty", "host-other-files", "misnamed",
-            "multiline", "schema", "ungrouped", "warnings",
+            "ansible-names",
+            "budget-small",
+            "datetimes",
+            "empty",
+            "host-other-files",
+            "misnamed",
+            "multiline",
+            "schema",
+            "ungrouped",
+            "warnings",
         )
     },  # fmt: skip
     # The inventories this file writes.
@@ -1033,8 +1072,9 @@ def strata_hosts(root: Path, names: list[str]) -> dict[str, dict]:
 
 def debug_hostvars(ansible: Ansible, source: Path, hosts: list[str]) -> dict[str, dict]:
     """`ansible HOSTS -m debug -a var=hostvars[inventory_hostname]`: what a task sees of each host."""
+    pattern = ",".join(f"~^{re.escape(h)}$" for h in hosts)  # names like @local are not patterns
     done = ansible.run(
-        "ansible", ",".join("~^%s$" % re.escape(h) for h in hosts), "-i", str(source), "-m", "debug", "-a", "var=hostvars[inventory_hostname]",
+        "ansible", pattern, "-i", str(source), "-m", "debug", "-a", "var=hostvars[inventory_hostname]",
         env={"ANSIBLE_GATHERING": "explicit"},
     )  # fmt: skip
     seen, current, lines = {}, None, []
