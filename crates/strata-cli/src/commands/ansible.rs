@@ -103,10 +103,10 @@ pub fn list_structured(
     for (i, (name, _)) in groups.iter().enumerate() {
         position.insert(name, i);
         let mut vars = HashMap::new();
-        if *name != UNGROUPED {
-            if let Some(g) = inventory.group(name) {
-                vars.extend(g.data().iter().filter(|(k, _)| *k != GROUP_PRIORITY));
-            }
+        if *name != UNGROUPED
+            && let Some(g) = inventory.group(name)
+        {
+            vars.extend(g.data().iter().filter(|(k, _)| *k != GROUP_PRIORITY));
         }
         group_vars.push(vars);
     }
