@@ -509,6 +509,9 @@ fn strata_json(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// A group of `--structured`: its priority, its variables, its hosts.
+type Served<'a> = (i64, Option<&'a Map<String, Value>>, Vec<&'a str>);
+
 /// Issue 21: `ansible --list --structured`, with Ansible's group precedence
 /// applied (`all`, then the host's groups by priority, the later winning,
 /// then its own variables; top-level keys replaced whole), gives every host
@@ -562,7 +565,7 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
             );
             let doc = doc.as_object().unwrap();
             let all_vars = doc["all"]["vars"].as_object().unwrap();
-            let mut groups: Vec<(i64, Option<&Map<String, Value>>, Vec<&str>)> = doc
+            let mut groups: Vec<Served<'_>> = doc
                 .iter()
                 .filter(|(name, _)| !matches!(name.as_str(), "all" | "_meta"))
                 .map(|(_, g)| {
