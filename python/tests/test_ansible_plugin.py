@@ -1204,3 +1204,22 @@ def test_group_vars_beside_the_config(ansible: Ansible, tmp_path: Path) -> None:
     assert "extra" not in hostvars["db1.example.com"] and hostvars["db1.example.com"]["timezone"] == "Mars"
     # web1's app_port is its own (host_data), web2's app_workers comes from the group.
     assert hostvars["web1.example.com"]["app_port"] == 8001 and hostvars["web2.example.com"]["app_workers"] == 2
+
+
+def test_two_strata_inventories_in_one_run_need_structured_false(ansible: Ansible, tmp_path: Path) -> None:
+    """docs/ansible.md: Ansible shares `all` (and groups of one name) between inventory sources, so two
+    strata inventories in one run (production and staging in one -i dir/) mix their global data unless
+    `structured: false` gives every host its resolved data as its own."""
+    multi = REPO / "examples" / "multi-env"
+    want = {}
+    for env in ("production", "staging"):
+        flat = json.loads(strata("-i", str(multi / env), "ansible", "--list").stdout)["_meta"]["hostvars"]
+        assert not set(flat) & set(want)
+        want.update(flat)
+    for structured, equal in ((True, False), (False, True)):
+        folder = tmp_path / str(structured)
+        for env in ("production", "staging"):
+            config(folder, multi / env, name=f"{env}.strata.yml", structured=structured)
+        hostvars = ansible.inventory(Path(f"{folder}/"), "--list")["_meta"]["hostvars"]
+        assert set(hostvars) == set(want)
+        assert (hostvars == want) is equal

@@ -68,6 +68,17 @@ options:
         O(allow_exec) is on.
     type: bool
     default: false
+  structured:
+    description:
+      - Hand Ansible strata's structure (global data on C(all), each group's data on the group, on each host
+        only its own keys). C(false) gives every host its fully resolved data as host variables instead,
+        more work for Ansible but independent of other inventory sources.
+      - Use C(false) when one Ansible run combines this inventory with other sources that set variables of
+        C(all) or of groups of the same names (another C(*.strata.yml) included, such as production and
+        staging in one C(-i dir/)), because Ansible shares C(all) and groups of one name between sources and their
+        variables would reach this inventory's hosts.
+    type: bool
+    default: true
   strata_bin:
     description:
       - The C(strata) command to run. A path with a C(/) is taken from the folder of this configuration file;
@@ -300,6 +311,19 @@ def check_document(document):
     return groups, top["vars"], hostvars, strata_meta
 
 
+def flatten(groups, all_vars, hostvars):
+    """The structured output as each host's fully resolved data (Ansible's precedence applied: `all`,
+    the host's groups by priority, the later winning, then its own), and groups without variables."""
+    resolved = {host: dict(all_vars) for host in hostvars}
+    for _name, hosts, _priority, variables in sorted(groups, key=lambda g: g[2]):
+        if variables:
+            for host in hosts:
+                resolved[host].update(variables)
+    for host, own in hostvars.items():
+        resolved[host].update(own)
+    return [(name, hosts, priority, {}) for name, hosts, priority, _ in groups], {}, resolved
+
+
 def cache_key_file():
     """The per-user secret that signs cache entries: ~/.ansible/strata-inventory-cache.key."""
     return os.path.join(os.path.expanduser("~"), ".ansible", "strata-inventory-cache.key")
@@ -482,6 +506,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         }
         groups, all_vars, hostvars, _meta = parsed
         # With a cache, strata's strings are data on every run: a cache entry is never trusted as templates.
+        if not self.get_option("structured"):
+            groups, all_vars, hostvars = flatten(groups, all_vars, hostvars)
         self._populate(groups, all_vars, hostvars, trusted=not use_cache)
 
     # -- configuration ---------------------------------------------------
