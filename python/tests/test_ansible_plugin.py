@@ -1223,3 +1223,26 @@ def test_two_strata_inventories_in_one_run_need_structured_false(ansible: Ansibl
         hostvars = ansible.inventory(Path(f"{folder}/"), "--list")["_meta"]["hostvars"]
         assert set(hostvars) == set(want)
         assert (hostvars == want) is equal
+
+
+def test_cache_keeps_the_structure(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 21, item 2: the cache entry is strata's structured output, so a hit runs no strata and
+    populates as little as a miss; the hit's hosts still equal `strata host NAME`."""
+    root = write_tree(tmp_path / "inv", CORNERS)
+    script, log = counting_strata(tmp_path / "bin")
+    cfg = cached_config(tmp_path, root, script)
+    first = ansible.inventory(cfg, "--list", "--export")
+    (entry,) = (tmp_path / "cache").iterdir()
+    outer = json.loads(entry.read_text())
+    inner = json.loads(outer["__payload__"]) if "__payload__" in outer else outer
+    assert json.loads(inner["output"]) == json.loads(
+        strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout
+    )
+    hit = ansible.inventory(cfg, "--list", "--export")
+    assert runs(log) == 1
+    assert hit == first
+    assert plain(hit["mid"]["vars"]["mid_only"]) == "m" and "mid_only" not in hit["_meta"]["hostvars"].get("b1", {})
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    assert runs(log) == 1
+    for host, data in strata_hosts(root, list(hostvars)).items():
+        assert plain(hostvars[host]) == plain(data), host  # with a cache every string is data
