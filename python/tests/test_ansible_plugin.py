@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, GEN_PY, REPO, missing, strata, strata_bin
+from conftest import EXAMPLES, FIXTURES, GEN_PY, REPO, missing, strata, strata_bin, strata_json
 
 COLLECTION = REPO / "ansible"
 
@@ -881,15 +882,27 @@ def test_cache_entries_are_data(ansible: Ansible, tmp_path: Path) -> None:
     assert runs(log) == 2
 
 
+OK_DOC = {"all": {"vars": {}}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}}
+WEB = {"hosts": [], "priority": 1, "vars": {}}
+
+
 @pytest.mark.parametrize(
     "bad",
     [
-        {"web": {"hosts": ["x"]}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},  # x has no hostvars
-        {"web": {"hosts": []}, "_meta": {"hostvars": {}}},  # no ungrouped
-        {"web": {"hosts": [], "vars": {}}, "ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
-        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
+        {**OK_DOC, "web": {**WEB, "hosts": ["x"]}},  # x has no hostvars
+        {"all": {"vars": {}}, "web": WEB, "_meta": {"hostvars": {}}},  # no ungrouped
+        {"ungrouped": {"hosts": []}, "_meta": {"hostvars": {}}},  # no all
+        {**OK_DOC, "all": {"vars": {}, "hosts": []}},  # all with hosts
+        {**OK_DOC, "web": {"hosts": []}},  # a group without priority and vars
+        {**OK_DOC, "web": {**WEB, "priority": "1"}},
+        {**OK_DOC, "web": {**WEB, "priority": True}},
+        {**OK_DOC, "web": {**WEB, "children": []}},
+        {**OK_DOC, "web": {**WEB, "vars": []}},
+        {**OK_DOC, "web": {**WEB, "vars": {"k": {"__ansible_unsafe": 1}}}},
+        {**OK_DOC, "all": {"vars": {"k": {"__ansible_unsafe": "a", "b": 1}}}},
+        {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
+        {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
+        {**OK_DOC, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
         [],
     ],
 )
@@ -908,6 +921,25 @@ def test_check_document_refuses_other_shapes(bad: object, ansible: Ansible, coll
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("refused:"), done.stdout
+
+
+def test_check_document_takes_strata_s_structured_output(ansible: Ansible, collections: Path) -> None:
+    """The shapes above are refused for what they are: strata's own output, and OK_DOC, pass."""
+    code = (
+        "import json, sys\n"
+        "from ansible_collections.strata.strata.plugins.inventory.inventory import check_document\n"
+        "for doc in sys.argv[1:]:\n    check_document(json.loads(doc))\nprint('taken')\n"
+    )
+    docs = [json.dumps(OK_DOC), json.dumps({**OK_DOC, "web": WEB})]
+    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped"):
+        docs.append(strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout)
+    done = subprocess.run(
+        [str(ansible.bin_dir / "python"), "-c", code, *docs],
+        capture_output=True,
+        text=True,
+        env={**ansible.env, "PYTHONPATH": str(collections)},
+    )
+    assert done.returncode == 0 and done.stdout == "taken\n", done.stderr
 
 
 def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: Ansible, tmp_path: Path) -> None:
@@ -947,3 +979,270 @@ def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: An
     assert_same_as_strata(seen, want)
     alone = ansible.inventory(inside / "inventory" / "production.strata.yml", "--list")
     assert seen["all"]["children"] == alone["all"]["children"]  # the group order of the file alone
+
+
+# -- issue 21: the structure, not the flattening ---------------------------------
+
+# The inventories every host of which Ansible must see exactly as `strata host NAME` does.
+STRUCTURE_CASES = {
+    **{f"example-{name}": path for name, path in EXAMPLES.items()},
+    "example-cmdb-file": REPO / "examples" / "cmdb-file",
+    # tests/fixtures that load (the others are broken on purpose, for error messages).
+    **{
+        f"fixture-{name}": FIXTURES / name
+        for name in (
+            "ansible-names",
+            "budget-small",
+            "datetimes",
+            "empty",
+            "host-other-files",
+            "misnamed",
+            "multiline",
+            "schema",
+            "ungrouped",
+            "warnings",
+        )
+    },  # fmt: skip
+    # The inventories this file writes.
+    "precedence": PRECEDENCE,
+    "unsafe": unsafe_inventory,
+}
+
+# Waterfall corners written for this test: a host's groups in strata's order against their names'
+# order, a key a later group repeats, a value only some hosts' groups give, a host file equal to its
+# group's value, `ungrouped` with data, a group key named ansible_group_priority, tables replaced
+# whole (never merged), connector hosts, a file source's groups, children, vars and host variables.
+CORNERS = {
+    "hosts.toml": """
+        zeta = ["a1", "a2", { name = "a3", data = { colour = "inline-a3" } }]
+        alpha = ["a2", "b1", "@local"]
+        mid = ["a1", "b1"]
+        ungrouped = ["u1", "a1"]
+
+        [all]
+        hosts = ["a1", "a2", "a3", "b1", "u1", "lone", "@local", "@docker/box"]
+        data = { colour = "global", table = { x = 1, y = 2 }, only_global = true }
+    """,
+    "group_data/zeta.toml": """
+        colour = "zeta"
+        table = { x = 10 }
+        port = 1
+        ansible_group_priority = 99
+    """,
+    "group_data/alpha.toml": """
+        colour = "alpha"
+        port = 2
+        list = [1, 2]
+    """,
+    "group_data/mid.toml": """
+        port = 3
+        mid_only = "m"
+    """,
+    "group_data/ungrouped.toml": """
+        colour = "ungrouped"
+        u_only = 1
+    """,
+    "host_data/a2.toml": """
+        port = 2
+        own = "a2"
+    """,
+    "sources/cmdb.toml": 'file = "exports/cmdb.json"\n',
+    "exports/cmdb.json": json.dumps(
+        {
+            "all": {"vars": {"from_source_all": 1}},
+            "role_db": {"hosts": ["b1", "c1"], "vars": {"colour": "source", "port": 7}, "children": ["leaf"]},
+            "leaf": {"hosts": ["c2"], "vars": {"port": 8}},
+            "_meta": {"hostvars": {"c1": {"rack": "r1"}, "b1": {"colour": "cmdb-b1"}}},
+        }
+    ),
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text))
+    return root
+
+
+def strata_hosts(root: Path, names: list[str]) -> dict[str, dict]:
+    """`strata host NAME --format json`, the oracle, for each name."""
+    return {h: strata_json("-i", str(root), "host", h, "--format", "json") for h in names}
+
+
+def debug_hostvars(ansible: Ansible, source: Path, hosts: list[str]) -> dict[str, dict]:
+    """`ansible HOSTS -m debug -a var=hostvars[inventory_hostname]`: what a task sees of each host."""
+    pattern = ",".join(f"~^{re.escape(h)}$" for h in hosts)  # names like @local are not patterns
+    done = ansible.run(
+        "ansible", pattern, "-i", str(source), "-m", "debug", "-a", "var=hostvars[inventory_hostname]",
+        env={"ANSIBLE_GATHERING": "explicit"},
+    )  # fmt: skip
+    seen, current, lines = {}, None, []
+    for line in done.stdout.splitlines():
+        if current is None and line.endswith(" | SUCCESS => {"):
+            current, lines = line.split(" | ")[0], ["{"]
+        elif current is not None:
+            lines.append(line)
+            if line == "}":
+                seen[current] = json.loads("\n".join(lines))["hostvars[inventory_hostname]"]
+                current = None
+    assert set(seen) == set(hosts), done.stdout
+    return seen
+
+
+# What Ansible adds to every host's variables itself, and what names the inventory source.
+SOURCE_VARS = {"inventory_file", "inventory_dir", "ansible_inventory_sources"}
+
+
+def check_structure(ansible: Ansible, root: Path, tmp_path: Path, ask: int = 3, oracle_all: bool = True) -> dict:
+    """Every host's variables as Ansible computes them through the plugin, in `ansible-inventory
+    --list` and in a task, equal `strata host NAME --format json`, value for value."""
+    cfg = config(tmp_path / "cfg", root)
+    flat = json.loads(strata("-i", str(root), "ansible", "--list").stdout)["_meta"]["hostvars"]
+    names = list(flat)
+    want = strata_hosts(root, names if oracle_all else [*names[:ask], *names[-ask:]])
+    for host, data in want.items():
+        assert flat[host] == data, host  # the oracle and the flattening agree
+    want = {h: want.get(h, flat[h]) for h in names}
+
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    assert set(hostvars) <= set(names)
+    for host in names:
+        assert hostvars.get(host, {}) == want[host], host
+
+    if names:
+        asked = list(dict.fromkeys([*names[:ask], names[len(names) // 2], names[-1]]))
+        through_plugin = debug_hostvars(ansible, cfg, asked)
+        through_script = debug_hostvars(ansible, wrapper(tmp_path / "script", root), asked)
+        for host in asked:
+            seen = plain(through_plugin[host])
+            # A plain string with {{ }} is a template in a task (docs/ansible.md), as through the script.
+            data = {k: v for k, v in want[host].items() if not (isinstance(v, str) and "{{" in v)}
+            assert {k: seen.get(k) for k in data} == plain(data), host
+            # Nothing more than what Ansible gives every host through the flattening.
+            extra = {k: v for k, v in seen.items() if k not in SOURCE_VARS}
+            script = {k: v for k, v in plain(through_script[host]).items() if k not in SOURCE_VARS}
+            assert extra == script, host
+    return json.loads(strata("-i", str(root), "ansible", "--list", "--structured").stdout)
+
+
+@pytest.mark.parametrize("name", sorted(STRUCTURE_CASES))
+def test_ansible_vars_equal_strata_host_on_every_inventory(name: str, ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 21, item 1: on every example and test inventory, every host's variables as Ansible
+    computes them (group variables, priorities and host variables) are `strata host NAME`."""
+    case = STRUCTURE_CASES[name]
+    if isinstance(case, dict):
+        root = write_tree(tmp_path / "inv", case)
+    elif callable(case):
+        root = tmp_path / "inv"
+        case(root)
+    else:
+        root = copy_inventory(case, tmp_path / "inv")
+    check_structure(ansible, root, tmp_path)
+
+
+def test_ansible_vars_equal_strata_host_on_waterfall_corners(ansible: Ansible, tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "inv", CORNERS)
+    doc = check_structure(ansible, root, tmp_path)
+    own = doc["_meta"]["hostvars"]
+    # The structure is used: group data on the groups, not on each host.
+    assert doc["mid"]["vars"]["mid_only"] == "m" and "mid_only" not in own["b1"]
+    assert doc["all"]["vars"]["only_global"] is True and "only_global" not in own["lone"]
+    # strata's group order, not names: zeta (1st) under alpha (2nd) for a2.
+    assert doc["zeta"]["priority"] < doc["alpha"]["priority"] < doc["mid"]["priority"]
+    # A user's ansible_group_priority is data, never a priority: its hosts get it as their own.
+    assert "ansible_group_priority" not in doc["zeta"]["vars"]
+    assert own["a1"]["ansible_group_priority"] == 99
+    # `ungrouped` carries no variables (Ansible drops a host from it once it has another group).
+    assert doc["ungrouped"]["vars"] == {} and own["u1"]["u_only"] == 1
+    # The same through --limit and --data (the override layer is on top of everything).
+    cfg = config(tmp_path / "limited", root, limit="a*,lone", data={"port": 42, "colour": "override"})
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    args = ["--limit", "a*,lone", "--data", "port=42", "--data", "colour=override"]
+    for host in ("a1", "a2", "a3", "lone"):
+        assert hostvars[host] == strata_json("-i", str(root), *args, "host", host, "--format", "json"), host
+    assert set(hostvars) == {"a1", "a2", "a3", "lone"}
+
+
+def test_ansible_vars_equal_strata_host_on_1000_gen_hosts(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 21's proof at 1,000 hosts of bench/gen.py content; and the host variables are few."""
+    subprocess.run([sys.executable, str(GEN_PY), "1000", str(tmp_path / "gen")], check=True, capture_output=True)
+    root = tmp_path / "gen" / "strata"
+    doc = check_structure(ansible, root, tmp_path, oracle_all=False)
+    flat = json.loads(strata("-i", str(root), "ansible", "--list").stdout)["_meta"]["hostvars"]
+    own = sum(len(v) for v in doc["_meta"]["hostvars"].values())
+    assert own * 2 < sum(len(v) for v in flat.values()), own
+
+
+def test_constructed_group_named_like_a_strata_group_keeps_strata_s_values(ansible: Ansible, tmp_path: Path) -> None:
+    """keyed_groups may put a host into one of strata's groups: the host keeps its resolved data."""
+    root = write_tree(tmp_path / "inv", CORNERS)
+    cfg = config(tmp_path / "cfg", root, keyed_groups=[{"key": "'alpha'", "prefix": "", "separator": ""}])
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    assert hostvars["a3"]["colour"] == "inline-a3" and hostvars["u1"]["colour"] == "ungrouped"
+    assert hostvars["lone"]["colour"] == "global"
+
+
+def test_group_vars_beside_the_config(ansible: Ansible, tmp_path: Path) -> None:
+    """What docs/ansible.md says of group_vars/ beside a *.strata.yml: Ansible's own vars plugin reads
+    it on top of the inventory's group variables. Where strata hands a value to a group (or to `all`),
+    group_vars/<group>.yml wins; where the host holds strata's value as its own, the host's wins; a
+    key strata does not define is added."""
+    root = copy_inventory(EXAMPLES["basic"], tmp_path / "inv")
+    cfg = config(tmp_path / "cfg", root)
+    (tmp_path / "cfg" / "group_vars").mkdir()
+    (tmp_path / "cfg" / "group_vars" / "webservers.yml").write_text("app_port: 1\napp_workers: 2\nextra: yes\n")
+    (tmp_path / "cfg" / "group_vars" / "all.yml").write_text("timezone: Mars\n")
+    doc = json.loads(strata("-i", str(root), "ansible", "--list", "--structured").stdout)
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    for host in ("web1.example.com", "web2.example.com"):
+        want = strata_json("-i", str(root), "host", host, "--format", "json")
+        own = doc["_meta"]["hostvars"][host]
+        for key, value in (("app_port", 1), ("app_workers", 2)):
+            assert hostvars[host][key] == (want[key] if key in own else value), (host, key)
+        assert hostvars[host]["extra"] is True and hostvars[host]["timezone"] == "Mars"
+    assert "extra" not in hostvars["db1.example.com"] and hostvars["db1.example.com"]["timezone"] == "Mars"
+    # web1's app_port is its own (host_data), web2's app_workers comes from the group.
+    assert hostvars["web1.example.com"]["app_port"] == 8001 and hostvars["web2.example.com"]["app_workers"] == 2
+
+
+def test_two_strata_inventories_in_one_run_need_structured_false(ansible: Ansible, tmp_path: Path) -> None:
+    """docs/ansible.md: Ansible shares `all` (and groups of one name) between inventory sources, so two
+    strata inventories in one run (production and staging in one -i dir/) mix their global data unless
+    `structured: false` gives every host its resolved data as its own."""
+    multi = REPO / "examples" / "multi-env"
+    want = {}
+    for env in ("production", "staging"):
+        flat = json.loads(strata("-i", str(multi / env), "ansible", "--list").stdout)["_meta"]["hostvars"]
+        assert not set(flat) & set(want)
+        want.update(flat)
+    for structured, equal in ((True, False), (False, True)):
+        folder = tmp_path / str(structured)
+        for env in ("production", "staging"):
+            config(folder, multi / env, name=f"{env}.strata.yml", structured=structured)
+        hostvars = ansible.inventory(Path(f"{folder}/"), "--list")["_meta"]["hostvars"]
+        assert set(hostvars) == set(want)
+        assert (hostvars == want) is equal
+
+
+def test_cache_keeps_the_structure(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 21, item 2: the cache entry is strata's structured output, so a hit runs no strata and
+    populates as little as a miss; the hit's hosts still equal `strata host NAME`."""
+    root = write_tree(tmp_path / "inv", CORNERS)
+    script, log = counting_strata(tmp_path / "bin")
+    cfg = cached_config(tmp_path, root, script)
+    first = ansible.inventory(cfg, "--list", "--export")
+    (entry,) = (tmp_path / "cache").iterdir()
+    outer = json.loads(entry.read_text())
+    inner = json.loads(outer["__payload__"]) if "__payload__" in outer else outer
+    assert json.loads(inner["output"]) == json.loads(
+        strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout
+    )
+    hit = ansible.inventory(cfg, "--list", "--export")
+    assert runs(log) == 1
+    assert hit == first
+    assert plain(hit["mid"]["vars"]["mid_only"]) == "m" and "mid_only" not in hit["_meta"]["hostvars"].get("b1", {})
+    hostvars = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    assert runs(log) == 1
+    for host, data in strata_hosts(root, list(hostvars)).items():
+        assert plain(hostvars[host]) == plain(data), host  # with a cache every string is data

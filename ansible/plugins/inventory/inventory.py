@@ -9,10 +9,15 @@ name: inventory
 short_description: Hosts, groups and fully resolved data from a strata inventory
 description:
   - Reads a strata inventory directory (C(hosts.toml), C(group_data/), C(host_data/); pyinfra-style
-    inventories written in TOML) by running C(strata ansible --list).
-  - Adds every group (never C(all)) with its hosts in strata's order, the hosts of no group to
-    C(ungrouped), and each host's B(fully resolved) data as host variables. strata's waterfall has already
-    decided every value, so Ansible's own precedence rules (group depth, group_vars) never come into play.
+    inventories written in TOML) by running C(strata ansible --list --structured).
+  - Adds every group (never C(all)) with its hosts in strata's order and the hosts of no group to
+    C(ungrouped). Data goes to Ansible as strata structures it, not flattened host by host, global data
+    once as variables of C(all), each group's data once as variables of the group, with strata's group
+    order as C(ansible_group_priority), and each host gets as host variables only the keys where that
+    would not give it strata's value. Every host's variables, as Ansible computes them, are exactly
+    C(strata host NAME); C(compose), C(groups) and C(keyed_groups) see that resolved data.
+  - A C(group_vars/) or C(host_vars/) folder beside this configuration file is read by Ansible's own
+    vars plugin on top of what strata gives, so it can change a host's values; see docs/ansible.md.
   - Loading executes nothing but the C(strata) command, which only reads TOML.
   - The configuration file's name must end with C(.strata.yml) or C(.strata.yaml).
   - Needs the C(strata) command (C(pip install strata-inventory)), not the C(strata_inventory) Python module.
@@ -63,6 +68,17 @@ options:
         O(allow_exec) is on.
     type: bool
     default: false
+  structured:
+    description:
+      - Hand Ansible strata's structure (global data on C(all), each group's data on the group, on each host
+        only its own keys). C(false) gives every host its fully resolved data as host variables instead,
+        more work for Ansible but independent of other inventory sources.
+      - Use C(false) when one Ansible run combines this inventory with other sources that set variables of
+        C(all) or of groups of the same names (another C(*.strata.yml) included, such as production and
+        staging in one C(-i dir/)), because Ansible shares C(all) and groups of one name between sources and their
+        variables would reach this inventory's hosts.
+    type: bool
+    default: true
   strata_bin:
     description:
       - The C(strata) command to run. A path with a C(/) is taken from the folder of this configuration file;
@@ -127,8 +143,10 @@ import sysconfig
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleParserError
+from ansible.inventory.helpers import get_group_vars
 from ansible.module_utils.common.text.converters import to_native, to_text
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.vars import combine_vars
 from ansible_collections.strata.strata.plugins.plugin_utils.toml_values import data_arg
 
 try:
@@ -150,7 +168,7 @@ CONFIG_SUFFIXES = (".strata.yml", ".strata.yaml")
 DATA_DIRS = ("group_data", "host_data", "sources")
 
 # Bump when the fingerprint or the cached entry changes shape.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 # Ansible's JSON form of a string that must never be a template.
 UNSAFE_KEY = "__ansible_unsafe"
@@ -236,10 +254,19 @@ def _check_value(value, where, depth=0):
     raise ValueError("%s holds a %s" % (where, type(value).__name__))
 
 
+def _check_vars(variables, where):
+    if not isinstance(variables, dict):
+        raise ValueError("the variables of %s are not an object" % where)
+    for key, value in variables.items():
+        _check_value(value, "%s, variable %r" % (where, key))
+
+
 def check_document(document):
-    """Split `strata ansible --list [--meta]` into (groups, hostvars, meta), refusing any other shape:
-    a mapping of groups, each exactly {"hosts": [names]}, `ungrouped` among them, and `_meta` with
-    `hostvars` (every host of every group) and, optionally, `strata`."""
+    """Split `strata ansible --list --structured [--meta]` into (groups, all_vars, hostvars, meta),
+    refusing any other shape: `all` as {"vars": {...}}; every other group {"hosts": [names], "priority":
+    int, "vars": {...}} (`ungrouped`, which must be there, may have hosts alone); `_meta` with `hostvars`
+    (every host of every group, each with its own variables) and, optionally, `strata`. `groups` is a list
+    of (name, hosts, priority, vars) in strata's group order."""
     if not isinstance(document, dict):
         raise ValueError("the output is not a JSON object")
     meta = document.get("_meta")
@@ -249,20 +276,28 @@ def check_document(document):
     if not isinstance(hostvars, dict):
         raise ValueError("_meta.hostvars is not an object")
     for host, variables in hostvars.items():
-        if not isinstance(variables, dict):
-            raise ValueError("the variables of host %r are not an object" % host)
-        for key, value in variables.items():
-            _check_value(value, "host %r, variable %r" % (host, key))
+        _check_vars(variables, "host %r" % host)
+    top = document.get("all")
+    if not isinstance(top, dict) or set(top) != {"vars"}:
+        raise ValueError('all is not {"vars": {...}}')
+    _check_vars(top["vars"], "group 'all'")
     groups = []
     for name, group in document.items():
-        if name == "_meta":
+        if name in ("_meta", "all"):
             continue
-        if name == "all" or not isinstance(group, dict) or set(group) != {"hosts"}:
-            raise ValueError('group %r is not {"hosts": [...]}' % name)
+        if not isinstance(group, dict) or not (
+            set(group) == {"hosts", "priority", "vars"} or (name == "ungrouped" and set(group) == {"hosts"})
+        ):
+            raise ValueError('group %r is not {"hosts": [...], "priority": n, "vars": {...}}' % name)
         hosts = group["hosts"]
         if not isinstance(hosts, list) or not all(isinstance(h, str) and h in hostvars for h in hosts):
             raise ValueError("group %r lists a host that is not in _meta.hostvars" % name)
-        groups.append((name, hosts))
+        priority = group.get("priority", 1)
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise ValueError("the priority of group %r is not an integer" % name)
+        variables = group.get("vars", {})
+        _check_vars(variables, "group %r" % name)
+        groups.append((name, hosts, priority, variables))
     if "ungrouped" not in document:
         raise ValueError("there is no ungrouped group")
     strata_meta = meta.get("strata", {"files": [], "command_sources": True})
@@ -273,7 +308,20 @@ def check_document(document):
         or not isinstance(strata_meta.get("command_sources"), bool)
     ):
         raise ValueError('_meta.strata is not {"files": [absolute paths], "command_sources": bool}')
-    return groups, hostvars, strata_meta
+    return groups, top["vars"], hostvars, strata_meta
+
+
+def flatten(groups, all_vars, hostvars):
+    """The structured output as each host's fully resolved data (Ansible's precedence applied: `all`,
+    the host's groups by priority, the later winning, then its own), and groups without variables."""
+    resolved = {host: dict(all_vars) for host in hostvars}
+    for _name, hosts, _priority, variables in sorted(groups, key=lambda g: g[2]):
+        if variables:
+            for host in hosts:
+                resolved[host].update(variables)
+    for host, own in hostvars.items():
+        resolved[host].update(own)
+    return [(name, hosts, priority, {}) for name, hosts, priority, _ in groups], {}, resolved
 
 
 def cache_key_file():
@@ -432,9 +480,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             parsed = self._from_cache(cache_key, strata_bin, inventory_path, args)
         if parsed is None:
             text = self._run_strata(strata_bin, args, meta=use_cache)
-            parsed = self._parse_output(text, "strata ansible --list")
+            parsed = self._parse_output(text, "strata ansible --list --structured")
             if use_cache:
-                groups, hostvars, meta = parsed
+                meta = parsed[3]
                 if meta["command_sources"]:
                     # A command source's answer is as fresh as strata says: never cached above it.
                     try:
@@ -456,9 +504,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                             "output": text,
                             "signature": _sign(key, fingerprint, meta["files"], text),
                         }
-        groups, hostvars, _meta = parsed
+        groups, all_vars, hostvars, _meta = parsed
         # With a cache, strata's strings are data on every run: a cache entry is never trusted as templates.
-        self._populate(groups, hostvars, trusted=not use_cache)
+        if not self.get_option("structured"):
+            groups, all_vars, hostvars = flatten(groups, all_vars, hostvars)
+        self._populate(groups, all_vars, hostvars, trusted=not use_cache)
 
     # -- configuration ---------------------------------------------------
 
@@ -553,7 +603,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except AnsibleParserError as e:
             self.display.warning(PREFIX + "the cache entry is ignored: %s" % to_native(e))
             return None
-        if parsed[2]["command_sources"] or parsed[2]["files"] != list(entry["files"]):
+        if parsed[3]["command_sources"] or parsed[3]["files"] != list(entry["files"]):
             return None
         return parsed
 
@@ -605,7 +655,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         raise AnsibleParserError(PREFIX + MISSING_BINARY.format(tried="; ".join(tried)))
 
     def _run_strata(self, strata_bin, args, meta):
-        command = [strata_bin, "--color=never", *args, "ansible", "--list"] + (["--meta"] if meta else [])
+        command = [strata_bin, "--color=never", *args, "ansible", "--list", "--structured"]
+        if meta:
+            command.append("--meta")
         env = {k: v for k, v in os.environ.items() if k not in ("STRATA_ALLOW_EXEC", "STRATA_INVENTORY")}
         env.update(STRATA_FRONT_END="ansible", STRATA_DIAGNOSTICS="json")
         try:
@@ -636,8 +688,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     # -- populating ------------------------------------------------------
 
-    def _populate(self, groups, hostvars, trusted):
-        """Everything strata resolved, then the constructed options."""
+    def _populate(self, groups, all_vars, hostvars, trusted):
+        """strata's structure, then the constructed options: global data once on `all`, each group's data
+        once on the group with its place in strata's group order as its priority (Ansible sorts groups of
+        one depth by priority, the later winning), and on each host only the variables strata computed
+        for it alone. Ansible's variables for every host are then strata's resolved data."""
         inventory = self.inventory
         # Hosts first, in strata's inventory order (the order of _meta.hostvars),
         # so that Ansible runs them in that order.
@@ -645,9 +700,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             inventory.add_host(host)
             for key, value in variables.items():
                 inventory.set_variable(host, key, _to_ansible(value, trusted))
+        for key, value in all_vars.items():
+            inventory.set_variable("all", key, _to_ansible(value, trusted))
         order = dict.fromkeys(hostvars)
-        for name, hosts in groups:
+        for name, hosts, priority, variables in groups:
             group = inventory.add_group(name)
+            inventory.groups[group].set_priority(priority)
+            for key, value in variables.items():
+                inventory.set_variable(group, key, _to_ansible(value, trusted))
             for host in hosts:
                 order.setdefault(host)
                 inventory.add_host(host, group=group)
@@ -658,8 +718,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not (compose or conditionals or keyed_groups):
             return
         strict = self.get_option("strict")
+        everyone = inventory.groups["all"]
         for host in order:
-            variables = inventory.get_host(host).get_vars()
+            entry = inventory.get_host(host)
+            before = set(entry.get_groups())
+            # The host's resolved data, as Ansible computes it from `all` (a host joins it only when
+            # the inventory is reconciled, after this), its groups and its own variables.
+            groups = [everyone, *(g for g in entry.get_groups() if g is not everyone)]
+            variables = combine_vars(get_group_vars(groups), entry.get_vars())
             self._set_composite_vars(compose, variables, host, strict=strict)
             self._add_host_to_composed_groups(conditionals, variables, host, strict=strict)
             self._add_host_to_keyed_groups(keyed_groups, variables, host, strict=strict)
+            # A constructed group named like one of strata's would hand the host that group's data:
+            # the host then keeps its resolved data as its own variables, as before.
+            if any(g.vars for g in set(entry.get_groups()) - before):
+                magic = entry.get_magic_vars()
+                composed = entry.vars
+                for key, value in variables.items():
+                    if key not in magic and key not in composed:
+                        entry.set_variable(key, value)

@@ -152,6 +152,11 @@ pub enum Command {
         /// (the inventory plugin's cache is keyed on them).
         #[arg(long, conflicts_with = "host")]
         meta: bool,
+        /// With --list: the structure the inventory plugin hands Ansible, not the flattening:
+        /// `all.vars`, each group's `vars` and `priority`, and in `_meta.hostvars` only the
+        /// keys Ansible's group precedence would not give a host as strata resolves them.
+        #[arg(long, conflicts_with = "host")]
+        structured: bool,
     },
     /// What a change does to the resolved inventory: hosts added and removed,
     /// group memberships, and every changed value with its hosts and origin.

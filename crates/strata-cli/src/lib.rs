@@ -427,11 +427,26 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
         | Command::Man { .. } => {
             unreachable!("handled before loading")
         }
-        Command::Ansible { list, host, meta } => match (list, host) {
+        Command::Ansible {
+            list,
+            host,
+            meta,
+            structured,
+        } => match (list, host) {
             (_, Some(name)) => commands::ansible::host(out, find_host(&inventory, &name)?)?,
             _ => {
                 let meta = meta.then(|| commands::ansible::Meta::of(&inventory, &cwd));
-                commands::ansible::list(out, &selected, &groups(), meta.as_ref())?
+                if structured {
+                    commands::ansible::list_structured(
+                        out,
+                        &inventory,
+                        &selected,
+                        &groups(),
+                        meta.as_ref(),
+                    )?
+                } else {
+                    commands::ansible::list(out, &selected, &groups(), meta.as_ref())?
+                }
             }
         },
     }

@@ -513,3 +513,115 @@ fn ansible_reads_a_mixed_static_and_source_inventory_as_the_precedence_table_say
     );
     assert_eq!(one, want["d1"]);
 }
+
+/// Runs the strata binary; its stdout as JSON.
+fn strata_json(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "strata {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A group of `--structured`: its priority, its variables, its hosts.
+type Served<'a> = (i64, Option<&'a Map<String, Value>>, Vec<&'a str>);
+
+/// Issue 21: `ansible --list --structured`, with Ansible's group precedence
+/// applied (`all`, then the host's groups by priority, the later winning,
+/// then its own variables; top-level keys replaced whole), gives every host
+/// exactly its flattened data, the data of `--list` and `--host`. Checked
+/// here without Ansible; python/tests/test_ansible_plugin.py checks it with
+/// the real ansible-core.
+#[test]
+fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
+    let ws = workspace();
+    let generated = gen_py(600);
+    let mut inventories: Vec<PathBuf> = [
+        "examples/basic",
+        "examples/connectors",
+        "examples/cmdb-file",
+        "examples/multi-env/production",
+        "examples/multi-env/staging",
+        "tests/fixtures/ansible-names",
+        "tests/fixtures/datetimes",
+        "tests/fixtures/multiline",
+        "tests/fixtures/ungrouped",
+        "tests/fixtures/warnings",
+        "tests/fixtures/misnamed",
+    ]
+    .iter()
+    .map(|p| ws.join(p))
+    .collect();
+    inventories.push(generated.path().join("strata"));
+    for inv in &inventories {
+        let inv = inv.to_str().unwrap();
+        for extra in [
+            &[][..],
+            &["--data", "log_level=override", "--data", "port=1"][..],
+        ] {
+            let args = |tail: &[&str]| -> Vec<String> {
+                let mut v: Vec<String> = vec!["-i".into(), inv.into()];
+                v.extend(extra.iter().map(|s| s.to_string()));
+                v.extend(tail.iter().map(|s| s.to_string()));
+                v
+            };
+            let flat = strata_json(
+                &args(&["ansible", "--list"])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            let doc = strata_json(
+                &args(&["ansible", "--list", "--structured"])
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
+            let doc = doc.as_object().unwrap();
+            let all_vars = doc["all"]["vars"].as_object().unwrap();
+            let mut groups: Vec<Served<'_>> = doc
+                .iter()
+                .filter(|(name, _)| !matches!(name.as_str(), "all" | "_meta"))
+                .map(|(_, g)| {
+                    let hosts = g["hosts"].as_array().unwrap().iter();
+                    (
+                        g.get("priority").and_then(Value::as_i64).unwrap_or(1),
+                        g.get("vars").and_then(Value::as_object),
+                        hosts.map(|h| h.as_str().unwrap()).collect(),
+                    )
+                })
+                .collect();
+            groups.sort_by_key(|(p, _, _)| *p);
+            assert!(
+                doc["ungrouped"]
+                    .get("vars")
+                    .is_none_or(|v| v.as_object().unwrap().is_empty())
+            );
+            let own = doc["_meta"]["hostvars"].as_object().unwrap();
+            let want = flat["_meta"]["hostvars"].as_object().unwrap();
+            assert_eq!(own.len(), want.len(), "{inv}");
+            let mut own_keys = 0;
+            for (host, data) in want {
+                let mut seen = all_vars.clone();
+                for (_, vars, hosts) in &groups {
+                    if let Some(vars) = vars
+                        && hosts.contains(&host.as_str())
+                    {
+                        seen.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+                let mine = own[host].as_object().unwrap();
+                own_keys += mine.len();
+                seen.extend(mine.iter().map(|(k, v)| (k.clone(), v.clone())));
+                assert_eq!(&Value::Object(seen), data, "{inv} {extra:?}: host {host}");
+            }
+            let flat_keys: usize = want.values().map(|v| v.as_object().unwrap().len()).sum();
+            assert!(own_keys <= flat_keys, "{inv}");
+        }
+    }
+}

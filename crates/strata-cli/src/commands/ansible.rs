@@ -5,13 +5,14 @@
 //! expects of a failing inventory script. The answer is then streamed host
 //! by host: memory does not grow with the inventory.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
 use strata::ansible::UNGROUPED;
-use strata::{Host, Inventory};
+use strata::{Host, Inventory, Value};
 
-use crate::output::DataJson;
+use crate::output::{DataJson, Json};
 
 /// `--list`: every group (never `all`) as `{"hosts": [...]}`, the hosts in
 /// no group under `ungrouped`, and every host's resolved data in
@@ -50,13 +51,7 @@ pub fn list(
     }
     out.write_all(b"\"_meta\":{")?;
     if let Some(meta) = meta {
-        out.write_all(b"\"strata\":")?;
-        let value = serde_json::json!({
-            "files": meta.files,
-            "command_sources": meta.command_sources,
-        });
-        serde_json::to_writer(&mut *out, &value)?;
-        out.write_all(b",")?;
+        write_meta(out, meta)?;
     }
     out.write_all(b"\"hostvars\":{")?;
     super::write_hosts(out, selected, |buf, h| {
@@ -66,6 +61,174 @@ pub fn list(
         Ok(())
     })?;
     out.write_all(b"}}}\n")
+}
+
+/// The one variable Ansible's `Group.set_variable` does not store: it sets
+/// the group's priority. A key of that name is never handed to a group.
+const GROUP_PRIORITY: &str = "ansible_group_priority";
+
+/// `--list --structured`: what the inventory plugin hands Ansible, the
+/// structure rather than the flattening. `all.vars` carries the global data
+/// (the override layer over it), every group (in strata's group order) its
+/// own data as `vars` and its place in that order as `priority`, and
+/// `_meta.hostvars` each host's *own* variables: exactly the keys where
+/// what Ansible computes from `all` and the host's groups (groups of one
+/// depth sorted by priority, the later winning; no deep merge, as strata)
+/// is not strata's resolved value. So every host's variables, as Ansible
+/// computes them, are `strata host NAME`.
+///
+/// `ungrouped` never carries variables: Ansible takes a host out of it as
+/// soon as it is in another group (a constructed one included), so its
+/// data is given to its hosts as their own.
+pub fn list_structured(
+    out: &mut impl Write,
+    inventory: &Inventory,
+    selected: &[Host<'_>],
+    groups: &[(&str, super::Members<'_>)],
+    meta: Option<&Meta>,
+) -> io::Result<()> {
+    // `all`: the override layer over the global data.
+    let mut all_vars: HashMap<&str, &Value> = HashMap::new();
+    for data in [inventory.override_data(), inventory.data()] {
+        for (k, v) in data.iter() {
+            if k != GROUP_PRIORITY {
+                all_vars.entry(k).or_insert(v);
+            }
+        }
+    }
+    // Each group's own data (file over inline over a source's vars), and its
+    // position: Ansible's priority.
+    let mut position: HashMap<&str, usize> = HashMap::with_capacity(groups.len());
+    let mut group_vars: Vec<HashMap<&str, &Value>> = Vec::with_capacity(groups.len());
+    for (i, (name, _)) in groups.iter().enumerate() {
+        position.insert(name, i);
+        let mut vars = HashMap::new();
+        if *name != UNGROUPED
+            && let Some(g) = inventory.group(name)
+        {
+            vars.extend(g.data().iter().filter(|(k, _)| *k != GROUP_PRIORITY));
+        }
+        group_vars.push(vars);
+    }
+    // A value Ansible would give a host that strata does not (a key strata
+    // leaves undefined for it) cannot be taken back by a host variable:
+    // such a key is not handed to that group (or to `all`) at all.
+    let mut leaks: Vec<(usize, &str)> = Vec::new();
+    for (i, (_, members)) in groups.iter().enumerate() {
+        if group_vars[i].is_empty() {
+            continue;
+        }
+        for name in members.iter() {
+            if let Some(h) = inventory.host(name) {
+                let data = h.data();
+                leaks.extend(
+                    group_vars[i]
+                        .keys()
+                        .filter(|k| !data.contains_key(k))
+                        .map(|k| (i, *k)),
+                );
+            }
+        }
+    }
+    for (i, k) in leaks {
+        group_vars[i].remove(k);
+    }
+    let mut all_leaks: Vec<&str> = Vec::new();
+    for h in selected {
+        let data = h.data();
+        all_leaks.extend(all_vars.keys().filter(|k| !data.contains_key(k)));
+    }
+    for k in all_leaks {
+        all_vars.remove(k);
+    }
+
+    out.write_all(b"{\"all\":{\"vars\":")?;
+    write_vars(out, &all_vars)?;
+    out.write_all(b"}")?;
+    let mut ungrouped = selected
+        .iter()
+        .filter(|h| h.groups().next().is_none())
+        .map(|h| h.name());
+    let mut wrote_ungrouped = false;
+    for (i, (name, hosts)) in groups.iter().enumerate() {
+        out.write_all(b",")?;
+        serde_json::to_writer(&mut *out, name)?;
+        out.write_all(b":{\"hosts\":")?;
+        if *name == UNGROUPED {
+            let merged: Vec<&str> = hosts.iter().chain(&mut ungrouped).collect();
+            serde_json::to_writer(&mut *out, &merged)?;
+            wrote_ungrouped = true;
+        } else {
+            serde_json::to_writer(&mut *out, hosts)?;
+        }
+        write!(out, ",\"priority\":{},\"vars\":", i + 1)?;
+        write_vars(out, &group_vars[i])?;
+        out.write_all(b"}")?;
+    }
+    if !wrote_ungrouped {
+        let hosts: Vec<&str> = ungrouped.collect();
+        out.write_all(b",\"ungrouped\":{\"hosts\":")?;
+        serde_json::to_writer(&mut *out, &hosts)?;
+        out.write_all(b"}")?;
+    }
+    out.write_all(b",\"_meta\":{")?;
+    if let Some(meta) = meta {
+        write_meta(out, meta)?;
+    }
+    out.write_all(b"\"hostvars\":{")?;
+    super::write_hosts(out, selected, |buf, h| {
+        serde_json::to_writer(&mut *buf, h.name())?;
+        buf.push(b':');
+        // The host's groups as Ansible orders them, the last winning.
+        let mut mine: Vec<usize> = h
+            .groups()
+            .filter_map(|g| position.get(g.name()).copied())
+            .filter(|&i| !group_vars[i].is_empty())
+            .collect();
+        mine.sort_unstable();
+        let own = h.data().iter().filter(|&(k, v)| {
+            let given = mine
+                .iter()
+                .rev()
+                .find_map(|&i| group_vars[i].get(k))
+                .or_else(|| all_vars.get(k));
+            !matches!(given, Some(g) if std::ptr::eq(*g, v) || *g == v)
+        });
+        serde_json::to_writer(&mut *buf, &OwnVars(std::cell::RefCell::new(Some(own))))?;
+        Ok(())
+    })?;
+    out.write_all(b"}}}\n")
+}
+
+/// A set of variables as a JSON object, keys sorted.
+fn write_vars(out: &mut impl Write, vars: &HashMap<&str, &Value>) -> io::Result<()> {
+    let mut entries: Vec<(&str, &Value)> = vars.iter().map(|(k, v)| (*k, *v)).collect();
+    entries.sort_unstable_by_key(|(k, _)| *k);
+    serde_json::to_writer(
+        &mut *out,
+        &OwnVars(std::cell::RefCell::new(Some(entries.into_iter()))),
+    )?;
+    Ok(())
+}
+
+/// An iterator of (key, value) serialized once as a JSON object.
+struct OwnVars<I>(std::cell::RefCell<Option<I>>);
+
+impl<'v, I: Iterator<Item = (&'v str, &'v Value)>> serde::Serialize for OwnVars<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let iter = self.0.borrow_mut().take().into_iter().flatten();
+        s.collect_map(iter.map(|(k, v)| (k, Json(v))))
+    }
+}
+
+fn write_meta(out: &mut impl Write, meta: &Meta) -> io::Result<()> {
+    out.write_all(b"\"strata\":")?;
+    let value = serde_json::json!({
+        "files": meta.files,
+        "command_sources": meta.command_sources,
+    });
+    serde_json::to_writer(&mut *out, &value)?;
+    out.write_all(b",")
 }
 
 /// `--host NAME`: that host's resolved data.
