@@ -5,12 +5,7 @@
 # ansible-playbook run (localhost connection): the planted lookup must never
 # run on the controller.
 source "$(dirname "$0")/lib.sh"
-: "${ANSIBLE_BIN_DIR:?ANSIBLE_BIN_DIR must name the folder of ansible-playbook}"
-
-export HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/home/tmp" ANSIBLE_NOCOLOR=1
-export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_INVENTORY_UNPARSED_FAILED=1
-mkdir -p "$HOME"
-"$ANSIBLE_BIN_DIR/ansible-galaxy" collection install --offline -p "$WORK/collections" "$REPO/ansible" >/dev/null
+with_collection
 
 inv="$WORK/inv"
 mkdir -p "$inv/sources" "$inv/exports"

@@ -3,12 +3,7 @@
 # (its fingerprint kept) must neither add a host nor run a planted lookup
 # on the controller, and a damaged one is refused and strata runs again.
 source "$(dirname "$0")/lib.sh"
-: "${ANSIBLE_BIN_DIR:?ANSIBLE_BIN_DIR must name the folder of ansible-playbook}"
-
-export HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/home/tmp" ANSIBLE_NOCOLOR=1
-export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_INVENTORY_UNPARSED_FAILED=1
-mkdir -p "$HOME"
-"$ANSIBLE_BIN_DIR/ansible-galaxy" collection install --offline -p "$WORK/collections" "$REPO/ansible" >/dev/null
+with_collection
 
 mkdir -p "$WORK/inv"
 echo 'web = ["localhost"]' >"$WORK/inv/hosts.toml"

@@ -2,12 +2,8 @@
 # Item 30: `allow_exec: false` written in the *.strata.yml wins over
 # STRATA_ALLOW_EXEC=1 in the environment: the command source never runs.
 source "$(dirname "$0")/lib.sh"
-: "${ANSIBLE_BIN_DIR:?ANSIBLE_BIN_DIR must name the folder of ansible-inventory}"
-
-export HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/home/tmp" ANSIBLE_NOCOLOR=1 XDG_CACHE_HOME="$WORK/xdg"
-export ANSIBLE_COLLECTIONS_PATH="$WORK/collections"
-mkdir -p "$HOME"
-"$ANSIBLE_BIN_DIR/ansible-galaxy" collection install --offline -p "$WORK/collections" "$REPO/ansible" >/dev/null
+with_collection
+export XDG_CACHE_HOME="$WORK/xdg"
 
 mkdir -p "$WORK/inv/sources"
 echo 'web = ["w1"]' >"$WORK/inv/hosts.toml"

@@ -3,12 +3,7 @@
 # runs Ansible, resolved once to an absolute path, and exactly that runs
 # (not a file of the same name beside the *.strata.yml).
 source "$(dirname "$0")/lib.sh"
-: "${ANSIBLE_BIN_DIR:?ANSIBLE_BIN_DIR must name the folder of ansible-inventory}"
-
-export HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/home/tmp" ANSIBLE_NOCOLOR=1
-export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_INVENTORY_UNPARSED_FAILED=1
-mkdir -p "$HOME"
-"$ANSIBLE_BIN_DIR/ansible-galaxy" collection install --offline -p "$WORK/collections" "$REPO/ansible" >/dev/null
+with_collection
 
 mkdir -p "$WORK/cwd/bin" "$WORK/conf/bin" "$WORK/conf/inv"
 echo 'web = ["w1"]' >"$WORK/conf/inv/hosts.toml"

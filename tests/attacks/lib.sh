@@ -15,3 +15,13 @@ expect_in() { grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail 
 
 # expect_not_in FILE TEXT: FILE does not contain TEXT.
 expect_not_in() { if grep -qF -- "$2" "$1"; then echo "--- $1:" >&2; cat "$1" >&2; fail "did not expect \`$2\` in $1"; fi; }
+
+# with_collection: a private HOME and the collection strata.strata installed
+# from the checkout, as a user of the real Ansible in $ANSIBLE_BIN_DIR has it.
+with_collection() {
+    : "${ANSIBLE_BIN_DIR:?ANSIBLE_BIN_DIR must name the folder of ansible, ansible-inventory, ansible-playbook}"
+    export HOME="$WORK/home" ANSIBLE_LOCAL_TEMP="$WORK/home/tmp" ANSIBLE_NOCOLOR=1
+    export ANSIBLE_COLLECTIONS_PATH="$WORK/collections" ANSIBLE_INVENTORY_UNPARSED_FAILED=1
+    mkdir -p "$HOME"
+    "$ANSIBLE_BIN_DIR/ansible-galaxy" collection install --offline -p "$WORK/collections" "$REPO/ansible" >/dev/null
+}
