@@ -5,32 +5,12 @@
 
 #[path = "support/fuzz_harness.rs"]
 mod harness;
+#[path = "support/fuzz_inputs.rs"]
+mod inputs;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn inputs(target: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut files = Vec::new();
-    for dir in ["regressions", "corpus"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            // Of the corpus, only the committed seeds: the rest is what a
-            // campaign added (and may be rewriting right now).
-            let seed = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("seed-"));
-            if path.is_file() && (dir == "regressions" || seed) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use inputs::fuzz_inputs as inputs;
 
 fn replay(target: &str, run: fn(&Path, &[u8])) {
     let files = inputs(target);

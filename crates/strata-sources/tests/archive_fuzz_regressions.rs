@@ -5,29 +5,14 @@
 
 #[path = "support/archive_harness.rs"]
 mod harness;
+#[path = "../../strata-cli/tests/support/fuzz_inputs.rs"]
+mod inputs;
 
-use std::path::Path;
+use inputs::fuzz_inputs;
 
 #[test]
 fn diff_archive_inputs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut files = Vec::new();
-    for dir in ["regressions", "corpus"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join("diff_archive")) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let seed = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("seed-"));
-            if path.is_file() && (dir == "regressions" || seed) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = fuzz_inputs("diff_archive");
     assert!(files.len() >= 5, "too few inputs: {files:?}");
     let work = tempfile::tempdir().unwrap();
     for file in files {

@@ -5,29 +5,16 @@
 
 #[path = "support/cache_fuzz.rs"]
 mod harness;
+#[path = "../../strata-cli/tests/support/fuzz_inputs.rs"]
+mod inputs;
 
 use std::path::Path;
 
+use inputs::fuzz_inputs;
+
 #[test]
 fn cache_entry_inputs() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
-    let mut files = Vec::new();
-    for dir in ["regressions", "corpus"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join("cache_entry")) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let seed = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("seed-"));
-            if path.is_file() && (dir == "regressions" || seed) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = fuzz_inputs("cache_entry");
     assert!(files.len() >= 5, "no seeds for the `cache_entry` target");
     for file in files {
         eprintln!("replaying {}", file.display());
