@@ -1,8 +1,12 @@
 """``load()`` and the ``Inventory`` and ``Host`` it returns.
 
-Everything comes from one run of ``strata list --format json --global-data
---datetime-paths`` (docs/cli.md); origins come from one more run, with
-``--origins``, the first time a host's ``origin()`` is asked for.
+Everything comes from one run of ``strata list --format json-lines
+--global-data --datetime-paths`` (docs/cli.md): one line a host, then one
+line with the groups and the global data. A host's line is decoded the first
+time its ``groups`` or ``data`` is asked for, so ``load()`` costs little more
+than strata's own run however large the inventory (docs/python.md). Origins
+come from one more run, with ``--origins``, the first time a host's
+``origin()`` is asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Optional, TypeVar, Union, overload
 
 from ._binary import find_strata_bin
@@ -35,6 +40,7 @@ logger = logging.getLogger("strata_inventory")
 
 PathLike = Union[str, "os.PathLike[str]"]
 _MISSING: Any = object()
+_NAME = '{"name":"'
 _T = TypeVar("_T")
 
 
@@ -120,13 +126,62 @@ class Host:
             cannot carry) are ``None``.
     """
 
-    __slots__ = ("_inventory", "data", "groups", "name")
+    __slots__ = ("_data", "_groups", "_inventory", "_line", "name")
 
     def __init__(self, inventory: Inventory, name: str, groups: list[str], data: dict[str, Any]) -> None:
         self._inventory = inventory
         self.name = name
-        self.groups = groups
-        self.data = data
+        self._groups = groups
+        self._data = data
+        self._line: Optional[str] = None
+
+    @classmethod
+    def _from_line(cls, inventory: Inventory, name: str, line: str) -> Host:
+        """A host whose groups and data are still the JSON ``line`` strata
+        printed for it, decoded when first asked for."""
+        # One of these per host at load(): no __init__, three slots; the
+        # other two are set when the line is decoded.
+        host = object.__new__(cls)
+        host._inventory = inventory
+        host.name = name
+        host._line = line
+        return host
+
+    def _decode(self) -> None:
+        line = self._line
+        if line is None:
+            return
+        try:
+            h = json.loads(line)
+            if h["name"] != self.name:
+                raise ValueError(f"a line of host {h['name']!r} where {self.name!r} was expected")
+            groups, data = h["groups"], h["data"]
+            if not isinstance(groups, list) or not isinstance(data, dict):
+                raise TypeError("groups must be a list and data an object")
+            restore_datetimes(data, h.get("datetimes", []))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as e:
+            raise _unexpected(e) from e
+        self._groups, self._data, self._line = groups, data, None
+
+    @property
+    def groups(self) -> list[str]:
+        self._decode()
+        return self._groups
+
+    @groups.setter
+    def groups(self, groups: list[str]) -> None:
+        self._decode()
+        self._groups = groups
+
+    @property
+    def data(self) -> dict[str, Any]:
+        self._decode()
+        return self._data
+
+    @data.setter
+    def data(self, data: dict[str, Any]) -> None:
+        self._decode()
+        self._data = data
 
     def origin(self, key: str) -> Origin:
         """Where the winning value of ``key`` comes from.
@@ -158,22 +213,34 @@ class Inventory:
 
     def __init__(
         self,
-        document: dict[str, Any],
+        output: str,
         args: list[str],
         cwd: Optional[str],
         path: Optional[str],
         limits: Optional[_Limits] = None,
     ) -> None:
+        """From the output of ``strata list --format json-lines --global-data
+        --datetime-paths``: host lines, then the rest of the document."""
         self._args = args
         self._cwd = cwd
         self._limits = limits or _Limits()
         self.path = path
         """The inventory as given to :func:`load` (``None`` when discovered)."""
+        lines = output.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            raise ValueError("strata printed nothing")
+        document = json.loads(lines.pop())
         self._hosts: dict[str, Host] = {}
-        for h in document["hosts"]:
-            data = h["data"]
-            restore_datetimes(data, h.get("datetimes", []))
-            self._hosts[h["name"]] = Host(self, h["name"], h["groups"], data)
+        for line in lines:
+            # Each line is `{"name":"...",...}`: only the name is read now.
+            if not line.startswith(_NAME):
+                raise ValueError(f"a host line that does not start with its name: {line[:40]!r}")
+            name, _ = scanstring(line, len(_NAME))
+            if name in self._hosts:
+                raise ValueError(f"host {name!r} printed twice")
+            self._hosts[name] = Host._from_line(self, name, line)
         self._groups: dict[str, list[str]] = {g["name"]: g["hosts"] for g in document["groups"]}
         for group, members in self._groups.items():
             unknown = [m for m in members if m not in self._hosts]
@@ -357,13 +424,31 @@ def _run_json(
 ) -> tuple[Any, list[str]]:
     """Run ``strata GLOBAL_ARGS COMMAND``; return its JSON document and the
     warning lines it printed, or raise the exception its exit code means."""
+    done = _run_ok(global_args, command, cwd, path, limits)
+    try:
+        document = json.loads(done.stdout)
+    except (ValueError, RecursionError) as e:
+        raise StrataError(f"strata printed output that is not JSON ({e}); stderr:\n{done.stderr}") from None
+    return document, _warnings(done)
+
+
+def _warnings(done: subprocess.CompletedProcess[str]) -> list[str]:
+    """The warning lines a successful run printed."""
+    return [line for line in done.stderr.splitlines() if line.strip()]
+
+
+def _run_ok(
+    global_args: list[str],
+    command: list[str],
+    cwd: Optional[str],
+    path: Optional[str],
+    limits: _Limits = _Limits(),
+) -> subprocess.CompletedProcess[str]:
+    """Run ``strata GLOBAL_ARGS COMMAND``; return the finished run, or raise
+    the exception its exit code means."""
     done = run_strata([*global_args, *command], cwd, timeout=limits.timeout, max_output=limits.max_output)
     if done.returncode == 0:
-        try:
-            document = json.loads(done.stdout)
-        except (ValueError, RecursionError) as e:
-            raise StrataError(f"strata printed output that is not JSON ({e}); stderr:\n{done.stderr}") from None
-        return document, [line for line in done.stderr.splitlines() if line.strip()]
+        return done
     if done.returncode == 1:
         diagnostics, detail = _diagnostics(global_args, cwd, limits)
         raise InventoryError(path, diagnostics, detail or done.stderr)
@@ -517,16 +602,19 @@ def load(
     if isinstance(path_str, bytes):
         path_str = os.fsdecode(path_str)
     limits = _Limits(timeout, max_output)
-    command = ["list", "--format", "json", "--global-data", "--datetime-paths"]
-    document, warnings = _run_json(args, command, cwd_str, path_str, limits)
+    command = ["list", "--format", "json-lines", "--global-data", "--datetime-paths"]
+    done = _run_ok(args, command, cwd_str, path_str, limits)
+    warnings = _warnings(done)
     # Later runs (origins, diagnostics) reuse the answers this one fetched.
     later = [a for a in args if a != "--refresh"]
     try:
-        inventory = Inventory(document, later, cwd_str, path_str, limits)
+        inventory = Inventory(done.stdout, later, cwd_str, path_str, limits)
         _check_override_types(data, inventory)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as e:
         if isinstance(e, StrataError):
             raise
+        if isinstance(e, json.JSONDecodeError):
+            raise StrataError(f"strata printed output that is not JSON ({e}); stderr:\n{done.stderr}") from None
         raise _unexpected(e) from e
     inventory.warnings = warnings
     for line in warnings:

@@ -32,6 +32,15 @@ def fake_strata(tmp_path: Path, body: str) -> Path:
     return script
 
 
+def json_lines(document: Any) -> str:
+    """``document`` (the shape of ``strata list --format json``) as ``strata
+    list --format json-lines`` prints it: one line a host, then the rest."""
+    if not isinstance(document, dict) or not isinstance(document.get("hosts"), list):
+        return json.dumps(document) + "\n"
+    rest = {k: v for k, v in document.items() if k != "hosts"}
+    return "".join(json.dumps(h, separators=(",", ":")) + "\n" for h in document["hosts"]) + json.dumps(rest) + "\n"
+
+
 def recording_strata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A strata that records its argv, cwd and environment, then prints an empty inventory."""
     record = tmp_path / "record.json"
@@ -39,7 +48,7 @@ def recording_strata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         tmp_path,
         "seen = {'argv': sys.argv[1:], 'cwd': os.getcwd(), 'env': dict(os.environ)}\n"
         f"json.dump(seen, open({str(record)!r}, 'w'))\n"
-        "print(json.dumps({'hosts': [], 'groups': [], 'data': {}}))",
+        "print(json.dumps({'groups': [], 'data': {}}))",
     )
     monkeypatch.setenv("STRATA_BIN", str(script))
     return record
@@ -325,10 +334,33 @@ def test_a_nul_in_a_string_value_is_escaped_not_refused() -> None:
 def test_output_of_an_unexpected_shape_is_a_strata_error(
     document: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = fake_strata(tmp_path, f"print(json.dumps({document!r}))")
+    """Whether at load() (the document's frame) or when a host's line is
+    first read (its groups and data), never a wrong value."""
+    script = fake_strata(tmp_path, f"sys.stdout.write({json_lines(document)!r})")
     monkeypatch.setenv("STRATA_BIN", str(script))
     with pytest.raises(StrataError, match="unexpected shape"):
-        load()
+        for host in load():
+            assert host.groups is not None and host.data is not None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        '{"groups":[]}\n{"groups":[]}\n',  # a second document where a host was expected
+        '{"name":"h","groups":[],"data":{}}\n{"name":"h","groups":[],"data":{}}\n{"groups":[]}\n',
+        '{"name":"h","groups":[],"data":{}\n{"groups":[]}\n',  # a cut line
+        '{"name":"h","groups":[],"data":[]}\n{"groups":[]}\n',
+        '{"name":"h","groups":{},"data":{}}\n{"groups":[]}\n',
+    ],
+)
+def test_host_lines_of_an_unexpected_shape_are_a_strata_error(
+    lines: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = fake_strata(tmp_path, f"sys.stdout.write({lines!r})")
+    monkeypatch.setenv("STRATA_BIN", str(script))
+    with pytest.raises(StrataError, match="unexpected shape|not JSON"):
+        for host in load():
+            assert host.groups is not None and host.data is not None
 
 
 def test_deeply_nested_output_is_a_strata_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -363,7 +395,7 @@ def test_a_child_left_behind_is_killed_and_does_not_hold_load(tmp_path: Path, mo
         tmp_path,
         "import subprocess\n"
         f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pid_file)!r}, 'w').write(str(child.pid))\n"
-        "print(json.dumps({'hosts': [], 'groups': [], 'data': {}}), flush=True)",
+        "print(json.dumps({'groups': [], 'data': {}}), flush=True)",
     )
     monkeypatch.setenv("STRATA_BIN", str(script))
     start = clock.monotonic()
@@ -381,7 +413,8 @@ def test_a_child_in_another_session_does_not_hold_load(tmp_path: Path, monkeypat
         "import subprocess\n"
         "child = subprocess.Popen(['sleep', '60'], start_new_session=True)\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
-        "print(json.dumps({'hosts': [{'name': 'h', 'groups': [], 'data': {}}], 'groups': [], 'data': {}}), flush=True)",
+        f"sys.stdout.write({json_lines({'hosts': [{'name': 'h', 'groups': [], 'data': {}}], 'groups': []})!r})\n"
+        "sys.stdout.flush()",
     )
     monkeypatch.setenv("STRATA_BIN", str(script))
     start = clock.monotonic()

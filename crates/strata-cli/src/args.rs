@@ -196,8 +196,8 @@ pub enum Command {
     /// Print the whole resolved inventory: hosts with groups and data, groups with hosts.
     List {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = DataFormat::Json)]
-        format: DataFormat,
+        #[arg(long, value_enum, default_value_t = ListFormat::Json)]
+        format: ListFormat,
         /// What to add for programs that rebuild the inventory (the Python package).
         #[command(flatten)]
         extra: ListExtra,
@@ -286,6 +286,18 @@ pub enum TextFormat {
 pub enum DataFormat {
     /// JSON, keys sorted.
     Json,
+    /// TOML, keys sorted.
+    Toml,
+}
+
+/// Formats for `strata list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// JSON, keys sorted.
+    Json,
+    /// JSON Lines: one line a host (the objects of `--format json`'s
+    /// `hosts`), then one line with the rest of the document.
+    JsonLines,
     /// TOML, keys sorted.
     Toml,
 }

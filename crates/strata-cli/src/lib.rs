@@ -179,7 +179,7 @@ enum Stdout {
 }
 
 fn stdout_kind(command: &Command) -> Stdout {
-    use args::{CheckFormat, DataFormat, DiffFormat, TextFormat};
+    use args::{CheckFormat, DataFormat, DiffFormat, ListFormat, TextFormat};
     let text = |f: &TextFormat| match f {
         TextFormat::Text => Stdout::Human,
         TextFormat::Json => Stdout::Json,
@@ -196,7 +196,11 @@ fn stdout_kind(command: &Command) -> Stdout {
             show_origin: true, ..
         }
         | Command::Graph { .. } => Stdout::Human,
-        Command::Host { format, .. } | Command::List { format, .. } => data(format),
+        Command::Host { format, .. } => data(format),
+        Command::List { format, .. } => match format {
+            ListFormat::Json | ListFormat::JsonLines => Stdout::Json,
+            ListFormat::Toml => Stdout::Plain,
+        },
         Command::Ansible { .. } => Stdout::Json,
         Command::Check { format, .. } => match format {
             CheckFormat::Json => Stdout::Json,

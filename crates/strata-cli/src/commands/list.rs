@@ -5,69 +5,40 @@ use std::io::{self, Write};
 use serde_json::Value;
 use strata::{Data, Host, Inventory};
 
-use crate::args::{DataFormat, ListExtra};
+use crate::args::{ListExtra, ListFormat};
 use crate::commands::explain::origin_json;
 use crate::output::{DataJson, sorted_table, write_toml};
 
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
-/// not grow with the inventory. `extra` adds origins, global data and
-/// datetime paths (see docs/cli.md).
+/// not grow with the inventory; or, as JSON Lines, each host object on a
+/// line of its own and then `{"groups": [...]}`. `extra` adds origins,
+/// global data and datetime paths (see docs/cli.md).
 pub fn run(
     out: &mut impl Write,
     inventory: &Inventory,
     selected: &[Host<'_>],
     groups: &[(&str, super::Members<'_>)],
-    format: DataFormat,
+    format: ListFormat,
     extra: ListExtra,
 ) -> io::Result<()> {
     match format {
-        DataFormat::Json => {
+        ListFormat::Json => {
             out.write_all(b"{\"hosts\":[")?;
-            super::write_hosts(out, selected, |out, h| {
-                let data = h.data();
-                out.extend_from_slice(b"{\"name\":");
-                serde_json::to_writer(&mut *out, h.name())?;
-                out.extend_from_slice(b",\"groups\":");
-                serde_json::to_writer(
-                    &mut *out,
-                    &h.groups().map(|g| g.name()).collect::<Vec<_>>(),
-                )?;
-                out.extend_from_slice(b",\"data\":");
-                serde_json::to_writer(&mut *out, &DataJson(&data))?;
-                if extra.datetime_paths {
-                    out.extend_from_slice(b",\"datetimes\":");
-                    serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
-                }
-                if extra.origins {
-                    out.extend_from_slice(b",\"origins\":");
-                    serde_json::to_writer(&mut *out, &origins(&data))?;
-                }
-                out.push(b'}');
-                Ok(())
-            })?;
-            out.write_all(b"],\"groups\":[")?;
-            for (i, (name, hosts)) in groups.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                serde_json::to_writer(
-                    &mut *out,
-                    &serde_json::json!({ "name": name, "hosts": hosts }),
-                )?;
-            }
-            out.write_all(b"]")?;
-            if extra.global_data {
-                let data = inventory.data();
-                out.write_all(b",\"data\":")?;
-                serde_json::to_writer(&mut *out, &DataJson(&data))?;
-                if extra.datetime_paths {
-                    out.write_all(b",\"datetimes\":")?;
-                    serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
-                }
-            }
+            super::write_hosts(out, selected, |out, h| host_json(out, h, extra))?;
+            out.write_all(b"],")?;
+            rest_json(out, inventory, groups, extra)?;
             out.write_all(b"}\n")
         }
-        DataFormat::Toml => {
+        ListFormat::JsonLines => {
+            super::write_hosts_between(out, selected, b'\n', |out, h| host_json(out, h, extra))?;
+            if !selected.is_empty() {
+                out.write_all(b"\n")?;
+            }
+            out.write_all(b"{")?;
+            rest_json(out, inventory, groups, extra)?;
+            out.write_all(b"}\n")
+        }
+        ListFormat::Toml => {
             let hosts: Vec<toml::Value> = selected
                 .iter()
                 .map(|h| {
@@ -119,6 +90,59 @@ pub fn run(
             write_toml(out, &doc)
         }
     }
+}
+
+/// One host's object: `{"name": ..., "groups": [...], "data": {...}}` and
+/// what `extra` adds.
+fn host_json(out: &mut Vec<u8>, h: Host<'_>, extra: ListExtra) -> io::Result<()> {
+    let data = h.data();
+    out.extend_from_slice(b"{\"name\":");
+    serde_json::to_writer(&mut *out, h.name())?;
+    out.extend_from_slice(b",\"groups\":");
+    serde_json::to_writer(&mut *out, &h.groups().map(|g| g.name()).collect::<Vec<_>>())?;
+    out.extend_from_slice(b",\"data\":");
+    serde_json::to_writer(&mut *out, &DataJson(&data))?;
+    if extra.datetime_paths {
+        out.extend_from_slice(b",\"datetimes\":");
+        serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+    }
+    if extra.origins {
+        out.extend_from_slice(b",\"origins\":");
+        serde_json::to_writer(&mut *out, &origins(&data))?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+/// The members after the hosts: `"groups":[...]` and, with
+/// `--global-data`, `"data"` (and its `"datetimes"`).
+fn rest_json(
+    out: &mut impl Write,
+    inventory: &Inventory,
+    groups: &[(&str, super::Members<'_>)],
+    extra: ListExtra,
+) -> io::Result<()> {
+    out.write_all(b"\"groups\":[")?;
+    for (i, (name, hosts)) in groups.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(
+            &mut *out,
+            &serde_json::json!({ "name": name, "hosts": hosts }),
+        )?;
+    }
+    out.write_all(b"]")?;
+    if extra.global_data {
+        let data = inventory.data();
+        out.write_all(b",\"data\":")?;
+        serde_json::to_writer(&mut *out, &DataJson(&data))?;
+        if extra.datetime_paths {
+            out.write_all(b",\"datetimes\":")?;
+            serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+        }
+    }
+    Ok(())
 }
 
 /// `{"key": origin}` for every key of `data`, keys sorted.

@@ -29,6 +29,19 @@ pub fn write_hosts<'a, F>(out: &mut impl Write, hosts: &[Host<'a>], render: F) -
 where
     F: Fn(&mut Vec<u8>, Host<'a>) -> io::Result<()> + Sync,
 {
+    write_hosts_between(out, hosts, b',', render)
+}
+
+/// [`write_hosts`] with `sep` between two hosts.
+pub fn write_hosts_between<'a, F>(
+    out: &mut impl Write,
+    hosts: &[Host<'a>],
+    sep: u8,
+    render: F,
+) -> io::Result<()>
+where
+    F: Fn(&mut Vec<u8>, Host<'a>) -> io::Result<()> + Sync,
+{
     for (b, batch) in hosts.chunks(BATCH).enumerate() {
         let parts: Vec<io::Result<Vec<u8>>> = batch
             .par_chunks(64)
@@ -36,7 +49,7 @@ where
                 let mut buf = Vec::with_capacity(hs.len() * 1024);
                 for (i, h) in hs.iter().enumerate() {
                     if i > 0 {
-                        buf.push(b',');
+                        buf.push(sep);
                     }
                     render(&mut buf, *h)?;
                 }
@@ -45,7 +58,7 @@ where
             .collect();
         for (i, part) in parts.into_iter().enumerate() {
             if b > 0 || i > 0 {
-                out.write_all(b",")?;
+                out.write_all(&[sep])?;
             }
             out.write_all(&part?)?;
         }
