@@ -503,7 +503,7 @@ fn run_diff(
             let new = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), cwd)
                 .map_err(usage)?
                 .root;
-            let export = strata_sources::git::export_inventory(&new, rev).map_err(|e| {
+            let export = strata_exec::git::export_inventory(&new, rev).map_err(|e| {
                 Failure::Usage(format!("cannot read the inventory at `{rev}`: {e}"))
             })?;
             // Old files are shown as `REV:path/in/repo/hosts.toml`, as git shows them.

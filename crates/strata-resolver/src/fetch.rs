@@ -1,5 +1,5 @@
 //! The seam between loading and running: a command source's answer comes
-//! through a [`Fetch`] implementation (`strata-sources`, wired in by the
+//! through a [`Fetch`] implementation (`strata-exec`, wired in by the
 //! `strata` crate), never from this crate, which runs nothing.
 //!
 //! The loader asks once per command source, with the consent and cache
@@ -229,7 +229,7 @@ fn fetch_one(
             );
             let help = if options.fetcher.is_none() {
                 format!(
-                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-sources) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
+                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-exec) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
                 )
             } else {
                 format!(

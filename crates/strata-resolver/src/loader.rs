@@ -146,7 +146,7 @@ impl Loader {
     /// source's fresh cached answer is used, and otherwise loading fails
     /// with `strata::source_not_run`. An inventory without command sources
     /// runs nothing either way. Commands run through the fetcher
-    /// ([`Loader::fetcher`]); `strata::Loader` installs strata-sources'.
+    /// ([`Loader::fetcher`]); `strata::Loader` installs strata-exec'.
     pub fn allow_exec(mut self, allow: bool) -> Loader {
         self.sources.allow_exec = allow;
         self

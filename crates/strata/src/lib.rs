@@ -82,7 +82,7 @@
 //! or any Ansible dynamic-inventory script (`command = [...]`) into the
 //! inventory (docs/sources.md). [`Loader`] reads file sources like any
 //! file; it runs a command source only after [`Loader::allow_exec`], through
-//! `strata-sources` (the one crate that starts processes), and caches its
+//! `strata-exec` (the one crate that starts processes), and caches its
 //! last good answer in the user's cache folder. An inventory without command
 //! sources runs nothing.
 //!
@@ -107,7 +107,7 @@ mod loader;
 mod state;
 
 pub use loader::Loader;
-pub use strata_sources::default_cache_dir;
+pub use strata_exec::default_cache_dir;
 
 pub use state::RunState;
 pub use strata_resolver::{ansible, fetch};

@@ -1,4 +1,4 @@
-//! [`Loader`]: the resolver's loader with strata-sources wired in, so that
+//! [`Loader`]: the resolver's loader with strata-exec wired in, so that
 //! command sources can run (with consent) and be cached.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Loade
 /// Loads an inventory directory, external sources included
 /// (docs/sources.md).
 ///
-/// This is [`strata_resolver::Loader`] with strata-sources as its fetcher:
+/// This is [`strata_resolver::Loader`] with strata-exec as its fetcher:
 /// `file` sources are read like any file; `command` sources run only after
 /// [`Loader::allow_exec`], and their last good answer is cached in the
 /// user's cache folder (`$XDG_CACHE_HOME/strata`).
@@ -55,7 +55,7 @@ type Memo = Arc<Mutex<Vec<(Key, Fetched)>>>;
 /// A fetcher that answers each command source once and remembers it.
 #[derive(Debug)]
 struct FetchOnce {
-    inner: strata_sources::Fetcher,
+    inner: strata_exec::Fetcher,
     fetched: Memo,
 }
 
@@ -194,8 +194,8 @@ impl Loader {
 
     fn resolver(&self) -> strata_resolver::Loader {
         let fetcher = match &self.cache_dir {
-            Some(dir) => strata_sources::Fetcher::with_cache_dir(dir.clone()),
-            None => strata_sources::Fetcher::new(),
+            Some(dir) => strata_exec::Fetcher::with_cache_dir(dir.clone()),
+            None => strata_exec::Fetcher::new(),
         };
         let fetcher: Arc<dyn Fetch> = match &self.fetched {
             Some(fetched) => Arc::new(FetchOnce {

@@ -1,4 +1,4 @@
-//! The consent and cache rule of [`strata_sources::Fetcher`], case by case,
+//! The consent and cache rule of [`strata_exec::Fetcher`], case by case,
 //! with a tiny script that counts its runs.
 
 #![cfg(unix)]
@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use strata_resolver::fetch::{Failure, Fetch, Request};
-use strata_sources::{CacheEntry, Fetcher};
+use strata_exec::{CacheEntry, Fetcher};
 
 const GOOD: &str = "{\"web\": [\"w1\"], \"_meta\": {\"hostvars\": {}}}";
 

@@ -10,7 +10,7 @@
 //! ```
 //! # #[cfg(unix)] {
 //! use std::time::Duration;
-//! use strata_sources::{run, Command};
+//! use strata_exec::{run, Command};
 //!
 //! let out = run(&Command::new(["echo", "hello"]).timeout(Duration::from_secs(5))).unwrap();
 //! assert!(out.success());
