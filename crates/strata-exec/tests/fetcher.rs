@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use strata_resolver::fetch::{Failure, Fetch, Request};
 use strata_exec::{CacheEntry, Fetcher};
+use strata_resolver::fetch::{Failure, Fetch, Request};
 
 const GOOD: &str = "{\"web\": [\"w1\"], \"_meta\": {\"hostvars\": {}}}";
 
@@ -106,6 +106,7 @@ fn consent_and_cache_rule() {
         let why = match &fetched.failure {
             None => None,
             Some(Failure::NotAllowed) => Some("not allowed".to_string()),
+            Some(Failure::CannotRun) => unreachable!("strata-exec runs commands"),
             Some(Failure::Failed { reason, stderr, .. }) => {
                 assert_eq!(stderr, "down", "case {i}");
                 Some(reason.clone())
