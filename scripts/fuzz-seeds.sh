@@ -71,7 +71,7 @@ ls "$out" | wc -l; du -sh fuzz/corpus
 
 # cache_entry: a mode byte (even: the bytes as they are; odd: after the good
 # header of the harness's entry), then a command source's cache entry
-# (crates/strata-sources/tests/support/cache_fuzz.rs). In printf's format,
+# (crates/strata-exec/tests/support/cache_fuzz.rs). In printf's format,
 # `\NNN` (three octal digits) is one byte whatever digits follow.
 cache=fuzz/corpus/cache_entry
 mkdir -p "$cache"

@@ -2,7 +2,7 @@
 //! decoder and the file reader (docs/fuzzing.md).
 #![no_main]
 
-#[path = "../../crates/strata-sources/tests/support/cache_fuzz.rs"]
+#[path = "../../crates/strata-exec/tests/support/cache_fuzz.rs"]
 mod harness;
 
 use std::path::PathBuf;

@@ -1,12 +1,12 @@
-//! The unpacker of `strata diff --base` (`strata_sources::git::unpack`): the
+//! The unpacker of `strata diff --base` (`strata_exec::git::unpack`): the
 //! input describes a tar archive, as `git archive` of a hostile tree could
 //! hold it (names twice, links and paths through them, `..`, sizes over the
 //! limits), which is unpacked into a sandbox; nothing outside its folder may
 //! appear or change. The harness is
-//! crates/strata-sources/tests/support/archive_harness.rs.
+//! crates/strata-exec/tests/support/archive_harness.rs.
 #![no_main]
 
-#[path = "../../crates/strata-sources/tests/support/archive_harness.rs"]
+#[path = "../../crates/strata-exec/tests/support/archive_harness.rs"]
 mod harness;
 
 use std::path::PathBuf;

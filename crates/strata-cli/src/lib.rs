@@ -281,7 +281,7 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
             .display_base(discover::display_base(root, &cwd))
             .allow_exec(allow_exec)
             .refresh(cli.refresh)
-            .cache_dir(env.cache_dir.clone())
+            .fetcher(strata::Fetcher::with_cache_dir(env.cache_dir.clone()))
     };
     if let Command::Diff { .. } = &cli.command {
         return run_diff(&cli, out, err, env, &cwd, &loader_for);
@@ -297,7 +297,9 @@ fn run_cli(cli: Cli, out: &mut impl Write, err: &mut Stderr<'_>, env: &Env) -> R
     // temporary checkout.
     // A failed load is loaded again to report every problem: the command
     // sources' answers (and failures) of the first load are reused.
-    let loader = loader_for(&root).keep_texts(false).fetch_once();
+    let loader = loader_for(&root)
+        .keep_texts(false)
+        .map_fetcher(strata::Fetcher::fetch_once);
 
     if let Command::Check {
         strict,
@@ -507,7 +509,7 @@ fn run_diff(
             let new = discover::find(cli.inventory.as_deref(), env.inventory.as_deref(), cwd)
                 .map_err(usage)?
                 .root;
-            let export = strata_sources::git::export_inventory(&new, rev).map_err(|e| {
+            let export = strata_exec::git::export_inventory(&new, rev).map_err(|e| {
                 Failure::Usage(format!("cannot read the inventory at `{rev}`: {e}"))
             })?;
             // Old files are shown as `REV:path/in/repo/hosts.toml`, as git shows them.

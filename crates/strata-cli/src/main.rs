@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     // Ctrl-C (or SIGTERM, SIGHUP) stops the command sources and `git` runs
     // still going, which live in process groups of their own, then ends
     // strata as the signal would have.
-    strata_sources::stop_children_on_signals();
+    strata_exec::stop_children_on_signals();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let env = strata_cli::Env {

@@ -69,7 +69,7 @@ fn setup(code: &str, work: &Path) {
             let argv = ["./scripts/cmdb.sh".to_string(), "--list".to_string()];
             let root = inv.canonicalize().unwrap();
             let entry =
-                strata_sources::CacheEntry::new(&work.join("cache/strata"), &root, "cmdb", &argv);
+                strata_exec::CacheEntry::new(&work.join("cache/strata"), &root, "cmdb", &argv);
             std::fs::create_dir_all(entry.path().parent().unwrap()).unwrap();
             std::fs::write(entry.path(), "18446744073709551615\nx\n").unwrap();
         }

@@ -1,6 +1,6 @@
 //! `strata diff --base REV` in a real, temporary git repository with two
 //! commits. The test runs `git` itself to build the repository; strata runs
-//! it only through `strata_sources`.
+//! it only through `strata_exec`.
 
 #[path = "support/ci_doc.rs"]
 mod ci_doc;

@@ -4,7 +4,7 @@
 //!
 //! Like everything in this crate, this reads and never runs anything: a
 //! `file` source's JSON is read here (inside the root, under the size
-//! limit); a `command` source's answer is fetched by `strata-sources` and
+//! limit); a `command` source's answer is fetched by `strata-exec` and
 //! handed back as text to [`parse_source_document`].
 
 use crate::value::Value;

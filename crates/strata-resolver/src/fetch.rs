@@ -1,5 +1,5 @@
 //! The seam between loading and running: a command source's answer comes
-//! through a [`Fetch`] implementation (`strata-sources`, wired in by the
+//! through a [`Fetch`] implementation (`strata-exec`, wired in by the
 //! `strata` crate), never from this crate, which runs nothing.
 //!
 //! The loader asks once per command source, with the consent and cache
@@ -21,6 +21,28 @@ use strata_parser::{
 pub trait Fetch: Send + Sync + std::fmt::Debug {
     /// Answers one command source.
     fn fetch(&self, request: &Request<'_>) -> Fetched;
+}
+
+impl<T: Fetch + ?Sized> Fetch for Arc<T> {
+    fn fetch(&self, request: &Request<'_>) -> Fetched {
+        (**self).fetch(request)
+    }
+}
+
+/// The fetcher of a loader that runs nothing (`strata_resolver::Loader`):
+/// every command source is [`Failure::CannotRun`], and its cache is not
+/// read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFetch;
+
+impl Fetch for NoFetch {
+    fn fetch(&self, _: &Request<'_>) -> Fetched {
+        Fetched {
+            answer: None,
+            failure: Some(Failure::CannotRun),
+            ignored_cache: None,
+        }
+    }
 }
 
 /// One command source to answer.
@@ -62,24 +84,6 @@ impl std::fmt::Debug for Request<'_> {
     }
 }
 
-/// The argument vector for `--host NAME`: the last `--list` replaced by
-/// `--host NAME`, or `--host NAME` appended when there is no `--list`.
-///
-/// ```
-/// let argv = ["./inv.py".to_string(), "--list".to_string()];
-/// assert_eq!(strata_resolver::fetch::host_argv(&argv, "w1"), ["./inv.py", "--host", "w1"]);
-/// ```
-pub fn host_argv(argv: &[String], host: &str) -> Vec<String> {
-    let mut out = argv.to_vec();
-    match out.iter().rposition(|a| a == "--list") {
-        Some(i) => {
-            out.splice(i..=i, ["--host".to_string(), host.to_string()]);
-        }
-        None => out.extend(["--host".to_string(), host.to_string()]),
-    }
-    out
-}
-
 /// What a fetcher gives back: an answer, a failure, or both (a failed run
 /// answered from a stale cache).
 #[derive(Clone, Debug, Default)]
@@ -110,6 +114,8 @@ pub struct Answer {
 pub enum Failure {
     /// Running commands was not allowed, and no fresh cached answer exists.
     NotAllowed,
+    /// The fetcher runs no commands at all ([`NoFetch`]).
+    CannotRun,
     /// The command ran and failed.
     Failed {
         /// The command as shown to people.
@@ -130,7 +136,6 @@ pub enum Failure {
 pub(crate) struct SourceOptions {
     pub allow_exec: bool,
     pub refresh: bool,
-    pub fetcher: Option<Arc<dyn Fetch>>,
 }
 
 /// `3 min old`: coarse, so that messages stay stable while a test runs.
@@ -149,14 +154,19 @@ pub fn human_age(age: Duration) -> String {
 /// check`: a source not run for want of consent is then a warning, not an
 /// error. Returns true when some source gave no answer, so that checks that
 /// need every host ("this file names no host") stay quiet.
-pub(crate) fn fetch_commands(raw: &mut RawInventory, options: &SourceOptions, check: bool) -> bool {
+pub(crate) fn fetch_commands(
+    raw: &mut RawInventory,
+    fetcher: &dyn Fetch,
+    options: &SourceOptions,
+    check: bool,
+) -> bool {
     let mut incomplete = false;
     let decls = std::mem::take(&mut raw.source_decls);
     for decl in &decls {
         let SourceKind::Command(argv) = &decl.kind else {
             continue;
         };
-        let answered = fetch_one(raw, options, check, decl, argv);
+        let answered = fetch_one(raw, fetcher, options, check, decl, argv);
         incomplete |= !answered;
     }
     raw.source_decls = decls;
@@ -166,6 +176,7 @@ pub(crate) fn fetch_commands(raw: &mut RawInventory, options: &SourceOptions, ch
 
 fn fetch_one(
     raw: &mut RawInventory,
+    fetcher: &dyn Fetch,
     options: &SourceOptions,
     check: bool,
     decl: &SourceDecl,
@@ -199,14 +210,7 @@ fn fetch_one(
         check_list: &check_list,
         check_host: &check_host,
     };
-    let fetched = match &options.fetcher {
-        Some(f) => f.fetch(&request),
-        None => Fetched {
-            answer: None,
-            failure: Some(Failure::NotAllowed),
-            ignored_cache: None,
-        },
-    };
+    let fetched = fetcher.fetch(&request);
     if let Some(why) = &fetched.ignored_cache {
         raw.diagnostics.push(
             Diagnostic::warning(
@@ -223,13 +227,13 @@ fn fetch_one(
     let stale = fetched.answer.as_ref().and_then(|a| a.age);
     match fetched.failure {
         None => {}
-        Some(Failure::NotAllowed) => {
+        Some(failure @ (Failure::NotAllowed | Failure::CannotRun)) => {
             let what = format!(
                 "command source `{name}` was not run: strata runs a command only with consent"
             );
-            let help = if options.fetcher.is_none() {
+            let help = if let Failure::CannotRun = failure {
                 format!(
-                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-sources) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
+                    "this loader cannot run commands: load with `strata::Loader` (which runs them through strata-exec) and `allow_exec(true)`, after reading what sources/{name}.toml runs"
                 )
             } else {
                 format!(

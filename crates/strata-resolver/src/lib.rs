@@ -77,7 +77,7 @@ pub use explain::{Explanation, Reason, reason};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
-pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
+pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, LoaderWith, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
 pub use schema::{SchemaError, Schemas};

@@ -9,6 +9,7 @@ use strata_parser::{
 
 use crate::build::{Extras, build};
 use crate::connector::{Connector, Connectors};
+use crate::fetch::{Fetch, NoFetch, SourceOptions};
 use crate::inventory::Inventory;
 
 /// Loading failed: the inventory has errors. Holds every problem found
@@ -65,7 +66,13 @@ pub struct Loaded {
     pub sources: Option<Sources>,
 }
 
-/// Loads an inventory directory.
+/// A [`LoaderWith`] that runs nothing: command sources are
+/// `strata::source_not_run` ([`NoFetch`]). `strata::Loader` is the same
+/// loader with strata-exec's fetcher.
+pub type Loader = LoaderWith<NoFetch>;
+
+/// Loads an inventory directory; `F` answers its command sources
+/// (docs/sources.md), as this crate runs nothing itself.
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,30 +86,35 @@ pub struct Loaded {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]
-pub struct Loader {
+pub struct LoaderWith<F> {
     root: PathBuf,
     extras: Extras,
     host_data: HostData,
     base: String,
-    sources: crate::fetch::SourceOptions,
+    sources: SourceOptions,
+    fetcher: F,
     keep_texts: bool,
     for_ansible: bool,
 }
 
-impl Loader {
-    /// A loader for the inventory directory `root`.
-    pub fn new(root: impl AsRef<Path>) -> Loader {
-        Loader {
+impl<F: Fetch + Default> LoaderWith<F> {
+    /// A loader for the inventory directory `root`, with `F`'s default
+    /// fetcher.
+    pub fn new(root: impl AsRef<Path>) -> Self {
+        LoaderWith {
             root: root.as_ref().to_path_buf(),
             extras: Extras::default(),
             host_data: HostData::Read,
             base: String::new(),
-            sources: Default::default(),
+            sources: SourceOptions::default(),
+            fetcher: F::default(),
             keep_texts: true,
             for_ansible: false,
         }
     }
+}
 
+impl<F: Fetch> LoaderWith<F> {
     /// Whether the texts of files that parse without a problem are kept
     /// (the default), or let go once parsed and read again from disk when
     /// a diagnostic or an origin points into them
@@ -125,7 +137,7 @@ impl Loader {
     /// assert_eq!(origin.location.unwrap().to_string(), "host_data/w1.toml:2:1");
     /// # Ok(()) }
     /// ```
-    pub fn keep_texts(mut self, keep: bool) -> Loader {
+    pub fn keep_texts(mut self, keep: bool) -> Self {
         self.keep_texts = keep;
         self
     }
@@ -136,7 +148,7 @@ impl Loader {
     /// that are not identifiers, reserved variable names...). A pyinfra-only
     /// inventory is not held to Ansible's rules, so these checks are off by
     /// default (`strata check --ansible` turns them on).
-    pub fn for_ansible(mut self, yes: bool) -> Loader {
+    pub fn for_ansible(mut self, yes: bool) -> Self {
         self.for_ansible = yes;
         self
     }
@@ -146,32 +158,41 @@ impl Loader {
     /// source's fresh cached answer is used, and otherwise loading fails
     /// with `strata::source_not_run`. An inventory without command sources
     /// runs nothing either way. Commands run through the fetcher
-    /// ([`Loader::fetcher`]); `strata::Loader` installs strata-sources'.
-    pub fn allow_exec(mut self, allow: bool) -> Loader {
+    /// ([`LoaderWith::fetcher`]); `strata::Loader` has strata-exec's.
+    pub fn allow_exec(mut self, allow: bool) -> Self {
         self.sources.allow_exec = allow;
         self
     }
 
     /// Runs command sources even when their cached answer is fresh, as
     /// `--refresh` does (it needs [`Loader::allow_exec`]).
-    pub fn refresh(mut self, refresh: bool) -> Loader {
+    pub fn refresh(mut self, refresh: bool) -> Self {
         self.sources.refresh = refresh;
         self
     }
 
     /// Sets what answers command sources (docs/sources.md): this crate
     /// runs nothing itself.
-    pub fn fetcher(mut self, fetcher: std::sync::Arc<dyn crate::fetch::Fetch>) -> Loader {
-        self.sources.fetcher = Some(fetcher);
-        self
+    pub fn fetcher<G: Fetch>(self, fetcher: G) -> LoaderWith<G> {
+        self.map_fetcher(|_| fetcher)
+    }
+
+    /// Changes the fetcher (`strata::Fetcher::fetch_once`).
+    pub fn map_fetcher<G: Fetch>(self, f: impl FnOnce(F) -> G) -> LoaderWith<G> {
+        LoaderWith {
+            root: self.root,
+            extras: self.extras,
+            host_data: self.host_data,
+            base: self.base,
+            sources: self.sources,
+            fetcher: f(self.fetcher),
+            keep_texts: self.keep_texts,
+            for_ansible: self.for_ansible,
+        }
     }
 
     /// Adds one override value (rank 1: wins over everything).
-    pub fn override_data(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<toml::Value>,
-    ) -> Loader {
+    pub fn override_data(mut self, key: impl Into<String>, value: impl Into<toml::Value>) -> Self {
         self.extras
             .overrides
             .get_or_insert_with(|| ("<override data>".into(), toml::Table::new()))
@@ -181,7 +202,7 @@ impl Loader {
     }
 
     /// Adds override values, naming where they come from (`<command line>`).
-    pub fn overrides(mut self, source: impl Into<String>, table: toml::Table) -> Loader {
+    pub fn overrides(mut self, source: impl Into<String>, table: toml::Table) -> Self {
         let entry = self
             .extras
             .overrides
@@ -192,19 +213,19 @@ impl Loader {
     }
 
     /// Sets the defaults layer (rank 8: loses to everything).
-    pub fn defaults(mut self, table: toml::Table) -> Loader {
+    pub fn defaults(mut self, table: toml::Table) -> Self {
         self.extras.defaults = Some(("<defaults>".into(), table));
         self
     }
 
     /// Registers a connector beside the built-in ones.
-    pub fn connector(mut self, connector: impl Connector + 'static) -> Loader {
+    pub fn connector(mut self, connector: impl Connector + 'static) -> Self {
         self.extras.connectors.register(connector);
         self
     }
 
     /// Replaces the set of connectors.
-    pub fn connectors(mut self, connectors: Connectors) -> Loader {
+    pub fn connectors(mut self, connectors: Connectors) -> Self {
         self.extras.connectors = connectors;
         self
     }
@@ -214,7 +235,7 @@ impl Loader {
     /// one host or a few reads only their files. Until then a host's data
     /// lacks its host file ([`Host::has_deferred_data`](crate::Host::has_deferred_data)),
     /// and problems inside unread files are not reported.
-    pub fn defer_host_data(mut self) -> Loader {
+    pub fn defer_host_data(mut self) -> Self {
         self.host_data = HostData::Defer;
         self
     }
@@ -256,7 +277,7 @@ impl Loader {
     pub fn defer_host_data_for<S: Into<String>>(
         mut self,
         names: impl IntoIterator<Item = S>,
-    ) -> Loader {
+    ) -> Self {
         self.host_data = HostData::Only(names.into_iter().map(Into::into).collect());
         self
     }
@@ -274,7 +295,7 @@ impl Loader {
     /// assert_eq!(err.diagnostics()[0].code, strata_resolver::Code::BudgetExceeded);
     /// # Ok(()) }
     /// ```
-    pub fn budget(mut self, budget: crate::Budget) -> Loader {
+    pub fn budget(mut self, budget: crate::Budget) -> Self {
         self.extras.budget = budget;
         self
     }
@@ -282,7 +303,7 @@ impl Loader {
     /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
     /// origins, as [`Sources::set_base`] explains; the CLI passes the
     /// inventory's path relative to the working directory.
-    pub fn display_base(mut self, base: impl Into<String>) -> Loader {
+    pub fn display_base(mut self, base: impl Into<String>) -> Self {
         self.base = base.into();
         self
     }
@@ -304,7 +325,8 @@ impl Loader {
             HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
         raw.sources.set_base(self.base.clone());
-        let incomplete = crate::fetch::fetch_commands(&mut raw, &self.sources, check);
+        let incomplete =
+            crate::fetch::fetch_commands(&mut raw, &self.fetcher, &self.sources, check);
         resolve(raw, &self.extras, incomplete)
     }
 

@@ -82,7 +82,7 @@
 //! or any Ansible dynamic-inventory script (`command = [...]`) into the
 //! inventory (docs/sources.md). [`Loader`] reads file sources like any
 //! file; it runs a command source only after [`Loader::allow_exec`], through
-//! `strata-sources` (the one crate that starts processes), and caches its
+//! `strata-exec` (the one crate that starts processes), and caches its
 //! last good answer in the user's cache folder. An inventory without command
 //! sources runs nothing.
 //!
@@ -103,11 +103,38 @@
 //! # Ok(()) }
 //! ```
 
-mod loader;
 mod state;
 
-pub use loader::Loader;
-pub use strata_sources::default_cache_dir;
+/// Loads an inventory directory, external sources included
+/// (docs/sources.md).
+///
+/// This is the resolver's loader ([`LoaderWith`]) with strata-exec's
+/// [`Fetcher`] installed: `file` sources are read like any file; `command`
+/// sources run only after [`allow_exec`](LoaderWith::allow_exec), and their
+/// last good answer is cached in the user's cache folder
+/// (`$XDG_CACHE_HOME/strata`; [`Fetcher::with_cache_dir`] and
+/// [`map_fetcher`](LoaderWith::map_fetcher) choose another).
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+/// std::fs::create_dir(dir.path().join("sources"))?;
+/// std::fs::write(dir.path().join("sources/cmdb.toml"), "file = \"cmdb.json\"\n")?;
+/// std::fs::write(
+///     dir.path().join("cmdb.json"),
+///     r#"{"web": {"hosts": ["w2"]}, "_meta": {"hostvars": {"w2": {"rack": "r7"}}}}"#,
+/// )?;
+/// let inventory = strata::Loader::new(dir.path()).load()?;
+/// let names: Vec<_> = inventory.group("web").unwrap().hosts().map(|h| h.name()).collect();
+/// assert_eq!(names, ["w1", "w2"]);
+/// let origin = inventory.host("w2").unwrap().data().origin("rack").unwrap();
+/// assert_eq!(origin.to_string(), "cmdb.json:1:58 (source cmdb)");
+/// # Ok(()) }
+/// ```
+pub type Loader = LoaderWith<Fetcher>;
+
+pub use strata_exec::{Fetcher, default_cache_dir};
 
 pub use state::RunState;
 pub use strata_resolver::{ansible, fetch};
@@ -134,6 +161,6 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
     DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
-    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, Origin, Reason,
-    Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
+    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, LoaderWith,
+    Origin, Reason, Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
 };

@@ -2,7 +2,7 @@
 //! `fuzz/regressions/<target>/` (crashes the fuzzer found, kept after the
 //! fix) and the committed seeds of `fuzz/corpus/<target>/` (`seed-*`; the
 //! rest is what a campaign added, and may be rewriting right now), sorted.
-//! Shared by the replay tests of strata-cli and strata-sources.
+//! Shared by the replay tests of strata-cli and strata-exec.
 
 use std::path::{Path, PathBuf};
 

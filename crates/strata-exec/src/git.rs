@@ -254,9 +254,9 @@ impl Chosen {
 /// the files its sources name, with the folders of those.
 ///
 /// ```no_run
-/// let export = strata_sources::git::export_inventory("infra/prod".as_ref(), "origin/main")?;
+/// let export = strata_exec::git::export_inventory("infra/prod".as_ref(), "origin/main")?;
 /// let old = export.inventory(); // load it like any inventory directory
-/// # Ok::<(), strata_sources::git::GitError>(())
+/// # Ok::<(), strata_exec::git::GitError>(())
 /// ```
 pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError> {
     if rev.is_empty() || rev.starts_with('-') {

@@ -1,6 +1,6 @@
 //! The diff-archive unpacker's fuzz harness (docs/fuzzing.md), shared by the
 //! cargo-fuzz target `fuzz/fuzz_targets/diff_archive.rs` and the replay test
-//! `crates/strata-sources/tests/archive_fuzz_regressions.rs`.
+//! `crates/strata-exec/tests/archive_fuzz_regressions.rs`.
 //!
 //! The input describes a tar archive, as `git archive` of a hostile tree
 //! could hold it. Its first byte chooses how:
@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use strata_sources::git::{Limits, unpack};
+use strata_exec::git::{Limits, unpack};
 
 pub const LIMITS: Limits = Limits {
     file: 4096,

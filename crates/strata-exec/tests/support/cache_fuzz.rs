@@ -1,6 +1,6 @@
 //! The harness of the `cache_entry` fuzz target (docs/fuzzing.md), shared
 //! by `fuzz/fuzz_targets/cache_entry.rs` and the replay test
-//! `crates/strata-sources/tests/cache_fuzz.rs`.
+//! `crates/strata-exec/tests/cache_fuzz.rs`.
 //!
 //! The input is a cache entry's bytes: as they are when the first byte is
 //! even, else (the rest) after a good header (the magic and this entry's
@@ -14,7 +14,7 @@
 
 use std::path::Path;
 
-use strata_sources::CacheEntry;
+use strata_exec::CacheEntry;
 
 /// The entry every input is read as, in the cache folder `dir`.
 pub fn entry(dir: &Path) -> CacheEntry {

@@ -1,4 +1,4 @@
-//! The consent and cache rule of [`strata_sources::Fetcher`], case by case,
+//! The consent and cache rule of [`strata_exec::Fetcher`], case by case,
 //! with a tiny script that counts its runs.
 
 #![cfg(unix)]
@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use strata_exec::{CacheEntry, Fetcher};
 use strata_resolver::fetch::{Failure, Fetch, Request};
-use strata_sources::{CacheEntry, Fetcher};
 
 const GOOD: &str = "{\"web\": [\"w1\"], \"_meta\": {\"hostvars\": {}}}";
 
@@ -106,6 +106,7 @@ fn consent_and_cache_rule() {
         let why = match &fetched.failure {
             None => None,
             Some(Failure::NotAllowed) => Some("not allowed".to_string()),
+            Some(Failure::CannotRun) => unreachable!("strata-exec runs commands"),
             Some(Failure::Failed { reason, stderr, .. }) => {
                 assert_eq!(stderr, "down", "case {i}");
                 Some(reason.clone())

@@ -3,9 +3,10 @@
 //! `_meta`).
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use strata_resolver::fetch::{Answer, Failure, Fetch, Fetched, Request, host_argv};
+use strata_resolver::fetch::{Answer, Failure, Fetch, Fetched, Request};
 
 use crate::cache::{Entry, default_cache_dir};
 use crate::process::{Command, RunError, run};
@@ -22,10 +23,24 @@ use crate::process::{Command, RunError, run};
 ///    `timeout`, all `--host` calls included); a good answer is cached;
 /// 4. when it fails, the last good answer, however old, is used with the
 ///    failure as a warning; without one, the failure is an error.
+///
+/// `strata::Loader` is the resolver's loader with this fetcher; its
+/// settings are the fetcher's ([`Fetcher::with_cache_dir`],
+/// [`Fetcher::fetch_once`]), reached with `map_fetcher`.
 #[derive(Clone, Debug)]
 pub struct Fetcher {
     cache_dir: Option<PathBuf>,
+    /// With [`Fetcher::fetch_once`]: the answers fetched so far, shared by
+    /// the clones.
+    fetched: Option<Memo>,
 }
+
+/// What identifies a command source's request: its root, name, command,
+/// timeout and cache age.
+type Key = (PathBuf, String, Vec<String>, Duration, Option<Duration>);
+
+/// The answers fetched so far, by request.
+type Memo = Arc<Mutex<Vec<(Key, Fetched)>>>;
 
 impl Default for Fetcher {
     fn default() -> Fetcher {
@@ -36,19 +51,57 @@ impl Default for Fetcher {
 impl Fetcher {
     /// A fetcher caching in the user's cache folder ([`default_cache_dir`]).
     pub fn new() -> Fetcher {
+        Fetcher::with_cache_dir(default_cache_dir())
+    }
+
+    /// A fetcher caching in `dir` (its `sources/` sub-folder), or nowhere
+    /// (a failed command then has no answer to fall back on).
+    pub fn with_cache_dir(dir: Option<PathBuf>) -> Fetcher {
         Fetcher {
-            cache_dir: default_cache_dir(),
+            cache_dir: dir,
+            fetched: None,
         }
     }
 
-    /// A fetcher caching in `dir` (its `sources/` sub-folder), or nowhere.
-    pub fn with_cache_dir(dir: Option<PathBuf>) -> Fetcher {
-        Fetcher { cache_dir: dir }
+    /// Fetches each command source at most once for this fetcher and its
+    /// clones: a later load reuses the first one's answer, or failure. For
+    /// a program that loads twice in one run (the `strata` command loads
+    /// again, reading everything, to report every problem of a failed
+    /// load), so that a failing command does not run, and time out, twice.
+    /// Call it before cloning.
+    pub fn fetch_once(mut self) -> Fetcher {
+        self.fetched = Some(Arc::default());
+        self
     }
 }
 
 impl Fetch for Fetcher {
     fn fetch(&self, req: &Request<'_>) -> Fetched {
+        let Some(fetched) = &self.fetched else {
+            return self.fetch_now(req);
+        };
+        let key: Key = (
+            req.root.to_path_buf(),
+            req.name.to_string(),
+            req.argv.to_vec(),
+            req.timeout,
+            req.cache,
+        );
+        // Held while fetching: a second request for the same source waits
+        // for the first's answer rather than running the command again.
+        let mut fetched = fetched.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, answer)) = fetched.iter().find(|(k, _)| *k == key) {
+            return answer.clone();
+        }
+        let answer = self.fetch_now(req);
+        fetched.push((key, answer.clone()));
+        answer
+    }
+}
+
+impl Fetcher {
+    /// The rule above, without [`Fetcher::fetch_once`]'s memory.
+    fn fetch_now(&self, req: &Request<'_>) -> Fetched {
         let entry = self
             .cache_dir
             .as_ref()
@@ -137,6 +190,19 @@ fn run_source(req: &Request<'_>) -> Result<Answer, Failure> {
         hosts: answers,
         age: None,
     })
+}
+
+/// The argument vector for `--host NAME`: the last `--list` replaced by
+/// `--host NAME`, or `--host NAME` appended when there is no `--list`.
+fn host_argv(argv: &[String], host: &str) -> Vec<String> {
+    let mut out = argv.to_vec();
+    match out.iter().rposition(|a| a == "--list") {
+        Some(i) => {
+            out.splice(i..=i, ["--host".to_string(), host.to_string()]);
+        }
+        None => out.extend(["--host".to_string(), host.to_string()]),
+    }
+    out
 }
 
 fn bad_answer(
@@ -236,4 +302,23 @@ fn tail(stderr: &[u8]) -> String {
         start += 1;
     }
     format!("[...]\n{}", &text[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_argv;
+
+    #[test]
+    fn host_argv_replaces_the_last_list() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            host_argv(&argv(&["./inv.py", "--list"]), "w1"),
+            ["./inv.py", "--host", "w1"]
+        );
+        assert_eq!(
+            host_argv(&argv(&["inv", "--list", "x", "--list"]), "w1"),
+            ["inv", "--list", "x", "--host", "w1"]
+        );
+        assert_eq!(host_argv(&argv(&["inv"]), "w1"), ["inv", "--host", "w1"]);
+    }
 }
