@@ -2,7 +2,6 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
 use strata::{Diagnostic, Report, Severity, Sources};
 
 use crate::args::CheckFormat;
@@ -33,7 +32,7 @@ pub fn run(
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    item(
+                    crate::report::item(
                         err.front_end.reword(d).as_ref().unwrap_or(d),
                         &report.sources,
                     )
@@ -67,24 +66,6 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
             plural(files, "file")
         )
     }
-}
-
-/// One JSON item: `{severity, code, message, file, line, column, help,
-/// inventory_file}`: `file` as people see it (relative to the working
-/// directory when the inventory is under it), `inventory_file` relative to
-/// the inventory root; line and column 1-based.
-pub(crate) fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
-    let location = d.span().and_then(|s| sources.location(s));
-    json!({
-        "severity": d.severity.as_str(),
-        "code": d.code.as_str(),
-        "message": d.message,
-        "file": location.as_ref().map(|l| l.path.as_str()),
-        "line": location.as_ref().map(|l| l.line),
-        "column": location.as_ref().map(|l| l.column),
-        "help": d.help,
-        "inventory_file": location.as_ref().map(|l| l.inventory_path.as_str()),
-    })
 }
 
 /// A GitHub Actions workflow command, escaped as the runner expects.
