@@ -5,11 +5,30 @@ use std::io::{self, Write};
 use strata::{Diagnostic, Report, Severity, Sources};
 
 use crate::args::CheckFormat;
+use crate::failure::Failure;
 use crate::output::write_json;
+use crate::plan;
 use crate::term::Stderr;
 
+/// Reads and checks the whole inventory and prints the report; exit 1
+/// when the check fails.
+pub fn run(plan: &plan::Check, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let report = plan.loader.check();
+    let passed = print(out, err, &report, plan.format, plan.strict)?;
+    out.flush()?;
+    // The process ends: the report is not freed value by value.
+    if plan.process_exits {
+        std::mem::forget(report);
+    }
+    if passed {
+        Ok(())
+    } else {
+        Err(Failure::Inventory)
+    }
+}
+
 /// Prints the report; returns whether the check passed.
-pub fn run(
+fn print(
     out: &mut impl Write,
     err: &mut Stderr<'_>,
     report: &Report,
