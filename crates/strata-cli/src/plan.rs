@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use strata::{Budget, Limit, Loader};
 
-use crate::args::{self, CheckFormat, Cli, Color, DataFormat, DiffFormat, ListExtra, TextFormat};
+use crate::args::{
+    self, CheckFormat, Cli, Color, DataArg, DataFormat, DiffFormat, ListExtra, TextFormat,
+};
 use crate::discover;
 use crate::env::{Env, parse_switch};
 use crate::front_end::FrontEnd;
@@ -309,8 +311,8 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
         .clone()
         .ok_or_else(|| "cannot read the current directory".to_string())?;
     let mut overrides = toml::Table::new();
-    for arg in &cli.data {
-        let (key, value) = strata::parse_data_arg(arg).map_err(|e| e.to_string())?;
+    for DataArg(arg) in cli.data {
+        let (key, value) = arg?;
         overrides.insert(key, value);
     }
     let budget = Budget {
