@@ -25,8 +25,8 @@ pub struct Cli {
 
     /// Override data for every host, as KEY=VALUE; VALUE is read as TOML
     /// (9000, true, "text", [1, 2]) or else taken as a plain string. Repeatable.
-    #[arg(long = "data", global = true, value_name = "KEY=VALUE")]
-    pub data: Vec<String>,
+    #[arg(long = "data", global = true, value_name = "KEY=VALUE", value_parser = data_arg)]
+    pub data: Vec<DataArg>,
 
     /// Select hosts: group or host names, globs (web*), ~regex, &intersect,
     /// !exclude, comma-separated. Repeatable (the selections are united).
@@ -281,15 +281,6 @@ pub enum TextFormat {
     Json,
 }
 
-/// Formats for data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DataFormat {
-    /// JSON, keys sorted.
-    Json,
-    /// TOML, keys sorted.
-    Toml,
-}
-
 /// Formats for `strata list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
@@ -302,66 +293,112 @@ pub enum ListFormat {
     Toml,
 }
 
-/// `strata completions SHELL`: the completion script for `shell`.
-pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
-    use clap::CommandFactory;
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "strata", &mut out);
-    out
+/// Formats for data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// JSON, keys sorted.
+    Json,
+    /// TOML, keys sorted.
+    Toml,
 }
 
-/// `strata man [COMMAND]`: the manual page, in roff: `strata(1)`, or
-/// `strata-COMMAND(1)`, which `strata(1)` refers to.
-pub fn man(command: Option<&str>) -> Result<Vec<u8>, String> {
-    use clap::CommandFactory;
-    let mut cli = Cli::command();
-    cli.build();
-    let page = match command {
-        None => cli,
-        Some(name) => match cli.find_subcommand(name) {
-            Some(sub) => sub.clone(),
-            None => return Err(unknown_command(&cli, name)),
-        },
+/// One `--data KEY=VALUE`, read by clap: the key and value, or why it is
+/// not `KEY=VALUE`. The refusal waits for the plan (`plan.rs`), which words
+/// it as the other usage errors, after the checks of the environment and
+/// never for `help`, `man` or `completions`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataArg(pub Result<(String, toml::Value), String>);
+
+/// clap's value parser for `--data`: never fails (see [`DataArg`]).
+fn data_arg(arg: &str) -> Result<DataArg, std::convert::Infallible> {
+    Ok(DataArg(data(arg)))
+}
+
+/// Reads `KEY=VALUE`. The value is read as a TOML value (`9000`, `true`,
+/// `1.5`, `"text"`, `[1, 2]`, `{ a = 1 }`); anything that is not a TOML value
+/// is taken as a plain string (`web1`, `a,b`, the empty string). The key
+/// may not be empty.
+fn data(arg: &str) -> Result<(String, toml::Value), String> {
+    let refused = |reason: &str| format!("--data `{arg}`: {reason}");
+    let Some((key, value)) = arg.split_once('=') else {
+        return Err(refused("expected KEY=VALUE"));
     };
-    let mut out = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut out)
-        .map_err(|e| e.to_string())?;
-    Ok(out)
-}
-
-/// "no command `x`", with a did-you-mean.
-fn unknown_command(cli: &clap::Command, name: &str) -> String {
-    let names: Vec<String> = cli
-        .get_subcommands()
-        .map(|c| c.get_name().to_string())
-        .collect();
-    match strata::closest(name, names.iter().map(String::as_str)) {
-        Some(n) => format!("no command `{name}`; did you mean `{n}`?"),
-        None => format!("no command `{name}`; `strata help` lists them"),
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(refused("the key is empty"));
     }
+    Ok((key.to_string(), data_value(value)))
 }
 
-/// The text of `strata help [COMMAND]`: the same as `strata [COMMAND] --help`.
-pub fn help(command: Option<&str>) -> Result<String, String> {
-    use clap::CommandFactory;
-    let mut cli = Cli::command();
-    cli.build();
-    match command {
-        None => Ok(cli.render_long_help().to_string()),
-        Some(name) => match cli.find_subcommand_mut(name) {
-            Some(sub) => Ok(sub.render_long_help().to_string()),
-            None => {
-                let names: Vec<String> = cli
-                    .get_subcommands()
-                    .map(|c| c.get_name().to_string())
-                    .collect();
-                let near = strata::closest(name, names.iter().map(String::as_str));
-                Err(match near {
-                    Some(n) => format!("no command `{name}`; did you mean `{n}`?"),
-                    None => format!("no command `{name}`; `strata help` lists them"),
-                })
-            }
-        },
+/// A TOML value if `text` is one, else `text` as a string. `true` and
+/// `false` in any case (`False`, `TRUE`) are booleans, as pyinfra's
+/// `--data` reads them: `use_sudo=False` must not become the string
+/// `"False"`, which deploy code would take as true.
+fn data_value(text: &str) -> toml::Value {
+    if text.eq_ignore_ascii_case("true") {
+        return toml::Value::Boolean(true);
+    }
+    if text.eq_ignore_ascii_case("false") {
+        return toml::Value::Boolean(false);
+    }
+    // Parse as the right-hand side of an assignment: the TOML grammar for values.
+    let doc = format!("v = {text}\n");
+    if !text.contains('\n')
+        && let Ok(mut t) = doc.parse::<toml::Table>()
+        && t.len() == 1
+        && let Some(v) = t.remove("v")
+    {
+        return v;
+    }
+    toml::Value::String(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_values() {
+        let table = |s: &str| toml::Value::Table(s.parse::<toml::Table>().unwrap());
+        let cases: Vec<(&str, toml::Value)> = vec![
+            ("9000", toml::Value::Integer(9000)),
+            ("-3", toml::Value::Integer(-3)),
+            ("true", toml::Value::Boolean(true)),
+            ("false", toml::Value::Boolean(false)),
+            ("1.5", toml::Value::Float(1.5)),
+            ("\"text\"", toml::Value::from("text")),
+            ("'lit'", toml::Value::from("lit")),
+            ("[1, 2]", toml::Value::Array(vec![1.into(), 2.into()])),
+            (
+                "{ a = 1 }",
+                table("a = 1").get("a").map(|_| table("a = 1")).unwrap(),
+            ),
+            ("web1", toml::Value::from("web1")),
+            ("a,b", toml::Value::from("a,b")),
+            ("", toml::Value::from("")),
+            ("True", toml::Value::Boolean(true)),
+            ("False", toml::Value::Boolean(false)),
+            ("FALSE", toml::Value::Boolean(false)),
+            ("tRuE", toml::Value::Boolean(true)),
+            ("\"False\"", toml::Value::from("False")),
+            ("Falsey", toml::Value::from("Falsey")),
+            ("1 2", toml::Value::from("1 2")),
+            ("x\nw = 1", toml::Value::from("x\nw = 1")),
+            ("1\nw = 2", toml::Value::from("1\nw = 2")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(data_value(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn data_args() {
+        assert_eq!(
+            data("a=b=c").unwrap(),
+            ("a".into(), toml::Value::from("b=c"))
+        );
+        assert_eq!(data("a=").unwrap(), ("a".into(), toml::Value::from("")));
+        assert!(data("=1").is_err());
+        assert!(data("a").is_err());
     }
 }

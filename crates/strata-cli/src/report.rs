@@ -1,6 +1,7 @@
 //! Printing diagnostics on stderr.
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
+use serde_json::json;
 use strata::{Diagnostic, Severity, Sources};
 
 use crate::term::Stderr;
@@ -27,7 +28,7 @@ pub fn print(
         let reworded = err.front_end.reword(d);
         let d = reworded.as_ref().unwrap_or(d);
         if err.json {
-            let item = crate::commands::check::item(d, sources);
+            let item = item(d, sources);
             err.line(&item.to_string());
             continue;
         }
@@ -43,6 +44,24 @@ pub fn print(
             err.line(&d.one_line(sources));
         }
     }
+}
+
+/// One JSON item: `{severity, code, message, file, line, column, help,
+/// inventory_file}`: `file` as people see it (relative to the working
+/// directory when the inventory is under it), `inventory_file` relative to
+/// the inventory root; line and column 1-based.
+pub fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
+    let location = d.span().and_then(|s| sources.location(s));
+    json!({
+        "severity": d.severity.as_str(),
+        "code": d.code.as_str(),
+        "message": d.message,
+        "file": location.as_ref().map(|l| l.path.as_str()),
+        "line": location.as_ref().map(|l| l.line),
+        "column": location.as_ref().map(|l| l.column),
+        "help": d.help,
+        "inventory_file": location.as_ref().map(|l| l.inventory_path.as_str()),
+    })
 }
 
 /// Prints a usage error: `error: MESSAGE`, or a JSON line with the code

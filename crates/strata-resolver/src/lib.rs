@@ -63,7 +63,6 @@ mod key_order;
 mod layer;
 mod limit;
 mod loader;
-mod overrides;
 mod range;
 mod schema;
 mod schema_cost;
@@ -78,7 +77,6 @@ pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
 pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, LoaderWith, Report};
-pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
 pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{

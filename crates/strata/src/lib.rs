@@ -159,8 +159,8 @@ pub use strata_parser::{
     Sources, Span, Table, Text, Value, closest, did_you_mean, escape_controls, needs_escape,
 };
 pub use strata_resolver::{
-    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
-    DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
-    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, LoaderWith,
-    Origin, Reason, Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
+    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataError,
+    Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory, InventoryBuilder,
+    InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, LoaderWith, Origin, Reason, Report,
+    SchemaError, Schemas, diff, reason,
 };

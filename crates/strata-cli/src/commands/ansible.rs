@@ -12,14 +12,43 @@ use std::path::Path;
 use strata::ansible::UNGROUPED;
 use strata::{Host, Inventory, Value};
 
+use crate::failure::Failure;
+use crate::load;
 use crate::output::{DataJson, Json};
+use crate::plan::{self, AnsibleMode};
+use crate::term::Stderr;
+
+/// Loads the inventory (every host's file for `--list`, one for
+/// `--host`) and answers.
+pub fn run(
+    plan: &plan::Ansible,
+    out: &mut impl Write,
+    err: &mut Stderr<'_>,
+) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    match &plan.mode {
+        AnsibleMode::Host(name) => host(out, opened.host(name)?)?,
+        AnsibleMode::List { meta, structured } => {
+            let inventory = opened.inventory();
+            let selected = opened.selected();
+            let groups = super::groups_for(inventory, &selected, opened.limited());
+            let meta = meta.then(|| Meta::of(inventory, &plan.cwd));
+            if *structured {
+                list_structured(out, inventory, &selected, &groups, meta.as_ref())?
+            } else {
+                list(out, &selected, &groups, meta.as_ref())?
+            }
+        }
+    }
+    opened.finish(out)
+}
 
 /// `--list`: every group (never `all`) as `{"hosts": [...]}`, the hosts in
 /// no group under `ungrouped`, and every host's resolved data in
 /// `_meta.hostvars`, so Ansible never calls `--host`. A group the inventory
 /// itself calls `ungrouped` (which `strata check` warns about) is written
 /// once, with its own hosts and then the hosts of no group.
-pub fn list(
+fn list(
     out: &mut impl Write,
     selected: &[Host<'_>],
     groups: &[(&str, super::Members<'_>)],
@@ -80,7 +109,7 @@ const GROUP_PRIORITY: &str = "ansible_group_priority";
 /// `ungrouped` never carries variables: Ansible takes a host out of it as
 /// soon as it is in another group (a constructed one included), so its
 /// data is given to its hosts as their own.
-pub fn list_structured(
+fn list_structured(
     out: &mut impl Write,
     inventory: &Inventory,
     selected: &[Host<'_>],
@@ -232,14 +261,14 @@ fn write_meta(out: &mut impl Write, meta: &Meta) -> io::Result<()> {
 }
 
 /// `--host NAME`: that host's resolved data.
-pub fn host(out: &mut impl Write, host: Host<'_>) -> io::Result<()> {
+fn host(out: &mut impl Write, host: Host<'_>) -> io::Result<()> {
     serde_json::to_writer(&mut *out, &DataJson(&host.data()))?;
     out.write_all(b"\n")
 }
 
 /// `ansible --list --meta`: what the answer was made of, so that a cache of
 /// it (the inventory plugin's) knows when it is stale.
-pub struct Meta {
+struct Meta {
     /// The absolute path of every file strata read: hosts.toml, the data
     /// files, the source declarations and the files of file sources.
     pub files: Vec<String>,
@@ -250,7 +279,7 @@ pub struct Meta {
 
 impl Meta {
     /// The files `inventory` was read from; `cwd` makes a relative root absolute.
-    pub fn of(inventory: &Inventory, cwd: &Path) -> Meta {
+    fn of(inventory: &Inventory, cwd: &Path) -> Meta {
         let root = cwd.join(inventory.root().unwrap_or(Path::new(".")));
         let mut files = Vec::new();
         let mut command_sources = false;

@@ -2,15 +2,33 @@
 
 use std::io::{self, Write};
 
-use serde_json::json;
 use strata::{Diagnostic, Report, Severity, Sources};
 
 use crate::args::CheckFormat;
+use crate::failure::Failure;
 use crate::output::write_json;
+use crate::plan;
 use crate::term::Stderr;
 
+/// Reads and checks the whole inventory and prints the report; exit 1
+/// when the check fails.
+pub fn run(plan: &plan::Check, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let report = plan.loader.check();
+    let passed = print(out, err, &report, plan.format, plan.strict)?;
+    out.flush()?;
+    // The process ends: the report is not freed value by value.
+    if plan.process_exits {
+        std::mem::forget(report);
+    }
+    if passed {
+        Ok(())
+    } else {
+        Err(Failure::Inventory)
+    }
+}
+
 /// Prints the report; returns whether the check passed.
-pub fn run(
+fn print(
     out: &mut impl Write,
     err: &mut Stderr<'_>,
     report: &Report,
@@ -33,7 +51,7 @@ pub fn run(
                 .diagnostics
                 .iter()
                 .map(|d| {
-                    item(
+                    crate::report::item(
                         err.front_end.reword(d).as_ref().unwrap_or(d),
                         &report.sources,
                     )
@@ -67,24 +85,6 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
             plural(files, "file")
         )
     }
-}
-
-/// One JSON item: `{severity, code, message, file, line, column, help,
-/// inventory_file}`: `file` as people see it (relative to the working
-/// directory when the inventory is under it), `inventory_file` relative to
-/// the inventory root; line and column 1-based.
-pub(crate) fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
-    let location = d.span().and_then(|s| sources.location(s));
-    json!({
-        "severity": d.severity.as_str(),
-        "code": d.code.as_str(),
-        "message": d.message,
-        "file": location.as_ref().map(|l| l.path.as_str()),
-        "line": location.as_ref().map(|l| l.line),
-        "column": location.as_ref().map(|l| l.column),
-        "help": d.help,
-        "inventory_file": location.as_ref().map(|l| l.inventory_path.as_str()),
-    })
 }
 
 /// A GitHub Actions workflow command, escaped as the runner expects.

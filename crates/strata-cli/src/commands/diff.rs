@@ -2,19 +2,89 @@
 //! (human), for programs (json) and for a pull request (markdown).
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 use strata::{Change, InventoryDiff};
 
 use crate::args::DiffFormat;
+use crate::discover;
+use crate::failure::Failure;
 use crate::output::{Json, inline_value, write_json};
+use crate::plan::{self, OldSide};
+use crate::report;
+use crate::term::Stderr;
 
 /// How many host names a grouped line shows before "and N more".
 const SHOWN: usize = 5;
 
+/// Loads both sides (the old one from git with `--base`), compares them
+/// and prints the difference.
+pub fn run(plan: &plan::Diff, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let shown = |root: &Path| {
+        let base = discover::display_base(root, &plan.loaders.cwd);
+        match base.trim_end_matches('/') {
+            "" => ".".to_string(),
+            b => b.to_string(),
+        }
+    };
+    // The export (a temporary directory) lives until the diff is printed.
+    let (export, old_loader, old_label) = match &plan.old {
+        OldSide::Root(old) => (None, plan.loaders.for_root(old), shown(old)),
+        OldSide::Git(rev) => {
+            let export = strata_exec::git::export_inventory(&plan.new, rev).map_err(|e| {
+                Failure::Usage(format!("cannot read the inventory at `{rev}`: {e}"))
+            })?;
+            // Old files are shown as `REV:path/in/repo/hosts.toml`, as git shows them.
+            let loader = plan
+                .loaders
+                .for_root(export.inventory())
+                .display_base(format!("{rev}:{}", export.path_in_repo()));
+            let label = format!("{} at {rev}", shown(&plan.new));
+            (Some(export), loader, label)
+        }
+    };
+    let new_loader = plan.loaders.for_root(&plan.new);
+    // Both sides load at the same time (each also uses every core for its files).
+    let (old_loaded, new_loaded) = std::thread::scope(|s| {
+        let old = s.spawn(|| old_loader.load_all());
+        let new = new_loader.load_all();
+        (old.join(), new)
+    });
+    let old_loaded =
+        old_loaded.map_err(|_| Failure::Usage("loading the old side failed".into()))?;
+    let new_label = shown(&plan.new);
+    let mut side = |loaded: strata::Loaded, which: &str, label: &str| match loaded.inventory {
+        Some(inv) => Some(inv),
+        None => {
+            let sources = loaded.sources.unwrap_or_default();
+            report::print(err, &loaded.diagnostics, &sources, false);
+            let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+            err.line(&format!(
+                "error: the {which} inventory ({label}) does not load: {n} error{}",
+                if n == 1 { "" } else { "s" }
+            ));
+            None
+        }
+    };
+    let old_inv = side(old_loaded, "old", &old_label);
+    let new_inv = side(new_loaded, "new", &new_label);
+    let (Some(old_inv), Some(new_inv)) = (old_inv, new_inv) else {
+        return Err(Failure::Inventory);
+    };
+    let diff = strata::diff(&old_inv, &new_inv);
+    print(out, &diff, plan.format)?;
+    out.flush()?;
+    drop(export);
+    if plan.exit_code && !diff.is_empty() {
+        return Err(Failure::Differences);
+    }
+    Ok(())
+}
+
 /// Prints the difference in `format`.
-pub fn run(out: &mut impl Write, diff: &InventoryDiff, format: DiffFormat) -> io::Result<()> {
+fn print(out: &mut impl Write, diff: &InventoryDiff, format: DiffFormat) -> io::Result<()> {
     match format {
         DiffFormat::Human => human(out, diff),
         DiffFormat::Json => write_json(out, &DiffJson(diff)),

@@ -6,10 +6,38 @@ use serde_json::{Value, json};
 use strata::{Explanation, Host, Origin};
 
 use crate::args::TextFormat;
+use crate::failure::Failure;
+use crate::load;
 use crate::output::{Json, inline_key, inline_value, write_json};
+use crate::plan;
+use crate::term::Stderr;
+
+/// Loads the inventory (and the host's own file) and explains the host's
+/// keys; a key the host does not have is a usage error with a did-you-mean.
+pub fn run(
+    plan: &plan::Explain,
+    out: &mut impl Write,
+    err: &mut Stderr<'_>,
+) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    {
+        let (name, key) = (&plan.name, plan.key.as_ref());
+        let host = opened.host(name)?;
+        let explained = explanations(host, key.map(String::as_str));
+        if let (Some(key), true) = (key, explained.is_empty()) {
+            let near = strata::closest_key(&host.data(), key);
+            return Err(Failure::Usage(match near {
+                Some(n) => format!("host `{name}` has no data `{key}`; did you mean `{n}`?"),
+                None => format!("host `{name}` has no data `{key}`"),
+            }));
+        }
+        print(out, host, &explained, plan.format)?;
+    }
+    opened.finish(out)
+}
 
 /// The explanations of one host's keys (all, or the one asked for).
-pub fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a>> {
+fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a>> {
     let data = host.data();
     match key {
         Some(k) => data.explain(k).into_iter().collect(),
@@ -17,7 +45,7 @@ pub fn explanations<'a>(host: Host<'a>, key: Option<&str>) -> Vec<Explanation<'a
     }
 }
 
-pub fn run(
+fn print(
     out: &mut impl Write,
     host: Host<'_>,
     explained: &[Explanation<'_>],

@@ -5,10 +5,27 @@ use std::io::{self, Write};
 use strata::ansible::UNGROUPED;
 use strata::{Data, Group, Host, Inventory};
 
+use crate::failure::Failure;
+use crate::load;
 use crate::output::{inline_key, inline_value};
+use crate::plan;
+use crate::term::Stderr;
+
+/// Loads the inventory and prints the tree; a group that is not there is
+/// a usage error with a did-you-mean.
+pub fn run(plan: &plan::Graph, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    {
+        let inventory = opened.inventory();
+        let selected = opened.selected();
+        let root = Root::named(inventory, plan.group.as_deref()).map_err(Failure::Usage)?;
+        print(out, inventory, &selected, opened.limited(), root, plan.vars)?;
+    }
+    opened.finish(out)
+}
 
 /// Where the tree starts.
-pub enum Root<'a> {
+enum Root<'a> {
     /// `@all`, with every group and `@ungrouped`.
     All,
     /// `@ungrouped`: the hosts in no group (and those of a group that the
@@ -21,7 +38,7 @@ pub enum Root<'a> {
 impl<'a> Root<'a> {
     /// The root for `strata graph [GROUP]`: `all` and `ungrouped` are the
     /// tree's own nodes, as in `ansible-inventory --graph`.
-    pub fn named(inv: &'a Inventory, name: Option<&str>) -> Result<Root<'a>, String> {
+    fn named(inv: &'a Inventory, name: Option<&str>) -> Result<Root<'a>, String> {
         match name {
             None | Some("all") => Ok(Root::All),
             Some(UNGROUPED) => Ok(Root::Ungrouped),
@@ -37,7 +54,7 @@ impl<'a> Root<'a> {
 
 /// Prints the tree. With a limit (`limited`), only selected hosts appear and
 /// groups the limit emptied are left out, as in `strata list`.
-pub fn run(
+fn print(
     out: &mut impl Write,
     inv: &Inventory,
     selected: &[Host<'_>],

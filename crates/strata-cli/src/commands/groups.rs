@@ -5,9 +5,24 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use crate::args::TextFormat;
+use crate::failure::Failure;
+use crate::load;
 use crate::output::write_json;
+use crate::plan;
+use crate::term::Stderr;
 
-pub fn run(
+/// Loads the inventory and prints its groups with their selected hosts.
+pub fn run(plan: &plan::Groups, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    {
+        let selected = opened.selected();
+        let groups = super::groups_for(opened.inventory(), &selected, opened.limited());
+        print(out, &groups, plan.format)?;
+    }
+    opened.finish(out)
+}
+
+fn print(
     out: &mut impl Write,
     groups: &[(&str, super::Members<'_>)],
     format: TextFormat,

@@ -5,9 +5,20 @@ use std::io::{self, Write};
 use strata::Host;
 
 use crate::args::DataFormat;
+use crate::failure::Failure;
+use crate::load;
 use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
+use crate::plan;
+use crate::term::Stderr;
 
-pub fn run(
+/// Loads the inventory (and the host's own file) and prints the host's data.
+pub fn run(plan: &plan::Host, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    print(out, opened.host(&plan.name)?, plan.format, plan.show_origin)?;
+    opened.finish(out)
+}
+
+fn print(
     out: &mut impl Write,
     host: Host<'_>,
     format: DataFormat,

@@ -7,13 +7,29 @@ use strata::{Data, Host, Inventory};
 
 use crate::args::{ListExtra, ListFormat};
 use crate::commands::explain::origin_json;
+use crate::failure::Failure;
+use crate::load;
 use crate::output::{DataJson, sorted_table, write_toml};
+use crate::plan;
+use crate::term::Stderr;
+
+/// Loads the inventory and the selected hosts' files, and prints them.
+pub fn run(plan: &plan::List, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(), Failure> {
+    let opened = load::open(&plan.query, err)?;
+    {
+        let inventory = opened.inventory();
+        let selected = opened.selected();
+        let groups = super::groups_for(inventory, &selected, opened.limited());
+        print(out, inventory, &selected, &groups, plan.format, plan.extra)?;
+    }
+    opened.finish(out)
+}
 
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
 /// not grow with the inventory; or, as JSON Lines, each host object on a
 /// line of its own and then `{"groups": [...]}`. `extra` adds origins,
 /// global data and datetime paths (see docs/cli.md).
-pub fn run(
+fn print(
     out: &mut impl Write,
     inventory: &Inventory,
     selected: &[Host<'_>],

@@ -1,4 +1,6 @@
-//! One module per subcommand.
+//! One module per subcommand, each with its `run`: it takes the command's
+//! part of the [`Plan`](crate::plan::Plan), loads what it needs
+//! (`load.rs`) and prints; the helpers they share.
 
 pub mod ansible;
 pub mod check;
@@ -6,6 +8,7 @@ pub mod diff;
 pub mod explain;
 pub mod graph;
 pub mod groups;
+pub mod help;
 pub mod host;
 pub mod hosts;
 pub mod list;
