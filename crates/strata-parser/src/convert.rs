@@ -3,10 +3,10 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{DataTable, Entry, Key};
-use crate::source::{FileId, Span};
 use crate::value::{Text, Value};
+use strata_diagnostics::{Code, Diagnostic};
+use strata_diagnostics::{FileId, Span};
 
 /// Values nested deeper than this are reported instead of converted.
 pub const MAX_DEPTH: usize = 64;
@@ -38,7 +38,7 @@ pub(crate) struct Ctx<'d> {
     /// Where the parsed text starts in the file: a piece of a large
     /// hosts.toml parsed on its own (see `split`) has spans relative to it.
     pub offset: usize,
-    pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
+    pub diagnostics: &'d mut Vec<strata_diagnostics::Diagnostic>,
     pub keys: &'d Keys,
 }
 

@@ -11,12 +11,12 @@ use crate::value::Value;
 use std::path::{Component, Path};
 use std::time::Duration;
 
-use crate::diagnostic::{Code, Diagnostic};
 use crate::json::{Json, JsonValue, parse_json};
 use crate::model::{DataTable, Entry};
 use crate::read;
-use crate::source::{FileId, Sources, Span};
 use crate::suggest::did_you_mean;
+use strata_diagnostics::{Code, Diagnostic};
+use strata_diagnostics::{FileId, Files, Span};
 
 /// Ansible's JSON form of a string that is never a template,
 /// `{"__ansible_unsafe": "..."}`: kept as this one-key table through every
@@ -111,7 +111,7 @@ pub struct SourceHostVars {
 /// Reads `sources/*.toml` and the JSON documents of `file` sources.
 pub(crate) fn read_sources(
     root: &Path,
-    sources: &mut Sources,
+    sources: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<SourceDecl>, Vec<SourceDoc>) {
     // Other files in sources/ (a JSON export, a script) are ignored.
@@ -135,7 +135,7 @@ pub(crate) fn read_sources(
             }
         };
         let (decl_table, syntax) = crate::parse_data(sources, &found.display, text);
-        let file = FileId((sources.len() - 1) as u32);
+        let file = FileId::from_index(sources.len() - 1);
         let broken = syntax.iter().any(Diagnostic::is_error);
         diagnostics.extend(syntax);
         if broken {
@@ -365,7 +365,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 /// Reads a `file` source's JSON document, refusing a path outside the root.
 fn read_file_source(
     root: &Path,
-    sources: &mut Sources,
+    sources: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
     decl: &SourceDecl,
     path: &str,
@@ -476,7 +476,7 @@ fn read_file_source(
 /// `_meta.hostvars`, as Ansible's script plugin reads them.
 ///
 /// ```
-/// let mut sources = strata_parser::Sources::new();
+/// let mut sources = strata_parser::Files::new();
 /// let text = r#"{"web": {"hosts": ["w1"], "vars": {"port": 80}}, "_meta": {"hostvars": {}}}"#;
 /// let (doc, problems) =
 ///     strata_parser::parse_source_document(&mut sources, "cmdb", "exports/cmdb.json", text.into());
@@ -487,7 +487,7 @@ fn read_file_source(
 /// assert_eq!((at.line, at.column), (1, 36));
 /// ```
 pub fn parse_source_document(
-    sources: &mut Sources,
+    sources: &mut Files,
     source: &str,
     display: impl Into<String>,
     text: String,
@@ -531,7 +531,7 @@ pub fn parse_source_document(
 
 /// Parses a source's answer to `--host NAME` (an object of variables).
 pub fn parse_host_document(
-    sources: &mut Sources,
+    sources: &mut Files,
     source: &str,
     host: &str,
     display: impl Into<String>,

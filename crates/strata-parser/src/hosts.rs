@@ -4,9 +4,9 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::convert::{Ctx, data_table, type_name};
-use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{GroupShape, RawGroup, RawHost};
 use crate::suggest::did_you_mean;
+use strata_diagnostics::{Code, Diagnostic};
 
 const GROUP_KEYS: &[&str] = &["hosts", "data"];
 const HOST_KEYS: &[&str] = &["name", "data"];

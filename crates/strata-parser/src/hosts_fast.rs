@@ -30,7 +30,7 @@
 //! diagnostic. A differential test holds the two paths to that.
 
 use crate::model::{GroupShape, RawGroup, RawHost};
-use crate::source::{FileId, Span};
+use strata_diagnostics::{FileId, Span};
 
 /// Documents over twice this size are scanned in pieces of about this
 /// size, on all cores.
@@ -268,11 +268,11 @@ fn exact(hosts: &mut Vec<RawHost>) -> Vec<RawHost> {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::source::Sources;
+    use strata_diagnostics::Files;
 
     /// The full parser's answer: (groups, diagnostics' messages, ok).
     fn full(text: &str) -> (Vec<crate::RawGroup>, Vec<String>, bool) {
-        let mut sources = Sources::new();
+        let mut sources = Files::new();
         let file = sources.add("hosts.toml", text.to_string());
         let mut diagnostics = Vec::new();
         let (groups, ok) = crate::parse_file(
@@ -289,7 +289,7 @@ mod tests {
     /// When the fast path answers, the full parser gives the same groups,
     /// no diagnostic, and success.
     fn same(text: &str) -> bool {
-        let file = crate::FileId(0);
+        let file = strata_diagnostics::FileId::from_index(0);
         match super::groups(file, text) {
             Some(groups) => {
                 let (want, diagnostics, ok) = full(text);
@@ -433,7 +433,7 @@ mod tests {
 
     #[test]
     fn pieces_read_as_the_whole() {
-        let file = crate::FileId(0);
+        let file = strata_diagnostics::FileId::from_index(0);
         let text = big(600, 100);
         assert!(text.len() > 4 * super::PIECE, "{}", text.len());
         assert!(super::cuts(&text).len() > 4);

@@ -44,8 +44,6 @@
 //! are not read; values nested deeper than [`MAX_DEPTH`] are refused.
 
 mod convert;
-mod diagnostic;
-mod escape;
 mod external;
 mod hosts;
 mod hosts_fast;
@@ -53,9 +51,7 @@ pub mod json;
 mod locate;
 mod model;
 mod read;
-mod report;
 mod schema;
-mod source;
 mod split;
 mod suggest;
 mod toml11;
@@ -66,8 +62,6 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub use convert::MAX_DEPTH;
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
-pub use escape::{escape_controls, needs_escape};
 pub use external::{
     DEFAULT_TIMEOUT, MAX_CACHE, MAX_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup,
     SourceHostVars, SourceKind, parse_duration, parse_host_document, parse_source_document,
@@ -78,7 +72,13 @@ pub use model::{
 };
 pub use read::MAX_FILE_SIZE;
 pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
-pub use source::{FileId, Location, SourceFile, Sources, Span};
+pub use strata_diagnostics::{
+    Code, Diagnostic, File, FileId, Files, Label, Location, Severity, Span, escape_controls,
+    needs_escape,
+};
+/// The old names of [`Files`] and [`File`], kept while the crates that use
+/// them move to the new ones.
+pub use strata_diagnostics::{File as SourceFile, Files as Sources};
 pub use suggest::{closest, did_you_mean, spelling_note};
 pub use value::{Datetime, Table, Text, Value};
 
@@ -115,12 +115,12 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
 
 /// [`read_inventory_with`], except that the texts of files that parse
 /// without a problem are let go: they are read again from disk only when
-/// a diagnostic or an origin points into them (see [`SourceFile`]).
+/// a diagnostic or an origin points into them (see [`File`]).
 ///
 /// That saves memory the size of the inventory (13 MB at 100,000 hosts),
 /// for a process that reads an inventory, answers and exits, as the
 /// `strata` command does. If files change or go away in between, what
-/// points into them loses its lines ([`SourceFile::is_changed`]).
+/// points into them loses its lines ([`File::is_changed`]).
 pub fn read_inventory_letting_go(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
     read_inventory_as(root.as_ref(), Listing::from(host_data), false)
 }
@@ -169,9 +169,9 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
     let mut raw = RawInventory {
         root: root.clone(),
         sources: if keep_texts {
-            Sources::new()
+            Files::new()
         } else {
-            Sources::with_root(&root)
+            Files::with_read_back(read::ReadBackUnder::new(&root))
         },
         hosts: None,
         hosts_ok: false,
@@ -281,7 +281,7 @@ impl DeferredFile {
 /// `root` is the canonical inventory root ([`RawInventory::root`]).
 pub fn read_deferred(
     root: &Path,
-    sources: &mut Sources,
+    sources: &mut Files,
     files: Vec<DeferredFile>,
 ) -> (Vec<DataFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
@@ -293,11 +293,7 @@ pub fn read_deferred(
 /// Parses `hosts.toml` from text, as [`read_inventory`] does, into `sources`.
 ///
 /// Useful for tools that hold the text in memory (an editor, a test).
-pub fn parse_hosts(
-    sources: &mut Sources,
-    name: &str,
-    text: String,
-) -> (HostsFile, Vec<Diagnostic>) {
+pub fn parse_hosts(sources: &mut Files, name: &str, text: String) -> (HostsFile, Vec<Diagnostic>) {
     let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
     let (hosts, _) = parse_hosts_text(
@@ -310,7 +306,7 @@ pub fn parse_hosts(
 }
 
 /// Parses a data file from text into `sources`.
-pub fn parse_data(sources: &mut Sources, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
+pub fn parse_data(sources: &mut Files, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
     let file = sources.add(name, text);
     let mut diagnostics = Vec::new();
     let (table, _) = parse_data_text(
@@ -456,7 +452,7 @@ fn pyinfra_inventory(root: &Path) -> Option<String> {
     found.into_iter().next()
 }
 
-fn read_diagnostic(file: FileId, sources: &Sources, code: Code, message: String) -> Diagnostic {
+fn read_diagnostic(file: FileId, sources: &Files, code: Code, message: String) -> Diagnostic {
     // For non-UTF-8 files the source holds the valid prefix: point at its end.
     let at = sources.get(file).text().len();
     Diagnostic::error(code, Span::new(file, at..at), message)
@@ -465,7 +461,7 @@ fn read_diagnostic(file: FileId, sources: &Sources, code: Code, message: String)
 /// A file that could not be read: its readable prefix joins `sources`
 /// (so the report can show it) and the error says why.
 pub(crate) fn unreadable(
-    sources: &mut Sources,
+    sources: &mut Files,
     display: impl Into<String>,
     problem: read::ReadProblem,
 ) -> (FileId, Diagnostic) {
@@ -479,7 +475,7 @@ pub(crate) fn unreadable(
 struct Parsed {
     /// Empty when it was let go (`stamp`).
     text: String,
-    /// The text's [`source::stamp`], when the text was let go.
+    /// The text's [`strata_diagnostics::stamp`], when the text was let go.
     stamp: Option<u64>,
     table: DataTable,
     ok: bool,
@@ -529,7 +525,7 @@ fn report_walk_problems(
 /// are added in order.
 fn read_files(
     root: &Path,
-    sources: &mut Sources,
+    sources: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
     mut files: Vec<read::Found>,
     keys: &Keys,
@@ -546,7 +542,7 @@ fn read_files(
 
 /// Reads and parses `files` in parallel, as the sources numbered from
 /// `base` on, which [`add_files`] then adds. With `let_go`, the text of a
-/// file that parses without a problem is not kept (see [`SourceFile`]).
+/// file that parses without a problem is not kept (see [`File`]).
 fn parse_files(
     root: &Path,
     base: usize,
@@ -558,7 +554,7 @@ fn parse_files(
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
-            let file = FileId((base + i) as u32);
+            let file = FileId::from_index(base + i);
             match read::read_text(root, &found.path(root), &found.display, found.kind) {
                 Ok(mut text) => {
                     // The TOML parser holds every token of a document while
@@ -570,7 +566,7 @@ fn parse_files(
                     // A file whose name is not UTF-8 could not be found
                     // again by its name: it keeps its text.
                     let stamp = (let_go && ok && diagnostics.is_empty() && found.rebuilt())
-                        .then(|| source::stamp(&std::mem::take(&mut text)));
+                        .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
                     Parsed {
                         text,
                         stamp,
@@ -596,7 +592,7 @@ fn parse_files(
 /// Adds the files [`parse_files`] read to `sources`, in order, and their
 /// data to `out`.
 fn add_files(
-    sources: &mut Sources,
+    sources: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
     files: &mut [read::Found],
     parsed: Vec<Parsed>,

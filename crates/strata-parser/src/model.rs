@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Sources, Span};
 use crate::value::Value;
+use strata_diagnostics::Diagnostic;
+use strata_diagnostics::{FileId, Files, Span};
 
 /// One top-level key of a data table and its value.
 #[derive(Clone, Debug, PartialEq)]
@@ -242,7 +242,7 @@ pub struct RawInventory {
     /// The inventory root, canonicalized.
     pub root: PathBuf,
     /// Every file read, for spans and diagnostics.
-    pub sources: Sources,
+    pub sources: Files,
     /// `hosts.toml`, when it exists. When it had syntax errors, the groups
     /// are what could be recovered and `hosts_ok` is false.
     pub hosts: Option<HostsFile>,
@@ -269,7 +269,7 @@ mod tests {
     use super::*;
 
     fn entry(n: i64) -> Entry {
-        let span = Span::file_start(FileId(0));
+        let span = Span::file_start(FileId::from_index(0));
         Entry {
             value: Value::Integer(n),
             key_span: span,

@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use crate::diagnostic::{Code, Diagnostic};
 use crate::json::{Json, parse_json};
 use crate::read;
-use crate::source::{FileId, Sources, Span};
+use strata_diagnostics::{Code, Diagnostic};
+use strata_diagnostics::{FileId, Files, Span};
 
 /// The folder of schema files inside the inventory root.
 pub const SCHEMA_DIR: &str = "schema";
@@ -19,7 +19,7 @@ pub const SCHEMA_DIR: &str = "schema";
 pub struct SchemaFile {
     /// The group it applies to (`all` for every host): the file name without `.json`.
     pub name: String,
-    /// The file, in the [`Sources`] it was read into.
+    /// The file, in the [`Files`] it was read into.
     pub file: FileId,
     /// The parsed document; `None` when the file could not be read or is
     /// not JSON (a diagnostic says why).
@@ -39,7 +39,7 @@ pub struct SchemaFile {
 /// std::fs::write(dir.path().join("schema/all.json"), r#"{"required": ["ssh_user"]}"#)?;
 /// std::fs::write(dir.path().join("schema/web.json"), "{\"type\": }")?;
 /// let root = std::fs::canonicalize(dir.path())?;
-/// let mut sources = strata_parser::Sources::new();
+/// let mut sources = strata_parser::Files::new();
 /// let (schemas, diagnostics) = strata_parser::read_schemas(&root, &mut sources);
 /// assert_eq!(schemas.len(), 2);
 /// assert!(schemas[0].doc.as_ref().unwrap().get("required").is_some());
@@ -48,7 +48,7 @@ pub struct SchemaFile {
 /// assert_eq!((at.path.as_str(), at.line, at.column), ("schema/web.json", 1, 10));
 /// # Ok(()) }
 /// ```
-pub fn read_schemas(root: &Path, sources: &mut Sources) -> (Vec<SchemaFile>, Vec<Diagnostic>) {
+pub fn read_schemas(root: &Path, sources: &mut Files) -> (Vec<SchemaFile>, Vec<Diagnostic>) {
     let walk = read::walk_ext(root, SCHEMA_DIR, 1, ".json");
     let mut diagnostics = Vec::new();
     for stray in walk.strays {

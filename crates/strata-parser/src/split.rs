@@ -30,9 +30,9 @@ use rayon::prelude::*;
 use toml::de::DeTable;
 
 use crate::convert::{Ctx, Keys};
-use crate::diagnostic::Diagnostic;
 use crate::model::RawGroup;
-use crate::source::FileId;
+use strata_diagnostics::Diagnostic;
+use strata_diagnostics::FileId;
 
 /// Files smaller than this (256 KiB) are parsed whole.
 pub(crate) const SPLIT_MIN: usize = 256 * 1024;
@@ -197,12 +197,12 @@ fn memchr_or_end(needle: u8, b: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Sources;
+    use strata_diagnostics::Files;
 
     /// Parses `text` whole and in pieces of at least `min` bytes; both
     /// must give the same groups and diagnostics.
     fn both(text: &str, min: usize) -> Option<(Vec<RawGroup>, Vec<Diagnostic>)> {
-        let mut sources = Sources::new();
+        let mut sources = Files::new();
         let file = sources.add("hosts.toml", text.to_string());
         let keys = Keys::default();
         let pieces = cut(text, min)?;
@@ -314,7 +314,7 @@ mod tests {
         }
         text.push_str("broken = 5\n");
         assert!(text.len() > SPLIT_MIN);
-        let mut sources = Sources::new();
+        let mut sources = Files::new();
         let file = sources.add("hosts.toml", text.clone());
         let keys = Keys::default();
         let mut diagnostics = Vec::new();
