@@ -31,8 +31,7 @@ use toml::de::DeTable;
 
 use crate::convert::{Ctx, Keys};
 use crate::model::RawGroup;
-use strata_diagnostics::Diagnostic;
-use strata_diagnostics::FileId;
+use strata_diagnostics::{Diagnostic, FileId};
 
 /// Files smaller than this (256 KiB) are parsed whole.
 pub(crate) const SPLIT_MIN: usize = 256 * 1024;
@@ -43,7 +42,7 @@ const PIECE: usize = 64 * 1024;
 /// The groups of `text`, parsed in pieces; `None` when the text is small,
 /// cannot be cut, or a piece does not parse cleanly on its own (the
 /// caller then parses the whole document).
-pub(crate) fn parse_hosts_in_pieces(
+pub(crate) fn groups(
     file: FileId,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -70,7 +69,7 @@ pub(crate) fn parse_hosts_in_pieces(
                 diagnostics: &mut diagnostics,
                 keys,
             };
-            let groups = crate::hosts::groups(table.get_ref(), &mut cx);
+            let groups = super::full::groups(table.get_ref(), &mut cx);
             Some(Piece {
                 names,
                 groups,
@@ -229,7 +228,7 @@ mod tests {
                 diagnostics: &mut split_diags,
                 keys: &keys,
             };
-            split.extend(crate::hosts::groups(t.get_ref(), &mut cx));
+            split.extend(crate::hosts::full::groups(t.get_ref(), &mut cx));
         }
         let mut whole_diags = Vec::new();
         let whole = DeTable::parse(text).expect("pieces parse, so the whole must");
@@ -240,7 +239,7 @@ mod tests {
             diagnostics: &mut whole_diags,
             keys: &keys,
         };
-        let whole = crate::hosts::groups(whole.get_ref(), &mut cx);
+        let whole = crate::hosts::full::groups(whole.get_ref(), &mut cx);
         assert_eq!(split, whole, "{text}");
         assert_eq!(split_diags, whole_diags, "{text}");
         Some((split, split_diags))
@@ -318,7 +317,7 @@ mod tests {
         let file = sources.add("hosts.toml", text.clone());
         let keys = Keys::default();
         let mut diagnostics = Vec::new();
-        let groups = parse_hosts_in_pieces(file, &text, &mut diagnostics, &keys).unwrap();
+        let groups = groups(file, &text, &mut diagnostics, &keys).unwrap();
         let (whole, whole_diags) = both(&text, PIECE).unwrap();
         assert_eq!(groups, whole);
         assert_eq!(diagnostics, whole_diags);

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The toml crate's spanned parser builds a token list and a tree for the
-//! whole document before [`crate::hosts::groups`] converts it: at 250,000
+//! whole document before [`super::full::groups`] converts it: at 250,000
 //! entries that was most of the work of a command about one host. This
 //! scan reads that subset straight into groups, with the same spans, and
 //! gives up (`None`) at the first byte outside it, so that the full parser
@@ -26,7 +26,7 @@
 //!
 //! Such a document has nothing the TOML 1.1 scan warns about (no inline
 //! table, escape or time), and no entry or group that
-//! [`crate::hosts::groups`] reports: it gives exactly these groups and no
+//! [`super::full::groups`] reports: it gives exactly these groups and no
 //! diagnostic. A differential test holds the two paths to that.
 
 use crate::model::{GroupShape, RawGroup, RawHost};
@@ -271,16 +271,16 @@ mod tests {
     use strata_diagnostics::Files;
 
     /// The full parser's answer: (groups, diagnostics' messages, ok).
-    fn full(text: &str) -> (Vec<crate::RawGroup>, Vec<String>, bool) {
+    fn full(text: &str) -> (Vec<crate::model::RawGroup>, Vec<String>, bool) {
         let mut sources = Files::new();
         let file = sources.add("hosts.toml", text.to_string());
         let mut diagnostics = Vec::new();
-        let (groups, ok) = crate::parse_file(
+        let (groups, ok) = crate::convert::parse_file(
             file,
             text,
             &mut diagnostics,
             &crate::convert::Keys::default(),
-            crate::hosts::groups,
+            crate::hosts::full::groups,
         );
         let messages = diagnostics.iter().map(|d| d.message.clone()).collect();
         (groups, messages, ok)

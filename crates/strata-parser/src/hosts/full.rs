@@ -87,7 +87,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
 
 fn group_table(
     name: String,
-    name_span: crate::Span,
+    name_span: strata_diagnostics::Span,
     table: &DeTable<'_>,
     cx: &mut Ctx<'_>,
 ) -> RawGroup {
