@@ -133,10 +133,4 @@ impl Diagnostic {
         );
         crate::escape::escape_controls(&line).into_owned()
     }
-
-    /// Turns this diagnostic into a [`miette::Report`] over its source text,
-    /// so that it can be printed with labels and the file name.
-    pub fn to_report(&self, files: &Files) -> miette::Report {
-        crate::render::report(self, files)
-    }
 }

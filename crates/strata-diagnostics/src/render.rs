@@ -86,8 +86,12 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-pub(crate) fn report(diagnostic: &Diagnostic, files: &Files) -> miette::Report {
-    miette::Report::new(render(diagnostic, files))
+impl Diagnostic {
+    /// Turns this diagnostic into a [`miette::Report`] over its source text,
+    /// so that it can be printed with labels and the file name.
+    pub fn to_report(&self, files: &Files) -> miette::Report {
+        miette::Report::new(render(self, files))
+    }
 }
 
 /// Labels in the primary label's file go on the main report; labels in other

@@ -218,8 +218,8 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            let mut sources = Files::new();
-            let file = sources.add("a.toml", text.to_string());
+            let mut files = Files::new();
+            let file = files.add("a.toml", text.to_string());
             let got: Vec<String> = warnings(file, text)
                 .iter()
                 .map(|d| d.message.clone())

@@ -272,8 +272,8 @@ mod tests {
 
     /// The full parser's answer: (groups, diagnostics' messages, ok).
     fn full(text: &str) -> (Vec<crate::model::RawGroup>, Vec<String>, bool) {
-        let mut sources = Files::new();
-        let file = sources.add("hosts.toml", text.to_string());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.to_string());
         let mut diagnostics = Vec::new();
         let (groups, ok) = crate::convert::parse_file(
             file,

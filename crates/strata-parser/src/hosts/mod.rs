@@ -16,9 +16,8 @@ mod pieces;
 
 use strata_diagnostics::{Diagnostic, FileId, Files};
 
-use crate::convert::{Keys, parse_file};
+use crate::convert::Keys;
 use crate::model::HostsFile;
-use crate::toml11;
 
 /// Parses `hosts.toml` from text, as [`read_inventory`] does, into `files`.
 ///
@@ -52,9 +51,8 @@ pub(crate) fn parse(
         return (HostsFile { file, groups }, true);
     }
     if let Some(groups) = pieces::groups(file, text, diagnostics, keys) {
-        diagnostics.extend(toml11::warnings(file, text));
         return (HostsFile { file, groups }, true);
     }
-    let (groups, ok) = parse_file(file, text, diagnostics, keys, full::groups);
+    let (groups, ok) = full::parse(file, text, diagnostics, keys);
     (HostsFile { file, groups }, ok)
 }

@@ -31,6 +31,7 @@ use toml::de::DeTable;
 
 use crate::convert::{Ctx, Keys};
 use crate::model::RawGroup;
+use crate::toml11;
 use strata_diagnostics::{Diagnostic, FileId};
 
 /// Files smaller than this (256 KiB) are parsed whole.
@@ -39,8 +40,9 @@ pub(crate) const SPLIT_MIN: usize = 256 * 1024;
 /// Pieces are at least this long (64 KiB), so there are few of them.
 const PIECE: usize = 64 * 1024;
 
-/// The groups of `text`, parsed in pieces; `None` when the text is small,
-/// cannot be cut, or a piece does not parse cleanly on its own (the
+/// The groups of `text`, parsed in pieces, with the diagnostics of the
+/// whole parse (the TOML 1.1 warnings included); `None` when the text is
+/// small, cannot be cut, or a piece does not parse cleanly on its own (the
 /// caller then parses the whole document).
 pub(crate) fn groups(
     file: FileId,
@@ -89,6 +91,7 @@ pub(crate) fn groups(
         groups.extend(piece.groups);
         diagnostics.extend(piece.diagnostics);
     }
+    diagnostics.extend(toml11::warnings(file, text));
     Some(groups)
 }
 
@@ -201,8 +204,8 @@ mod tests {
     /// Parses `text` whole and in pieces of at least `min` bytes; both
     /// must give the same groups and diagnostics.
     fn both(text: &str, min: usize) -> Option<(Vec<RawGroup>, Vec<Diagnostic>)> {
-        let mut sources = Files::new();
-        let file = sources.add("hosts.toml", text.to_string());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.to_string());
         let keys = Keys::default();
         let pieces = cut(text, min)?;
         let mut split_diags = Vec::new();
@@ -313,8 +316,8 @@ mod tests {
         }
         text.push_str("broken = 5\n");
         assert!(text.len() > SPLIT_MIN);
-        let mut sources = Files::new();
-        let file = sources.add("hosts.toml", text.clone());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.clone());
         let keys = Keys::default();
         let mut diagnostics = Vec::new();
         let groups = groups(file, &text, &mut diagnostics, &keys).unwrap();

@@ -21,7 +21,6 @@ pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 
 use crate::convert::Keys;
 use crate::external::{SourceDecl, SourceDoc};
-use crate::hosts;
 use crate::model::{DataFile, HostsFile};
 use problems::{NOT_TOML, report_walk};
 
@@ -311,7 +310,7 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
         Ok(text) => {
             let file = raw.sources.add(HOSTS_FILE, text);
             let before = raw.diagnostics.len();
-            let (hosts, ok) = hosts::parse(
+            let (hosts, ok) = crate::hosts::parse(
                 file,
                 raw.sources.get(file).text(),
                 &mut raw.diagnostics,
