@@ -43,7 +43,7 @@ const PIECE: usize = 256 * 1024;
 /// cores, the calling thread included, each with the spans of the whole
 /// text. When a piece is not in the subset, or a key is in two pieces, the
 /// whole text is scanned at once, which decides.
-pub(crate) fn groups(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
+pub(crate) fn plain_arrays(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
     if text.len() < 2 * PIECE {
         return scan(file, text, 0);
     }
@@ -290,7 +290,7 @@ mod tests {
     /// no diagnostic, and success.
     fn same(text: &str) -> bool {
         let file = strata_diagnostics::FileId::from_index(0);
-        match super::groups(file, text) {
+        match super::plain_arrays(file, text) {
             Some(groups) => {
                 let (want, diagnostics, ok) = full(text);
                 assert!(ok, "{text:?}: the full parser failed: {diagnostics:?}");
@@ -438,7 +438,7 @@ mod tests {
         assert!(text.len() > 4 * super::PIECE, "{}", text.len());
         assert!(super::cuts(&text).len() > 4);
         let whole = super::scan(file, &text, 0).expect("in the subset");
-        assert_eq!(super::groups(file, &text), Some(whole));
+        assert_eq!(super::plain_arrays(file, &text), Some(whole));
         // Out of the subset somewhere, or a key in two pieces: what the
         // whole scan says, which is no.
         let at = text.len() / 2;
@@ -457,7 +457,7 @@ mod tests {
         spoiled.push(s);
         for s in &spoiled {
             assert_eq!(super::scan(file, s, 0), None);
-            assert_eq!(super::groups(file, s), None);
+            assert_eq!(super::plain_arrays(file, s), None);
         }
     }
 

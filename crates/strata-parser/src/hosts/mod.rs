@@ -47,10 +47,10 @@ pub(crate) fn parse(
 ) -> (HostsFile, bool) {
     // Arrays of plain names (a large generated inventory) are read by a
     // scan; anything else by the full parser, which reports every problem.
-    if let Some(groups) = fast::groups(file, text) {
+    if let Some(groups) = fast::plain_arrays(file, text) {
         return (HostsFile { file, groups }, true);
     }
-    if let Some(groups) = pieces::groups(file, text, diagnostics, keys) {
+    if let Some(groups) = pieces::in_pieces(file, text, diagnostics, keys) {
         return (HostsFile { file, groups }, true);
     }
     let (groups, ok) = full::parse(file, text, diagnostics, keys);

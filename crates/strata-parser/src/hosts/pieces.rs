@@ -44,7 +44,7 @@ const PIECE: usize = 64 * 1024;
 /// whole parse (the TOML 1.1 warnings included); `None` when the text is
 /// small, cannot be cut, or a piece does not parse cleanly on its own (the
 /// caller then parses the whole document).
-pub(crate) fn groups(
+pub(crate) fn in_pieces(
     file: FileId,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -320,7 +320,7 @@ mod tests {
         let file = files.add("hosts.toml", text.clone());
         let keys = Keys::default();
         let mut diagnostics = Vec::new();
-        let groups = groups(file, &text, &mut diagnostics, &keys).unwrap();
+        let groups = in_pieces(file, &text, &mut diagnostics, &keys).unwrap();
         let (whole, whole_diags) = both(&text, PIECE).unwrap();
         assert_eq!(groups, whole);
         assert_eq!(diagnostics, whole_diags);
