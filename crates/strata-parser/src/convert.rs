@@ -3,10 +3,10 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{DataTable, Entry, Key};
-use crate::source::{FileId, Span};
+use crate::toml11;
 use crate::value::{Text, Value};
+use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
 
 /// Values nested deeper than this are reported instead of converted.
 pub const MAX_DEPTH: usize = 64;
@@ -36,9 +36,9 @@ pub(crate) struct Ctx<'d> {
     /// The file's text, for quoting what is written in help lines.
     pub text: &'d str,
     /// Where the parsed text starts in the file: a piece of a large
-    /// hosts.toml parsed on its own (see `split`) has spans relative to it.
+    /// hosts.toml parsed on its own (see `hosts::pieces`) has spans relative to it.
     pub offset: usize,
-    pub diagnostics: &'d mut Vec<crate::diagnostic::Diagnostic>,
+    pub diagnostics: &'d mut Vec<Diagnostic>,
     pub keys: &'d Keys,
 }
 
@@ -83,6 +83,56 @@ impl Ctx<'_> {
         } else {
             text.to_string()
         }
+    }
+}
+
+/// Parses a data file from text into `files`.
+pub fn parse_data(files: &mut Files, name: &str, text: String) -> (DataTable, Vec<Diagnostic>) {
+    let file = files.add(name, text);
+    let mut diagnostics = Vec::new();
+    let (table, _) = parse_data_text(
+        file,
+        files.get(file).text(),
+        &mut diagnostics,
+        &Keys::default(),
+    );
+    (table, diagnostics)
+}
+
+/// A data file's table ([`parse_file`] with [`data_table`]).
+pub(crate) fn parse_data_text(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
+) -> (DataTable, bool) {
+    parse_file(file, text, diagnostics, keys, data_table)
+}
+
+/// Parses `text` (file `file`): syntax errors become diagnostics and give
+/// `T::default()`; a valid document is read by `read`. The flag says which.
+pub(crate) fn parse_file<T: Default>(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
+    read: impl FnOnce(&DeTable<'_>, &mut Ctx<'_>) -> T,
+) -> (T, bool) {
+    let mut cx = Ctx {
+        file,
+        text,
+        offset: 0,
+        diagnostics,
+        keys,
+    };
+    let (table, errors) = parse_document(text);
+    if errors.is_empty() {
+        let out = read(table.get_ref(), &mut cx);
+        cx.diagnostics.extend(toml11::warnings(file, text));
+        (out, true)
+    } else {
+        syntax_errors(errors, &mut cx, text);
+        (T::default(), false)
     }
 }
 

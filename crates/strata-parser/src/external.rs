@@ -2,21 +2,19 @@
 //! JSON documents they answer with, in the Ansible dynamic-inventory
 //! `--list` shape.
 //!
-//! Like everything in this crate, this reads and never runs anything: a
-//! `file` source's JSON is read here (inside the root, under the size
-//! limit); a `command` source's answer is fetched by `strata-exec` and
-//! handed back as text to [`parse_source_document`].
+//! This module parses texts and touches no file: a `file` source's JSON is
+//! read by the directory reader (`read::external`, inside the root, under
+//! the size limit); a `command` source's answer is fetched by
+//! `strata-exec` and handed back as text to [`parse_source_document`].
 
-use crate::value::Value;
-use std::path::{Component, Path};
 use std::time::Duration;
 
-use crate::diagnostic::{Code, Diagnostic};
+use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
+
 use crate::json::{Json, JsonValue, parse_json};
 use crate::model::{DataTable, Entry};
-use crate::read;
-use crate::source::{FileId, Sources, Span};
 use crate::suggest::did_you_mean;
+use crate::value::Value;
 
 /// Ansible's JSON form of a string that is never a template,
 /// `{"__ansible_unsafe": "..."}`: kept as this one-key table through every
@@ -108,53 +106,9 @@ pub struct SourceHostVars {
     pub vars: DataTable,
 }
 
-/// Reads `sources/*.toml` and the JSON documents of `file` sources.
-pub(crate) fn read_sources(
-    root: &Path,
-    sources: &mut Sources,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<SourceDecl>, Vec<SourceDoc>) {
-    // Other files in sources/ (a JSON export, a script) are ignored.
-    let walk = read::walk(root, SOURCES_DIR, 1);
-    for (display, problem) in walk.problems {
-        let file = sources.add(display, String::new());
-        diagnostics.push(Diagnostic::error(
-            problem.code,
-            Span::file_start(file),
-            problem.message,
-        ));
-    }
-    let (mut decls, mut docs) = (Vec::new(), Vec::new());
-    for found in walk.files {
-        let name = found.name().to_string();
-        let text = match read::read_text(root, &found.path(root), &found.display, found.kind) {
-            Ok(text) => text,
-            Err(p) => {
-                diagnostics.push(crate::unreadable(sources, found.display.clone(), p).1);
-                continue;
-            }
-        };
-        let (decl_table, syntax) = crate::parse_data(sources, &found.display, text);
-        let file = FileId((sources.len() - 1) as u32);
-        let broken = syntax.iter().any(Diagnostic::is_error);
-        diagnostics.extend(syntax);
-        if broken {
-            continue;
-        }
-        let Some(decl) = declaration(&name, file, &decl_table, diagnostics) else {
-            continue;
-        };
-        if let SourceKind::File(path) = &decl.kind {
-            docs.push(read_file_source(root, sources, diagnostics, &decl, path));
-        }
-        decls.push(decl);
-    }
-    (decls, docs)
-}
-
 const KEYS: [&str; 4] = ["file", "command", "cache", "timeout"];
 
-fn declaration(
+pub(crate) fn declaration(
     name: &str,
     file: FileId,
     table: &DataTable,
@@ -362,138 +316,29 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
     }
 }
 
-/// Reads a `file` source's JSON document, refusing a path outside the root.
-fn read_file_source(
-    root: &Path,
-    sources: &mut Sources,
-    diagnostics: &mut Vec<Diagnostic>,
-    decl: &SourceDecl,
-    path: &str,
-) -> SourceDoc {
-    let failed = SourceDoc {
-        source: decl.name.clone(),
-        ..SourceDoc::default()
-    };
-    let mut refuse = |message: String, code: Code, help: &str| {
-        diagnostics.push(Diagnostic::error(code, decl.span, message).with_help(help.to_string()));
-    };
-    let rel = Path::new(path);
-    let escapes = rel.is_absolute()
-        || rel
-            .components()
-            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
-    if path.is_empty() || escapes {
-        refuse(
-            format!(
-                "the file of source `{}`, `{path}`, is outside the inventory root; it was not read",
-                decl.name
-            ),
-            Code::SourceDeclaration,
-            "a source file is a path relative to the inventory root, without `..`: nothing outside the root is read",
-        );
-        return failed;
-    }
-    let full = root.join(rel);
-    let display = read::slash_path(
-        &rel.components()
-            .filter(|c| !matches!(c, Component::CurDir))
-            .collect::<std::path::PathBuf>(),
-    );
-    let meta = match std::fs::symlink_metadata(&full) {
-        Ok(m) => m,
-        Err(e) => {
-            refuse(
-                format!(
-                    "the file of source `{}`, {display}, cannot be read: {e}",
-                    decl.name
-                ),
-                Code::SourceDeclaration,
-                "the path is relative to the inventory root",
-            );
-            return failed;
-        }
-    };
-    // Every component must stay inside the root (a linked directory too).
-    if let Ok(real) = std::fs::canonicalize(&full)
-        && !real.starts_with(root)
-    {
-        refuse(
-            format!(
-                "{display}, the file of source `{}`, leads outside the inventory root; it was not read",
-                decl.name
-            ),
-            Code::SymlinkOutsideRoot,
-            "nothing outside the inventory root is read: copy the export into the inventory",
-        );
-        return failed;
-    }
-    // A folder (`file = "."`, `file = "exports/"`) or another file that
-    // is not a regular one is a mistake of the declaration: said there.
-    if let Ok(target) = std::fs::metadata(&full)
-        && !target.is_file()
-    {
-        let what = if target.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file (a FIFO, a socket or a device)"
-        };
-        refuse(
-            format!(
-                "the file of source `{}`, `{path}`, is {what}; it was not read",
-                decl.name
-            ),
-            Code::SourceDeclaration,
-            "`file` names a JSON document, relative to the inventory root: file = \"exports/cmdb.json\"",
-        );
-        return failed;
-    }
-    match read::read_text(root, &full, &display, read::Kind::of(meta.file_type())) {
-        Ok(text) => {
-            let (doc, ds) = parse_source_document(sources, &decl.name, display, text);
-            diagnostics.extend(ds);
-            doc
-        }
-        // Bytes that are not UTF-8 are located in the file itself.
-        Err(p) if p.code == Code::NotUtf8 => {
-            diagnostics.push(crate::unreadable(sources, display, p).1);
-            failed
-        }
-        // Anything else (too large, unreadable) at the declaration.
-        Err(p) => {
-            let code = p.code;
-            refuse(
-                format!("the file of source `{}`: {}", decl.name, p.message),
-                code,
-                "the path is relative to the inventory root",
-            );
-            failed
-        }
-    }
-}
-
 /// Parses a source's `--list` answer (`text`, shown as `display`) into
-/// `sources`: groups with `hosts`, `vars` and `children`, and
+/// `files`: groups with `hosts`, `vars` and `children`, and
 /// `_meta.hostvars`, as Ansible's script plugin reads them.
 ///
 /// ```
-/// let mut sources = strata_parser::Sources::new();
+/// let mut files = strata_parser::Files::new();
 /// let text = r#"{"web": {"hosts": ["w1"], "vars": {"port": 80}}, "_meta": {"hostvars": {}}}"#;
 /// let (doc, problems) =
-///     strata_parser::parse_source_document(&mut sources, "cmdb", "exports/cmdb.json", text.into());
+///     strata_parser::parse_source_document(&mut files, "cmdb", "exports/cmdb.json", text.into());
 /// assert!(problems.is_empty() && doc.ok);
 /// assert_eq!(doc.groups[0].hosts[0].0, "w1");
 /// let port = doc.groups[0].vars.as_ref().unwrap().get("port").unwrap();
-/// let at = sources.location(port.key_span).unwrap();
+/// let at = files.location(port.key_span).unwrap();
 /// assert_eq!((at.line, at.column), (1, 36));
 /// ```
 pub fn parse_source_document(
-    sources: &mut Sources,
+    files: &mut Files,
     source: &str,
     display: impl Into<String>,
     text: String,
 ) -> (SourceDoc, Vec<Diagnostic>) {
-    let file = sources.add(display, text);
-    let text = sources.get(file).text();
+    let file = files.add(display, text);
+    let text = files.get(file).text();
     let mut cx = JsonCx::new(file, source);
     let mut doc = SourceDoc {
         source: source.to_string(),
@@ -531,14 +376,14 @@ pub fn parse_source_document(
 
 /// Parses a source's answer to `--host NAME` (an object of variables).
 pub fn parse_host_document(
-    sources: &mut Sources,
+    files: &mut Files,
     source: &str,
     host: &str,
     display: impl Into<String>,
     text: String,
 ) -> (Option<SourceHostVars>, Vec<Diagnostic>) {
-    let file = sources.add(display, text);
-    let text = sources.get(file).text();
+    let file = files.add(display, text);
+    let text = files.get(file).text();
     let mut cx = JsonCx::new(file, source);
     let vars = match parse_json(text) {
         Ok(json) => cx.vars(json, &format!("the answer to --host {host}")),

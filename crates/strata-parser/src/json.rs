@@ -30,7 +30,7 @@ use std::ops::Range;
 
 use jsonc_parser::ast;
 
-use crate::MAX_DEPTH;
+use crate::convert::MAX_DEPTH;
 
 /// A JSON value and the bytes it was written in.
 #[derive(Clone, Debug, PartialEq)]

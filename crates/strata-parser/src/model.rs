@@ -1,11 +1,9 @@
 //! The raw model: what the files say, with spans, before any semantics.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Sources, Span};
 use crate::value::Value;
+use strata_diagnostics::{FileId, Span};
 
 /// One top-level key of a data table and its value.
 #[derive(Clone, Debug, PartialEq)]
@@ -236,40 +234,12 @@ pub struct DataFile {
     pub ok: bool,
 }
 
-/// Everything read from one inventory directory.
-#[derive(Debug)]
-pub struct RawInventory {
-    /// The inventory root, canonicalized.
-    pub root: PathBuf,
-    /// Every file read, for spans and diagnostics.
-    pub sources: Sources,
-    /// `hosts.toml`, when it exists. When it had syntax errors, the groups
-    /// are what could be recovered and `hosts_ok` is false.
-    pub hosts: Option<HostsFile>,
-    /// False when `hosts.toml` is missing, unreadable or has syntax errors.
-    pub hosts_ok: bool,
-    /// Files of `group_data/`, sorted by name.
-    pub group_files: Vec<DataFile>,
-    /// Files of `host_data/`, sorted by name (empty when deferred).
-    pub host_files: Vec<DataFile>,
-    /// Files of `host_data/` listed but not read, with
-    /// [`HostData::Defer`](crate::HostData::Defer).
-    pub deferred_host_files: Vec<crate::DeferredFile>,
-    /// `sources/*.toml`, sorted by name (those with errors left out).
-    pub source_decls: Vec<crate::SourceDecl>,
-    /// The documents of `file` sources, read and parsed, in name order
-    /// (command sources are fetched later, by the loader).
-    pub source_docs: Vec<crate::SourceDoc>,
-    /// Every problem found while reading, in file order.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entry(n: i64) -> Entry {
-        let span = Span::file_start(FileId(0));
+        let span = Span::file_start(FileId::from_index(0));
         Entry {
             value: Value::Integer(n),
             key_span: span,

@@ -10,8 +10,8 @@
 //! This is a scan over the text of a file that parsed, with just enough
 //! lexing to know strings, comments and brackets.
 
-use crate::diagnostic::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+use strata_diagnostics::{Code, Diagnostic};
+use strata_diagnostics::{FileId, Span};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
@@ -188,7 +188,7 @@ fn string(b: &[u8], start: usize, note: &mut impl FnMut(Kind, usize)) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Sources;
+    use strata_diagnostics::Files;
 
     #[test]
     fn kinds() {
@@ -218,8 +218,8 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            let mut sources = Sources::new();
-            let file = sources.add("a.toml", text.to_string());
+            let mut files = Files::new();
+            let file = files.add("a.toml", text.to_string());
             let got: Vec<String> = warnings(file, text)
                 .iter()
                 .map(|d| d.message.clone())
@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn counts_repeats() {
         let text = "a = { x = 1, }\nb = { y = 2, }\n";
-        let d = warnings(FileId(0), text);
+        let d = warnings(FileId::from_index(0), text);
         assert_eq!(d.len(), 1);
         assert!(
             d[0].message.contains("(2 in this file)"),

@@ -1,16 +1,27 @@
-//! Source files, spans and line/column lookup.
+//! The store of files that diagnostics point into: spans, and line/column
+//! lookup.
+//!
+//! The store does no I/O. A text that was let go after parsing is read
+//! back, when a diagnostic or an origin points into it, by the
+//! [`ReadBack`] its owner installed ([`Files::with_read_back`]).
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-/// Index of a file in [`Sources`].
+/// Index of a file in [`Files`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(pub(crate) u32);
+pub struct FileId(u32);
 
 impl FileId {
-    /// The index of this file in its [`Sources`].
+    /// The index of this file in its [`Files`].
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+
+    /// The id of the file at `index` of its [`Files`], for a reader that
+    /// numbers files before it adds them (files parsed in parallel, added
+    /// in order).
+    pub fn from_index(index: usize) -> FileId {
+        FileId(index as u32)
     }
 }
 
@@ -55,7 +66,7 @@ impl Span {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     /// The file's path as shown to people, with `/` separators: relative to
-    /// the inventory root, behind the display base of [`Sources::set_base`]
+    /// the inventory root, behind the display base of [`Files::set_base`]
     /// when one is set (`inventory/hosts.toml` when run from the folder
     /// above the inventory).
     pub path: String,
@@ -75,16 +86,15 @@ impl std::fmt::Display for Location {
 
 /// One file that was read (or that was meant to be read).
 ///
-/// When an inventory is read with
-/// [`read_inventory_letting_go`](crate::read_inventory_letting_go), a file
-/// that parses without a problem does not keep its text: an inventory of
+/// When its reader lets texts go (`strata_parser::read_inventory_letting_go`),
+/// a file that parses without a problem does not keep its text: an inventory of
 /// 100,000 host files would hold all of their bytes for the few that a
-/// later diagnostic or origin points into. Its text is read again, under
-/// the rules of the first read, on first use, and used only when it is
+/// later diagnostic or origin points into. Its text is read again by the
+/// store's [`ReadBack`], under the rules of the first read, on first use, and used only when it is
 /// still what was parsed (same hash); a file changed since then shows as
-/// empty, and [`SourceFile::is_changed`] says so.
+/// empty, and [`File::is_changed`] says so.
 #[derive(Debug)]
-pub struct SourceFile {
+pub struct File {
     // Boxed, not `String`: one of these per file, 100,000 at 100,000 hosts.
     name: Box<str>,
     /// The text; empty when it was let go (`unkept`).
@@ -97,11 +107,22 @@ pub struct SourceFile {
     missing: bool,
 }
 
+/// Reads back, by its name, the text of a file that was let go.
+///
+/// Installed by whoever fills the store from disk (the parser's reader,
+/// which reads the name under the inventory root by the rules of its first
+/// read): the store itself never touches the filesystem.
+pub trait ReadBack: std::fmt::Debug + Send + Sync {
+    /// The text of the file `name` (as it was added to the store), or
+    /// `None` when it cannot be read any more.
+    fn read_back(&self, name: &str) -> Option<String>;
+}
+
 /// How to read back a text that was let go.
 #[derive(Debug)]
 struct Unkept {
-    /// The inventory root the file's name is relative to.
-    root: Arc<Path>,
+    /// What reads it back.
+    reader: Arc<dyn ReadBack>,
     /// [`stamp`] of the text that was parsed.
     stamp: u64,
 }
@@ -115,12 +136,12 @@ struct Lazy {
 }
 
 /// The hash a text that is let go is recognised by when read back.
-pub(crate) fn stamp(text: &str) -> u64 {
+pub fn stamp(text: &str) -> u64 {
     use std::hash::BuildHasher;
     foldhash::quality::FixedState::with_seed(0x5752_4154_4131).hash_one(text)
 }
 
-impl SourceFile {
+impl File {
     /// Path relative to the inventory root, with `/` separators
     /// (`group_data/web.toml`), or the virtual name for in-memory data.
     pub fn name(&self) -> &str {
@@ -128,7 +149,7 @@ impl SourceFile {
     }
 
     /// The file's text (empty when it could not be read, or when it was
-    /// let go and has changed since: [`SourceFile::is_changed`]).
+    /// let go and has changed since: [`File::is_changed`]).
     pub fn text(&self) -> &str {
         match &self.unkept {
             None => &self.text,
@@ -146,7 +167,7 @@ impl SourceFile {
     fn lazy(&self) -> &Lazy {
         self.lazy.get_or_init(|| {
             let back = self.unkept.as_ref().and_then(|u| {
-                let text = crate::read::read_back(&u.root, &self.name)?;
+                let text = u.reader.read_back(&self.name)?;
                 (stamp(&text) == u.stamp).then(|| text.into_boxed_str())
             });
             Box::new(Lazy {
@@ -227,17 +248,17 @@ impl SourceFile {
 
 /// Every file of one inventory, addressed by [`FileId`].
 #[derive(Debug, Default)]
-pub struct Sources {
-    files: Vec<SourceFile>,
+pub struct Files {
+    files: Vec<File>,
     base: String,
-    /// The inventory root, for files whose text is let go.
-    root: Option<Arc<Path>>,
+    /// What reads back the texts that were let go.
+    reader: Option<Arc<dyn ReadBack>>,
 }
 
-impl Sources {
-    /// An empty set of sources.
-    pub fn new() -> Sources {
-        Sources::default()
+impl Files {
+    /// An empty store.
+    pub fn new() -> Files {
+        Files::default()
     }
 
     /// Sets the display base: a prefix (`inventory/`, ending in `/`, or
@@ -248,13 +269,13 @@ impl Sources {
         self.base = base.into();
     }
 
-    /// The display base ([`Sources::set_base`]).
+    /// The display base ([`Files::set_base`]).
     pub fn base(&self) -> &str {
         &self.base
     }
 
     /// A file's name as shown to people: the display base, then its path
-    /// relative to the root; virtual sources keep their name.
+    /// relative to the root; virtual files keep their name.
     pub fn display_name(&self, id: FileId) -> String {
         let file = self.get(id);
         if file.is_virtual {
@@ -277,29 +298,29 @@ impl Sources {
         id
     }
 
-    /// Adds a virtual source: data that comes from code or the command line.
+    /// Adds a virtual file: data that comes from code or the command line.
     pub fn add_virtual(&mut self, name: impl Into<String>) -> FileId {
         self.push(name.into(), String::new(), true)
     }
 
     /// Adds a file read from disk whose text was let go after parsing:
-    /// it is read back from the root of [`Sources::set_root`] when asked
-    /// for, and used if it still has this [`stamp`].
-    pub(crate) fn add_unkept(&mut self, name: String, stamp: u64) -> FileId {
+    /// it is read back by the store's [`ReadBack`] when asked for, and
+    /// used if it still has this [`stamp`].
+    pub fn add_unkept(&mut self, name: String, stamp: u64) -> FileId {
         let id = self.push(name, String::new(), false);
-        // Texts are let go only when `can_let_go`: without a root, the
+        // Texts are let go only when `can_let_go`: without a reader, the
         // file would show as empty.
-        if let Some(root) = self.root.clone() {
-            self.files[id.index()].unkept = Some(Unkept { root, stamp });
+        if let Some(reader) = self.reader.clone() {
+            self.files[id.index()].unkept = Some(Unkept { reader, stamp });
         }
         id
     }
 
     /// Lets go of the text of `id`, a file read from disk, when texts may
-    /// be let go ([`Sources::can_let_go`]): it is read back when asked for
-    /// (see [`SourceFile`]).
-    pub(crate) fn let_go(&mut self, id: FileId) {
-        let Some(root) = self.root.clone() else {
+    /// be let go ([`Files::can_let_go`]): it is read back when asked for
+    /// (see [`File`]).
+    pub fn let_go(&mut self, id: FileId) {
+        let Some(reader) = self.reader.clone() else {
             return;
         };
         let file = &mut self.files[id.index()];
@@ -307,28 +328,28 @@ impl Sources {
             return;
         }
         let stamp = stamp(&std::mem::take(&mut file.text));
-        file.unkept = Some(Unkept { root, stamp });
+        file.unkept = Some(Unkept { reader, stamp });
         file.lazy = OnceLock::new();
     }
 
-    /// No sources yet, for files read from `root`, whose texts may be let
-    /// go (their names are relative to it).
-    pub(crate) fn with_root(root: &Path) -> Sources {
-        Sources {
-            root: Some(Arc::from(root)),
-            ..Sources::default()
+    /// An empty store whose texts may be let go: `reader` reads them back
+    /// by name when they are needed.
+    pub fn with_read_back(reader: Arc<dyn ReadBack>) -> Files {
+        Files {
+            reader: Some(reader),
+            ..Files::default()
         }
     }
 
-    /// True when texts can be let go and read back (the sources were made
-    /// by [`Sources::with_root`]).
-    pub(crate) fn can_let_go(&self) -> bool {
-        self.root.is_some()
+    /// True when texts can be let go and read back (the store was made by
+    /// [`Files::with_read_back`]).
+    pub fn can_let_go(&self) -> bool {
+        self.reader.is_some()
     }
 
     fn push(&mut self, name: String, text: String, is_virtual: bool) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile {
+        self.files.push(File {
             name: name.into_boxed_str(),
             text: text.into_boxed_str(),
             unkept: None,
@@ -340,7 +361,7 @@ impl Sources {
     }
 
     /// The file with this id.
-    pub fn get(&self, id: FileId) -> &SourceFile {
+    pub fn get(&self, id: FileId) -> &File {
         &self.files[id.index()]
     }
 
@@ -352,10 +373,10 @@ impl Sources {
             .map(|i| FileId(i as u32))
     }
 
-    /// Where a span starts, or `None` for virtual sources.
+    /// Where a span starts, or `None` for virtual files.
     ///
     /// Also `None` for a file whose text was let go and that changed
-    /// since ([`SourceFile::is_changed`]): its lines are not known.
+    /// since ([`File::is_changed`]): its lines are not known.
     pub fn location(&self, span: Span) -> Option<Location> {
         let file = self.get(span.file);
         if file.is_virtual || file.is_changed() {
@@ -371,7 +392,7 @@ impl Sources {
     }
 
     /// All files in the order they were added.
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &File)> {
         self.files
             .iter()
             .enumerate()
@@ -386,7 +407,7 @@ impl Sources {
     /// Room for `n` more files, so that a large read does not grow the
     /// table by doubling.
     pub fn reserve(&mut self, n: usize) {
-        // And a few more for what follows the data files (virtual sources
+        // And a few more for what follows the data files (virtual files
         // of a build, schema files), which would otherwise copy the table.
         self.files.reserve_exact(n + 16);
     }
@@ -403,9 +424,9 @@ mod tests {
 
     #[test]
     fn line_column_table() {
-        let mut sources = Sources::new();
-        let id = sources.add("a.toml", "ab\ncdé\nx".into());
-        let f = sources.get(id);
+        let mut files = Files::new();
+        let id = files.add("a.toml", "ab\ncdé\nx".into());
+        let f = files.get(id);
         // (offset, line, column)
         let cases = [
             (0, 1, 1),
@@ -433,9 +454,9 @@ mod tests {
             ("ab\n", 3, 2, 1, 3..3),
         ];
         for (text, offset, line, column, range) in cases {
-            let mut sources = Sources::new();
-            let id = sources.add("a.toml", text.into());
-            let f = sources.get(id);
+            let mut files = Files::new();
+            let id = files.add("a.toml", text.into());
+            let f = files.get(id);
             assert_eq!(
                 f.line_column(offset),
                 (line, column),
@@ -447,18 +468,18 @@ mod tests {
 
     #[test]
     fn display_base() {
-        let mut sources = Sources::new();
-        let id = sources.add("group_data/web.toml", "x = 1".into());
-        sources.set_base("infra/prod/");
-        let at = sources.location(Span::new(id, 4..5)).unwrap();
+        let mut files = Files::new();
+        let id = files.add("group_data/web.toml", "x = 1".into());
+        files.set_base("infra/prod/");
+        let at = files.location(Span::new(id, 4..5)).unwrap();
         assert_eq!(at.to_string(), "infra/prod/group_data/web.toml:1:5");
         assert_eq!(at.inventory_path, "group_data/web.toml");
     }
 
     #[test]
-    fn virtual_sources_have_no_location() {
-        let mut sources = Sources::new();
-        let id = sources.add_virtual("<command line>");
-        assert_eq!(sources.location(Span::file_start(id)), None);
+    fn virtual_files_have_no_location() {
+        let mut files = Files::new();
+        let id = files.add_virtual("<command line>");
+        assert_eq!(files.location(Span::file_start(id)), None);
     }
 }

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 /// when there is nothing to escape.
 ///
 /// ```
-/// use strata_parser::escape_controls;
+/// use strata_diagnostics::escape_controls;
 /// assert_eq!(escape_controls("a\u{1b}]0;title\u{7}b\n"), "a\\u{1b}]0;title\\u{7}b\n");
 /// assert_eq!(escape_controls("plain\ttext"), "plain\ttext");
 /// ```

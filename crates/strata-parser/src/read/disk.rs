@@ -3,8 +3,9 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::diagnostic::Code;
+use strata_diagnostics::{Code, ReadBack};
 
 /// Files larger than this (64 MiB) are refused with [`Code::FileTooLarge`].
 pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
@@ -55,19 +56,42 @@ fn unreadable(display: &str, e: std::io::Error) -> ReadProblem {
     ReadProblem::new(Code::UnreadableFile, format!("cannot read {display}: {e}"))
 }
 
-/// Reads `path` (which lies under `root`, itself canonical) as UTF-8 text.
-///
-/// A symbolic link is resolved first, and refused without being read when
-/// its target lies outside `root`. Only regular files are opened; their size
-/// is checked on the open file before reading.
 /// The text of the file `name` (relative to `root`, `/`-separated) read
 /// again, under the rules of [`read_text`]; `None` when it cannot be.
-pub(crate) fn read_back(root: &Path, name: &str) -> Option<String> {
+fn read_back(root: &Path, name: &str) -> Option<String> {
     let path = root.join(name);
     let kind = Kind::of(fs::symlink_metadata(&path).ok()?.file_type());
     read_text(root, &path, name, kind).ok()
 }
 
+/// Reads back the texts a [`Files`](strata_diagnostics::Files) store let go, under the inventory root
+/// and by the rules of the first read ([`read_text`]): the reader a store
+/// of files read from disk is made with.
+#[derive(Debug)]
+pub(crate) struct ReadBackUnder {
+    /// The canonical inventory root the files' names are relative to.
+    root: Arc<Path>,
+}
+
+impl ReadBackUnder {
+    pub(crate) fn new(root: &Path) -> Arc<ReadBackUnder> {
+        Arc::new(ReadBackUnder {
+            root: Arc::from(root),
+        })
+    }
+}
+
+impl ReadBack for ReadBackUnder {
+    fn read_back(&self, name: &str) -> Option<String> {
+        read_back(&self.root, name)
+    }
+}
+
+/// Reads `path` (which lies under `root`, itself canonical) as UTF-8 text.
+///
+/// A symbolic link is resolved first, and refused without being read when
+/// its target lies outside `root`. Only regular files are opened; their size
+/// is checked on the open file before reading.
 pub(crate) fn read_text(
     root: &Path,
     path: &Path,

@@ -30,9 +30,9 @@ use rayon::prelude::*;
 use toml::de::DeTable;
 
 use crate::convert::{Ctx, Keys};
-use crate::diagnostic::Diagnostic;
 use crate::model::RawGroup;
-use crate::source::FileId;
+use crate::toml11;
+use strata_diagnostics::{Diagnostic, FileId};
 
 /// Files smaller than this (256 KiB) are parsed whole.
 pub(crate) const SPLIT_MIN: usize = 256 * 1024;
@@ -40,10 +40,11 @@ pub(crate) const SPLIT_MIN: usize = 256 * 1024;
 /// Pieces are at least this long (64 KiB), so there are few of them.
 const PIECE: usize = 64 * 1024;
 
-/// The groups of `text`, parsed in pieces; `None` when the text is small,
-/// cannot be cut, or a piece does not parse cleanly on its own (the
+/// The groups of `text`, parsed in pieces, with the diagnostics of the
+/// whole parse (the TOML 1.1 warnings included); `None` when the text is
+/// small, cannot be cut, or a piece does not parse cleanly on its own (the
 /// caller then parses the whole document).
-pub(crate) fn parse_hosts_in_pieces(
+pub(crate) fn in_pieces(
     file: FileId,
     text: &str,
     diagnostics: &mut Vec<Diagnostic>,
@@ -70,7 +71,7 @@ pub(crate) fn parse_hosts_in_pieces(
                 diagnostics: &mut diagnostics,
                 keys,
             };
-            let groups = crate::hosts::groups(table.get_ref(), &mut cx);
+            let groups = super::full::groups(table.get_ref(), &mut cx);
             Some(Piece {
                 names,
                 groups,
@@ -90,6 +91,7 @@ pub(crate) fn parse_hosts_in_pieces(
         groups.extend(piece.groups);
         diagnostics.extend(piece.diagnostics);
     }
+    diagnostics.extend(toml11::warnings(file, text));
     Some(groups)
 }
 
@@ -197,13 +199,13 @@ fn memchr_or_end(needle: u8, b: &[u8], from: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Sources;
+    use strata_diagnostics::Files;
 
     /// Parses `text` whole and in pieces of at least `min` bytes; both
     /// must give the same groups and diagnostics.
     fn both(text: &str, min: usize) -> Option<(Vec<RawGroup>, Vec<Diagnostic>)> {
-        let mut sources = Sources::new();
-        let file = sources.add("hosts.toml", text.to_string());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.to_string());
         let keys = Keys::default();
         let pieces = cut(text, min)?;
         let mut split_diags = Vec::new();
@@ -229,7 +231,7 @@ mod tests {
                 diagnostics: &mut split_diags,
                 keys: &keys,
             };
-            split.extend(crate::hosts::groups(t.get_ref(), &mut cx));
+            split.extend(crate::hosts::full::groups(t.get_ref(), &mut cx));
         }
         let mut whole_diags = Vec::new();
         let whole = DeTable::parse(text).expect("pieces parse, so the whole must");
@@ -240,7 +242,7 @@ mod tests {
             diagnostics: &mut whole_diags,
             keys: &keys,
         };
-        let whole = crate::hosts::groups(whole.get_ref(), &mut cx);
+        let whole = crate::hosts::full::groups(whole.get_ref(), &mut cx);
         assert_eq!(split, whole, "{text}");
         assert_eq!(split_diags, whole_diags, "{text}");
         Some((split, split_diags))
@@ -314,11 +316,11 @@ mod tests {
         }
         text.push_str("broken = 5\n");
         assert!(text.len() > SPLIT_MIN);
-        let mut sources = Sources::new();
-        let file = sources.add("hosts.toml", text.clone());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.clone());
         let keys = Keys::default();
         let mut diagnostics = Vec::new();
-        let groups = parse_hosts_in_pieces(file, &text, &mut diagnostics, &keys).unwrap();
+        let groups = in_pieces(file, &text, &mut diagnostics, &keys).unwrap();
         let (whole, whole_diags) = both(&text, PIECE).unwrap();
         assert_eq!(groups, whole);
         assert_eq!(diagnostics, whole_diags);

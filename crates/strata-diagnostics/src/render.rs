@@ -20,7 +20,7 @@ use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpa
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::escape::{escape_controls, needs_escape, push_escaped};
-use crate::source::{SourceFile, Sources};
+use crate::files::{File, Files};
 
 /// Lines longer than this (in bytes) are shown as windows around labels.
 const MAX_LINE: usize = 160;
@@ -86,13 +86,17 @@ impl miette::Diagnostic for Rendered {
     }
 }
 
-pub(crate) fn report(diagnostic: &Diagnostic, sources: &Sources) -> miette::Report {
-    miette::Report::new(render(diagnostic, sources))
+impl Diagnostic {
+    /// Turns this diagnostic into a [`miette::Report`] over its source text,
+    /// so that it can be printed with labels and the file name.
+    pub fn to_report(&self, files: &Files) -> miette::Report {
+        miette::Report::new(render(self, files))
+    }
 }
 
 /// Labels in the primary label's file go on the main report; labels in other
 /// files become related reports, each with its own file.
-fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
+fn render(d: &Diagnostic, files: &Files) -> Rendered {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -101,7 +105,7 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
     let mut main: Vec<(Range<usize>, Option<String>, bool)> = Vec::new();
     let mut related = Vec::new();
     for (i, label) in d.labels.iter().enumerate() {
-        let file = sources.get(label.span.file);
+        let file = files.get(label.span.file);
         if file.is_virtual() {
             continue;
         }
@@ -117,7 +121,7 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
             ));
         } else {
             let excerpt = Excerpt::new(
-                sources.display_name(label.span.file),
+                files.display_name(label.span.file),
                 file,
                 &[label.span.range()],
             );
@@ -140,17 +144,17 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
     // empty) has no line to show: the file is named instead.
     let mut message = d.message.clone();
     let primary_file = match primary_file {
-        Some(f) if !sources.get(f).is_virtual() && sources.get(f).text().is_empty() => {
+        Some(f) if !files.get(f).is_virtual() && files.get(f).text().is_empty() => {
             if let Some(at) = d
                 .span()
-                .filter(|_| !sources.get(f).is_missing())
-                .and_then(|s| sources.location(s))
+                .filter(|_| !files.get(f).is_missing())
+                .and_then(|s| files.location(s))
             {
                 message.push_str(&format!("\n  at {at}"));
-            } else if sources.get(f).is_changed() {
+            } else if files.get(f).is_changed() {
                 message.push_str(&format!(
                     "\n  in {}, which changed after it was read (its lines are not shown)",
-                    sources.display_name(f)
+                    files.display_name(f)
                 ));
             }
             None
@@ -158,10 +162,10 @@ fn render(d: &Diagnostic, sources: &Sources) -> Rendered {
         other => other,
     };
     let source = primary_file
-        .filter(|&f| !sources.get(f).is_virtual())
+        .filter(|&f| !files.get(f).is_virtual())
         .map(|f| {
             let ranges: Vec<Range<usize>> = main.iter().map(|(r, _, _)| r.clone()).collect();
-            Excerpt::new(sources.display_name(f), sources.get(f), &ranges)
+            Excerpt::new(files.display_name(f), files.get(f), &ranges)
         });
     let labels = match &source {
         Some(excerpt) => main
@@ -227,7 +231,7 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    fn new(name: String, file: &SourceFile, labels: &[Range<usize>]) -> Excerpt {
+    fn new(name: String, file: &File, labels: &[Range<usize>]) -> Excerpt {
         let name = escape_controls(&name).into_owned();
         let src = file.text();
         // Which lines to show, and the label starts on each.
@@ -488,12 +492,12 @@ impl SourceCode for Excerpt {
 #[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Code;
-    use crate::source::Span;
+    use crate::code::Code;
+    use crate::files::Span;
 
     fn rendered(text: &str, spans: &[Range<usize>]) -> String {
-        let mut sources = Sources::new();
-        let file = sources.add("hosts.toml", text.to_string());
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.to_string());
         let mut d = Diagnostic::error(Code::DuplicateHost, Span::new(file, spans[0].clone()), "m")
             .with_label_text("first");
         for s in &spans[1..] {
@@ -504,7 +508,7 @@ mod tests {
                 .with_width(100);
         let mut out = String::new();
         handler
-            .render_report(&mut out, d.to_report(&sources).as_ref())
+            .render_report(&mut out, d.to_report(&files).as_ref())
             .unwrap();
         out
     }

@@ -3,13 +3,25 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::convert::{Ctx, data_table, type_name};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::convert::{Ctx, Keys, data_table, parse_file, type_name};
 use crate::model::{GroupShape, RawGroup, RawHost};
 use crate::suggest::did_you_mean;
+use strata_diagnostics::{Code, Diagnostic, FileId};
 
 const GROUP_KEYS: &[&str] = &["hosts", "data"];
 const HOST_KEYS: &[&str] = &["name", "data"];
+
+/// The groups of `text` (file `file`) by the whole-document parse; the
+/// flag is false when it has syntax errors (the groups are then what could
+/// be recovered).
+pub(crate) fn parse(
+    file: FileId,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    keys: &Keys,
+) -> (Vec<RawGroup>, bool) {
+    parse_file(file, text, diagnostics, keys, groups)
+}
 
 /// Keys people bring from Ansible or pyinfra, and what to write instead.
 fn known_mistake(key: &str) -> Option<&'static str> {
@@ -87,7 +99,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
 
 fn group_table(
     name: String,
-    name_span: crate::Span,
+    name_span: strata_diagnostics::Span,
     table: &DeTable<'_>,
     cx: &mut Ctx<'_>,
 ) -> RawGroup {

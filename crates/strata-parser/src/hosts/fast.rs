@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The toml crate's spanned parser builds a token list and a tree for the
-//! whole document before [`crate::hosts::groups`] converts it: at 250,000
+//! whole document before [`super::full::groups`] converts it: at 250,000
 //! entries that was most of the work of a command about one host. This
 //! scan reads that subset straight into groups, with the same spans, and
 //! gives up (`None`) at the first byte outside it, so that the full parser
@@ -26,11 +26,11 @@
 //!
 //! Such a document has nothing the TOML 1.1 scan warns about (no inline
 //! table, escape or time), and no entry or group that
-//! [`crate::hosts::groups`] reports: it gives exactly these groups and no
+//! [`super::full::groups`] reports: it gives exactly these groups and no
 //! diagnostic. A differential test holds the two paths to that.
 
 use crate::model::{GroupShape, RawGroup, RawHost};
-use crate::source::{FileId, Span};
+use strata_diagnostics::{FileId, Span};
 
 /// Documents over twice this size are scanned in pieces of about this
 /// size, on all cores.
@@ -43,7 +43,7 @@ const PIECE: usize = 256 * 1024;
 /// cores, the calling thread included, each with the spans of the whole
 /// text. When a piece is not in the subset, or a key is in two pieces, the
 /// whole text is scanned at once, which decides.
-pub(crate) fn groups(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
+pub(crate) fn plain_arrays(file: FileId, text: &str) -> Option<Vec<RawGroup>> {
     if text.len() < 2 * PIECE {
         return scan(file, text, 0);
     }
@@ -268,19 +268,19 @@ fn exact(hosts: &mut Vec<RawHost>) -> Vec<RawHost> {
 mod tests {
     use proptest::prelude::*;
 
-    use crate::source::Sources;
+    use strata_diagnostics::Files;
 
     /// The full parser's answer: (groups, diagnostics' messages, ok).
-    fn full(text: &str) -> (Vec<crate::RawGroup>, Vec<String>, bool) {
-        let mut sources = Sources::new();
-        let file = sources.add("hosts.toml", text.to_string());
+    fn full(text: &str) -> (Vec<crate::model::RawGroup>, Vec<String>, bool) {
+        let mut files = Files::new();
+        let file = files.add("hosts.toml", text.to_string());
         let mut diagnostics = Vec::new();
-        let (groups, ok) = crate::parse_file(
+        let (groups, ok) = crate::convert::parse_file(
             file,
             text,
             &mut diagnostics,
             &crate::convert::Keys::default(),
-            crate::hosts::groups,
+            crate::hosts::full::groups,
         );
         let messages = diagnostics.iter().map(|d| d.message.clone()).collect();
         (groups, messages, ok)
@@ -289,8 +289,8 @@ mod tests {
     /// When the fast path answers, the full parser gives the same groups,
     /// no diagnostic, and success.
     fn same(text: &str) -> bool {
-        let file = crate::FileId(0);
-        match super::groups(file, text) {
+        let file = strata_diagnostics::FileId::from_index(0);
+        match super::plain_arrays(file, text) {
             Some(groups) => {
                 let (want, diagnostics, ok) = full(text);
                 assert!(ok, "{text:?}: the full parser failed: {diagnostics:?}");
@@ -433,12 +433,12 @@ mod tests {
 
     #[test]
     fn pieces_read_as_the_whole() {
-        let file = crate::FileId(0);
+        let file = strata_diagnostics::FileId::from_index(0);
         let text = big(600, 100);
         assert!(text.len() > 4 * super::PIECE, "{}", text.len());
         assert!(super::cuts(&text).len() > 4);
         let whole = super::scan(file, &text, 0).expect("in the subset");
-        assert_eq!(super::groups(file, &text), Some(whole));
+        assert_eq!(super::plain_arrays(file, &text), Some(whole));
         // Out of the subset somewhere, or a key in two pieces: what the
         // whole scan says, which is no.
         let at = text.len() / 2;
@@ -457,7 +457,7 @@ mod tests {
         spoiled.push(s);
         for s in &spoiled {
             assert_eq!(super::scan(file, s, 0), None);
-            assert_eq!(super::groups(file, s), None);
+            assert_eq!(super::plain_arrays(file, s), None);
         }
     }
 

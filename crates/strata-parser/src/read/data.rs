@@ -1,0 +1,131 @@
+//! The data files of `group_data/` and `host_data/`: read and parsed in
+//! parallel, then added to the file store in order.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use strata_diagnostics::{Code, Diagnostic, FileId, Files};
+
+use super::disk::{self, Found};
+use super::problems::read_diagnostic;
+use crate::convert::{Keys, parse_data_text};
+use crate::model::{DataFile, DataTable};
+
+/// Files larger than this (1 MiB) are parsed one at a time.
+const BIG_FILE: usize = 1024 * 1024;
+static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Files parsed at once by [`read_files`]: what the parse of a file leaves
+/// (text, table, problems) is held until the file is added to the
+/// store, and batches keep that small at 100,000 files.
+const BATCH: usize = 4096;
+
+/// One file as [`parse_files`] left it, for [`add_files`].
+pub(super) struct Parsed {
+    /// Empty when it was let go (`stamp`).
+    text: String,
+    /// The text's [`strata_diagnostics::stamp`], when the text was let go.
+    stamp: Option<u64>,
+    table: DataTable,
+    ok: bool,
+    problem: Option<(Code, String)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and parses `files` in parallel, a batch at a time; they are
+/// added to `store` in order.
+pub(super) fn read_files(
+    root: &Path,
+    store: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    mut files: Vec<Found>,
+    keys: &Keys,
+) -> Vec<DataFile> {
+    let mut out = Vec::with_capacity(files.len());
+    store.reserve(files.len());
+    let let_go = store.can_let_go();
+    for batch in files.chunks_mut(BATCH) {
+        let parsed = parse_files(root, store.len(), batch, keys, let_go);
+        add_files(store, diagnostics, batch, parsed, &mut out);
+    }
+    out
+}
+
+/// Reads and parses `files` in parallel, as the files of the store
+/// numbered from `base` on, which [`add_files`] then adds. With `let_go`,
+/// the text of a file that parses without a problem is not kept (see
+/// [`File`](strata_diagnostics::File)).
+pub(super) fn parse_files(
+    root: &Path,
+    base: usize,
+    files: &[Found],
+    keys: &Keys,
+    let_go: bool,
+) -> Vec<Parsed> {
+    files
+        .par_iter()
+        .enumerate()
+        .map(|(i, found)| {
+            let file = FileId::from_index(base + i);
+            match disk::read_text(root, &found.path(root), &found.display, found.kind) {
+                Ok(mut text) => {
+                    // The TOML parser holds every token of a document while
+                    // parsing it (for a hostile file, many times its size):
+                    // big files take turns so that their peaks do not add up.
+                    let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
+                    let mut diagnostics = Vec::new();
+                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
+                    // A file whose name is not UTF-8 could not be found
+                    // again by its name: it keeps its text.
+                    let stamp = (let_go && ok && diagnostics.is_empty() && found.rebuilt())
+                        .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
+                    Parsed {
+                        text,
+                        stamp,
+                        table,
+                        ok,
+                        problem: None,
+                        diagnostics,
+                    }
+                }
+                Err(p) => Parsed {
+                    text: p.partial,
+                    stamp: None,
+                    table: DataTable::default(),
+                    ok: false,
+                    problem: Some((p.code, p.message)),
+                    diagnostics: Vec::new(),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Adds the files [`parse_files`] read to `store`, in order, and their
+/// data to `out`.
+pub(super) fn add_files(
+    store: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &mut [Found],
+    parsed: Vec<Parsed>,
+    out: &mut Vec<DataFile>,
+) {
+    for (found, p) in files.iter_mut().zip(parsed) {
+        let name = found.name().into();
+        let display = std::mem::take(&mut found.display);
+        let file = match p.stamp {
+            Some(stamp) => store.add_unkept(display, stamp),
+            None => store.add(display, p.text),
+        };
+        if let Some((code, message)) = p.problem {
+            diagnostics.push(read_diagnostic(file, store, code, message));
+        }
+        diagnostics.extend(p.diagnostics);
+        out.push(DataFile {
+            name,
+            file,
+            data: p.table,
+            ok: p.ok,
+        });
+    }
+}

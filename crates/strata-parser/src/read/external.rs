@@ -1,0 +1,161 @@
+//! The `sources/` folder of an inventory: each declaration read and checked,
+//! and the JSON document of each `file` source read (inside the root, under
+//! the size limit) and parsed. A `command` source's answer is fetched later,
+//! by `strata-exec`; nothing here runs anything.
+
+use std::path::{Component, Path};
+
+use strata_diagnostics::{Code, Diagnostic, FileId, Files};
+
+use super::disk;
+use super::problems::{report_walk, unreadable};
+use crate::convert::parse_data;
+use crate::external::{
+    SOURCES_DIR, SourceDecl, SourceDoc, SourceKind, declaration, parse_source_document,
+};
+
+/// Reads `sources/*.toml` and the JSON documents of `file` sources.
+pub(crate) fn read_sources(
+    root: &Path,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<SourceDecl>, Vec<SourceDoc>) {
+    // Other files in sources/ (a JSON export, a script) are ignored.
+    let walk = disk::walk(root, SOURCES_DIR, 1);
+    report_walk(files, diagnostics, walk.strays, walk.problems, None);
+    let (mut decls, mut docs) = (Vec::new(), Vec::new());
+    for found in walk.files {
+        let name = found.name().to_string();
+        let text = match disk::read_text(root, &found.path(root), &found.display, found.kind) {
+            Ok(text) => text,
+            Err(p) => {
+                diagnostics.push(unreadable(files, found.display.clone(), p).1);
+                continue;
+            }
+        };
+        let (decl_table, syntax) = parse_data(files, &found.display, text);
+        let file = FileId::from_index(files.len() - 1);
+        let broken = syntax.iter().any(Diagnostic::is_error);
+        diagnostics.extend(syntax);
+        if broken {
+            continue;
+        }
+        let Some(decl) = declaration(&name, file, &decl_table, diagnostics) else {
+            continue;
+        };
+        if let SourceKind::File(path) = &decl.kind {
+            docs.push(read_file_source(root, files, diagnostics, &decl, path));
+        }
+        decls.push(decl);
+    }
+    (decls, docs)
+}
+
+/// Reads a `file` source's JSON document, refusing a path outside the root.
+fn read_file_source(
+    root: &Path,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    decl: &SourceDecl,
+    path: &str,
+) -> SourceDoc {
+    let failed = SourceDoc {
+        source: decl.name.clone(),
+        ..SourceDoc::default()
+    };
+    let mut refuse = |message: String, code: Code, help: &str| {
+        diagnostics.push(Diagnostic::error(code, decl.span, message).with_help(help.to_string()));
+    };
+    let rel = Path::new(path);
+    let escapes = rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+    if path.is_empty() || escapes {
+        refuse(
+            format!(
+                "the file of source `{}`, `{path}`, is outside the inventory root; it was not read",
+                decl.name
+            ),
+            Code::SourceDeclaration,
+            "a source file is a path relative to the inventory root, without `..`: nothing outside the root is read",
+        );
+        return failed;
+    }
+    let full = root.join(rel);
+    let display = disk::slash_path(
+        &rel.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect::<std::path::PathBuf>(),
+    );
+    let meta = match std::fs::symlink_metadata(&full) {
+        Ok(m) => m,
+        Err(e) => {
+            refuse(
+                format!(
+                    "the file of source `{}`, {display}, cannot be read: {e}",
+                    decl.name
+                ),
+                Code::SourceDeclaration,
+                "the path is relative to the inventory root",
+            );
+            return failed;
+        }
+    };
+    // Every component must stay inside the root (a linked directory too).
+    if let Ok(real) = std::fs::canonicalize(&full)
+        && !real.starts_with(root)
+    {
+        refuse(
+            format!(
+                "{display}, the file of source `{}`, leads outside the inventory root; it was not read",
+                decl.name
+            ),
+            Code::SymlinkOutsideRoot,
+            "nothing outside the inventory root is read: copy the export into the inventory",
+        );
+        return failed;
+    }
+    // A folder (`file = "."`, `file = "exports/"`) or another file that
+    // is not a regular one is a mistake of the declaration: said there.
+    if let Ok(target) = std::fs::metadata(&full)
+        && !target.is_file()
+    {
+        let what = if target.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a FIFO, a socket or a device)"
+        };
+        refuse(
+            format!(
+                "the file of source `{}`, `{path}`, is {what}; it was not read",
+                decl.name
+            ),
+            Code::SourceDeclaration,
+            "`file` names a JSON document, relative to the inventory root: file = \"exports/cmdb.json\"",
+        );
+        return failed;
+    }
+    match disk::read_text(root, &full, &display, disk::Kind::of(meta.file_type())) {
+        Ok(text) => {
+            let (doc, ds) = parse_source_document(files, &decl.name, display, text);
+            diagnostics.extend(ds);
+            doc
+        }
+        // Bytes that are not UTF-8 are located in the file itself.
+        Err(p) if p.code == Code::NotUtf8 => {
+            diagnostics.push(unreadable(files, display, p).1);
+            failed
+        }
+        // Anything else (too large, unreadable) at the declaration.
+        Err(p) => {
+            let code = p.code;
+            refuse(
+                format!("the file of source `{}`: {}", decl.name, p.message),
+                code,
+                "the path is relative to the inventory root",
+            );
+            failed
+        }
+    }
+}
