@@ -50,26 +50,24 @@
 //! changes data.
 
 pub mod ansible;
-mod budget;
-mod build;
-mod checks;
 mod connector;
 mod data;
 mod diff;
 mod explain;
-pub mod fetch;
+mod host_name;
 mod inventory;
 mod key_order;
 mod layer;
 mod limit;
+mod lint;
 mod loader;
 mod overrides;
 mod range;
+mod resolve;
 mod schema;
-mod schema_cost;
-mod swar;
 
-pub use budget::Budget;
+pub use resolve::budget::Budget;
+pub use resolve::external::fetch;
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
 pub use diff::{Change, ChangeOrigin, GroupDiff, InventoryDiff, diff};

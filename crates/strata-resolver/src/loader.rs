@@ -7,7 +7,7 @@ use strata_parser::{
     DataTable, Diagnostic, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span,
 };
 
-use crate::build::{Extras, build};
+use crate::resolve::{Extras, build};
 use crate::connector::{Connector, Connectors};
 use crate::inventory::Inventory;
 
@@ -84,7 +84,7 @@ pub struct Loader {
     extras: Extras,
     host_data: HostData,
     base: String,
-    sources: crate::fetch::SourceOptions,
+    sources: crate::resolve::external::fetch::SourceOptions,
     keep_texts: bool,
     for_ansible: bool,
 }
@@ -161,7 +161,7 @@ impl Loader {
 
     /// Sets what answers command sources (docs/sources.md): this crate
     /// runs nothing itself.
-    pub fn fetcher(mut self, fetcher: std::sync::Arc<dyn crate::fetch::Fetch>) -> Loader {
+    pub fn fetcher(mut self, fetcher: std::sync::Arc<dyn crate::resolve::external::fetch::Fetch>) -> Loader {
         self.sources.fetcher = Some(fetcher);
         self
     }
@@ -304,7 +304,7 @@ impl Loader {
             HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
         raw.sources.set_base(self.base.clone());
-        let incomplete = crate::fetch::fetch_commands(&mut raw, &self.sources, check);
+        let incomplete = crate::resolve::external::fetch::fetch_commands(&mut raw, &self.sources, check);
         resolve(raw, &self.extras, incomplete)
     }
 

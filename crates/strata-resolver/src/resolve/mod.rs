@@ -12,10 +12,11 @@
 //!
 //! `build` below runs them in order.
 
-mod checks;
+pub(crate) mod budget;
+mod consistency;
 mod expand;
+pub(crate) mod external;
 mod layers;
-mod sources;
 
 use std::collections::HashMap;
 

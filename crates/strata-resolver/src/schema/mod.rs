@@ -43,6 +43,8 @@ use jsonschema::error::ValidationErrorKind;
 use strata_parser::json::{Json, JsonValue};
 use strata_parser::{Code, Diagnostic, FileId, Label, SchemaFile, Sources, Span, Value};
 
+mod cost;
+
 use crate::data::DataSet;
 use crate::inventory::Inventory;
 
@@ -108,7 +110,7 @@ enum CompileError {
     /// The crate refused it.
     Invalid(jsonschema::ValidationError<'static>),
     /// Validating with it would cost too much (checked first).
-    Costly(crate::schema_cost::Costly),
+    Costly(cost::Costly),
 }
 
 fn compile(schema: &serde_json::Value) -> Result<jsonschema::Validator, CompileError> {
@@ -116,9 +118,9 @@ fn compile(schema: &serde_json::Value) -> Result<jsonschema::Validator, CompileE
     // follows `$ref`s lazily, so an exponential schema compiles at once and
     // then takes minutes per value (schema_cost.rs). A reference the count
     // could not follow is left to the compiler to explain.
-    let cost = crate::schema_cost::check(schema, Refuse);
+    let cost = cost::check(schema, Refuse);
     if let Err(e) = &cost
-        && !matches!(e, crate::schema_cost::Costly::Unresolved { .. })
+        && !matches!(e, cost::Costly::Unresolved { .. })
     {
         return Err(CompileError::Costly(e.clone()));
     }
@@ -257,7 +259,7 @@ fn invalid(
 
 /// A schema refused for what validating with it would cost, located at the
 /// subschema (or `$ref`) where the count crosses the limit.
-fn costly(display: &str, file: FileId, doc: &Json, c: &crate::schema_cost::Costly) -> Diagnostic {
+fn costly(display: &str, file: FileId, doc: &Json, c: &cost::Costly) -> Diagnostic {
     let span = doc
         .pointer(c.at())
         .map_or(doc.span.start..doc.span.start, |j| j.span.clone());

@@ -390,7 +390,7 @@ impl Builder<'_> {
             }
             let Some(file) = doc.file else { continue };
             self.source_files.insert(file, doc.source.as_str().into());
-            match super::sources::plan(&doc, self.budget.max_entries) {
+            match super::external::merge::plan(&doc, self.budget.max_entries) {
                 Ok(plan) => global.extend(self.place_source(doc, file, plan)),
                 Err(d) => self.diagnostics.push(d),
             }
@@ -404,7 +404,7 @@ impl Builder<'_> {
         &mut self,
         doc: strata_parser::SourceDoc,
         file: FileId,
-        plan: super::sources::Plan,
+        plan: super::external::merge::Plan,
     ) -> Option<SetId> {
         use strata_parser::{Code, Diagnostic};
         let new = plan
@@ -489,7 +489,7 @@ impl Builder<'_> {
         for g in doc
             .groups
             .iter()
-            .filter(|g| super::sources::is_special(&g.name))
+            .filter(|g| super::external::merge::is_special(&g.name))
         {
             let Some(vars) = &g.vars else { continue };
             if g.name == "all" {
