@@ -55,6 +55,7 @@ mod data;
 mod diff;
 mod explain;
 mod host_name;
+mod in_code;
 mod inventory;
 mod key_order;
 mod layer;
@@ -66,18 +67,19 @@ mod range;
 mod resolve;
 mod schema;
 
-pub use resolve::budget::Budget;
-pub use resolve::external::fetch;
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
 pub use diff::{Change, ChangeOrigin, GroupDiff, InventoryDiff, diff};
 pub use explain::{Explanation, Reason, reason};
+pub use in_code::{HostSpec, InventoryBuilder};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
-pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, Report};
+pub use loader::{LoadError, Loaded, Loader, Report};
 pub use overrides::{DataArgError, parse_data_arg, parse_value};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
+pub use resolve::budget::Budget;
+pub use resolve::external::fetch;
 pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{
     Code, Datetime, Diagnostic, Label, Location, Severity, Sources, Span, Table, Text, Value,

@@ -1,16 +1,28 @@
-//! From the raw model to an [`Inventory`], in three stages, each in its
-//! own file:
+//! From the raw model to an [`Inventory`]: the resolve stages, in the
+//! order they run, each in its own file.
 //!
-//! 1. [`expand`]: check the budget, expand every entry (ranges,
-//!    connectors), check names, and fix the hosts and their order;
-//! 2. [`layers`]: place every data layer where the waterfall of
+//! 1. [`external`]: external sources. [`external::fetch`] asks for the
+//!    answers of command sources (the [`Loader`](crate::Loader) runs it
+//!    before the others, as only it knows the consent and the fetcher);
+//!    [`external::merge`] turns one answer's groups into a plan that
+//!    [`layers`] places.
+//! 2. [`budget`]: how much the inventory may expand to, counted from the
+//!    ranges' bounds before anything is expanded (called first by
+//!    [`expand`]).
+//! 3. [`expand`]: expand every entry (ranges, connectors), check names,
+//!    and fix the hosts and their order;
+//! 4. [`layers`]: place every data layer where the waterfall of
 //!    docs/precedence.md reads it: group memberships with inline host data,
-//!    `all`, implicit connector groups, group_data/ and host_data/ files,
-//!    each host's own layers (all the precedence rules are there);
-//! 3. [`checks`]: what needs the whole picture (a host missing from `all`,
-//!    duplicates, files that name nothing, name clashes, no hosts).
+//!    `all`, external sources, implicit connector groups, group_data/ and
+//!    host_data/ files, each host's own layers (all the precedence rules
+//!    are there);
+//! 5. [`consistency`]: what needs the whole picture (a host missing from
+//!    `all`, hosts listed twice, files that name nothing, name clashes, no
+//!    hosts).
 //!
-//! `build` below runs them in order.
+//! [`build`] below runs stages 2 to 5 in order. The checks that go beyond
+//! loading (`strata check`) are not a stage: they live in
+//! [`lint`](crate::lint) and run on the finished inventory.
 
 pub(crate) mod budget;
 mod consistency;
@@ -182,7 +194,7 @@ pub(crate) fn build(
     let deferred = b.place_host_files(host_files, deferred_host_files, complete);
     b.own_layers();
 
-    // 3. Checks of the whole.
+    // 3. Consistency of the whole.
     b.name_clashes();
     b.no_hosts(hosts_file, hosts_ok, any_broken || incomplete);
 

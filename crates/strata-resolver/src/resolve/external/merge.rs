@@ -1,7 +1,7 @@
 //! A source document's groups as a plan: their order (a parent before its
 //! children, otherwise as written), each group's members with `children`
 //! flattened, and the source's hosts in order. Pure graph work on one
-//! document; [`layers`](super::layers) places the result.
+//! document; [`layers`](super::super::layers) places the result.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
