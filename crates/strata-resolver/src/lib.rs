@@ -57,6 +57,7 @@ mod explain;
 mod host_name;
 mod in_code;
 mod inventory;
+pub mod json;
 mod key_order;
 mod layer;
 mod limit;

@@ -110,7 +110,7 @@ pub use loader::Loader;
 pub use strata_sources::default_cache_dir;
 
 pub use state::RunState;
-pub use strata_resolver::{ansible, fetch};
+pub use strata_resolver::{ansible, fetch, json};
 
 /// The host name nearest to `name`, for did-you-mean messages.
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
