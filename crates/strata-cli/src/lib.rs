@@ -527,26 +527,26 @@ fn run_diff(
     let new_loader = loader_for(&new_root);
     // Both sides load at the same time (each also uses every core for its files).
     let (old_loaded, new_loaded) = std::thread::scope(|s| {
-        let old = s.spawn(|| old_loader.load_all());
-        let new = new_loader.load_all();
+        let old = s.spawn(|| old_loader.load());
+        let new = new_loader.load();
         (old.join(), new)
     });
     let old_loaded =
         old_loaded.map_err(|_| Failure::Usage("loading the old side failed".into()))?;
     let new_label = shown(&new_root);
-    let mut side = |loaded: strata::Loaded, which: &str, label: &str| match loaded.inventory {
-        Some(inv) => Some(inv),
-        None => {
-            let sources = loaded.sources.unwrap_or_default();
-            report::print(err, &loaded.diagnostics, &sources, false);
-            let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-            err.line(&format!(
-                "error: the {which} inventory ({label}) does not load: {n} error{}",
-                if n == 1 { "" } else { "s" }
-            ));
-            None
-        }
-    };
+    let mut side =
+        |loaded: Result<Inventory, strata::LoadError>, which: &str, label: &str| match loaded {
+            Ok(inv) => Some(inv),
+            Err(problems) => {
+                report::print(err, problems.diagnostics(), problems.sources(), false);
+                let n = problems.errors().count();
+                err.line(&format!(
+                    "error: the {which} inventory ({label}) does not load: {n} error{}",
+                    if n == 1 { "" } else { "s" }
+                ));
+                None
+            }
+        };
     let old_inv = side(old_loaded, "old", &old_label);
     let new_inv = side(new_loaded, "new", &new_label);
     let (Some(old_inv), Some(new_inv)) = (old_inv, new_inv) else {
@@ -577,15 +577,19 @@ fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<strata::Host<'a
 /// `full` so that every problem of every file is reported at once, then
 /// exit 1.
 fn load(first: Loader, full: Loader, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
-    match first.load_all().inventory {
-        Some(inv) => {
+    match first.load() {
+        Ok(inv) => {
             report::print(err, inv.diagnostics(), inv.sources(), false);
             Ok(inv)
         }
-        None => {
-            let loaded = full.load_all();
-            let sources = loaded.sources.unwrap_or_default();
-            report::print(err, &loaded.diagnostics, &sources, false);
+        Err(_) => {
+            match full.load() {
+                Err(problems) => {
+                    report::print(err, problems.diagnostics(), problems.sources(), false);
+                }
+                // The files changed in between: what is left are warnings.
+                Ok(inv) => report::print(err, inv.diagnostics(), inv.sources(), false),
+            }
             Err(Failure::Inventory)
         }
     }

@@ -11,7 +11,8 @@ use strata_parser::{
 
 use crate::connector::Connector;
 use crate::inventory::Inventory;
-use crate::loader::{LoadError, resolve};
+use crate::loader::resolve;
+use crate::problems::LoadError;
 use crate::resolve::Extras;
 
 impl Inventory {
@@ -224,8 +225,7 @@ impl InventoryBuilder {
             source_docs: Vec::new(),
             diagnostics: Vec::new(),
         };
-        let loaded = resolve(raw, &self.extras, false);
-        let mut r = loaded.into_result();
+        let mut r = resolve(raw, &self.extras, false);
         if let Ok(inv) = &mut r {
             inv.root = None;
         }

@@ -5,65 +5,12 @@
 
 use std::path::{Path, PathBuf};
 
-use strata_parser::{Diagnostic, RawInventory, Sources};
+use strata_parser::{Diagnostic, RawInventory};
 
 use crate::connector::{Connector, Connectors};
 use crate::inventory::Inventory;
+use crate::problems::{LoadError, Problems};
 use crate::resolve::{Extras, build};
-
-/// Loading failed: the inventory has errors. Holds every problem found
-/// (errors and warnings) and the files, so they can be rendered.
-#[derive(Debug)]
-pub struct LoadError {
-    diagnostics: Vec<Diagnostic>,
-    sources: Sources,
-}
-
-impl LoadError {
-    /// Every problem, errors and warnings, in the order found.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
-    }
-
-    /// The files, for rendering the diagnostics.
-    pub fn sources(&self) -> &Sources {
-        &self.sources
-    }
-
-    /// The errors only.
-    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.is_error())
-    }
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.errors().count();
-        write!(
-            f,
-            "the inventory has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for d in self.errors() {
-            write!(f, "\n  {}", d.one_line(&self.sources))?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadError {}
-
-/// What a load produced: an inventory when there were no errors, and every
-/// diagnostic either way. [`Loader::load`] turns this into a `Result`.
-#[derive(Debug)]
-pub struct Loaded {
-    /// The inventory, when there was no error.
-    pub inventory: Option<Inventory>,
-    /// Every problem found, errors and warnings.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The files, for rendering the diagnostics.
-    pub sources: Option<Sources>,
-}
 
 /// Loads an inventory directory.
 ///
@@ -290,13 +237,7 @@ impl Loader {
         self
     }
 
-    /// Reads and resolves the inventory; every problem found, not just the
-    /// first, is in the result.
-    pub fn load_all(&self) -> Loaded {
-        self.load_as(false)
-    }
-
-    fn load_as(&self, check: bool) -> Loaded {
+    fn load_as(&self, check: bool) -> Result<Inventory, Problems> {
         let read = |host_data| match self.keep_texts {
             true => strata_parser::read_inventory_with(&self.root, host_data),
             false => strata_parser::read_inventory_letting_go(&self.root, host_data),
@@ -323,18 +264,17 @@ impl Loader {
     /// # let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("hosts.toml"), "web-servers = [\"w1\"]\n")?;
     /// // pyinfra takes any group name...
-    /// assert!(strata_resolver::Loader::new(dir.path()).check().diagnostics.is_empty());
+    /// assert!(strata_resolver::Loader::new(dir.path()).check().diagnostics().is_empty());
     /// // ...Ansible warns about a dash.
-    /// let report = strata_resolver::Loader::new(dir.path()).for_ansible(true).check();
-    /// assert!(!report.has_errors());
-    /// assert_eq!(report.diagnostics[0].code, strata_resolver::Code::AnsibleName);
+    /// let problems = strata_resolver::Loader::new(dir.path()).for_ansible(true).check();
+    /// assert!(!problems.has_errors());
+    /// assert_eq!(problems.diagnostics()[0].code, strata_resolver::Code::AnsibleName);
     /// # Ok(()) }
     /// ```
-    pub fn check(&self) -> Report {
-        let loaded = self.load_as(true);
-        let (mut diagnostics, sources) = match loaded.inventory {
-            Some(mut inv) => {
-                let mut diagnostics = loaded.diagnostics;
+    pub fn check(&self) -> Problems {
+        let (mut diagnostics, sources) = match self.load_as(true) {
+            Ok(mut inv) => {
+                let mut diagnostics = inv.diagnostics().to_vec();
                 diagnostics.extend(inv.lint());
                 if self.for_ansible {
                     diagnostics.extend(inv.ansible_names());
@@ -344,26 +284,23 @@ impl Loader {
                 diagnostics.extend(inv.validate(&schemas));
                 (diagnostics, std::mem::take(&mut inv.sources))
             }
-            None => {
+            Err(problems) => {
                 // The schema files are still read, so that their own
                 // problems show in the same run.
-                let mut sources = loaded.sources.unwrap_or_default();
-                let mut diagnostics = loaded.diagnostics;
+                let (mut diagnostics, mut sources) = problems.into_parts();
                 diagnostics.extend(crate::Schemas::read(&self.root, &mut sources).1);
                 (diagnostics, sources)
             }
         };
         sort(&mut diagnostics);
-        Report {
-            diagnostics,
-            sources,
-        }
+        Problems::new(diagnostics, sources)
     }
 
-    /// Reads and resolves the inventory. Errors fail the load; warnings stay
-    /// available through [`Inventory::diagnostics`].
+    /// Reads and resolves the inventory. Errors fail the load, with every
+    /// problem found, not just the first; warnings stay available through
+    /// [`Inventory::diagnostics`].
     pub fn load(&self) -> Result<Inventory, LoadError> {
-        self.load_all().into_result()
+        self.load_as(false)
     }
 }
 
@@ -378,63 +315,23 @@ enum HostData {
     Only(Vec<String>),
 }
 
-/// What [`Loader::check`] found: every diagnostic of loading and of the
-/// extra checks ([`Inventory::lint`]), file by file, with the files.
-#[derive(Debug)]
-pub struct Report {
-    /// Errors and warnings, file by file (hosts.toml first), top to bottom.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The files, for rendering.
-    pub sources: Sources,
-}
-
-impl Report {
-    /// True when some diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// Number of errors and of warnings.
-    pub fn counts(&self) -> (usize, usize) {
-        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
-        (errors, self.diagnostics.len() - errors)
-    }
-}
-
-impl Loaded {
-    /// The inventory, or a [`LoadError`] holding every diagnostic.
-    pub fn into_result(self) -> Result<Inventory, LoadError> {
-        match self.inventory {
-            Some(inv) => Ok(inv),
-            None => Err(LoadError {
-                diagnostics: self.diagnostics,
-                sources: self.sources.unwrap_or_default(),
-            }),
-        }
-    }
-}
-
 /// File by file (hosts.toml first), top to bottom.
 fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
 }
 
-pub(crate) fn resolve(raw: RawInventory, extras: &Extras, incomplete: bool) -> Loaded {
+pub(crate) fn resolve(
+    raw: RawInventory,
+    extras: &Extras,
+    incomplete: bool,
+) -> Result<Inventory, Problems> {
     let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
     sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        Loaded {
-            inventory: None,
-            diagnostics,
-            sources: Some(std::mem::take(&mut inv.sources)),
-        }
+        Err(Problems::new(diagnostics, std::mem::take(&mut inv.sources)))
     } else {
-        inv.diagnostics = diagnostics.clone();
-        Loaded {
-            inventory: Some(inv),
-            diagnostics,
-            sources: None,
-        }
+        inv.diagnostics = diagnostics;
+        Ok(inv)
     }
 }
 

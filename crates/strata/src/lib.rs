@@ -88,9 +88,10 @@
 //!
 //! # Errors
 //!
-//! Loading reports every problem, not just the first: a [`LoadError`] holds
-//! all [`Diagnostic`]s with their files and spans; warnings of a successful
-//! load are in [`Inventory::diagnostics`].
+//! Loading reports every problem, not just the first: a [`LoadError`] (a
+//! [`Problems`], as [`Loader::check`] returns) holds all [`Diagnostic`]s
+//! with their files and spans, and counts the errors; warnings of a
+//! successful load are in [`Inventory::diagnostics`].
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
@@ -134,6 +135,6 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataArgError,
     DataError, Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
-    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, Origin, Reason,
-    Report, SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
+    InventoryBuilder, InventoryDiff, Layer, Limit, LimitError, LoadError, Origin, Problems, Reason,
+    SchemaError, Schemas, diff, parse_data_arg, parse_value, reason,
 };

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use strata_resolver::fetch::{Fetch, Fetched, Request};
-use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Loaded, Report};
+use strata_resolver::{Budget, Connector, Connectors, Inventory, LoadError, Problems};
 
 /// Loads an inventory directory, external sources included
 /// (docs/sources.md).
@@ -211,18 +211,14 @@ impl Loader {
             .fetcher(fetcher)
     }
 
-    /// Reads and resolves the inventory; every problem found is in the result.
-    pub fn load_all(&self) -> Loaded {
-        self.resolver().load_all()
-    }
-
     /// Reads everything and reports every problem, as `strata check`.
     /// Command sources that were not run are a warning here, not an error.
-    pub fn check(&self) -> Report {
+    pub fn check(&self) -> Problems {
         self.resolver().check()
     }
 
-    /// Reads and resolves the inventory.
+    /// Reads and resolves the inventory; when it fails, every problem found
+    /// is in the error.
     pub fn load(&self) -> Result<Inventory, LoadError> {
         self.resolver().load()
     }

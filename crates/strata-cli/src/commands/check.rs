@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use serde_json::json;
-use strata::{Diagnostic, Report, Severity, Sources};
+use strata::{Diagnostic, Problems, Severity, Sources};
 
 use crate::args::CheckFormat;
 use crate::output::write_json;
@@ -13,16 +13,16 @@ use crate::term::Stderr;
 pub fn run(
     out: &mut impl Write,
     err: &mut Stderr<'_>,
-    report: &Report,
+    report: &Problems,
     format: CheckFormat,
     strict: bool,
 ) -> io::Result<bool> {
     let (errors, warnings) = report.counts();
     match format {
         CheckFormat::Human => {
-            crate::report::print(err, &report.diagnostics, &report.sources, true);
+            crate::report::print(err, report.diagnostics(), report.sources(), true);
             let files = report
-                .sources
+                .sources()
                 .iter()
                 .filter(|(_, f)| !f.is_virtual() && !f.is_missing())
                 .count();
@@ -30,22 +30,22 @@ pub fn run(
         }
         CheckFormat::Json => {
             let items: Vec<serde_json::Value> = report
-                .diagnostics
+                .diagnostics()
                 .iter()
                 .map(|d| {
                     item(
                         err.front_end.reword(d).as_ref().unwrap_or(d),
-                        &report.sources,
+                        report.sources(),
                     )
                 })
                 .collect();
             write_json(out, &items)?;
         }
         CheckFormat::Github => {
-            for d in &report.diagnostics {
+            for d in report.diagnostics() {
                 let reworded = err.front_end.reword(d);
                 let d = reworded.as_ref().unwrap_or(d);
-                writeln!(out, "{}", annotation(d, &report.sources))?;
+                writeln!(out, "{}", annotation(d, report.sources()))?;
             }
         }
     }
