@@ -11,9 +11,8 @@ use strata_parser::{
 
 use crate::connector::Connector;
 use crate::inventory::Inventory;
-use crate::loader::resolve;
 use crate::problems::LoadError;
-use crate::resolve::Extras;
+use crate::resolve::{self, Extras};
 
 impl Inventory {
     /// An inventory made in code, as pyinfra's `Inventory((names, data), **groups)`.
@@ -225,7 +224,7 @@ impl InventoryBuilder {
             source_docs: Vec::new(),
             diagnostics: Vec::new(),
         };
-        let mut r = resolve(raw, &self.extras, false);
+        let mut r = resolve::run(raw, &self.extras, false);
         if let Ok(inv) = &mut r {
             inv.root = None;
         }

@@ -5,12 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use strata_parser::{Diagnostic, RawInventory};
-
 use crate::connector::{Connector, Connectors};
 use crate::inventory::Inventory;
 use crate::problems::{LoadError, Problems};
-use crate::resolve::{Extras, build};
+use crate::resolve::{self, Extras};
 
 /// Loads an inventory directory.
 ///
@@ -224,13 +222,13 @@ impl Loader {
     /// assert_eq!(err.diagnostics()[0].code, strata_resolver::Code::BudgetExceeded);
     /// # Ok(()) }
     /// ```
-    pub fn budget(mut self, budget: crate::Budget) -> Loader {
+    pub fn budget(mut self, budget: crate::resolve::budget::Budget) -> Loader {
         self.extras.budget = budget;
         self
     }
 
     /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
-    /// origins, as [`Sources::set_base`] explains; the CLI passes the
+    /// origins, as [`Sources::set_base`](strata_parser::Sources::set_base) explains; the CLI passes the
     /// inventory's path relative to the working directory.
     pub fn display_base(mut self, base: impl Into<String>) -> Loader {
         self.base = base.into();
@@ -250,7 +248,7 @@ impl Loader {
         raw.sources.set_base(self.base.clone());
         let incomplete =
             crate::resolve::external::fetch::fetch_commands(&mut raw, &self.sources, check);
-        resolve(raw, &self.extras, incomplete)
+        resolve::run(raw, &self.extras, incomplete)
     }
 
     /// Reads everything and reports every problem: what loading finds, and,
@@ -288,11 +286,11 @@ impl Loader {
                 // The schema files are still read, so that their own
                 // problems show in the same run.
                 let (mut diagnostics, mut sources) = problems.into_parts();
-                diagnostics.extend(crate::Schemas::read(&self.root, &mut sources).1);
+                diagnostics.extend(crate::schema::Schemas::read(&self.root, &mut sources).1);
                 (diagnostics, sources)
             }
         };
-        sort(&mut diagnostics);
+        resolve::sort(&mut diagnostics);
         Problems::new(diagnostics, sources)
     }
 
@@ -313,26 +311,6 @@ enum HostData {
     Defer,
     /// Look up these hosts' files only, read them on demand.
     Only(Vec<String>),
-}
-
-/// File by file (hosts.toml first), top to bottom.
-fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-}
-
-pub(crate) fn resolve(
-    raw: RawInventory,
-    extras: &Extras,
-    incomplete: bool,
-) -> Result<Inventory, Problems> {
-    let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
-    sort(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        Err(Problems::new(diagnostics, std::mem::take(&mut inv.sources)))
-    } else {
-        inv.diagnostics = diagnostics;
-        Ok(inv)
-    }
 }
 
 impl Inventory {

@@ -12,9 +12,8 @@ use strata_parser::{DataFile, DataTable, DeferredFile, FileId, RawGroup, Span};
 
 use super::expand::{Entries, Expansion};
 use super::{Builder, Expanded};
-use crate::data::DataSet;
 use crate::inventory::{GroupRec, SetId};
-use crate::layer::Layer;
+use crate::layer::{DataSet, Layer};
 
 /// About how many entries are expanded ahead, on another thread, while as
 /// many are placed (a batch is whole groups, at least one): a few hundred

@@ -20,7 +20,8 @@
 //!    `all`, hosts listed twice, files that name nothing, name clashes, no
 //!    hosts).
 //!
-//! [`build`] below runs stages 2 to 5 in order. The checks that go beyond
+//! [`run`] below runs stages 2 to 5 in order ([`build`]) and sorts what
+//! they found. The checks that go beyond
 //! loading (`strata check`) are not a stage: they live in
 //! [`lint`](crate::lint) and run on the finished inventory.
 
@@ -35,8 +36,9 @@ use std::collections::HashMap;
 use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
-use crate::data::DataSet;
 use crate::inventory::{GroupRec, HostGroups, HostIndex, HostRec, Inventory, NameMap, SetId};
+use crate::layer::DataSet;
+use crate::problems::Problems;
 
 /// What a caller adds to the files: override data, defaults, connectors.
 #[derive(Clone, Debug, Default)]
@@ -44,7 +46,7 @@ pub(crate) struct Extras {
     pub overrides: Option<(String, toml::Table)>,
     pub defaults: Option<(String, toml::Table)>,
     pub connectors: Connectors,
-    pub budget: crate::Budget,
+    pub budget: budget::Budget,
 }
 
 /// One host an entry stands for, after ranges and connectors. Kept small:
@@ -101,7 +103,7 @@ struct Builder<'c> {
     group_index: NameMap<u32>,
     sets: Vec<DataSet>,
     connectors: &'c Connectors,
-    budget: crate::Budget,
+    budget: budget::Budget,
     /// Per host: its groups (`Inventory::host_groups`); each group's hosts
     /// are made from them once all are placed.
     member_of: Vec<HostGroups>,
@@ -130,11 +132,7 @@ struct Builder<'c> {
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
 /// files that name no host or group may name one of its.
-pub(crate) fn build(
-    raw: RawInventory,
-    extras: &Extras,
-    incomplete: bool,
-) -> (Inventory, Vec<Diagnostic>) {
+fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Vec<Diagnostic>) {
     let RawInventory {
         root,
         sources,
@@ -229,4 +227,26 @@ pub(crate) fn build(
         key_order: Default::default(),
     };
     (inv, b.diagnostics)
+}
+
+/// File by file (hosts.toml first), top to bottom.
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+}
+
+/// Runs the stages: the inventory, or every problem found when one is an
+/// error (warnings stay in [`Inventory::diagnostics`]).
+pub(crate) fn run(
+    raw: RawInventory,
+    extras: &Extras,
+    incomplete: bool,
+) -> Result<Inventory, Problems> {
+    let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
+    sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(Problems::new(diagnostics, std::mem::take(&mut inv.sources)))
+    } else {
+        inv.diagnostics = diagnostics;
+        Ok(inv)
+    }
 }

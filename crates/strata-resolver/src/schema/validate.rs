@@ -9,8 +9,8 @@ use strata_parser::{Diagnostic, Value};
 
 use super::wording::describe;
 use super::{DefinedAt, Found, Group, Schemas};
-use crate::data::DataSet;
 use crate::inventory::Inventory;
+use crate::layer::DataSet;
 
 /// What one host's data breaks: each violation with its definition.
 type Violations = std::sync::Arc<Vec<(Found, Option<DefinedAt>)>>;
@@ -34,9 +34,9 @@ impl Inventory {
 
     /// Validates every host's resolved data against `schemas`: `all` for
     /// every host, a group's schema for that group's hosts. Returns one
-    /// [`Code::Schema`] error per distinct violation (a violation shared by
+    /// [`Code::Schema`](strata_parser::Code::Schema) error per distinct violation (a violation shared by
     /// many hosts from one definition is one diagnostic), and a
-    /// [`Code::UnknownSchemaGroup`] warning for a schema whose group does
+    /// [`Code::UnknownSchemaGroup`](strata_parser::Code::UnknownSchemaGroup) warning for a schema whose group does
     /// not exist.
     ///
     /// Each schema is compiled once; hosts whose data comes from the same
