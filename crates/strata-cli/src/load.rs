@@ -116,15 +116,19 @@ fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<Host<'a>, Failu
 /// `full` so that every problem of every file is reported at once, then
 /// exit 1.
 fn load(first: &Loader, full: &Loader, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
-    match first.load_all().inventory {
-        Some(inv) => {
+    match first.load() {
+        Ok(inv) => {
             report::print(err, inv.diagnostics(), inv.sources(), false);
             Ok(inv)
         }
-        None => {
-            let loaded = full.load_all();
-            let sources = loaded.sources.unwrap_or_default();
-            report::print(err, &loaded.diagnostics, &sources, false);
+        Err(_) => {
+            match full.load() {
+                Err(problems) => {
+                    report::print(err, problems.diagnostics(), problems.sources(), false);
+                }
+                // The files changed in between: what is left are warnings.
+                Ok(inv) => report::print(err, inv.diagnostics(), inv.sources(), false),
+            }
             Err(Failure::Inventory)
         }
     }

@@ -1,43 +1,14 @@
 //! Turning resolved data into JSON and TOML, deterministically: keys sorted
-//! at every level, TOML datetimes as RFC 3339 strings in JSON.
+//! at every level, TOML datetimes as RFC 3339 strings in JSON (the JSON
+//! conversion is `strata::json`, the one schemas validate).
 
 use std::io::{self, Write};
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 use strata::Value;
 
-/// A TOML value serialized as JSON: keys sorted at every level, datetimes
-/// as RFC 3339 strings, NaN and infinities (which JSON cannot carry) as
-/// `null`. Serialized directly, without building a JSON tree.
-pub struct Json<'a>(pub &'a Value);
-
-impl Serialize for Json<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::String(v) => s.serialize_str(v),
-            Value::Integer(i) => s.serialize_i64(*i),
-            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
-            Value::Float(_) => s.serialize_unit(),
-            Value::Boolean(b) => s.serialize_bool(*b),
-            Value::Datetime(d) => s.collect_str(d),
-            Value::Array(a) => s.collect_seq(a.iter().map(Json)),
-            Value::Table(t) => {
-                let mut entries: Vec<(&str, &Value)> = t.iter().collect();
-                entries.sort_unstable_by_key(|(k, _)| *k);
-                s.collect_map(entries.into_iter().map(|(k, v)| (k, Json(v))))
-            }
-        }
-    }
-}
-
-/// A host's resolved data as a JSON object, keys sorted.
-pub struct DataJson<'a>(pub &'a strata::Data<'a>);
-
-impl Serialize for DataJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, Json(v))))
-    }
-}
+/// The one conversion to JSON, shared with schemas (`strata::json`).
+pub use strata::json::{DataJson, Json};
 
 /// A TOML value with table keys sorted at every level.
 pub fn sorted(v: &toml::Value) -> toml::Value {

@@ -131,7 +131,7 @@ fn agrees_with_strata_on_every_inventory_of_the_repository() {
         seen += 1;
         let report = strata::Loader::new(&dir).check();
         let strata_rejects = report
-            .diagnostics
+            .diagnostics()
             .iter()
             .any(|d| d.is_error() && SHAPE.contains(&d.code));
         let schema_rejects = !v.is_valid(&doc);
@@ -145,7 +145,7 @@ fn agrees_with_strata_on_every_inventory_of_the_repository() {
                 .map(|e| e.to_string())
                 .collect::<Vec<_>>(),
             report
-                .diagnostics
+                .diagnostics()
                 .iter()
                 .map(|d| d.code)
                 .collect::<Vec<_>>()

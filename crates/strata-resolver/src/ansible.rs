@@ -213,7 +213,7 @@ impl Inventory {
             }
             for (key, entry) in set.table.iter() {
                 // `hosts` in a group file is already `strata::hosts_in_data`.
-                let reported = key == "hosts" && set.layer == crate::Layer::GroupFile;
+                let reported = key == "hosts" && set.layer == crate::layer::Layer::GroupFile;
                 if RESERVED_NAMES.binary_search(&key).is_err()
                     || reported
                     || !seen.insert(entry.key_span)

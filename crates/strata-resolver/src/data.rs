@@ -1,22 +1,10 @@
 //! Resolved data: a view over the layers that apply, with provenance.
 
 use serde::de::DeserializeOwned;
-use strata_parser::{FileId, Location, Value};
+use strata_parser::{Location, Value};
 
 use crate::inventory::{Inventory, SetId};
-use crate::layer::Layer;
-
-/// One layer of data: a data file, an inline table, a connector's data, ...
-#[derive(Debug)]
-pub(crate) struct DataSet {
-    pub layer: Layer,
-    /// The group this data belongs to (group layers, and host inline data
-    /// written inside a group's host list).
-    pub group: Option<u32>,
-    /// The file (or virtual source) it was read from.
-    pub file: FileId,
-    pub table: strata_parser::DataTable,
-}
+use crate::layer::{DataSet, Layer};
 
 /// Where a definition comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -260,7 +260,7 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
 fn group_changes(old: &Inventory, new: &Inventory) -> Vec<crate::diff::GroupDiff> {
     let mut out = Vec::new();
     for ng in new.groups() {
-        let members = |g: Option<crate::Group<'_>>| -> HashSet<String> {
+        let members = |g: Option<crate::inventory::Group<'_>>| -> HashSet<String> {
             g.into_iter()
                 .flat_map(|g| g.hosts().map(|h| h.name().to_string()))
                 .collect()

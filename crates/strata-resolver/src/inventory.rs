@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use strata_parser::{Diagnostic, Location, Sources, Span, Text};
 
-use crate::data::{Data, DataSet};
+use crate::data::Data;
+use crate::layer::DataSet;
 
 pub(crate) type SetId = u32;
 
@@ -447,7 +448,7 @@ impl Inventory {
         for (i, f) in ids.into_iter().zip(read) {
             if f.ok {
                 self.sets.push(DataSet {
-                    layer: crate::Layer::HostFile,
+                    layer: crate::layer::Layer::HostFile,
                     group: None,
                     file: f.file,
                     table: f.data,

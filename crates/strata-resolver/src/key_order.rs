@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::data::DataSet;
+use crate::layer::DataSet;
 
 /// Key allocation (its address) to the rank of its text.
 #[derive(Debug, Default)]

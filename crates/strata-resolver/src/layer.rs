@@ -1,4 +1,7 @@
-//! The waterfall: which layer wins.
+//! The waterfall: which layer wins, and one layer's data as an inventory
+//! keeps it ([`DataSet`]).
+
+use strata_parser::FileId;
 
 /// Where a definition comes from. The derived `Ord` follows the ranks of
 /// the table below: an earlier variant's rank wins. Inside rank 6 the
@@ -83,4 +86,16 @@ impl std::fmt::Display for Layer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// One layer of data: a data file, an inline table, a connector's data, ...
+#[derive(Debug)]
+pub(crate) struct DataSet {
+    pub layer: Layer,
+    /// The group this data belongs to (group layers, and host inline data
+    /// written inside a group's host list).
+    pub group: Option<u32>,
+    /// The file (or virtual source) it was read from.
+    pub file: FileId,
+    pub table: strata_parser::DataTable,
 }

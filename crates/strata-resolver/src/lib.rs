@@ -50,34 +50,37 @@
 //! changes data.
 
 pub mod ansible;
-mod budget;
-mod build;
-mod checks;
 mod connector;
 mod data;
 mod diff;
 mod explain;
-pub mod fetch;
+mod host_name;
+mod in_code;
 mod inventory;
+pub mod json;
 mod key_order;
 mod layer;
 mod limit;
+mod lint;
 mod loader;
+mod problems;
 mod range;
+mod resolve;
 mod schema;
-mod schema_cost;
-mod swar;
 
-pub use budget::Budget;
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
 pub use diff::{Change, ChangeOrigin, GroupDiff, InventoryDiff, diff};
 pub use explain::{Explanation, Reason, reason};
+pub use in_code::{HostSpec, InventoryBuilder};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
-pub use loader::{HostSpec, InventoryBuilder, LoadError, Loaded, Loader, LoaderWith, Report};
+pub use loader::{Loader, LoaderWith};
+pub use problems::{LoadError, Problems};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
+pub use resolve::budget::Budget;
+pub use resolve::external::fetch;
 pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{
     Code, Datetime, Diagnostic, Label, Location, Severity, Sources, Span, Table, Text, Value,

@@ -1,70 +1,15 @@
-//! Building an [`Inventory`]: from a directory ([`Loader`]) or in code
-//! ([`InventoryBuilder`]).
+//! Loading an inventory directory: [`Loader`] reads it (strata-parser),
+//! asks for the answers of external sources and runs the resolve stages
+//! ([`crate::resolve`]). An inventory built in code goes through the same
+//! stages from [`InventoryBuilder`](crate::InventoryBuilder).
 
 use std::path::{Path, PathBuf};
 
-use strata_parser::{
-    DataTable, Diagnostic, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span,
-};
-
-use crate::build::{Extras, build};
 use crate::connector::{Connector, Connectors};
-use crate::fetch::{Fetch, NoFetch, SourceOptions};
 use crate::inventory::Inventory;
-
-/// Loading failed: the inventory has errors. Holds every problem found
-/// (errors and warnings) and the files, so they can be rendered.
-#[derive(Debug)]
-pub struct LoadError {
-    diagnostics: Vec<Diagnostic>,
-    sources: Sources,
-}
-
-impl LoadError {
-    /// Every problem, errors and warnings, in the order found.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.diagnostics
-    }
-
-    /// The files, for rendering the diagnostics.
-    pub fn sources(&self) -> &Sources {
-        &self.sources
-    }
-
-    /// The errors only.
-    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.is_error())
-    }
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.errors().count();
-        write!(
-            f,
-            "the inventory has {n} error{}",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for d in self.errors() {
-            write!(f, "\n  {}", d.one_line(&self.sources))?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadError {}
-
-/// What a load produced: an inventory when there were no errors, and every
-/// diagnostic either way. [`Loader::load`] turns this into a `Result`.
-#[derive(Debug)]
-pub struct Loaded {
-    /// The inventory, when there was no error.
-    pub inventory: Option<Inventory>,
-    /// Every problem found, errors and warnings.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The files, for rendering the diagnostics.
-    pub sources: Option<Sources>,
-}
+use crate::problems::{LoadError, Problems};
+use crate::resolve::external::fetch::{Fetch, NoFetch, SourceOptions};
+use crate::resolve::{self, Extras};
 
 /// A [`LoaderWith`] that runs nothing: command sources are
 /// `strata::source_not_run` ([`NoFetch`]). `strata::Loader` is the same
@@ -295,26 +240,20 @@ impl<F: Fetch> LoaderWith<F> {
     /// assert_eq!(err.diagnostics()[0].code, strata_resolver::Code::BudgetExceeded);
     /// # Ok(()) }
     /// ```
-    pub fn budget(mut self, budget: crate::Budget) -> Self {
+    pub fn budget(mut self, budget: crate::resolve::budget::Budget) -> Self {
         self.extras.budget = budget;
         self
     }
 
     /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
-    /// origins, as [`Sources::set_base`] explains; the CLI passes the
+    /// origins, as [`Sources::set_base`](strata_parser::Sources::set_base) explains; the CLI passes the
     /// inventory's path relative to the working directory.
     pub fn display_base(mut self, base: impl Into<String>) -> Self {
         self.base = base.into();
         self
     }
 
-    /// Reads and resolves the inventory; every problem found, not just the
-    /// first, is in the result.
-    pub fn load_all(&self) -> Loaded {
-        self.load_as(false)
-    }
-
-    fn load_as(&self, check: bool) -> Loaded {
+    fn load_as(&self, check: bool) -> Result<Inventory, Problems> {
         let read = |host_data| match self.keep_texts {
             true => strata_parser::read_inventory_with(&self.root, host_data),
             false => strata_parser::read_inventory_letting_go(&self.root, host_data),
@@ -325,9 +264,13 @@ impl<F: Fetch> LoaderWith<F> {
             HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
         raw.sources.set_base(self.base.clone());
-        let incomplete =
-            crate::fetch::fetch_commands(&mut raw, &self.fetcher, &self.sources, check);
-        resolve(raw, &self.extras, incomplete)
+        let incomplete = crate::resolve::external::fetch::fetch_commands(
+            &mut raw,
+            &self.fetcher,
+            &self.sources,
+            check,
+        );
+        resolve::run(raw, &self.extras, incomplete)
     }
 
     /// Reads everything and reports every problem: what loading finds, and,
@@ -341,18 +284,17 @@ impl<F: Fetch> LoaderWith<F> {
     /// # let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("hosts.toml"), "web-servers = [\"w1\"]\n")?;
     /// // pyinfra takes any group name...
-    /// assert!(strata_resolver::Loader::new(dir.path()).check().diagnostics.is_empty());
+    /// assert!(strata_resolver::Loader::new(dir.path()).check().diagnostics().is_empty());
     /// // ...Ansible warns about a dash.
-    /// let report = strata_resolver::Loader::new(dir.path()).for_ansible(true).check();
-    /// assert!(!report.has_errors());
-    /// assert_eq!(report.diagnostics[0].code, strata_resolver::Code::AnsibleName);
+    /// let problems = strata_resolver::Loader::new(dir.path()).for_ansible(true).check();
+    /// assert!(!problems.has_errors());
+    /// assert_eq!(problems.diagnostics()[0].code, strata_resolver::Code::AnsibleName);
     /// # Ok(()) }
     /// ```
-    pub fn check(&self) -> Report {
-        let loaded = self.load_as(true);
-        let (mut diagnostics, sources) = match loaded.inventory {
-            Some(mut inv) => {
-                let mut diagnostics = loaded.diagnostics;
+    pub fn check(&self) -> Problems {
+        let (mut diagnostics, sources) = match self.load_as(true) {
+            Ok(mut inv) => {
+                let mut diagnostics = inv.diagnostics().to_vec();
                 diagnostics.extend(inv.lint());
                 if self.for_ansible {
                     diagnostics.extend(inv.ansible_names());
@@ -362,26 +304,23 @@ impl<F: Fetch> LoaderWith<F> {
                 diagnostics.extend(inv.validate(&schemas));
                 (diagnostics, std::mem::take(&mut inv.sources))
             }
-            None => {
+            Err(problems) => {
                 // The schema files are still read, so that their own
                 // problems show in the same run.
-                let mut sources = loaded.sources.unwrap_or_default();
-                let mut diagnostics = loaded.diagnostics;
-                diagnostics.extend(crate::Schemas::read(&self.root, &mut sources).1);
+                let (mut diagnostics, mut sources) = problems.into_parts();
+                diagnostics.extend(crate::schema::Schemas::read(&self.root, &mut sources).1);
                 (diagnostics, sources)
             }
         };
-        sort(&mut diagnostics);
-        Report {
-            diagnostics,
-            sources,
-        }
+        resolve::sort(&mut diagnostics);
+        Problems::new(diagnostics, sources)
     }
 
-    /// Reads and resolves the inventory. Errors fail the load; warnings stay
-    /// available through [`Inventory::diagnostics`].
+    /// Reads and resolves the inventory. Errors fail the load, with every
+    /// problem found, not just the first; warnings stay available through
+    /// [`Inventory::diagnostics`].
     pub fn load(&self) -> Result<Inventory, LoadError> {
-        self.load_all().into_result()
+        self.load_as(false)
     }
 }
 
@@ -396,287 +335,10 @@ enum HostData {
     Only(Vec<String>),
 }
 
-/// What [`Loader::check`] found: every diagnostic of loading and of the
-/// extra checks ([`Inventory::lint`]), file by file, with the files.
-#[derive(Debug)]
-pub struct Report {
-    /// Errors and warnings, file by file (hosts.toml first), top to bottom.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The files, for rendering.
-    pub sources: Sources,
-}
-
-impl Report {
-    /// True when some diagnostic is an error.
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    /// Number of errors and of warnings.
-    pub fn counts(&self) -> (usize, usize) {
-        let errors = self.diagnostics.iter().filter(|d| d.is_error()).count();
-        (errors, self.diagnostics.len() - errors)
-    }
-}
-
-impl Loaded {
-    /// The inventory, or a [`LoadError`] holding every diagnostic.
-    pub fn into_result(self) -> Result<Inventory, LoadError> {
-        match self.inventory {
-            Some(inv) => Ok(inv),
-            None => Err(LoadError {
-                diagnostics: self.diagnostics,
-                sources: self.sources.unwrap_or_default(),
-            }),
-        }
-    }
-}
-
-/// File by file (hosts.toml first), top to bottom.
-fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
-}
-
-fn resolve(raw: RawInventory, extras: &Extras, incomplete: bool) -> Loaded {
-    let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
-    sort(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        Loaded {
-            inventory: None,
-            diagnostics,
-            sources: Some(std::mem::take(&mut inv.sources)),
-        }
-    } else {
-        inv.diagnostics = diagnostics.clone();
-        Loaded {
-            inventory: Some(inv),
-            diagnostics,
-            sources: None,
-        }
-    }
-}
-
 impl Inventory {
     /// Loads the inventory directory at `root` with the built-in connectors,
     /// no override data and no defaults. See [`Loader`] for more.
     pub fn load(root: impl AsRef<Path>) -> Result<Inventory, LoadError> {
         Loader::new(root).load()
-    }
-
-    /// An inventory made in code, as pyinfra's `Inventory((names, data), **groups)`.
-    pub fn builder() -> InventoryBuilder {
-        InventoryBuilder::default()
-    }
-}
-
-/// A group for [`InventoryBuilder`].
-#[derive(Debug, Clone)]
-struct GroupSpec {
-    name: String,
-    hosts: Vec<HostSpec>,
-    data: Option<toml::Table>,
-}
-
-/// A host for [`InventoryBuilder`]: a name, or a name and inline data.
-#[derive(Debug, Clone)]
-pub struct HostSpec {
-    name: String,
-    data: Option<toml::Table>,
-}
-
-impl From<&str> for HostSpec {
-    fn from(name: &str) -> HostSpec {
-        HostSpec {
-            name: name.into(),
-            data: None,
-        }
-    }
-}
-
-impl From<String> for HostSpec {
-    fn from(name: String) -> HostSpec {
-        HostSpec { name, data: None }
-    }
-}
-
-impl<S: Into<String>> From<(S, toml::Table)> for HostSpec {
-    fn from((name, data): (S, toml::Table)) -> HostSpec {
-        HostSpec {
-            name: name.into(),
-            data: Some(data),
-        }
-    }
-}
-
-/// Builds an [`Inventory`] in code, with the same semantics as files: the
-/// same ranges, connectors, waterfall and checks.
-///
-/// ```
-/// use strata_resolver::Inventory;
-/// let inv = Inventory::builder()
-///     .hosts(["web1", "web2", "db1"])
-///     .global_data(toml::toml! { ssh_user = "deploy" })
-///     .group_with_data("web", ["web1", "web2"], toml::toml! { app_env = "production" })
-///     .group("db", [("db1", toml::toml! { role = "primary" })])
-///     .build()
-///     .unwrap();
-/// let db1 = inv.host("db1").unwrap();
-/// assert_eq!(db1.data().get("role").unwrap().as_str(), Some("primary"));
-/// assert_eq!(db1.data().get("ssh_user").unwrap().as_str(), Some("deploy"));
-/// ```
-#[derive(Debug, Default, Clone)]
-pub struct InventoryBuilder {
-    all_hosts: Option<Vec<HostSpec>>,
-    global: Option<toml::Table>,
-    groups: Vec<GroupSpec>,
-    group_files: Vec<(String, toml::Table)>,
-    host_files: Vec<(String, toml::Table)>,
-    extras: Extras,
-}
-
-impl InventoryBuilder {
-    /// Every host, in order (the `all` list). Optional: without it, hosts
-    /// come in order of first appearance in the groups.
-    pub fn hosts<H: Into<HostSpec>>(mut self, hosts: impl IntoIterator<Item = H>) -> Self {
-        self.all_hosts
-            .get_or_insert_with(Vec::new)
-            .extend(hosts.into_iter().map(Into::into));
-        self
-    }
-
-    /// Global data (the `all` group's data).
-    pub fn global_data(mut self, data: toml::Table) -> Self {
-        self.global = Some(data);
-        self
-    }
-
-    /// A group and its hosts.
-    pub fn group<H: Into<HostSpec>>(
-        mut self,
-        name: impl Into<String>,
-        hosts: impl IntoIterator<Item = H>,
-    ) -> Self {
-        self.groups.push(GroupSpec {
-            name: name.into(),
-            hosts: hosts.into_iter().map(Into::into).collect(),
-            data: None,
-        });
-        self
-    }
-
-    /// A group with inline data.
-    pub fn group_with_data<H: Into<HostSpec>>(
-        mut self,
-        name: impl Into<String>,
-        hosts: impl IntoIterator<Item = H>,
-        data: toml::Table,
-    ) -> Self {
-        self.groups.push(GroupSpec {
-            name: name.into(),
-            hosts: hosts.into_iter().map(Into::into).collect(),
-            data: Some(data),
-        });
-        self
-    }
-
-    /// Data at the group-file layer, as `group_data/<name>.toml` would give
-    /// (`all` for the global file layer). A name that is no group gives the
-    /// same warning as such a file.
-    pub fn group_data(mut self, name: impl Into<String>, data: toml::Table) -> Self {
-        self.group_files.push((name.into(), data));
-        self
-    }
-
-    /// Data at the host-file layer (as `host_data/<name>.toml` would give).
-    pub fn host_data(mut self, name: impl Into<String>, data: toml::Table) -> Self {
-        self.host_files.push((name.into(), data));
-        self
-    }
-
-    /// Override data (rank 1).
-    pub fn override_data(mut self, data: toml::Table) -> Self {
-        self.extras.overrides = Some(("<override data>".into(), data));
-        self
-    }
-
-    /// Defaults (rank 8).
-    pub fn defaults(mut self, data: toml::Table) -> Self {
-        self.extras.defaults = Some(("<defaults>".into(), data));
-        self
-    }
-
-    /// Registers a connector.
-    pub fn connector(mut self, connector: impl Connector + 'static) -> Self {
-        self.extras.connectors.register(connector);
-        self
-    }
-
-    /// Resolves the inventory.
-    pub fn build(self) -> Result<Inventory, LoadError> {
-        let mut sources = Sources::new();
-        let file = sources.add_virtual("<builder>");
-        let span = Span::file_start(file);
-        let table = |t: toml::Table| DataTable::from_table(t, span);
-        let hosts = |hs: Vec<HostSpec>| {
-            hs.into_iter()
-                .map(|h| RawHost {
-                    name: h.name.into(),
-                    span,
-                    data: h.data.map(|t| Box::new(table(t))),
-                })
-                .collect()
-        };
-        let data_file = |(name, t): (String, toml::Table)| strata_parser::DataFile {
-            name: name.into(),
-            file,
-            data: table(t),
-            ok: true,
-        };
-        let mut groups: Vec<RawGroup> = self
-            .groups
-            .into_iter()
-            .map(|g| RawGroup {
-                name: g.name,
-                name_span: span,
-                shape: GroupShape::Table,
-                hosts: hosts(g.hosts),
-                has_hosts: true,
-                data: g.data.map(table),
-                broken: false,
-                broken_hosts: Vec::new(),
-                hosts_unread: false,
-            })
-            .collect();
-        if self.all_hosts.is_some() || self.global.is_some() {
-            groups.push(RawGroup {
-                name: "all".into(),
-                name_span: span,
-                shape: GroupShape::Table,
-                has_hosts: self.all_hosts.is_some(),
-                hosts: hosts(self.all_hosts.unwrap_or_default()),
-                data: self.global.map(table),
-                broken: false,
-                broken_hosts: Vec::new(),
-                hosts_unread: false,
-            });
-        }
-        let raw = RawInventory {
-            root: PathBuf::new(),
-            sources,
-            hosts: Some(HostsFile { file, groups }),
-            hosts_ok: true,
-            group_files: self.group_files.into_iter().map(data_file).collect(),
-            host_files: self.host_files.into_iter().map(data_file).collect(),
-            deferred_host_files: Vec::new(),
-            source_decls: Vec::new(),
-            source_docs: Vec::new(),
-            diagnostics: Vec::new(),
-        };
-        let loaded = resolve(raw, &self.extras, false);
-        let mut r = loaded.into_result();
-        if let Ok(inv) = &mut r {
-            inv.root = None;
-        }
-        r
     }
 }

@@ -107,7 +107,7 @@ impl Spec {
 /// (nothing is expanded): the product of the ranges' sizes, saturating; 1
 /// for a name without ranges. This is what an inventory's budget counts.
 pub fn count(name: &str) -> Result<u64, RangeError> {
-    if !crate::swar::has_byte(name, b'[') {
+    if !crate::host_name::has_byte(name, b'[') {
         return Ok(1);
     }
     let p = parts(name)?;
@@ -120,7 +120,7 @@ pub fn count(name: &str) -> Result<u64, RangeError> {
 /// ranges' bounds alone (nothing is expanded): each name's length, summed
 /// over the names, saturating. What an inventory's name budget counts.
 pub fn name_bytes(name: &str) -> Result<u64, RangeError> {
-    if !crate::swar::has_byte(name, b'[') {
+    if !crate::host_name::has_byte(name, b'[') {
         return Ok(name.len() as u64);
     }
     let p = parts(name)?;

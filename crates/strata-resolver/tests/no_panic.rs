@@ -108,34 +108,26 @@ fn defaults_table() -> Table {
 
 /// Loads `root` and checks whatever comes back.
 fn load_and_check(root: &Path) -> Result<(), TestCaseError> {
-    let loaded = Loader::new(root)
+    let result = Loader::new(root)
         .override_data("ssh_user", "root")
         .defaults(defaults_table())
-        .load_all();
-    match (&loaded.inventory, &loaded.sources) {
-        (Some(inv), _) => {
-            prop_assert!(loaded.diagnostics.iter().all(|d| !d.is_error()));
-            check_diagnostics(&loaded.diagnostics, inv.sources())?;
+        .load();
+    match &result {
+        Ok(inv) => {
+            prop_assert!(inv.diagnostics().iter().all(|d| !d.is_error()));
+            check_diagnostics(inv.diagnostics(), inv.sources())?;
             exercise(inv)?;
         }
-        (None, Some(sources)) => {
-            prop_assert!(
-                loaded.diagnostics.iter().any(|d| d.is_error()),
-                "no inventory but no error"
-            );
-            check_diagnostics(&loaded.diagnostics, sources)?;
+        Err(e) => {
+            prop_assert!(e.has_errors(), "no inventory but no error");
+            prop_assert!(e.errors().count() > 0);
+            check_diagnostics(e.diagnostics(), e.sources())?;
+            let _ = e.to_string();
         }
-        (None, None) => prop_assert!(false, "neither an inventory nor sources"),
-    }
-    // The Result form agrees.
-    let result = loaded.into_result();
-    if let Err(e) = &result {
-        prop_assert!(e.errors().count() > 0);
-        let _ = e.to_string();
     }
     // What `strata check` runs: loading plus the extra checks.
     let report = Loader::new(root).check();
-    check_diagnostics(&report.diagnostics, &report.sources)?;
+    check_diagnostics(report.diagnostics(), report.sources())?;
     prop_assert_eq!(report.has_errors(), result.is_err());
     // Deferring host_data/ and reading it afterwards gives the same data.
     if let Ok(eager) = &result {
@@ -573,15 +565,13 @@ fn the_base_inventory_loads_cleanly() {
     for (rel, text) in FILES {
         write(dir.path(), rel, text.as_bytes());
     }
-    let loaded = Loader::new(dir.path()).load_all();
-    let errors: Vec<String> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{d:?}"))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    let inv = loaded.inventory.unwrap();
+    let inv = match Loader::new(dir.path()).load() {
+        Ok(inv) => inv,
+        Err(e) => {
+            let errors: Vec<String> = e.errors().map(|d| format!("{d:?}")).collect();
+            panic!("{errors:#?}");
+        }
+    };
     assert_eq!(inv.len(), 12);
     assert!(inv.host("@podman/p2").is_some());
 }
@@ -607,9 +597,8 @@ fn a_range_missing_from_all_is_reported_once_not_per_host() {
         "hosts.toml",
         b"web = [\"w[0:9999]\"]\n\n[all]\nhosts = [\"x\"]\n",
     );
-    let loaded = Loader::new(dir.path()).load_all();
-    assert!(loaded.inventory.is_none());
-    let n = worst_repeat(&loaded.diagnostics);
+    let problems = Loader::new(dir.path()).load().unwrap_err();
+    let n = worst_repeat(problems.diagnostics());
     assert!(n <= 1, "{n} identical diagnostics at one place");
 }
 
@@ -621,7 +610,10 @@ fn a_duplicated_range_is_reported_once_not_per_host() {
         "hosts.toml",
         b"web = [\"w[0:9999]\", \"w[0:9999]\"]\n",
     );
-    let loaded = Loader::new(dir.path()).load_all();
-    let n = worst_repeat(&loaded.diagnostics);
+    let diagnostics = match Loader::new(dir.path()).load() {
+        Ok(inv) => inv.diagnostics().to_vec(),
+        Err(e) => e.diagnostics().to_vec(),
+    };
+    let n = worst_repeat(&diagnostics);
     assert!(n <= 1, "{n} identical diagnostics at one place");
 }

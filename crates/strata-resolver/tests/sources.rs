@@ -101,8 +101,8 @@ fn a_loader_without_fetcher_runs_nothing() {
     );
     // `check` reports it as a warning and checks the rest.
     let report = Loader::new(dir.path()).check();
-    assert!(!report.has_errors(), "{:?}", report.diagnostics);
-    assert_eq!(report.diagnostics[0].code, Code::SourceNotRun);
+    assert!(!report.has_errors(), "{:?}", report.diagnostics());
+    assert_eq!(report.diagnostics()[0].code, Code::SourceNotRun);
 }
 
 #[test]

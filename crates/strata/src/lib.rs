@@ -88,9 +88,10 @@
 //!
 //! # Errors
 //!
-//! Loading reports every problem, not just the first: a [`LoadError`] holds
-//! all [`Diagnostic`]s with their files and spans; warnings of a successful
-//! load are in [`Inventory::diagnostics`].
+//! Loading reports every problem, not just the first: a [`LoadError`] (a
+//! [`Problems`], as [`Loader::check`] returns) holds all [`Diagnostic`]s
+//! with their files and spans, and counts the errors; warnings of a
+//! successful load are in [`Inventory::diagnostics`].
 //!
 //! ```
 //! # fn main() -> std::io::Result<()> {
@@ -137,7 +138,7 @@ pub type Loader = LoaderWith<Fetcher>;
 pub use strata_exec::{Fetcher, default_cache_dir};
 
 pub use state::RunState;
-pub use strata_resolver::{ansible, fetch};
+pub use strata_resolver::{ansible, fetch, json};
 
 /// The host name nearest to `name`, for did-you-mean messages.
 pub fn closest_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a str> {
@@ -161,6 +162,6 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataError,
     Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory, InventoryBuilder,
-    InventoryDiff, Layer, Limit, LimitError, LoadError, Loaded, LoaderWith, Origin, Reason, Report,
+    InventoryDiff, Layer, Limit, LimitError, LoadError, LoaderWith, Origin, Problems, Reason,
     SchemaError, Schemas, diff, reason,
 };

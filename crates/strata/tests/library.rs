@@ -317,10 +317,10 @@ fn check_includes_schema_violations_at_the_defining_line() {
     let report = Loader::new(d).check();
     // (code, file:line:column, start of the message)
     let got: Vec<(&str, String, &str)> = report
-        .diagnostics
+        .diagnostics()
         .iter()
         .map(|x| {
-            let at = report.sources.location(x.span().unwrap()).unwrap();
+            let at = report.sources().location(x.span().unwrap()).unwrap();
             (
                 x.code.as_str(),
                 at.to_string(),
@@ -345,7 +345,7 @@ fn check_includes_schema_violations_at_the_defining_line() {
         ]
     );
     assert!(
-        report.diagnostics[0]
+        report.diagnostics()[0]
             .message
             .ends_with("on 2 hosts: `w1`, `w2`)")
     );
@@ -361,7 +361,11 @@ fn schema_files_are_checked_when_the_inventory_does_not_load() {
     write(d, "hosts.toml", "web = [\"w[1:\"]\n");
     write(d, "schema/all.json", "{\"type\": \"objetc\"}");
     let report = Loader::new(d).check();
-    let codes: Vec<&str> = report.diagnostics.iter().map(|x| x.code.as_str()).collect();
+    let codes: Vec<&str> = report
+        .diagnostics()
+        .iter()
+        .map(|x| x.code.as_str())
+        .collect();
     assert_eq!(codes, ["strata::malformed_range", "strata::invalid_schema"]);
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use strata::{Diagnostic, Report, Severity, Sources};
+use strata::{Diagnostic, Problems, Severity, Sources};
 
 use crate::args::CheckFormat;
 use crate::failure::Failure;
@@ -31,16 +31,16 @@ pub fn run(plan: &plan::Check, out: &mut impl Write, err: &mut Stderr<'_>) -> Re
 fn print(
     out: &mut impl Write,
     err: &mut Stderr<'_>,
-    report: &Report,
+    report: &Problems,
     format: CheckFormat,
     strict: bool,
 ) -> io::Result<bool> {
     let (errors, warnings) = report.counts();
     match format {
         CheckFormat::Human => {
-            crate::report::print(err, &report.diagnostics, &report.sources, true);
+            crate::report::print(err, report.diagnostics(), report.sources(), true);
             let files = report
-                .sources
+                .sources()
                 .iter()
                 .filter(|(_, f)| !f.is_virtual() && !f.is_missing())
                 .count();
@@ -48,22 +48,22 @@ fn print(
         }
         CheckFormat::Json => {
             let items: Vec<serde_json::Value> = report
-                .diagnostics
+                .diagnostics()
                 .iter()
                 .map(|d| {
                     crate::report::item(
                         err.front_end.reword(d).as_ref().unwrap_or(d),
-                        &report.sources,
+                        report.sources(),
                     )
                 })
                 .collect();
             write_json(out, &items)?;
         }
         CheckFormat::Github => {
-            for d in &report.diagnostics {
+            for d in report.diagnostics() {
                 let reworded = err.front_end.reword(d);
                 let d = reworded.as_ref().unwrap_or(d);
-                writeln!(out, "{}", annotation(d, &report.sources))?;
+                writeln!(out, "{}", annotation(d, report.sources()))?;
             }
         }
     }

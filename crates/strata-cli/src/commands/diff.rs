@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
-use strata::{Change, InventoryDiff};
+use strata::{Change, Inventory, InventoryDiff};
 
 use crate::args::DiffFormat;
 use crate::discover;
@@ -48,26 +48,26 @@ pub fn run(plan: &plan::Diff, out: &mut impl Write, err: &mut Stderr<'_>) -> Res
     let new_loader = plan.loaders.for_root(&plan.new);
     // Both sides load at the same time (each also uses every core for its files).
     let (old_loaded, new_loaded) = std::thread::scope(|s| {
-        let old = s.spawn(|| old_loader.load_all());
-        let new = new_loader.load_all();
+        let old = s.spawn(|| old_loader.load());
+        let new = new_loader.load();
         (old.join(), new)
     });
     let old_loaded =
         old_loaded.map_err(|_| Failure::Usage("loading the old side failed".into()))?;
     let new_label = shown(&plan.new);
-    let mut side = |loaded: strata::Loaded, which: &str, label: &str| match loaded.inventory {
-        Some(inv) => Some(inv),
-        None => {
-            let sources = loaded.sources.unwrap_or_default();
-            report::print(err, &loaded.diagnostics, &sources, false);
-            let n = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-            err.line(&format!(
-                "error: the {which} inventory ({label}) does not load: {n} error{}",
-                if n == 1 { "" } else { "s" }
-            ));
-            None
-        }
-    };
+    let mut side =
+        |loaded: Result<Inventory, strata::LoadError>, which: &str, label: &str| match loaded {
+            Ok(inv) => Some(inv),
+            Err(problems) => {
+                report::print(err, problems.diagnostics(), problems.sources(), false);
+                let n = problems.errors().count();
+                err.line(&format!(
+                    "error: the {which} inventory ({label}) does not load: {n} error{}",
+                    if n == 1 { "" } else { "s" }
+                ));
+                None
+            }
+        };
     let old_inv = side(old_loaded, "old", &old_label);
     let new_inv = side(new_loaded, "new", &new_label);
     let (Some(old_inv), Some(new_inv)) = (old_inv, new_inv) else {

@@ -1,5 +1,8 @@
-//! Stage 3 (and the checks the other stages call): problems that need the
-//! whole picture, each reported once per mistake.
+//! The last stage, consistency (and the checks the other stages call):
+//! problems that need the whole picture, each reported once per mistake.
+//! A group with no hosts, data files that name no group or host, hosts
+//! missing from `all` or listed twice, inline entries that disagree,
+//! names that clash, an inventory with no hosts.
 
 use strata_parser::{Code, DataTable, Diagnostic, FileId, RawGroup, Span};
 

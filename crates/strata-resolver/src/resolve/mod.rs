@@ -1,29 +1,44 @@
-//! From the raw model to an [`Inventory`], in three stages, each in its
-//! own file:
+//! From the raw model to an [`Inventory`]: the resolve stages, in the
+//! order they run, each in its own file.
 //!
-//! 1. [`expand`]: check the budget, expand every entry (ranges,
-//!    connectors), check names, and fix the hosts and their order;
-//! 2. [`layers`]: place every data layer where the waterfall of
+//! 1. [`external`]: external sources. [`external::fetch`] asks for the
+//!    answers of command sources (the [`Loader`](crate::Loader) runs it
+//!    before the others, as only it knows the consent and the fetcher);
+//!    [`external::merge`] turns one answer's groups into a plan that
+//!    [`layers`] places.
+//! 2. [`budget`]: how much the inventory may expand to, counted from the
+//!    ranges' bounds before anything is expanded (called first by
+//!    [`expand`]).
+//! 3. [`expand`]: expand every entry (ranges, connectors), check names,
+//!    and fix the hosts and their order;
+//! 4. [`layers`]: place every data layer where the waterfall of
 //!    docs/precedence.md reads it: group memberships with inline host data,
-//!    `all`, implicit connector groups, group_data/ and host_data/ files,
-//!    each host's own layers (all the precedence rules are there);
-//! 3. [`checks`]: what needs the whole picture (a host missing from `all`,
-//!    duplicates, files that name nothing, name clashes, no hosts).
+//!    `all`, external sources, implicit connector groups, group_data/ and
+//!    host_data/ files, each host's own layers (all the precedence rules
+//!    are there);
+//! 5. [`consistency`]: what needs the whole picture (a host missing from
+//!    `all`, hosts listed twice, files that name nothing, name clashes, no
+//!    hosts).
 //!
-//! `build` below runs them in order.
+//! [`run`] below runs stages 2 to 5 in order ([`build`]) and sorts what
+//! they found. The checks that go beyond
+//! loading (`strata check`) are not a stage: they live in
+//! [`lint`](crate::lint) and run on the finished inventory.
 
-mod checks;
+pub(crate) mod budget;
+mod consistency;
 mod expand;
+pub(crate) mod external;
 mod layers;
-mod sources;
 
 use std::collections::HashMap;
 
 use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
-use crate::data::DataSet;
 use crate::inventory::{GroupRec, HostGroups, HostIndex, HostRec, Inventory, NameMap, SetId};
+use crate::layer::DataSet;
+use crate::problems::Problems;
 
 /// What a caller adds to the files: override data, defaults, connectors.
 #[derive(Clone, Debug, Default)]
@@ -31,7 +46,7 @@ pub(crate) struct Extras {
     pub overrides: Option<(String, toml::Table)>,
     pub defaults: Option<(String, toml::Table)>,
     pub connectors: Connectors,
-    pub budget: crate::Budget,
+    pub budget: budget::Budget,
 }
 
 /// One host an entry stands for, after ranges and connectors. Kept small:
@@ -88,7 +103,7 @@ struct Builder<'c> {
     group_index: NameMap<u32>,
     sets: Vec<DataSet>,
     connectors: &'c Connectors,
-    budget: crate::Budget,
+    budget: budget::Budget,
     /// Per host: its groups (`Inventory::host_groups`); each group's hosts
     /// are made from them once all are placed.
     member_of: Vec<HostGroups>,
@@ -117,11 +132,7 @@ struct Builder<'c> {
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
 /// files that name no host or group may name one of its.
-pub(crate) fn build(
-    raw: RawInventory,
-    extras: &Extras,
-    incomplete: bool,
-) -> (Inventory, Vec<Diagnostic>) {
+fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Vec<Diagnostic>) {
     let RawInventory {
         root,
         sources,
@@ -181,7 +192,7 @@ pub(crate) fn build(
     let deferred = b.place_host_files(host_files, deferred_host_files, complete);
     b.own_layers();
 
-    // 3. Checks of the whole.
+    // 3. Consistency of the whole.
     b.name_clashes();
     b.no_hosts(hosts_file, hosts_ok, any_broken || incomplete);
 
@@ -216,4 +227,26 @@ pub(crate) fn build(
         key_order: Default::default(),
     };
     (inv, b.diagnostics)
+}
+
+/// File by file (hosts.toml first), top to bottom.
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span().map(|s| (s.file, s.start)));
+}
+
+/// Runs the stages: the inventory, or every problem found when one is an
+/// error (warnings stay in [`Inventory::diagnostics`]).
+pub(crate) fn run(
+    raw: RawInventory,
+    extras: &Extras,
+    incomplete: bool,
+) -> Result<Inventory, Problems> {
+    let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
+    sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        Err(Problems::new(diagnostics, std::mem::take(&mut inv.sources)))
+    } else {
+        inv.diagnostics = diagnostics;
+        Ok(inv)
+    }
 }

@@ -1,19 +1,19 @@
 //! A source document's groups as a plan: their order (a parent before its
 //! children, otherwise as written), each group's members with `children`
 //! flattened, and the source's hosts in order. Pure graph work on one
-//! document; [`layers`](super::layers) places the result.
+//! document; [`layers`](super::super::layers) places the result.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use strata_parser::{Code, Diagnostic, SourceDoc, Span};
 
 /// Groups that stand for "every host" in the dynamic-inventory contract.
-pub(super) fn is_special(name: &str) -> bool {
+pub(crate) fn is_special(name: &str) -> bool {
     name == "all" || name == "ungrouped"
 }
 
 /// One group to place.
-pub(super) struct Node {
+pub(crate) struct Node {
     /// Its name.
     pub name: String,
     /// Where it is written (its key, or the `children` entry that names it).
@@ -26,7 +26,7 @@ pub(super) struct Node {
 }
 
 /// What one source document adds.
-pub(super) struct Plan {
+pub(crate) struct Plan {
     /// The source's hosts in order of first appearance.
     pub hosts: Vec<(String, Span)>,
     /// Groups in placement order: parents first, else document order.
@@ -36,7 +36,7 @@ pub(super) struct Plan {
 /// Orders and flattens `doc`'s groups. `max_members` bounds the flattened
 /// memberships (the budget's host entries): a deep hierarchy over many
 /// hosts is refused before it is built.
-pub(super) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic> {
+pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic> {
     // Hosts, in order of first appearance.
     let mut host_ids: HashMap<&str, u32> = HashMap::new();
     let mut hosts = Vec::new();

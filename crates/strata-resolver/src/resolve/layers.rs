@@ -12,9 +12,8 @@ use strata_parser::{DataFile, DataTable, DeferredFile, FileId, RawGroup, Span};
 
 use super::expand::{Entries, Expansion};
 use super::{Builder, Expanded};
-use crate::data::DataSet;
 use crate::inventory::{GroupRec, SetId};
-use crate::layer::Layer;
+use crate::layer::{DataSet, Layer};
 
 /// About how many entries are expanded ahead, on another thread, while as
 /// many are placed (a batch is whole groups, at least one): a few hundred
@@ -390,7 +389,7 @@ impl Builder<'_> {
             }
             let Some(file) = doc.file else { continue };
             self.source_files.insert(file, doc.source.as_str().into());
-            match super::sources::plan(&doc, self.budget.max_entries) {
+            match super::external::merge::plan(&doc, self.budget.max_entries) {
                 Ok(plan) => global.extend(self.place_source(doc, file, plan)),
                 Err(d) => self.diagnostics.push(d),
             }
@@ -404,7 +403,7 @@ impl Builder<'_> {
         &mut self,
         doc: strata_parser::SourceDoc,
         file: FileId,
-        plan: super::sources::Plan,
+        plan: super::external::merge::Plan,
     ) -> Option<SetId> {
         use strata_parser::{Code, Diagnostic};
         let new = plan
@@ -489,7 +488,7 @@ impl Builder<'_> {
         for g in doc
             .groups
             .iter()
-            .filter(|g| super::sources::is_special(&g.name))
+            .filter(|g| super::external::merge::is_special(&g.name))
         {
             let Some(vars) = &g.vars else { continue };
             if g.name == "all" {

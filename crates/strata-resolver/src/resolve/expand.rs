@@ -163,7 +163,7 @@ impl Builder<'_> {
         // Counted before anything is expanded: over budget, nothing is.
         // The groups stay (their files name them), without hosts: any host
         // may be one of those not expanded.
-        if let Some(d) = crate::budget::check(&raw_groups, file_keys, self.budget) {
+        if let Some(d) = super::budget::check(&raw_groups, file_keys, self.budget) {
             self.diagnostics.push(d);
             self.unexpanded.everything();
             self.all_unexpanded.everything();
@@ -317,7 +317,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn expand_entry(&mut self, h: &mut RawHost, entry: u32, out: &mut Vec<Expanded>) {
-        if !crate::swar::has_byte(&h.name, b'[') {
+        if !crate::host_name::has_byte(&h.name, b'[') {
             // The common case: the name is the host; no copy needed.
             let name = std::mem::take(&mut h.name);
             self.expand_name(name, h.span, entry, out);
@@ -452,7 +452,7 @@ impl Builder<'_> {
     pub(super) fn check_host_name(&mut self, name: &str, span: Span, connector: bool) -> bool {
         // The common case, a byte at a time: printable ASCII without `/`,
         // not `.`, no `..`. Anything else takes the full check below.
-        if !connector && crate::swar::plain_host_name(name) {
+        if !connector && crate::host_name::plain_host_name(name) {
             return true;
         }
         let problem = if let Some(p) = blank_or_spaced("host", name) {
@@ -504,8 +504,8 @@ pub(super) fn plain_entries(
     use std::hash::BuildHasher;
     let plain = |name: &str| {
         !name.starts_with('@')
-            && !crate::swar::has_byte(name, b'[')
-            && crate::swar::plain_host_name(name)
+            && !crate::host_name::has_byte(name, b'[')
+            && crate::host_name::plain_host_name(name)
     };
     if !hosts.iter().all(|h| plain(&h.name)) {
         return None;

@@ -90,7 +90,7 @@ impl Costly {
                 let count = if *count == u64::MAX {
                     "more than 18,446,744,073,709,551,614".to_string()
                 } else {
-                    crate::budget::thousands(*count)
+                    crate::resolve::budget::thousands(*count)
                 };
                 let place = match depth {
                     0 => String::new(),
@@ -99,7 +99,7 @@ impl Costly {
                 };
                 format!(
                     "{display} costs too much to validate: `#{at}` applies {count} subschemas to one value{place}, over the limit of {}",
-                    crate::budget::thousands(*limit)
+                    crate::resolve::budget::thousands(*limit)
                 )
             }
             Costly::Cycle { at } => format!(
