@@ -26,7 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(err) => {
             // Every problem, each with its file, line and column.
             for d in err.diagnostics() {
-                eprintln!("{}", d.one_line(err.sources()));
+                eprintln!("{}", d.one_line(err.files()));
             }
             std::process::exit(1);
         }

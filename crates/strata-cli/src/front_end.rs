@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn rewords_source_not_run() {
-        let mut sources = strata::Sources::new();
+        let mut sources = strata::Files::new();
         let span = strata::Span::file_start(sources.add_virtual("x"));
         let d = Diagnostic::error(
             Code::SourceNotRun,

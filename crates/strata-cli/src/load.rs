@@ -50,7 +50,7 @@ pub fn open(query: &Query, err: &mut Stderr<'_>) -> Result<Opened, Failure> {
             None => inventory.read_host_data(0..inventory.len()),
         },
     };
-    report::print(err, &problems, inventory.sources(), false);
+    report::print(err, &problems, inventory.files(), false);
     if problems.iter().any(Diagnostic::is_error) {
         return Err(Failure::Inventory);
     }
@@ -118,16 +118,16 @@ fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Result<Host<'a>, Failu
 fn load(first: &Loader, full: &Loader, err: &mut Stderr<'_>) -> Result<Inventory, Failure> {
     match first.load() {
         Ok(inv) => {
-            report::print(err, inv.diagnostics(), inv.sources(), false);
+            report::print(err, inv.diagnostics(), inv.files(), false);
             Ok(inv)
         }
         Err(_) => {
             match full.load() {
                 Err(problems) => {
-                    report::print(err, problems.diagnostics(), problems.sources(), false);
+                    report::print(err, problems.diagnostics(), problems.files(), false);
                 }
                 // The files changed in between: what is left are warnings.
-                Ok(inv) => report::print(err, inv.diagnostics(), inv.sources(), false),
+                Ok(inv) => report::print(err, inv.diagnostics(), inv.files(), false),
             }
             Err(Failure::Inventory)
         }

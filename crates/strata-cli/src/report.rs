@@ -2,19 +2,14 @@
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde_json::json;
-use strata::{Diagnostic, Severity, Sources};
+use strata::{Diagnostic, Files, Severity};
 
 use crate::term::Stderr;
 
 /// Prints diagnostics: errors as full reports with the labelled lines,
 /// warnings too when `full_warnings`, else as one line each. Stops as soon
 /// as nobody reads stderr any more.
-pub fn print(
-    err: &mut Stderr<'_>,
-    diagnostics: &[Diagnostic],
-    sources: &Sources,
-    full_warnings: bool,
-) {
+pub fn print(err: &mut Stderr<'_>, diagnostics: &[Diagnostic], files: &Files, full_warnings: bool) {
     let theme = if err.colored {
         GraphicalTheme::unicode()
     } else {
@@ -28,20 +23,20 @@ pub fn print(
         let reworded = err.front_end.reword(d);
         let d = reworded.as_ref().unwrap_or(d);
         if err.json {
-            let item = item(d, sources);
+            let item = item(d, files);
             err.line(&item.to_string());
             continue;
         }
         if d.severity == Severity::Warning && !full_warnings {
-            err.line(&d.one_line(sources));
+            err.line(&d.one_line(files));
             continue;
         }
-        let report = d.to_report(sources);
+        let report = d.to_report(files);
         let mut text = String::new();
         if handler.render_report(&mut text, report.as_ref()).is_ok() {
             err.write(&text);
         } else {
-            err.line(&d.one_line(sources));
+            err.line(&d.one_line(files));
         }
     }
 }
@@ -50,8 +45,8 @@ pub fn print(
 /// inventory_file}`: `file` as people see it (relative to the working
 /// directory when the inventory is under it), `inventory_file` relative to
 /// the inventory root; line and column 1-based.
-pub fn item(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
-    let location = d.span().and_then(|s| sources.location(s));
+pub fn item(d: &Diagnostic, files: &Files) -> serde_json::Value {
+    let location = d.span().and_then(|s| files.location(s));
     json!({
         "severity": d.severity.as_str(),
         "code": d.code.as_str(),

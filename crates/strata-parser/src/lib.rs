@@ -32,7 +32,7 @@
 //! let port = web.hosts[1].data.as_ref().unwrap().get("port").unwrap();
 //! assert_eq!(port.value.as_integer(), Some(8002));
 //! // Every value knows where it is written.
-//! let at = raw.sources.location(port.value_span).unwrap();
+//! let at = raw.files.location(port.value_span).unwrap();
 //! assert_eq!((at.path.as_str(), at.line, at.column), ("hosts.toml", 1, 45));
 //! # Ok(()) }
 //! ```
@@ -86,8 +86,5 @@ pub use strata_diagnostics::{
     Code, Diagnostic, File, FileId, Files, Label, Location, Severity, Span, escape_controls,
     needs_escape,
 };
-/// The old names of [`Files`] and [`File`], kept while the crates that use
-/// them move to the new ones.
-pub use strata_diagnostics::{File as SourceFile, Files as Sources};
 pub use suggest::{closest, did_you_mean, spelling_note};
 pub use value::{Datetime, Table, Text, Value};

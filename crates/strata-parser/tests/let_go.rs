@@ -26,14 +26,14 @@ const FILES: &[(&str, &str)] = &[
 
 /// The sources' texts by name.
 fn texts(raw: &RawInventory) -> Vec<(String, String)> {
-    raw.sources
+    raw.files
         .iter()
         .map(|(_, f)| (f.name().to_string(), f.text().to_string()))
         .collect()
 }
 
 fn id(raw: &RawInventory, name: &str) -> strata_parser::FileId {
-    raw.sources.find(name).unwrap()
+    raw.files.find(name).unwrap()
 }
 
 #[test]
@@ -48,10 +48,10 @@ fn texts_let_go_read_back_as_they_were() {
     assert_eq!(texts(&kept), texts(&lean));
     let rack = lean.host_files[0].data.get("rack").unwrap();
     assert_eq!(
-        lean.sources.location(rack.key_span).unwrap().to_string(),
+        lean.files.location(rack.key_span).unwrap().to_string(),
         "host_data/w1.toml:2:1"
     );
-    for (_, f) in lean.sources.iter() {
+    for (_, f) in lean.files.iter() {
         assert!(!f.is_changed(), "{}", f.name());
     }
 }
@@ -64,16 +64,16 @@ fn a_file_changed_after_reading_shows_without_lines() {
     let rack = lean.host_files[0].data.get("rack").unwrap().key_span;
     write(dir.path(), &[("host_data/w1.toml", "rack = \"r9\"\n\n")]);
     fs::remove_file(dir.path().join("hosts.toml")).unwrap();
-    let w1 = lean.sources.get(id(&lean, "host_data/w1.toml"));
+    let w1 = lean.files.get(id(&lean, "host_data/w1.toml"));
     assert!(w1.is_changed());
     assert_eq!(w1.text(), "");
-    assert_eq!(lean.sources.location(rack), None);
-    assert!(lean.sources.get(id(&lean, "hosts.toml")).is_changed());
+    assert_eq!(lean.files.location(rack), None);
+    assert!(lean.files.get(id(&lean, "hosts.toml")).is_changed());
     // A file with a problem kept its text: its report still has its lines.
     let w2 = id(&lean, "host_data/w2.toml");
     fs::remove_file(dir.path().join("host_data/w2.toml")).unwrap();
-    assert_eq!(lean.sources.get(w2).text(), "rack = \n");
-    assert!(!lean.sources.get(w2).is_changed());
+    assert_eq!(lean.files.get(w2).text(), "rack = \n");
+    assert!(!lean.files.get(w2).is_changed());
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn texts_that_are_kept_outlive_their_files() {
     write(dir.path(), FILES);
     let kept = read_inventory_with(dir.path(), HostData::Read);
     drop(dir);
-    let w1 = kept.sources.get(id(&kept, "host_data/w1.toml"));
+    let w1 = kept.files.get(id(&kept, "host_data/w1.toml"));
     assert_eq!(w1.text(), "\nrack = \"r1\"\n");
     assert!(!w1.is_changed());
 }
@@ -101,7 +101,7 @@ fn reading_back_follows_the_rules_of_the_first_read() {
     let path = dir.path().join("host_data/w1.toml");
     fs::remove_file(&path).unwrap();
     std::os::unix::fs::symlink(outside.path().join("w1.toml"), &path).unwrap();
-    let w1 = lean.sources.get(id(&lean, "host_data/w1.toml"));
+    let w1 = lean.files.get(id(&lean, "host_data/w1.toml"));
     assert!(w1.is_changed());
     assert_eq!(w1.text(), "");
 }

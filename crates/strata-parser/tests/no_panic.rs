@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use strata_parser::{RawInventory, Severity, Sources, read_inventory};
+use strata_parser::{Files, RawInventory, Severity, read_inventory};
 
 // ---------------------------------------------------------------------------
 // Checks shared by every property
@@ -17,15 +17,15 @@ use strata_parser::{RawInventory, Severity, Sources, read_inventory};
 /// line, or a full report with source excerpts) does not panic.
 fn check_diagnostics(
     diagnostics: &[strata_parser::Diagnostic],
-    sources: &Sources,
+    files: &Files,
     known: &[&str],
 ) -> Result<(), TestCaseError> {
     for d in diagnostics {
         prop_assert!(!d.labels.is_empty(), "no label: {:?}", d);
         for label in &d.labels {
             let span = label.span;
-            prop_assert!(span.file.index() < sources.len(), "bad file id in {:?}", d);
-            let file = sources.get(span.file);
+            prop_assert!(span.file.index() < files.len(), "bad file id in {:?}", d);
+            let file = files.get(span.file);
             let text = file.text();
             prop_assert!(
                 span.start <= span.end && span.end as usize <= text.len(),
@@ -43,7 +43,7 @@ fn check_diagnostics(
             );
         }
         let primary = d.span().unwrap();
-        let at = sources.location(primary);
+        let at = files.location(primary);
         prop_assert!(at.is_some(), "primary label has no location: {:?}", d);
         let at = at.unwrap();
         prop_assert!(
@@ -53,8 +53,8 @@ fn check_diagnostics(
             d
         );
         prop_assert!(at.line >= 1 && at.column >= 1);
-        let _ = d.one_line(sources);
-        let report = d.to_report(sources);
+        let _ = d.one_line(files);
+        let report = d.to_report(files);
         let mut out = String::new();
         miette::NarratableReportHandler::new()
             .render_report(&mut out, report.as_ref())
@@ -71,7 +71,7 @@ fn check_diagnostics(
 
 /// What a read must satisfy whatever the input.
 fn check_read(raw: &RawInventory, known: &[&str]) -> Result<(), TestCaseError> {
-    check_diagnostics(&raw.diagnostics, &raw.sources, known)?;
+    check_diagnostics(&raw.diagnostics, &raw.files, known)?;
     let errors: Vec<_> = raw.diagnostics.iter().filter(|d| d.is_error()).collect();
     // A clean result: hosts.toml was read and parsed.
     if raw.diagnostics.is_empty() {
@@ -81,7 +81,7 @@ fn check_read(raw: &RawInventory, known: &[&str]) -> Result<(), TestCaseError> {
     if !raw.hosts_ok {
         prop_assert!(
             errors.iter().any(|d| raw
-                .sources
+                .files
                 .location(d.span().unwrap())
                 .is_some_and(|l| l.path == "hosts.toml")),
             "hosts.toml not ok but no error in it: {:?}",
@@ -94,12 +94,12 @@ fn check_read(raw: &RawInventory, known: &[&str]) -> Result<(), TestCaseError> {
             prop_assert!(
                 errors.iter().any(|d| d.span().unwrap().file == f.file),
                 "data file {} not ok but no error in it",
-                raw.sources.get(f.file).name()
+                raw.files.get(f.file).name()
             );
             prop_assert!(f.data.is_empty());
         }
         // Every entry's spans are inside its file.
-        let len = raw.sources.get(f.file).text().len();
+        let len = raw.files.get(f.file).text().len();
         for (_, e) in f.data.iter() {
             prop_assert!(e.key_span.file == f.file && e.value_span.file == f.file);
             prop_assert!(e.key_span.end as usize <= len && e.value_span.end as usize <= len);
@@ -186,11 +186,11 @@ proptest! {
 
     #[test]
     fn parse_hosts_and_parse_data_in_memory(text in tomlish()) {
-        let mut sources = Sources::new();
-        let (_, diagnostics) = strata_parser::parse_hosts(&mut sources, "hosts.toml", text.clone());
-        check_diagnostics(&diagnostics, &sources, &["hosts.toml"])?;
-        let (_, diagnostics) = strata_parser::parse_data(&mut sources, "data.toml", text);
-        check_diagnostics(&diagnostics, &sources, &["data.toml"])?;
+        let mut files = Files::new();
+        let (_, diagnostics) = strata_parser::parse_hosts(&mut files, "hosts.toml", text.clone());
+        check_diagnostics(&diagnostics, &files, &["hosts.toml"])?;
+        let (_, diagnostics) = strata_parser::parse_data(&mut files, "data.toml", text);
+        check_diagnostics(&diagnostics, &files, &["data.toml"])?;
     }
 }
 
@@ -386,13 +386,13 @@ proptest! {
         // Either no error, or at least one error that names a file.
         let errors: Vec<_> = raw.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
         if !errors.is_empty() {
-            prop_assert!(errors.iter().any(|d| raw.sources.location(d.span().unwrap()).is_some()));
+            prop_assert!(errors.iter().any(|d| raw.files.location(d.span().unwrap()).is_some()));
         }
         // A file left unchanged parses cleanly.
         for (i, (rel, text)) in FILES.iter().enumerate() {
             if files[i] == text.as_bytes() {
                 prop_assert!(
-                    !errors.iter().any(|d| raw.sources.location(d.span().unwrap()).is_some_and(|l| l.path == *rel)),
+                    !errors.iter().any(|d| raw.files.location(d.span().unwrap()).is_some_and(|l| l.path == *rel)),
                     "unchanged {} has errors: {:?}", rel, errors
                 );
             }
@@ -430,7 +430,7 @@ fn many_syntax_errors_stay_bounded() {
     let in_file = |name: &str| {
         raw.diagnostics
             .iter()
-            .filter(|d| raw.sources.get(d.span().unwrap().file).name() == name)
+            .filter(|d| raw.files.get(d.span().unwrap().file).name() == name)
             .count()
     };
     for name in ["hosts.toml", "group_data/web.toml"] {

@@ -45,7 +45,7 @@ struct Seen {
 fn seen(raw: &RawInventory, d: &Diagnostic) -> Seen {
     let span = d.span().expect("every diagnostic has a primary label");
     let at = raw
-        .sources
+        .files
         .location(span)
         .unwrap_or_else(|| panic!("diagnostic {d:?} has no location"));
     Seen {
@@ -65,7 +65,7 @@ fn all_seen(raw: &RawInventory) -> Vec<Seen> {
 fn dump(raw: &RawInventory) -> String {
     raw.diagnostics
         .iter()
-        .map(|d| format!("  {}  help: {:?}", d.one_line(&raw.sources), d.help))
+        .map(|d| format!("  {}  help: {:?}", d.one_line(&raw.files), d.help))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -554,7 +554,7 @@ fn oversized_files_are_refused_by_size() {
             d.message
         );
         assert!(!d.message.contains("while being read"), "{}", d.message);
-        assert_eq!(raw.sources.get(d.span().unwrap().file).text(), "");
+        assert_eq!(raw.files.get(d.span().unwrap().file).text(), "");
     }
     assert!(raw.group_files.iter().all(|f| !f.ok && f.data.is_empty()));
 }
@@ -696,7 +696,7 @@ mod symlinks {
             );
         }
         assert_eq!(got.len(), 2, "{}", dump(&raw));
-        for (_, f) in raw.sources.iter() {
+        for (_, f) in raw.files.iter() {
             assert!(
                 !f.text().contains("SECRET"),
                 "{} holds the secret",
@@ -727,7 +727,7 @@ mod symlinks {
         assert_eq!(got[0].code, Code::SymlinkOutsideRoot);
         assert_eq!(got[0].file, "hosts.toml");
         assert!(raw.hosts.is_none());
-        for (_, f) in raw.sources.iter() {
+        for (_, f) in raw.files.iter() {
             assert!(!f.text().contains("SECRET"));
         }
     }
@@ -752,7 +752,7 @@ mod symlinks {
             let port = f.data.get("port").unwrap();
             assert_eq!(port.value.as_integer(), Some(8080));
             // Spans refer to the link's name, with the target's text.
-            let at = raw.sources.location(port.key_span).unwrap();
+            let at = raw.files.location(port.key_span).unwrap();
             assert_eq!(at.path, format!("group_data/{}.toml", f.name));
             assert_eq!((at.line, at.column), (2, 1));
         }
@@ -776,7 +776,7 @@ mod symlinks {
             ("group_data", 1, 1)
         );
         assert!(raw.group_files.is_empty());
-        for (_, f) in raw.sources.iter() {
+        for (_, f) in raw.files.iter() {
             assert!(!f.text().contains("SECRET"));
         }
     }
@@ -793,7 +793,7 @@ mod symlinks {
         assert_eq!(raw.host_files[0].name, "w1");
         let e = raw.host_files[0].data.get("x").unwrap();
         assert_eq!(
-            raw.sources.location(e.key_span).unwrap().path,
+            raw.files.location(e.key_span).unwrap().path,
             "host_data/w1.toml"
         );
     }
@@ -812,7 +812,7 @@ mod symlinks {
         assert_eq!(got[0].code, Code::SymlinkOutsideRoot);
         assert_eq!(got[0].file, "host_data/@ssh");
         assert!(raw.host_files.is_empty());
-        for (_, f) in raw.sources.iter() {
+        for (_, f) in raw.files.iter() {
             assert!(!f.text().contains("SECRET"));
         }
     }
@@ -885,7 +885,7 @@ mod lookup {
             .diagnostics
             .iter()
             .map(|d| {
-                let file = raw.sources.get(d.span().unwrap().file).name().to_string();
+                let file = raw.files.get(d.span().unwrap().file).name().to_string();
                 (d.code, file, d.message.clone())
             })
             .filter(|(_, file, _)| !filter || on_the_way(file, &display))
@@ -898,13 +898,13 @@ mod lookup {
             .iter()
             .map(|f| (f.name().to_string(), f.display().to_string()))
             .collect();
-        let (read, problems) = strata_parser::read_deferred(&raw.root, &mut raw.sources, files);
+        let (read, problems) = strata_parser::read_deferred(&raw.root, &mut raw.files, files);
         let problems: Vec<String> = problems.iter().map(|d| d.message.clone()).collect();
         let read = read
             .iter()
             .map(|f| {
                 (
-                    raw.sources.get(f.file).name().to_string(),
+                    raw.files.get(f.file).name().to_string(),
                     f.data.keys().map(str::to_string).collect(),
                     problems.clone(),
                 )
@@ -1034,7 +1034,7 @@ mod lookup {
             }
             assert_same_as_listing(&root, &["plain", "@ssh/10.0.0.5", "missing"]);
             let raw = read_inventory_for_hosts(&root, &["plain"]);
-            for (_, f) in raw.sources.iter() {
+            for (_, f) in raw.files.iter() {
                 assert!(!f.text().contains("secret"), "{case}: {}", f.name());
             }
         }
@@ -1064,7 +1064,7 @@ fn host_data_sub_directories_for_connector_hosts() {
         .map(|f| {
             (
                 f.name.as_str(),
-                raw.sources.get(f.file).name(),
+                raw.files.get(f.file).name(),
                 f.data.get("role").and_then(|e| e.value.as_str()),
             )
         })
@@ -1194,7 +1194,7 @@ a = 1
         ]
     );
     let at = |span| {
-        let l = raw.sources.location(span).unwrap();
+        let l = raw.files.location(span).unwrap();
         assert_eq!(l.path, "group_data/web.toml");
         (l.line, l.column)
     };
@@ -1255,7 +1255,7 @@ data = { engine = \"pg\" }
     assert!(raw.diagnostics.is_empty(), "{}", dump(&raw));
     let groups = &raw.hosts.as_ref().unwrap().groups;
     let loc = |span| {
-        let l = raw.sources.location(span).unwrap();
+        let l = raw.files.location(span).unwrap();
         (l.path, l.line, l.column)
     };
     let h = |line, column| ("hosts.toml".to_string(), line, column);

@@ -208,7 +208,7 @@ impl Inventory {
         let mut reserved: Vec<(&str, strata_parser::Span, usize)> = Vec::new();
         let mut seen = HashSet::new();
         for set in &self.sets {
-            if self.sources.get(set.file).is_virtual() {
+            if self.files.get(set.file).is_virtual() {
                 continue;
             }
             for (key, entry) in set.table.iter() {

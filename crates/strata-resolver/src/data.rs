@@ -268,8 +268,8 @@ impl Inventory {
         Origin {
             layer: set.layer,
             group: set.group.map(|g| self.groups[g as usize].name.as_str()),
-            source: self.sources.get(set.file).name(),
-            location: key_span.and_then(|s| self.sources.location(s)),
+            source: self.files.get(set.file).name(),
+            location: key_span.and_then(|s| self.files.location(s)),
             source_name: self.source_files.get(&set.file).map(|s| &**s),
         }
     }

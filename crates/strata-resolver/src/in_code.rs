@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use strata_parser::{
-    DataTable, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Sources, Span,
+    DataTable, Files, GroupShape, HostsFile, RawGroup, RawHost, RawInventory, Span,
 };
 
 use crate::connector::Connector;
@@ -165,8 +165,8 @@ impl InventoryBuilder {
 
     /// Resolves the inventory.
     pub fn build(self) -> Result<Inventory, LoadError> {
-        let mut sources = Sources::new();
-        let file = sources.add_virtual("<builder>");
+        let mut files = Files::new();
+        let file = files.add_virtual("<builder>");
         let span = Span::file_start(file);
         let table = |t: toml::Table| DataTable::from_table(t, span);
         let hosts = |hs: Vec<HostSpec>| {
@@ -214,7 +214,7 @@ impl InventoryBuilder {
         }
         let raw = RawInventory {
             root: PathBuf::new(),
-            sources,
+            files,
             hosts: Some(HostsFile { file, groups }),
             hosts_ok: true,
             group_files: self.group_files.into_iter().map(data_file).collect(),

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use strata_parser::{Diagnostic, Location, Sources, Span, Text};
+use strata_parser::{Diagnostic, Files, Location, Span, Text};
 
 use crate::data::Data;
 use crate::layer::DataSet;
@@ -156,7 +156,7 @@ pub(crate) struct GroupRec {
 #[derive(Debug)]
 pub struct Inventory {
     pub(crate) root: Option<PathBuf>,
-    pub(crate) sources: Sources,
+    pub(crate) files: Files,
     pub(crate) hosts: Vec<HostRec>,
     /// Each host's groups, by host: explicit ones in hosts.toml order, then
     /// implicit connector groups. Most hosts are in a few: up to four are
@@ -284,7 +284,7 @@ impl<'a> Host<'a> {
 
     /// Where the host is named in hosts.toml.
     pub fn location(&self) -> Option<Location> {
-        self.rec().span.and_then(|s| self.inv.sources.location(s))
+        self.rec().span.and_then(|s| self.inv.files.location(s))
     }
 }
 
@@ -316,7 +316,7 @@ impl<'a> Group<'a> {
 
     /// Where the group is named in hosts.toml.
     pub fn location(&self) -> Option<Location> {
-        self.rec().span.and_then(|s| self.inv.sources.location(s))
+        self.rec().span.and_then(|s| self.inv.files.location(s))
     }
 }
 
@@ -404,8 +404,8 @@ impl Inventory {
     }
 
     /// The files the inventory was read from, for rendering diagnostics.
-    pub fn sources(&self) -> &Sources {
-        &self.sources
+    pub fn files(&self) -> &Files {
+        &self.files
     }
 
     /// The inventory directory, when loaded from disk.
@@ -444,7 +444,7 @@ impl Inventory {
             return Vec::new();
         }
         let root = self.root.clone().unwrap_or_default();
-        let (read, diagnostics) = strata_parser::read_deferred(&root, &mut self.sources, files);
+        let (read, diagnostics) = strata_parser::read_deferred(&root, &mut self.files, files);
         for (i, f) in ids.into_iter().zip(read) {
             if f.ok {
                 self.sets.push(DataSet {

@@ -83,5 +83,5 @@ pub use resolve::budget::Budget;
 pub use resolve::external::fetch;
 pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{
-    Code, Datetime, Diagnostic, Label, Location, Severity, Sources, Span, Table, Text, Value,
+    Code, Datetime, Diagnostic, Files, Label, Location, Severity, Span, Table, Text, Value,
 };

@@ -102,12 +102,12 @@ impl Inventory {
             for run in layered.chunk_by(|a, b| crate::data::same_key(a.key, b.key)) {
                 let (first, shadowed) = run.split_first().expect("chunks are not empty");
                 let (key, wset, winner) = (first.key, first.set, first.entry);
-                if shadowed.is_empty() || self.sources.get(wset.file).is_virtual() {
+                if shadowed.is_empty() || self.files.get(wset.file).is_virtual() {
                     continue;
                 }
                 for d in shadowed {
                     let (lset, loser) = (d.set, d.entry);
-                    if self.sources.get(lset.file).is_virtual()
+                    if self.files.get(lset.file).is_virtual()
                         || winner.value.same_type(&loser.value)
                     {
                         continue;

@@ -246,7 +246,7 @@ impl<F: Fetch> LoaderWith<F> {
     }
 
     /// Shows file names behind `base` (`infra/prod/`) in diagnostics and
-    /// origins, as [`Sources::set_base`](strata_parser::Sources::set_base) explains; the CLI passes the
+    /// origins, as [`Files::set_base`](strata_parser::Files::set_base) explains; the CLI passes the
     /// inventory's path relative to the working directory.
     pub fn display_base(mut self, base: impl Into<String>) -> Self {
         self.base = base.into();
@@ -263,7 +263,7 @@ impl<F: Fetch> LoaderWith<F> {
             HostData::Defer => read(strata_parser::HostData::Defer),
             HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
         };
-        raw.sources.set_base(self.base.clone());
+        raw.files.set_base(self.base.clone());
         let incomplete = crate::resolve::external::fetch::fetch_commands(
             &mut raw,
             &self.fetcher,
@@ -302,7 +302,7 @@ impl<F: Fetch> LoaderWith<F> {
                 let (schemas, problems) = inv.read_schemas();
                 diagnostics.extend(problems);
                 diagnostics.extend(inv.validate(&schemas));
-                (diagnostics, std::mem::take(&mut inv.sources))
+                (diagnostics, std::mem::take(&mut inv.files))
             }
             Err(problems) => {
                 // The schema files are still read, so that their own

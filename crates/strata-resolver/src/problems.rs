@@ -1,7 +1,7 @@
 //! What loading and checking found, as one type: every diagnostic, the
 //! files to render them with, and their count.
 
-use strata_parser::{Diagnostic, Sources};
+use strata_parser::{Diagnostic, Files};
 
 /// Every problem found, errors and warnings, file by file (hosts.toml
 /// first) and top to bottom, with the files they point into so they can be
@@ -19,24 +19,24 @@ use strata_parser::{Diagnostic, Sources};
 /// assert!(problems.has_errors());
 /// assert_eq!(problems.counts(), (1, 0));
 /// let d = &problems.diagnostics()[0];
-/// let at = problems.sources().location(d.span().unwrap()).unwrap();
+/// let at = problems.files().location(d.span().unwrap()).unwrap();
 /// assert_eq!(at.to_string(), "hosts.toml:1:10");
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Default)]
 pub struct Problems {
     diagnostics: Vec<Diagnostic>,
-    sources: Sources,
+    files: Files,
 }
 
 /// The [`Problems`] of a load that failed: at least one is an error.
 pub type LoadError = Problems;
 
 impl Problems {
-    pub(crate) fn new(diagnostics: Vec<Diagnostic>, sources: Sources) -> Problems {
+    pub(crate) fn new(diagnostics: Vec<Diagnostic>, sources: Files) -> Problems {
         Problems {
             diagnostics,
-            sources,
+            files: sources,
         }
     }
 
@@ -46,8 +46,8 @@ impl Problems {
     }
 
     /// The files, for rendering the diagnostics.
-    pub fn sources(&self) -> &Sources {
-        &self.sources
+    pub fn files(&self) -> &Files {
+        &self.files
     }
 
     /// The errors only.
@@ -67,8 +67,8 @@ impl Problems {
     }
 
     /// The diagnostics and the files, taken apart.
-    pub fn into_parts(self) -> (Vec<Diagnostic>, Sources) {
-        (self.diagnostics, self.sources)
+    pub fn into_parts(self) -> (Vec<Diagnostic>, Files) {
+        (self.diagnostics, self.files)
     }
 }
 
@@ -82,7 +82,7 @@ impl std::fmt::Display for Problems {
             if n == 1 { "" } else { "s" }
         )?;
         for d in self.errors() {
-            write!(f, "\n  {}", d.one_line(&self.sources))?;
+            write!(f, "\n  {}", d.one_line(&self.files))?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use proptest::prelude::*;
-use strata_resolver::{Diagnostic, Inventory, Loader, Sources};
+use strata_resolver::{Diagnostic, Files, Inventory, Loader};
 use toml::{Table, Value};
 
 // ---------------------------------------------------------------------------
@@ -15,15 +15,15 @@ use toml::{Table, Value};
 /// Every label of every diagnostic maps to a location in a file, or to a
 /// virtual source (builder, command line, connector); spans stay inside
 /// their text; rendering does not panic.
-fn check_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) -> Result<(), TestCaseError> {
+fn check_diagnostics(diagnostics: &[Diagnostic], files: &Files) -> Result<(), TestCaseError> {
     for d in diagnostics {
         prop_assert!(!d.labels.is_empty(), "no label: {:?}", d);
         for label in &d.labels {
             let span = label.span;
-            prop_assert!(span.file.index() < sources.len(), "bad file id in {:?}", d);
-            let file = sources.get(span.file);
+            prop_assert!(span.file.index() < files.len(), "bad file id in {:?}", d);
+            let file = files.get(span.file);
             if file.is_virtual() {
-                prop_assert!(sources.location(span).is_none());
+                prop_assert!(files.location(span).is_none());
                 continue;
             }
             let text = file.text();
@@ -41,11 +41,11 @@ fn check_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) -> Result<()
                 span,
                 d
             );
-            let at = sources.location(span);
+            let at = files.location(span);
             prop_assert!(at.is_some(), "no location for a file label: {:?}", d);
         }
-        let _ = d.one_line(sources);
-        let report = d.to_report(sources);
+        let _ = d.one_line(files);
+        let report = d.to_report(files);
         let mut out = String::new();
         miette::NarratableReportHandler::new()
             .render_report(&mut out, report.as_ref())
@@ -57,7 +57,7 @@ fn check_diagnostics(diagnostics: &[Diagnostic], sources: &Sources) -> Result<()
 /// Uses every read-only part of a resolved inventory.
 fn exercise(inv: &Inventory) -> Result<(), TestCaseError> {
     prop_assert!(inv.diagnostics().iter().all(|d| !d.is_error()));
-    check_diagnostics(inv.diagnostics(), inv.sources())?;
+    check_diagnostics(inv.diagnostics(), inv.files())?;
     for host in inv.hosts() {
         prop_assert_eq!(inv.host(host.name()), Some(host));
         let _ = host.location();
@@ -89,7 +89,7 @@ fn exercise(inv: &Inventory) -> Result<(), TestCaseError> {
     }
     let _ = inv.data().to_table();
     // The extra checks of `strata check`.
-    check_diagnostics(&inv.lint(), inv.sources())?;
+    check_diagnostics(&inv.lint(), inv.files())?;
     let all = inv.select("all");
     if inv.is_empty() {
         // An empty selection of an empty inventory may be an error; never a panic.
@@ -115,19 +115,19 @@ fn load_and_check(root: &Path) -> Result<(), TestCaseError> {
     match &result {
         Ok(inv) => {
             prop_assert!(inv.diagnostics().iter().all(|d| !d.is_error()));
-            check_diagnostics(inv.diagnostics(), inv.sources())?;
+            check_diagnostics(inv.diagnostics(), inv.files())?;
             exercise(inv)?;
         }
         Err(e) => {
             prop_assert!(e.has_errors(), "no inventory but no error");
             prop_assert!(e.errors().count() > 0);
-            check_diagnostics(e.diagnostics(), e.sources())?;
+            check_diagnostics(e.diagnostics(), e.files())?;
             let _ = e.to_string();
         }
     }
     // What `strata check` runs: loading plus the extra checks.
     let report = Loader::new(root).check();
-    check_diagnostics(report.diagnostics(), report.sources())?;
+    check_diagnostics(report.diagnostics(), report.files())?;
     prop_assert_eq!(report.has_errors(), result.is_err());
     // Deferring host_data/ and reading it afterwards gives the same data.
     if let Ok(eager) = &result {
@@ -141,7 +141,7 @@ fn load_and_check(root: &Path) -> Result<(), TestCaseError> {
             })?;
         let problems = lazy.read_all_host_data();
         prop_assert!(problems.iter().all(|d| !d.is_error()), "{:?}", problems);
-        check_diagnostics(&problems, lazy.sources())?;
+        check_diagnostics(&problems, lazy.files())?;
         prop_assert_eq!(eager.len(), lazy.len());
         for (a, b) in eager.hosts().zip(lazy.hosts()) {
             prop_assert_eq!(a.name(), b.name());

@@ -157,7 +157,7 @@ fn an_ignored_cache_entry_is_a_warning_at_the_declaration() {
         d.message,
         "the cached answer of command source `cmdb` was ignored: /c/cmdb-1.answer is a symbolic link"
     );
-    let at = inv.sources().location(d.span().unwrap()).unwrap();
+    let at = inv.files().location(d.span().unwrap()).unwrap();
     assert_eq!((at.line, at.column), (1, 11));
     let names: Vec<_> = inv.hosts().map(|h| h.name()).collect();
     assert_eq!(names, ["w1", "w2"]);
@@ -390,7 +390,7 @@ fn names_from_a_source_are_checked_where_they_are_written() {
             .iter()
             .find(|d| d.is_error())
             .unwrap_or_else(|| panic!("{json}"));
-        let at = err.sources().location(d.span().unwrap()).unwrap();
+        let at = err.files().location(d.span().unwrap()).unwrap();
         assert_eq!(
             (d.code, at.inventory_path.as_str(), at.line, at.column),
             (code, "cmdb.json", line, column),

@@ -156,8 +156,8 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
     strata_parser::closest(key, keys)
 }
 pub use strata_parser::{
-    Code, Datetime, Diagnostic, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity, SourceFile,
-    Sources, Span, Table, Text, Value, closest, did_you_mean, escape_controls, needs_escape,
+    Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity,
+    Span, Table, Text, Value, closest, did_you_mean, escape_controls, needs_escape,
 };
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataError,

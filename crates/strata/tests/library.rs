@@ -320,7 +320,7 @@ fn check_includes_schema_violations_at_the_defining_line() {
         .diagnostics()
         .iter()
         .map(|x| {
-            let at = report.sources().location(x.span().unwrap()).unwrap();
+            let at = report.files().location(x.span().unwrap()).unwrap();
             (
                 x.code.as_str(),
                 at.to_string(),

@@ -283,7 +283,7 @@ impl Meta {
         let root = cwd.join(inventory.root().unwrap_or(Path::new(".")));
         let mut files = Vec::new();
         let mut command_sources = false;
-        for (_, f) in inventory.sources().iter() {
+        for (_, f) in inventory.files().iter() {
             if f.is_virtual() || f.is_missing() {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use strata::{Diagnostic, Problems, Severity, Sources};
+use strata::{Diagnostic, Files, Problems, Severity};
 
 use crate::args::CheckFormat;
 use crate::failure::Failure;
@@ -38,9 +38,9 @@ fn print(
     let (errors, warnings) = report.counts();
     match format {
         CheckFormat::Human => {
-            crate::report::print(err, report.diagnostics(), report.sources(), true);
+            crate::report::print(err, report.diagnostics(), report.files(), true);
             let files = report
-                .sources()
+                .files()
                 .iter()
                 .filter(|(_, f)| !f.is_virtual() && !f.is_missing())
                 .count();
@@ -53,7 +53,7 @@ fn print(
                 .map(|d| {
                     crate::report::item(
                         err.front_end.reword(d).as_ref().unwrap_or(d),
-                        report.sources(),
+                        report.files(),
                     )
                 })
                 .collect();
@@ -63,7 +63,7 @@ fn print(
             for d in report.diagnostics() {
                 let reworded = err.front_end.reword(d);
                 let d = reworded.as_ref().unwrap_or(d);
-                writeln!(out, "{}", annotation(d, report.sources()))?;
+                writeln!(out, "{}", annotation(d, report.files()))?;
             }
         }
     }
@@ -88,13 +88,13 @@ fn summary(errors: usize, warnings: usize, files: usize) -> String {
 }
 
 /// A GitHub Actions workflow command, escaped as the runner expects.
-fn annotation(d: &Diagnostic, sources: &Sources) -> String {
+fn annotation(d: &Diagnostic, files: &Files) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
     let mut props = Vec::new();
-    if let Some(l) = d.span().and_then(|s| sources.location(s)) {
+    if let Some(l) = d.span().and_then(|s| files.location(s)) {
         props.push(format!("file={}", escape_property(&l.path)));
         props.push(format!("line={}", l.line));
         props.push(format!("col={}", l.column));

@@ -59,7 +59,7 @@ pub fn run(plan: &plan::Diff, out: &mut impl Write, err: &mut Stderr<'_>) -> Res
         |loaded: Result<Inventory, strata::LoadError>, which: &str, label: &str| match loaded {
             Ok(inv) => Some(inv),
             Err(problems) => {
-                report::print(err, problems.diagnostics(), problems.sources(), false);
+                report::print(err, problems.diagnostics(), problems.files(), false);
                 let n = problems.errors().count();
                 err.line(&format!(
                     "error: the {which} inventory ({label}) does not load: {n} error{}",

@@ -40,7 +40,7 @@ pub struct RawInventory {
     /// The inventory root, canonicalized.
     pub root: PathBuf,
     /// Every file read, for spans and diagnostics.
-    pub sources: Files,
+    pub files: Files,
     /// `hosts.toml`, when it exists. When it had syntax errors, the groups
     /// are what could be recovered and `hosts_ok` is false.
     pub hosts: Option<HostsFile>,
@@ -134,7 +134,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
     let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
     let mut raw = RawInventory {
         root: root.clone(),
-        sources: if keep_texts {
+        files: if keep_texts {
             Files::new()
         } else {
             Files::with_read_back(disk::ReadBackUnder::new(&root))
@@ -183,36 +183,30 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
     };
     let (mut walk, base, parsed) = groups;
     report_walk(
-        &mut raw.sources,
+        &mut raw.files,
         &mut raw.diagnostics,
         walk.strays,
         walk.problems,
         Some(&NOT_TOML),
     );
-    let parsed = if raw.sources.len() == base {
+    let parsed = if raw.files.len() == base {
         parsed
     } else {
         // Not what was counted on: number them again.
-        data::parse_files(
-            &raw.root,
-            raw.sources.len(),
-            &walk.files,
-            &keys,
-            !keep_texts,
-        )
+        data::parse_files(&raw.root, raw.files.len(), &walk.files, &keys, !keep_texts)
     };
     data::add_files(
-        &mut raw.sources,
+        &mut raw.files,
         &mut raw.diagnostics,
         &mut walk.files,
         parsed,
         &mut raw.group_files,
     );
-    let (decls, docs) = external::read_sources(&raw.root, &mut raw.sources, &mut raw.diagnostics);
+    let (decls, docs) = external::read_sources(&raw.root, &mut raw.files, &mut raw.diagnostics);
     raw.source_decls = decls;
     raw.source_docs = docs;
     report_walk(
-        &mut raw.sources,
+        &mut raw.files,
         &mut raw.diagnostics,
         hosts.strays,
         hosts.problems,
@@ -222,7 +216,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         Listing::Read => {
             raw.host_files = data::read_files(
                 &raw.root,
-                &mut raw.sources,
+                &mut raw.files,
                 &mut raw.diagnostics,
                 hosts.files,
                 &keys,
@@ -279,7 +273,7 @@ pub fn read_deferred(
 fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
     let path = raw.root.join(HOSTS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        let file = raw.sources.add_missing(HOSTS_FILE);
+        let file = raw.files.add_missing(HOSTS_FILE);
         let pyinfra = pyinfra_inventory(&raw.root);
         let what = if !raw.root.is_dir() {
             format!("the inventory directory {} does not exist", given.display())
@@ -308,28 +302,24 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
         disk::Kind::of(meta.file_type()),
     ) {
         Ok(text) => {
-            let file = raw.sources.add(HOSTS_FILE, text);
+            let file = raw.files.add(HOSTS_FILE, text);
             let before = raw.diagnostics.len();
-            let (hosts, ok) = crate::hosts::parse(
-                file,
-                raw.sources.get(file).text(),
-                &mut raw.diagnostics,
-                keys,
-            );
+            let (hosts, ok) =
+                crate::hosts::parse(file, raw.files.get(file).text(), &mut raw.diagnostics, keys);
             // What the groups need of the text is copied out: a clean
             // file's text (6 MB at 100,000 hosts) is read back only if a
             // diagnostic or origin points into it (see `File`).
             if ok && raw.diagnostics.len() == before {
-                raw.sources.let_go(file);
+                raw.files.let_go(file);
             }
             raw.hosts = Some(hosts);
             raw.hosts_ok = ok;
         }
         Err(problem) => {
-            let file = raw.sources.add(HOSTS_FILE, problem.partial);
+            let file = raw.files.add(HOSTS_FILE, problem.partial);
             raw.diagnostics.push(problems::read_diagnostic(
                 file,
-                &raw.sources,
+                &raw.files,
                 problem.code,
                 problem.message,
             ));

@@ -262,7 +262,7 @@ impl Builder<'_> {
                 let file = match self.connector_sources.get(conn) {
                     Some(&f) => f,
                     None => {
-                        let f = self.sources.add_virtual(format!("<connector {conn}>"));
+                        let f = self.files.add_virtual(format!("<connector {conn}>"));
                         self.connector_sources.insert(conn.clone(), f);
                         f
                     }
@@ -434,7 +434,7 @@ impl Builder<'_> {
 
     /// The span of bytes `at` inside the string literal at `span`.
     pub(super) fn inner_span(&self, span: Span, at: std::ops::Range<usize>) -> Span {
-        let text = self.sources.get(span.file).text();
+        let text = self.files.get(span.file).text();
         let quoted = matches!(text.as_bytes().get(span.start as usize), Some(b'"' | b'\''));
         let body = &text.get(span.range()).unwrap_or("");
         // Only plain literals map byte for byte; anything with escapes keeps the whole span.

@@ -261,7 +261,7 @@ impl Builder<'_> {
             if let Some(&hid) = self.host_index.get(f.name()) {
                 deferred.insert(hid, f);
             } else if hosts_ok && !self.unexpanded.may_name(f.name()) {
-                let file = self.sources.add(f.display(), String::new());
+                let file = self.files.add(f.display(), String::new());
                 self.unknown_host_file(f.name(), file);
             }
         }
@@ -323,7 +323,7 @@ impl Builder<'_> {
 
     /// A layer from a plain table (command line, code), in a virtual source.
     pub(super) fn add_table(&mut self, layer: Layer, source: &str, table: &toml::Table) -> SetId {
-        let file = self.sources.add_virtual(source);
+        let file = self.files.add_virtual(source);
         let table = DataTable::from_table(table.clone(), Span::file_start(file));
         self.add_set(layer, None, file, table)
     }

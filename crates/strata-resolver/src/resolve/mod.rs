@@ -33,7 +33,7 @@ mod layers;
 
 use std::collections::HashMap;
 
-use strata_parser::{Diagnostic, FileId, RawInventory, Sources, Span};
+use strata_parser::{Diagnostic, FileId, Files, RawInventory, Span};
 
 use crate::connector::{ConnectorHost, Connectors};
 use crate::inventory::{GroupRec, HostGroups, HostIndex, HostRec, Inventory, NameMap, SetId};
@@ -95,7 +95,7 @@ impl<T: Default> Sparse<T> {
 }
 
 struct Builder<'c> {
-    sources: Sources,
+    files: Files,
     diagnostics: Vec<Diagnostic>,
     hosts: Vec<HostRec>,
     host_index: HostIndex,
@@ -115,7 +115,7 @@ struct Builder<'c> {
     implicit: Sparse<Vec<String>>,
     /// One virtual source per connector, shared by its hosts.
     connector_sources: HashMap<String, FileId>,
-    /// Sources' host-variable sets, in source order, by host (only hosts
+    /// External sources' host-variable sets, in source order, by host (only hosts
     /// that have some: a static inventory pays nothing per host).
     source_sets: HashMap<u32, Vec<SetId>>,
     /// The external source of each source document.
@@ -135,7 +135,7 @@ struct Builder<'c> {
 fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Vec<Diagnostic>) {
     let RawInventory {
         root,
-        sources,
+        files,
         hosts,
         hosts_ok,
         group_files,
@@ -146,7 +146,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         diagnostics,
     } = raw;
     let mut b = Builder {
-        sources,
+        files,
         diagnostics,
         hosts: Vec::new(),
         host_index: HostIndex::default(),
@@ -206,7 +206,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         .map(|(name, t)| b.add_table(crate::layer::Layer::Defaults, name, t));
     let inv = Inventory {
         root: Some(root),
-        sources: b.sources,
+        files: b.files,
         hosts: b.hosts,
         host_groups: b.member_of,
         host_index: b.host_index,
@@ -244,7 +244,7 @@ pub(crate) fn run(
     let (mut inv, mut diagnostics) = build(raw, extras, incomplete);
     sort(&mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
-        Err(Problems::new(diagnostics, std::mem::take(&mut inv.sources)))
+        Err(Problems::new(diagnostics, std::mem::take(&mut inv.files)))
     } else {
         inv.diagnostics = diagnostics;
         Ok(inv)

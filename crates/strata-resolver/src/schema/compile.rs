@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use strata_parser::json::{Json, JsonValue};
-use strata_parser::{Diagnostic, SchemaFile, Sources};
+use strata_parser::{Diagnostic, Files, SchemaFile};
 
 use super::cost;
 use super::retrieve::Refuse;
@@ -76,13 +76,13 @@ impl Schemas {
     /// Reads and compiles `schema/*.json` of the inventory at `root` into
     /// `sources`. Files that are not JSON or not valid schemas are
     /// diagnostics (located in the file) and are left out.
-    pub fn read(root: &Path, sources: &mut Sources) -> (Schemas, Vec<Diagnostic>) {
+    pub fn read(root: &Path, store: &mut Files) -> (Schemas, Vec<Diagnostic>) {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let (files, mut diagnostics) = strata_parser::read_schemas(&root, sources);
+        let (files, mut diagnostics) = strata_parser::read_schemas(&root, store);
         let mut schemas = Schemas::new();
         for SchemaFile { name, file, doc } in files {
             let Some(doc) = doc else { continue };
-            let display = sources.get(file).name().to_string();
+            let display = store.get(file).name().to_string();
             let value = to_serde(&doc);
             match compile(&value) {
                 Ok(validator) => schemas.items.push(Compiled {

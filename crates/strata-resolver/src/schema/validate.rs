@@ -24,10 +24,10 @@ type HostViolations = (u32, Violations);
 impl Inventory {
     /// Reads and compiles the `schema/` folder of the inventory's root
     /// (nothing for an inventory built in code). The schema files join
-    /// [`Inventory::sources`], so diagnostics can label them.
+    /// [`Inventory::files`], so diagnostics can label them.
     pub fn read_schemas(&mut self) -> (Schemas, Vec<Diagnostic>) {
         match self.root.clone() {
-            Some(root) => Schemas::read(&root, &mut self.sources),
+            Some(root) => Schemas::read(&root, &mut self.files),
             None => (Schemas::new(), Vec::new()),
         }
     }

@@ -166,11 +166,11 @@ impl Inventory {
         // A value from no file (`--data`, code): say where it comes from,
         // and label the schema instead.
         let (definition, message) = match g.definition {
-            Some(d) if self.sources.get(d.value.file).is_virtual() => (
+            Some(d) if self.files.get(d.value.file).is_virtual() => (
                 None,
                 format!(
                     "{message}; the value comes from {}",
-                    self.sources.get(d.value.file).name()
+                    self.files.get(d.value.file).name()
                 ),
             ),
             other => (other, message),
@@ -190,7 +190,7 @@ impl Inventory {
                 let nested = (!inner.is_empty())
                     .then(|| {
                         let path: Vec<&str> = inner.iter().map(String::as_str).collect();
-                        let text = self.sources.get(value.file).text();
+                        let text = self.files.get(value.file).text();
                         strata_parser::locate_nested(text, value.range(), &path)
                     })
                     .flatten();
@@ -238,7 +238,7 @@ impl Inventory {
         };
         if d.labels
             .first()
-            .is_some_and(|l| self.sources.get(l.span.file).is_virtual())
+            .is_some_and(|l| self.files.get(l.span.file).is_virtual())
             && d.labels.len() == 1
         {
             // Nothing to show in a virtual source: keep the message alone.

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use strata_parser::{
-    Code, Diagnostic, RawInventory, SourceDecl, SourceDoc, SourceKind, Sources,
-    parse_host_document, parse_source_document,
+    Code, Diagnostic, Files, RawInventory, SourceDecl, SourceDoc, SourceKind, parse_host_document,
+    parse_source_document,
 };
 
 /// Fetches the answers of command sources.
@@ -184,7 +184,7 @@ fn fetch_one(
 ) -> bool {
     let name = decl.name.as_str();
     let check_list = |text: &str| {
-        let mut scratch = Sources::new();
+        let mut scratch = Files::new();
         let (doc, _) = parse_source_document(&mut scratch, name, "", text.to_string());
         if !doc.ok {
             return None;
@@ -195,7 +195,7 @@ fn fetch_one(
         })
     };
     let check_host = |text: &str| {
-        let mut scratch = Sources::new();
+        let mut scratch = Files::new();
         let (vars, ds) = parse_host_document(&mut scratch, name, "", "", text.to_string());
         vars.is_some() && !ds.iter().any(Diagnostic::is_error)
     };
@@ -286,8 +286,8 @@ fn fetch_one(
                     None => format!("sources/{name} (command output)"),
                 };
                 let ds = match &host {
-                    Some(h) => parse_host_document(&mut raw.sources, name, h, display, text).1,
-                    None => parse_source_document(&mut raw.sources, name, display, text).1,
+                    Some(h) => parse_host_document(&mut raw.files, name, h, display, text).1,
+                    None => parse_source_document(&mut raw.files, name, display, text).1,
                 };
                 raw.diagnostics.extend(ds.into_iter().map(|mut d| {
                     if warn {
@@ -306,7 +306,7 @@ fn fetch_one(
         None => "command output".to_string(),
     };
     let (mut doc, ds) = parse_source_document(
-        &mut raw.sources,
+        &mut raw.files,
         name,
         format!("sources/{name} ({how})"),
         answer.list,
@@ -316,7 +316,7 @@ fn fetch_one(
         let mut vars = Vec::new();
         for (host, text) in answer.hosts {
             let display = format!("sources/{name} (--host {host} {how})");
-            let (v, ds) = parse_host_document(&mut raw.sources, name, &host, display, text);
+            let (v, ds) = parse_host_document(&mut raw.files, name, &host, display, text);
             if ds.iter().any(Diagnostic::is_error) {
                 doc.ok = false;
             }
