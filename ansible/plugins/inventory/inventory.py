@@ -233,6 +233,45 @@ def _to_ansible(value, trusted):
     return value
 
 
+def _trusted(value, _str=str, _list=list, _dict=dict):
+    """_to_ansible(value, trusted=True) on ansible-core 2.19+, for the JSON decoder's exact types first:
+    about 40,000 values at 10,000 hosts, most of them scalars, so the common cases come first."""
+    kind = type(value)
+    if kind is _str:
+        return trust_as_template(value)
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is _list:
+        return [_trusted(v) for v in value]
+    if kind is _dict:
+        if UNSAFE_KEY in value:
+            return _unsafe(value[UNSAFE_KEY])
+        return {k: _trusted(v) for k, v in value.items()}
+    return _to_ansible(value, True)
+
+
+def _untrusted(value, _str=str, _list=list, _dict=dict):
+    """_to_ansible(value, trusted=False) on ansible-core 2.19+: strings stay as they are (an untagged
+    string is not a template), so only a value holding an object needs a copy."""
+    kind = type(value)
+    if kind is _str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is _list:
+        return [_untrusted(v) for v in value]
+    if kind is _dict:
+        if UNSAFE_KEY in value:
+            return _unsafe(value[UNSAFE_KEY])
+        return {k: _untrusted(v) for k, v in value.items()}
+    return _to_ansible(value, False)
+
+
+def _converter(trusted):
+    """The function that turns one of strata's values into Ansible's, by `_to_ansible`'s rules."""
+    if trust_as_template is None:  # ansible-core before 2.19
+        return lambda value: _to_ansible(value, trusted)
+    return _trusted if trusted else _untrusted
+
+
 def _check_value(value, where, depth=0):
     """A value of strata's output: JSON scalars, lists and objects, an unsafe marker alone with a string."""
     if depth > 200:
@@ -694,23 +733,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         one depth by priority, the later winning), and on each host only the variables strata computed
         for it alone. Ansible's variables for every host are then strata's resolved data."""
         inventory = self.inventory
+        convert = _converter(trusted)
+        # Bound once: `inventory` is Ansible's proxy of InventoryData, and these run ~80,000 times at
+        # 10,000 hosts.
+        add_host = inventory.add_host
+        set_variable = inventory.set_variable
         # Hosts first, in strata's inventory order (the order of _meta.hostvars),
         # so that Ansible runs them in that order.
         for host, variables in hostvars.items():
-            inventory.add_host(host)
+            add_host(host)
             for key, value in variables.items():
-                inventory.set_variable(host, key, _to_ansible(value, trusted))
+                set_variable(host, key, convert(value))
         for key, value in all_vars.items():
-            inventory.set_variable("all", key, _to_ansible(value, trusted))
-        order = dict.fromkeys(hostvars)
+            set_variable("all", key, convert(value))
+        all_groups = inventory.groups
         for name, hosts, priority, variables in groups:
             group = inventory.add_group(name)
-            inventory.groups[group].set_priority(priority)
+            all_groups[group].set_priority(priority)
             for key, value in variables.items():
-                inventory.set_variable(group, key, _to_ansible(value, trusted))
+                set_variable(group, key, convert(value))
             for host in hosts:
-                order.setdefault(host)
-                inventory.add_host(host, group=group)
+                add_host(host, group=group)
 
         compose = self.get_option("compose")
         conditionals = self.get_option("groups")
@@ -719,7 +762,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return
         strict = self.get_option("strict")
         everyone = inventory.groups["all"]
-        for host in order:
+        # Every host of a group is in _meta.hostvars (check_document), so this is strata's order.
+        for host in hostvars:
             entry = inventory.get_host(host)
             before = set(entry.get_groups())
             # The host's resolved data, as Ansible computes it from `all` (a host joins it only when
