@@ -403,16 +403,18 @@ def _stat_record(relative, stat):
     return (f"{relative}\0{record}\n").encode("utf-8", "surrogateescape")
 
 
-def _stat_records(folder, relative):
+def _stat_records(folder, relative, seen):
     """_stat_record of every file under `folder`, in name order (symlinks to
-    files are followed, symlinked directories are not descended)."""
+    files are followed, symlinked directories are not descended); each file's
+    path is added to `seen`."""
     with os.scandir(folder) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
         path = relative + "/" + entry.name
         if entry.is_dir(follow_symlinks=False):
-            yield from _stat_records(entry.path, path)
+            yield from _stat_records(entry.path, path, seen)
         else:
+            seen.add(entry.path)
             yield _stat_record(path, entry.stat)
 
 
@@ -602,16 +604,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         root = inventory_path
         if os.path.isfile(root):
             root = os.path.dirname(root)
-        digest.update(_stat_record("hosts.toml", lambda: os.stat(os.path.join(root, "hosts.toml"))))
+        hosts_toml = os.path.join(root, "hosts.toml")
+        digest.update(_stat_record("hosts.toml", lambda: os.stat(hosts_toml)))
+        # A file the walk below has recorded (by its path under the inventory) is not stat'ed again
+        # when strata lists it: at 10,000 hosts that is 10,000 stats of host_data files fewer.
+        seen = {hosts_toml}
         for top in DATA_DIRS:
             folder = os.path.join(root, top)
             if os.path.isdir(folder):
-                for record in _stat_records(folder, top):
+                for record in _stat_records(folder, top, seen):
                     digest.update(record)
             else:
                 digest.update((f"{top}\0absent\n").encode())
         for name in files:
-            digest.update(_stat_record(name, lambda name=name: os.stat(name)))
+            if name not in seen:
+                digest.update(_stat_record(name, lambda name=name: os.stat(name)))
         return digest.hexdigest()
 
     def _from_cache(self, cache_key, strata_bin, inventory_path, args):
