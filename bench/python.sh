@@ -1,64 +1,66 @@
 #!/usr/bin/env bash
-# strata_inventory.load() on N hosts, against `strata list --format json` as a
-# whole process and against pyinfra loading the same content from its own
-# Python inventory (gen.py's OUT/pyinfra), and through the bridge.
+# strata_inventory.load() and the pyinfra bridge against `strata list --format
+# json` as a whole process, at each size given, in alternated runs (A B C D A B
+# C D ...; wall time and peak RSS by bench/alternate.py, medians and run-by-run
+# ratios to `strata list`):
 #
-#   bench/python.sh [N]        # default 10000; needs hyperfine and .venv-python
-#                              # (./scripts/test.sh makes it, with the wheel installed)
+#   strata list                     `strata -i DIR list --format json > /dev/null`
+#   load()                          python -c 'strata_inventory.load(DIR)'
+#   load(), every host's data read  the same, then every host's data and groups read
+#                                   (load() decodes a host when it is first read)
+#   pyinfra bridge                  strata_inventory.pyinfra.groups(DIR), what a bridge
+#                                   inventory.py runs, without pyinfra's own Inventory
+#
+# With EXTRA=1, also pyinfra's make_inventory (no connection) on its own
+# inventory.py and on the bridge, 3 runs: pyinfra itself is quadratic in a
+# group's size, so only sizes up to 10,000 are practical.
+#
+#   bench/python.sh [N[:DIR] ...]   # default: 10000 100000; DIR holds gen.py's output for N
+#   RUNS=5 PY=.venv-python/bin/python STRATA=.venv-python/bin/strata bench/python.sh 100000:/tmp/g100k
+#
+# Without the wheel installed: PYTHONPATH=python STRATA_BIN=target/release/strata
+# (the package runs $STRATA_BIN) with STRATA set to the same binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-10000}
-VENV=${VENV:-$PWD/.venv-python}
-PY=$VENV/bin/python
-STRATA=$VENV/bin/strata
-OUT=${OUT:-${TMPDIR:-/tmp}/strata-python-bench-$N}
+REPO=$PWD
+RUNS=${RUNS:-5}
+VENV=${VENV:-$REPO/.venv-python}
+PY=${PY:-$VENV/bin/python}
+STRATA=${STRATA:-$VENV/bin/strata}
 GEN=${GEN:-bench/gen.py}
+[ $# -gt 0 ] || set -- 10000 100000
 
-[ -x "$STRATA" ] || { echo "no $STRATA: run ./scripts/test.sh first" >&2; exit 2; }
-[ -d "$OUT/strata" ] || python3 "$GEN" "$N" "$OUT"
-mkdir -p "$OUT/bridge"
-printf 'from strata_inventory.pyinfra import groups\nglobals().update(groups("../strata"))\n' > "$OUT/bridge/inventory.py"
+[ -x "$STRATA" ] || { echo "no $STRATA: run ./scripts/test.sh first, or set STRATA" >&2; exit 2; }
+"$PY" -c 'import strata_inventory' || { echo "$PY cannot import strata_inventory" >&2; exit 2; }
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
 
-# pyinfra's own inventory loading, as its CLI does it (pyinfra_cli.inventory.make_inventory:
-# exec inventory.py and group_data/*.py, build the Inventory), without connecting.
-make_inventory() {
-    echo "cd $1 && $PY -c 'from pyinfra.api import Config, State; from pyinfra.context import ctx_config, ctx_state; from pyinfra_cli.inventory import make_inventory; s = State(check_for_changes=False); ctx_state.set(s); ctx_config.set(Config()); inv = make_inventory(\"inventory.py\", cwd=\".\"); [h.data.dict() for h in inv]'"
-}
+echo "== $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- python bench || echo ' (with changes)'), $(nproc) cores, $("$PY" -V)"
 
-echo "== in process: strata_inventory.load() (median of 10, after 2 warm-up)"
-"$PY" - "$OUT/strata" <<'EOF'
-import statistics, sys, time
-import strata_inventory
-for _ in range(2):
-    strata_inventory.load(sys.argv[1])
-times = []
-for _ in range(10):
-    t = time.perf_counter()
-    inv = strata_inventory.load(sys.argv[1])
-    times.append(time.perf_counter() - t)
-print(f"load(): median {statistics.median(times) * 1000:.1f} ms, min {min(times) * 1000:.1f} ms, {len(inv)} hosts")
-t = time.perf_counter()
-inv.hosts[0].origin("tier")
-print(f"first origin() (reads every host's origins): {(time.perf_counter() - t) * 1000:.1f} ms")
-EOF
+for arg in "$@"; do
+    N=${arg%%:*}
+    OUT=${TMPDIR:-/tmp}/strata-python-bench-$N
+    [ "$arg" = "$N" ] || OUT=${arg#*:}
+    [ -d "$OUT/strata" ] || python3 "$GEN" "$N" "$OUT" > /dev/null
+    S=$OUT/strata
+    echo "== $N hosts: whole processes, alternated"
+    "$PY" bench/alternate.py --runs "$RUNS" --json "$WORK/python-$N.json" \
+        "strata list --format json=exec $STRATA -i $S list --format json" \
+        "load()=exec $PY -c 'import strata_inventory; strata_inventory.load(\"$S\")'" \
+        "load(), every host's data read=exec $PY -c 'import strata_inventory; inv = strata_inventory.load(\"$S\"); [(h.data, h.groups) for h in inv]'" \
+        "pyinfra bridge, groups()=exec $PY -c 'from strata_inventory.pyinfra import groups; groups(\"$S\")'" \
+        "python -c 'import strata_inventory'=exec $PY -c 'import strata_inventory'"
 
-echo "== whole processes"
-JSON=$(mktemp -d)
-hyperfine --warmup 2 --runs 20 --style basic --export-json "$JSON/fast.json" \
-    -n "strata list --format json" "$STRATA -i $OUT/strata list --format json > /dev/null" \
-    -n "python: import strata_inventory" "$PY -c 'import strata_inventory'" \
-    -n "python: strata_inventory.load()" "$PY -c 'import strata_inventory; strata_inventory.load(\"$OUT/strata\")'"
-hyperfine --runs 3 --style basic --export-json "$JSON/slow.json" \
-    -n "pyinfra make_inventory, own inventory.py" "$(make_inventory "$OUT/pyinfra")" \
-    -n "pyinfra make_inventory, bridge" "$(make_inventory "$OUT/bridge")" \
-    -n "pyinfra debug-inventory, own inventory.py" "cd $OUT/pyinfra && $VENV/bin/pyinfra inventory.py debug-inventory > /dev/null 2>&1" \
-    -n "pyinfra debug-inventory, bridge" "cd $OUT/bridge && $VENV/bin/pyinfra inventory.py debug-inventory > /dev/null 2>&1"
-
-echo "== medians"
-"$PY" - "$JSON"/fast.json "$JSON"/slow.json <<'EOF'
-import json, sys
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        print(f"{r['median']:10.3f} s  {r['command']}")
-EOF
-rm -rf "$JSON"
+    if [ -n "${EXTRA:-}" ]; then
+        mkdir -p "$WORK/bridge-$N"
+        printf 'from strata_inventory.pyinfra import groups\nglobals().update(groups("%s"))\n' "$S" > "$WORK/bridge-$N/inventory.py"
+        # pyinfra's own inventory loading, as its CLI does it (pyinfra_cli.inventory.make_inventory), without connecting.
+        make_inventory() {
+            echo "cd $1 && exec $PY -c 'from pyinfra.api import Config, State; from pyinfra.context import ctx_config, ctx_state; from pyinfra_cli.inventory import make_inventory; s = State(check_for_changes=False); ctx_state.set(s); ctx_config.set(Config()); inv = make_inventory(\"inventory.py\", cwd=\".\"); [h.data.dict() for h in inv]'"
+        }
+        echo "== $N hosts: pyinfra make_inventory, own inventory.py and the bridge"
+        "$PY" bench/alternate.py --runs 3 --warmup 0 \
+            "pyinfra make_inventory, own inventory.py=$(make_inventory "$OUT/pyinfra")" \
+            "pyinfra make_inventory, bridge=$(make_inventory "$WORK/bridge-$N")"
+    fi
+done

@@ -242,9 +242,11 @@ class Inventory:
                 raise ValueError(f"host {name!r} printed twice")
             self._hosts[name] = Host._from_line(self, name, line)
         self._groups: dict[str, list[str]] = {g["name"]: g["hosts"] for g in document["groups"]}
+        known = self._hosts.keys()
         for group, members in self._groups.items():
-            unknown = [m for m in members if m not in self._hosts]
-            if unknown:
+            # A set comparison runs in C: 250,000 members at 100,000 hosts; the list only for the message.
+            if not known >= set(members):
+                unknown = [m for m in members if m not in self._hosts]
                 raise ValueError(f"group {group!r} lists hosts that are not in the inventory: {unknown!r}")
         self._data: dict[str, Any] = document.get("data", {})
         restore_datetimes(self._data, document.get("datetimes", []))

@@ -942,6 +942,47 @@ def test_check_document_takes_strata_s_structured_output(ansible: Ansible, colle
     assert done.returncode == 0 and done.stdout == "taken\n", done.stderr
 
 
+def test_the_fast_converters_keep_to_ansible_s_trust(ansible: Ansible, collections: Path) -> None:
+    """_populate converts values with _trusted/_untrusted (exact JSON types first, for speed): each
+    gives what _to_ansible gives, value and trust, string by string; an unsafe marker is never a
+    template, trusted or not."""
+    code = r"""
+import json
+from ansible.template import is_trusted_as_template
+from ansible_collections.strata.strata.plugins.inventory.inventory import _converter, _to_ansible
+
+def shape(v):
+    if isinstance(v, str):
+        return ("str", str(v), is_trusted_as_template(v))
+    if isinstance(v, list):
+        return ["list", *map(shape, v)]
+    if isinstance(v, dict):
+        return {k: shape(x) for k, x in v.items()}
+    return (type(v).__name__, v)
+
+values = [
+    "a {{ x }}", 1, 2.5, True, None, [], {}, ["a", 1, [None, "b"]],
+    {"__ansible_unsafe": "{{ lookup('pipe', 'id') }}"},
+    {"k": [{"__ansible_unsafe": "u"}, "t", {"n": False}], "s": "v"},
+    [{"__ansible_unsafe": "u"}],
+]
+for trusted in (True, False):
+    for value in values:
+        fast, slow = _converter(trusted)(json.loads(json.dumps(value))), _to_ansible(value, trusted)
+        assert shape(fast) == shape(slow), (trusted, value, shape(fast), shape(slow))
+    assert not is_trusted_as_template(_converter(trusted)({"__ansible_unsafe": "{{ x }}"}))
+    assert is_trusted_as_template(_converter(trusted)("{{ x }}")) is trusted
+print("same")
+"""
+    done = subprocess.run(
+        [str(ansible.bin_dir / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        env={**ansible.env, "PYTHONPATH": str(collections)},
+    )
+    assert done.returncode == 0 and done.stdout == "same\n", done.stderr
+
+
 def test_a_directory_given_to_ansible_with_a_strata_inventory_inside(ansible: Ansible, tmp_path: Path) -> None:
     """Item 19: `ansible -i dir/` reads every file of dir/ with every plugin. The layouts of
     docs/ansible.md keep Ansible's own plugins off strata's files: the strata inventory outside
