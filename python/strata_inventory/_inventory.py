@@ -18,7 +18,6 @@ import os
 import subprocess
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any, Optional, TypeVar, Union, overload
 
 from ._binary import find_strata_bin
@@ -40,7 +39,6 @@ logger = logging.getLogger("strata_inventory")
 
 PathLike = Union[str, "os.PathLike[str]"]
 _MISSING: Any = object()
-_NAME = '{"name":"'
 _T = TypeVar("_T")
 
 
@@ -232,21 +230,21 @@ class Inventory:
         if not lines:
             raise ValueError("strata printed nothing")
         document = json.loads(lines.pop())
-        self._hosts: dict[str, Host] = {}
-        for line in lines:
-            # Each line is `{"name":"...",...}`: only the name is read now.
-            if not line.startswith(_NAME):
-                raise ValueError(f"a host line that does not start with its name: {line[:40]!r}")
-            name, _ = scanstring(line, len(_NAME))
-            if name in self._hosts:
-                raise ValueError(f"host {name!r} printed twice")
-            self._hosts[name] = Host._from_line(self, name, line)
+        names = document["names"]
+        if not isinstance(names, list) or len(names) != len(lines):
+            raise ValueError(f"{len(lines)} host lines and names for {len(names)}")
+        # Each host's line by name, in inventory order; a `Host` is made when
+        # first asked for, and its line decoded when its groups or data are.
+        self._lines: dict[str, str] = dict(zip(names, lines))
+        if len(self._lines) != len(lines):
+            raise ValueError("a host is printed twice")
+        self._made: dict[str, Host] = {}
         self._groups: dict[str, list[str]] = {g["name"]: g["hosts"] for g in document["groups"]}
-        known = self._hosts.keys()
+        known = self._lines.keys()
         for group, members in self._groups.items():
             # A set comparison runs in C: 250,000 members at 100,000 hosts; the list only for the message.
             if not known >= set(members):
-                unknown = [m for m in members if m not in self._hosts]
+                unknown = [m for m in members if m not in self._lines]
                 raise ValueError(f"group {group!r} lists hosts that are not in the inventory: {unknown!r}")
         self._data: dict[str, Any] = document.get("data", {})
         restore_datetimes(self._data, document.get("datetimes", []))
@@ -254,14 +252,21 @@ class Inventory:
         self.warnings: list[str] = []
         """The warnings strata printed while loading, one line each."""
 
+    def _host(self, name: str) -> Host:
+        """The host called ``name``, which must be in the inventory: made once."""
+        host = self._made.get(name)
+        if host is None:
+            host = self._made[name] = Host._from_line(self, name, self._lines[name])
+        return host
+
     def __len__(self) -> int:
-        return len(self._hosts)
+        return len(self._lines)
 
     def __iter__(self) -> Iterator[Host]:
-        return iter(self._hosts.values())
+        return map(self._host, self._lines)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._hosts
+        return name in self._lines
 
     def __repr__(self) -> str:
         return f"<strata Inventory {self.path or '(discovered)'}: {len(self)} hosts, {len(self._groups)} groups>"
@@ -269,7 +274,7 @@ class Inventory:
     @property
     def hosts(self) -> list[Host]:
         """The hosts, in inventory order."""
-        return list(self._hosts.values())
+        return list(map(self._host, self._lines))
 
     @property
     def groups(self) -> list[str]:
@@ -295,12 +300,11 @@ class Inventory:
             NoHostError: no such host (with a did-you-mean), unless ``default``
                 is given, which is then returned.
         """
-        host = self._hosts.get(name)
-        if host is not None:
-            return host
+        if isinstance(name, str) and name in self._lines:
+            return self._host(name)
         if default is not _MISSING:
             return default
-        raise NoHostError(_unknown("host", name, self._hosts))
+        raise NoHostError(_unknown("host", name, self._lines))
 
     @overload
     def get_group(self, name: str) -> list[Host]: ...
@@ -320,7 +324,7 @@ class Inventory:
             if default is not _MISSING:
                 return default
             raise NoGroupError(_unknown("group", name, self._groups))
-        return [self._hosts[h] for h in members]
+        return [self._host(h) for h in members]
 
     def get_data(self) -> dict[str, Any]:
         """The global data: ``group_data/all.toml`` over ``all.data`` (no override data)."""
@@ -533,9 +537,9 @@ def _path_text(what: str, path: PathLike) -> str:
 def _check_override_types(data: Optional[Mapping[str, Any]], inventory: Inventory) -> None:
     """A last guard: no override value that was not a string may come back as
     one (strata's ``--data`` reads anything that is not TOML as a string)."""
-    if not data or not inventory.hosts:
+    if not data or not len(inventory):
         return
-    first = inventory.hosts[0].data
+    first = next(iter(inventory)).data
     for key, value in data.items():
         if key in first and stringified(value, first[key]):
             raise ArgumentError(

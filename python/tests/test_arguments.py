@@ -37,7 +37,8 @@ def json_lines(document: Any) -> str:
     list --format json-lines`` prints it: one line a host, then the rest."""
     if not isinstance(document, dict) or not isinstance(document.get("hosts"), list):
         return json.dumps(document) + "\n"
-    rest = {k: v for k, v in document.items() if k != "hosts"}
+    names = [h.get("name") if isinstance(h, dict) else None for h in document["hosts"]]
+    rest = {"names": names, **{k: v for k, v in document.items() if k != "hosts"}}
     return "".join(json.dumps(h, separators=(",", ":")) + "\n" for h in document["hosts"]) + json.dumps(rest) + "\n"
 
 
@@ -48,7 +49,7 @@ def recording_strata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         tmp_path,
         "seen = {'argv': sys.argv[1:], 'cwd': os.getcwd(), 'env': dict(os.environ)}\n"
         f"json.dump(seen, open({str(record)!r}, 'w'))\n"
-        "print(json.dumps({'groups': [], 'data': {}}))",
+        "print(json.dumps({'names': [], 'groups': [], 'data': {}}))",
     )
     monkeypatch.setenv("STRATA_BIN", str(script))
     return record
@@ -346,11 +347,14 @@ def test_output_of_an_unexpected_shape_is_a_strata_error(
 @pytest.mark.parametrize(
     "lines",
     [
-        '{"groups":[]}\n{"groups":[]}\n',  # a second document where a host was expected
-        '{"name":"h","groups":[],"data":{}}\n{"name":"h","groups":[],"data":{}}\n{"groups":[]}\n',
-        '{"name":"h","groups":[],"data":{}\n{"groups":[]}\n',  # a cut line
-        '{"name":"h","groups":[],"data":[]}\n{"groups":[]}\n',
-        '{"name":"h","groups":{},"data":{}}\n{"groups":[]}\n',
+        '{"groups":[]}\n{"names":[],"groups":[]}\n',  # a line no name stands for
+        '{"name":"h","groups":[],"data":{}}\n{"name":"h","groups":[],"data":{}}\n{"names":["h","h"],"groups":[]}\n',
+        '{"name":"h","groups":[],"data":{}\n{"names":["h"],"groups":[]}\n',  # a cut line
+        '{"name":"h","groups":[],"data":[]}\n{"names":["h"],"groups":[]}\n',
+        '{"name":"h","groups":{},"data":{}}\n{"names":["h"],"groups":[]}\n',
+        '{"name":"h","groups":[],"data":{}}\n{"names":["g"],"groups":[]}\n',  # a line under another name
+        '{"name":"h","groups":[],"data":{}}\n{"names":"h","groups":[]}\n',
+        '{"name":"h","groups":[],"data":{}}\n{"groups":[]}\n',  # no names
     ],
 )
 def test_host_lines_of_an_unexpected_shape_are_a_strata_error(
@@ -395,7 +399,7 @@ def test_a_child_left_behind_is_killed_and_does_not_hold_load(tmp_path: Path, mo
         tmp_path,
         "import subprocess\n"
         f"child = subprocess.Popen(['sleep', '60'])\nopen({str(pid_file)!r}, 'w').write(str(child.pid))\n"
-        "print(json.dumps({'groups': [], 'data': {}}), flush=True)",
+        "print(json.dumps({'names': [], 'groups': [], 'data': {}}), flush=True)",
     )
     monkeypatch.setenv("STRATA_BIN", str(script))
     start = clock.monotonic()

@@ -8,7 +8,7 @@ use serde::Serialize;
 use strata::Value;
 
 /// The one conversion to JSON, shared with schemas (`strata::json`).
-pub use strata::json::{DataJson, Json};
+pub use strata::json::{DataJson, Json, PairsJson};
 
 /// A TOML value with table keys sorted at every level.
 pub fn sorted(v: &toml::Value) -> toml::Value {

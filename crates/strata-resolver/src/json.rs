@@ -58,7 +58,7 @@ impl Serialize for DataJson<'_> {
 
 /// Keys with their values, keys sorted (as [`Data::iter`] yields them),
 /// as a JSON object: what [`DataJson`] writes, from pairs collected once.
-pub(crate) struct PairsJson<'p, 'a>(pub &'p [(&'a str, &'a Value)]);
+pub struct PairsJson<'p, 'a>(pub &'p [(&'a str, &'a Value)]);
 
 impl Serialize for PairsJson<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -9,7 +9,7 @@ use crate::args::{ListExtra, ListFormat};
 use crate::commands::explain::origin_json;
 use crate::failure::Failure;
 use crate::load;
-use crate::output::{DataJson, sorted_table, write_toml};
+use crate::output::{DataJson, PairsJson, sorted_table, write_toml};
 use crate::plan;
 use crate::term::Stderr;
 
@@ -27,7 +27,7 @@ pub fn run(plan: &plan::List, out: &mut impl Write, err: &mut Stderr<'_>) -> Res
 
 /// Streams `{"hosts": [...], "groups": [...]}` host by host, so memory does
 /// not grow with the inventory; or, as JSON Lines, each host object on a
-/// line of its own and then `{"groups": [...]}`. `extra` adds origins,
+/// line of its own and then `{"names": [...], "groups": [...]}`. `extra` adds origins,
 /// global data and datetime paths (see docs/cli.md).
 fn print(
     out: &mut impl Write,
@@ -50,7 +50,14 @@ fn print(
             if !selected.is_empty() {
                 out.write_all(b"\n")?;
             }
-            out.write_all(b"{")?;
+            // The names, in the order of the lines above: a program can
+            // index the lines without decoding them.
+            out.write_all(b"{\"names\":")?;
+            serde_json::to_writer(
+                &mut *out,
+                &selected.iter().map(|h| h.name()).collect::<Vec<_>>(),
+            )?;
+            out.write_all(b",")?;
             rest_json(out, inventory, groups, extra)?;
             out.write_all(b"}\n")
         }
@@ -70,7 +77,10 @@ fn print(
                         toml::Value::Table(sorted_table(&data.to_table())),
                     );
                     if extra.datetime_paths {
-                        t.insert("datetimes".into(), json_to_toml(datetime_paths(&data)));
+                        t.insert(
+                            "datetimes".into(),
+                            json_to_toml(datetime_paths(&data.iter().collect::<Vec<_>>())),
+                        );
                     }
                     if extra.origins {
                         t.insert("origins".into(), json_to_toml(origins(&data)));
@@ -98,7 +108,10 @@ fn print(
                     toml::Value::Table(sorted_table(&data.to_table())),
                 );
                 if extra.datetime_paths {
-                    doc.insert("datetimes".into(), json_to_toml(datetime_paths(&data)));
+                    doc.insert(
+                        "datetimes".into(),
+                        json_to_toml(datetime_paths(&data.iter().collect::<Vec<_>>())),
+                    );
                 }
             }
             doc.insert("hosts".into(), toml::Value::Array(hosts));
@@ -117,10 +130,14 @@ fn host_json(out: &mut Vec<u8>, h: Host<'_>, extra: ListExtra) -> io::Result<()>
     out.extend_from_slice(b",\"groups\":");
     serde_json::to_writer(&mut *out, &h.groups().map(|g| g.name()).collect::<Vec<_>>())?;
     out.extend_from_slice(b",\"data\":");
-    serde_json::to_writer(&mut *out, &DataJson(&data))?;
     if extra.datetime_paths {
+        // Resolved once for both members.
+        let pairs: Vec<(&str, &strata::Value)> = data.iter().collect();
+        serde_json::to_writer(&mut *out, &PairsJson(&pairs))?;
         out.extend_from_slice(b",\"datetimes\":");
-        serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+        serde_json::to_writer(&mut *out, &datetime_paths(&pairs))?;
+    } else {
+        serde_json::to_writer(&mut *out, &DataJson(&data))?;
     }
     if extra.origins {
         out.extend_from_slice(b",\"origins\":");
@@ -155,7 +172,7 @@ fn rest_json(
         serde_json::to_writer(&mut *out, &DataJson(&data))?;
         if extra.datetime_paths {
             out.write_all(b",\"datetimes\":")?;
-            serde_json::to_writer(&mut *out, &datetime_paths(&data))?;
+            serde_json::to_writer(&mut *out, &datetime_paths(&data.iter().collect::<Vec<_>>()))?;
         }
     }
     Ok(())
@@ -172,15 +189,29 @@ fn origins(data: &Data<'_>) -> Value {
 
 /// The paths to every TOML datetime in `data`, in the order the JSON output
 /// prints the values (keys sorted): `[["when"], ["window", "start"], ["list", 0]]`.
-fn datetime_paths(data: &Data<'_>) -> Value {
+fn datetime_paths(pairs: &[(&str, &strata::Value)]) -> Value {
+    // Most data holds no datetime: say so without building a path.
+    if !pairs.iter().any(|(_, v)| holds_datetime(v)) {
+        return Value::Array(Vec::new());
+    }
     let mut paths = Vec::new();
     let mut path = Vec::new();
-    for (key, value) in data.iter() {
+    for &(key, value) in pairs {
         path.push(Value::from(key));
         walk(value, &mut path, &mut paths);
         path.pop();
     }
     Value::Array(paths)
+}
+
+/// Whether `value` is or holds a TOML datetime.
+fn holds_datetime(value: &strata::Value) -> bool {
+    match value {
+        strata::Value::Datetime(_) => true,
+        strata::Value::Array(items) => items.iter().any(holds_datetime),
+        strata::Value::Table(table) => table.iter().any(|(_, v)| holds_datetime(v)),
+        _ => false,
+    }
 }
 
 fn walk(value: &strata::Value, path: &mut Vec<Value>, paths: &mut Vec<Value>) {
