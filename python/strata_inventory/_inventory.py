@@ -257,6 +257,8 @@ class Inventory:
         host = self._made.get(name)
         if host is None:
             host = self._made[name] = Host._from_line(self, name, self._lines[name])
+            # The host holds its line now, and lets it go once decoded.
+            self._lines[name] = ""
         return host
 
     def __len__(self) -> int:
