@@ -193,6 +193,38 @@ def test_list_graph_host_equal_strata_on_2000_hosts(ansible: Ansible, tmp_path: 
     assert check_parity(ansible, tmp_path / "gen" / "strata", tmp_path) == 2000
 
 
+def test_nested_groups_through_the_plugin_and_the_script(ansible: Ansible, tmp_path: Path) -> None:
+    """Nested groups (issue 22): through the plugin and through the wrapper
+    script, Ansible gives every host strata's resolved data and every group
+    its descendants' hosts. The script's `--list` carries `children`, so
+    Ansible builds strata's tree; the plugin still hands the groups
+    flattened (no add_child yet), with each host's variables made right."""
+    root = FIXTURES / "nested"
+    want = json.loads(strata("-i", str(root), "list", "--format", "json").stdout)
+
+    def members(seen: dict, group: str) -> set[str]:
+        hosts: set[str] = set()
+        todo, done = [group], set()
+        while todo:
+            g = todo.pop()
+            if g in done:
+                continue
+            done.add(g)
+            hosts.update(seen.get(g, {}).get("hosts", []))
+            todo.extend(seen.get(g, {}).get("children", []))
+        return hosts
+
+    script = ansible.inventory(wrapper(tmp_path / "script", root), "--list")
+    plugin = ansible.inventory(config(tmp_path / "cfg", root), "--list")
+    assert script["prod"]["children"] == ["prod_web", "prod_db"]
+    assert script["site"] == {"hosts": ["ops1"], "children": ["prod"]}
+    for seen in (script, plugin):
+        for h in want["hosts"]:
+            assert seen["_meta"]["hostvars"].get(h["name"], {}) == h["data"], h["name"]
+        for g in want["groups"]:
+            assert members(seen, g["name"]) == set(g["hosts"]), g["name"]
+
+
 def test_example_config_beside_basic(ansible: Ansible) -> None:
     """examples/basic.strata.yml, run from elsewhere: its path is its folder's."""
     seen = ansible.inventory(REPO / "examples" / "basic.strata.yml", "--list")

@@ -36,7 +36,7 @@ pub fn run(
             if *structured {
                 list_structured(out, inventory, &selected, &groups, meta.as_ref())?
             } else {
-                list(out, &selected, &groups, meta.as_ref())?
+                list(out, inventory, &selected, &groups, meta.as_ref())?
             }
         }
     }
@@ -48,12 +48,22 @@ pub fn run(
 /// `_meta.hostvars`, so Ansible never calls `--host`. A group the inventory
 /// itself calls `ungrouped` (which `strata check` warns about) is written
 /// once, with its own hosts and then the hosts of no group.
+///
+/// A group with child groups (`children` in hosts.toml) is written as
+/// Ansible writes one: its own hosts, and `children` naming the child
+/// groups that are written too (a limit may leave some out), so that
+/// Ansible builds the same tree, gives each group the same depth and the
+/// same members (`ansible-inventory --list` of the answer shows the
+/// structure of the hosts.toml).
 fn list(
     out: &mut impl Write,
+    inventory: &Inventory,
     selected: &[Host<'_>],
     groups: &[(&str, super::Members<'_>)],
     meta: Option<&Meta>,
 ) -> io::Result<()> {
+    let written: std::collections::HashSet<&str> = groups.iter().map(|(n, _)| *n).collect();
+    let mut chosen: Option<Vec<bool>> = None;
     let mut ungrouped = selected
         .iter()
         .filter(|h| h.groups().next().is_none())
@@ -63,12 +73,36 @@ fn list(
     for (name, hosts) in groups {
         serde_json::to_writer(&mut *out, name)?;
         out.write_all(b":{\"hosts\":")?;
+        let nested = inventory.group(name).filter(|g| g.children().len() > 0);
         if *name == UNGROUPED {
             let merged: Vec<&str> = hosts.iter().chain(&mut ungrouped).collect();
             serde_json::to_writer(&mut *out, &merged)?;
             wrote_ungrouped = true;
+        } else if let Some(g) = nested {
+            let chosen = chosen.get_or_insert_with(|| {
+                let mut c = vec![false; inventory.len()];
+                for h in selected {
+                    c[h.index()] = true;
+                }
+                c
+            });
+            let own: Vec<&str> = g
+                .direct_hosts()
+                .filter(|h| chosen[h.index()])
+                .map(|h| h.name())
+                .collect();
+            serde_json::to_writer(&mut *out, &own)?;
         } else {
             serde_json::to_writer(&mut *out, hosts)?;
+        }
+        if let Some(g) = nested {
+            let kids: Vec<&str> = g
+                .children()
+                .map(|c| c.name())
+                .filter(|c| written.contains(c))
+                .collect();
+            out.write_all(b",\"children\":")?;
+            serde_json::to_writer(&mut *out, &kids)?;
         }
         out.write_all(b"},")?;
     }
