@@ -121,6 +121,28 @@ fn a_child_may_be_declared_after_its_parent_or_be_a_source_group() {
     let inv = load("[p]\nchildren = [\"later\"]\n[later]\nhosts = [\"h1\"]\n").unwrap();
     assert_eq!(names(inv.group("p").unwrap().hosts()), ["h1"]);
     assert!(inv.diagnostics().is_empty(), "{:?}", inv.diagnostics());
+
+    // A group only a file source names.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("hosts.toml"),
+        "web = [\"w1\"]\n[prod]\nchildren = [\"web\", \"role_app\"]\ndata = { k = \"prod\" }\n",
+    )
+    .unwrap();
+    std::fs::create_dir(p.join("sources")).unwrap();
+    std::fs::write(p.join("sources/cmdb.toml"), "file = \"cmdb.json\"\n").unwrap();
+    std::fs::write(
+        p.join("cmdb.json"),
+        r#"{"role_app": {"hosts": ["app1"], "vars": {"k": "role_app"}}}"#,
+    )
+    .unwrap();
+    let inv = Loader::new(p).load().unwrap();
+    assert_eq!(names(inv.group("prod").unwrap().hosts()), ["w1", "app1"]);
+    assert_eq!(inv.group("role_app").unwrap().depth(), 2);
+    // The source group is a child of prod: its vars win over prod's data.
+    let d = inv.host("app1").unwrap().data();
+    assert_eq!(d.get("k").unwrap().as_str(), Some("role_app"));
 }
 
 #[test]
@@ -278,4 +300,45 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_schema_for_a_parent_checks_its_descendants_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hosts.toml"),
+        "web = [\"w1\"]\nother = [\"o1\"]\n[prod]\nchildren = [\"web\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("schema")).unwrap();
+    std::fs::write(
+        dir.path().join("schema/prod.json"),
+        r#"{ "required": ["owner"] }"#,
+    )
+    .unwrap();
+    let report = Loader::new(dir.path()).check();
+    let schema: Vec<String> = report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == Code::Schema)
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(schema.len(), 1, "{schema:?}");
+    assert!(schema[0].contains("w1"), "{schema:?}");
+    assert!(!schema[0].contains("o1"), "{schema:?}");
+}
+
+#[test]
+fn a_parent_s_keys_reaching_many_hosts_count_against_the_host_key_budget() {
+    let text = "leaf = [\"h[0:999]\"]\n[mid]\nchildren = [\"leaf\"]\ndata = { a = 1, b = 2 }\n[top]\nchildren = [\"mid\"]\ndata = { c = 3 }\n";
+    // 1,000 hosts gain mid's 2 keys and top's 1: 3,000 host keys.
+    let budget = |n| Budget {
+        max_host_keys: n,
+        ..Budget::default()
+    };
+    assert!(load_with(text, budget(3_000)).is_ok());
+    let e = load_with(text, budget(2_999)).unwrap_err();
+    let got = errors(&e);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].1.contains("host keys"), "{got:?}");
 }

@@ -190,10 +190,13 @@ impl Builder<'_> {
     /// inventory order; the direct ones are kept apart. Children come
     /// first (`post`), so each group is merged once. False, with a
     /// budget error, when the merges would cost more than the host-entry
-    /// budget.
+    /// budget, or the keys of the groups' data would reach more host keys
+    /// through nesting than the host-key budget allows (counted on their
+    /// own: the hosts each group gains times its keys).
     fn flatten(&mut self, post: &[u32], children: &[Vec<(u32, Span)>]) -> bool {
         let direct: u64 = self.member_of.iter().map(|g| g.len() as u64).sum();
         let mut work = direct;
+        let mut host_keys = 0u64;
         let mut stamp = vec![u32::MAX; self.hosts.len()];
         for &g in post {
             let kids: Vec<u32> = children[g as usize]
@@ -238,6 +241,31 @@ impl Builder<'_> {
             }
             hosts.sort_unstable();
             hosts.shrink_to_fit();
+            // The group's keys now reach the hosts it gained: counted as
+            // the budget counts a group's keys on its entries, before any
+            // host's data is resolved.
+            let keys: u64 = rec
+                .sets
+                .iter()
+                .map(|&s| self.sets[s as usize].table.len() as u64)
+                .sum();
+            let gained = (hosts.len() - rec.hosts.len()) as u64;
+            host_keys = host_keys.saturating_add(gained.saturating_mul(keys));
+            if host_keys > self.budget.max_host_keys {
+                let span = rec.span.unwrap_or(children[g as usize][0].1);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::BudgetExceeded,
+                        span,
+                        format!(
+                            "the data of group `{}` reaches so many hosts through `children` that nested groups bring the inventory over {} host keys",
+                            rec.name, self.budget.max_host_keys
+                        ),
+                    )
+                    .with_help("raise the budget with --max-host-keys (Loader::budget in the library) if the inventory is this big"),
+                );
+                return false;
+            }
             let rec = &mut self.groups[g as usize];
             let own = std::mem::replace(&mut rec.hosts, hosts);
             rec.direct = Some(own);
