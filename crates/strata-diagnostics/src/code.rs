@@ -87,6 +87,8 @@ codes! {
     InvalidChild = "invalid_child",
     /// A group's `children` names one group twice.
     DuplicateChild = "duplicate_child",
+    /// A group lists hosts it holds already through its children (`check`).
+    RedundantMember = "redundant_member",
     /// A host and a group share a name.
     HostGroupNameClash = "host_group_name_clash",
     /// A host is named `all` or `ungrouped`, the names of the implicit groups.
