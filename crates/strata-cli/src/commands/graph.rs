@@ -119,45 +119,44 @@ fn write_group(
     vars: bool,
     drawn: &mut [bool],
 ) -> io::Result<()> {
+    // Each item keeps its level, not its indentation: a chain of 10,000
+    // groups holds 10,000 numbers, not 10,000 strings of up to 30 KB.
     enum Item<'a> {
-        Group(Group<'a>, String),
-        Hosts(Group<'a>, String),
+        Group(Group<'a>, usize),
+        Hosts(Group<'a>, usize),
     }
-    let mut stack = vec![Item::Group(g, indent.to_string())];
+    let at = |level: usize| format!("{indent}{}", "  |".repeat(level));
+    let mut stack = vec![Item::Group(g, 0)];
     let limited = chosen.iter().any(|c| !c);
     while let Some(item) = stack.pop() {
         match item {
-            Item::Group(g, indent) => {
-                let branch = if indent.is_empty() {
+            Item::Group(g, level) => {
+                let here = at(level);
+                let branch = if here.is_empty() {
                     String::new()
                 } else {
-                    format!("{indent}--")
+                    format!("{here}--")
                 };
                 if std::mem::replace(&mut drawn[g.index()], true) {
                     writeln!(out, "{branch}@{}: (shown above)", g.name())?;
                     continue;
                 }
                 writeln!(out, "{branch}@{}:", g.name())?;
-                let inner = if indent.is_empty() {
-                    "  |".to_string()
-                } else {
-                    format!("{indent}  |")
-                };
                 if vars {
-                    write_vars(out, &inner, &g.data())?;
+                    write_vars(out, &at(level + 1), &g.data())?;
                 }
-                stack.push(Item::Hosts(g, inner.clone()));
+                stack.push(Item::Hosts(g, level + 1));
                 let kids: Vec<Group<'_>> = g
                     .children()
                     .filter(|c| !limited || c.hosts().any(|h| chosen[h.index()]))
                     .collect();
                 for c in kids.into_iter().rev() {
-                    stack.push(Item::Group(c, inner.clone()));
+                    stack.push(Item::Group(c, level + 1));
                 }
             }
-            Item::Hosts(g, inner) => write_hosts(
+            Item::Hosts(g, level) => write_hosts(
                 out,
-                &inner,
+                &at(level),
                 g.direct_hosts().filter(|h| chosen[h.index()]),
                 vars,
             )?,
