@@ -194,11 +194,10 @@ def test_list_graph_host_equal_strata_on_2000_hosts(ansible: Ansible, tmp_path: 
 
 
 def test_nested_groups_through_the_plugin_and_the_script(ansible: Ansible, tmp_path: Path) -> None:
-    """Nested groups (issue 22): through the plugin and through the wrapper
-    script, Ansible gives every host strata's resolved data and every group
-    its descendants' hosts. The script's `--list` carries `children`, so
-    Ansible builds strata's tree; the plugin still hands the groups
-    flattened (no add_child yet), with each host's variables made right."""
+    """Nested groups (issue 22): through the plugin (add_child) and through
+    the wrapper script (`children` in `--list`), Ansible builds strata's
+    tree, gives every host strata's resolved data and every group its
+    descendants' hosts; with structured: false too."""
     root = FIXTURES / "nested"
     want = json.loads(strata("-i", str(root), "list", "--format", "json").stdout)
 
@@ -216,13 +215,17 @@ def test_nested_groups_through_the_plugin_and_the_script(ansible: Ansible, tmp_p
 
     script = ansible.inventory(wrapper(tmp_path / "script", root), "--list")
     plugin = ansible.inventory(config(tmp_path / "cfg", root), "--list")
-    assert script["prod"]["children"] == ["prod_web", "prod_db"]
-    assert script["site"] == {"hosts": ["ops1"], "children": ["prod"]}
-    for seen in (script, plugin):
+    flat = ansible.inventory(config(tmp_path / "flat", root, structured=False), "--list")
+    for seen in (script, plugin, flat):
+        assert seen["prod"]["children"] == ["prod_web", "prod_db"]
+        assert seen["site"] == {"hosts": ["ops1"], "children": ["prod"]}
         for h in want["hosts"]:
             assert seen["_meta"]["hostvars"].get(h["name"], {}) == h["data"], h["name"]
         for g in want["groups"]:
             assert members(seen, g["name"]) == set(g["hosts"]), g["name"]
+    # Every host's variables through `--host` too (Ansible's own merge, by depth).
+    for h in want["hosts"]:
+        assert ansible.inventory(config(tmp_path / "cfg", root), "--host", h["name"]) == h["data"]
 
 
 def test_example_config_beside_basic(ansible: Ansible) -> None:
@@ -928,7 +931,9 @@ WEB = {"hosts": [], "priority": 1, "vars": {}}
         {**OK_DOC, "web": {"hosts": []}},  # a group without priority and vars
         {**OK_DOC, "web": {**WEB, "priority": "1"}},
         {**OK_DOC, "web": {**WEB, "priority": True}},
-        {**OK_DOC, "web": {**WEB, "children": []}},
+        {**OK_DOC, "web": {**WEB, "children": ["db"]}},  # a child that is not a group of the output
+        {**OK_DOC, "web": {**WEB, "children": ["web"]}},  # its own child
+        {**OK_DOC, "web": {**WEB, "children": "db"}},
         {**OK_DOC, "web": {**WEB, "vars": []}},
         {**OK_DOC, "web": {**WEB, "vars": {"k": {"__ansible_unsafe": 1}}}},
         {**OK_DOC, "all": {"vars": {"k": {"__ansible_unsafe": "a", "b": 1}}}},
@@ -963,7 +968,7 @@ def test_check_document_takes_strata_s_structured_output(ansible: Ansible, colle
         "for doc in sys.argv[1:]:\n    check_document(json.loads(doc))\nprint('taken')\n"
     )
     docs = [json.dumps(OK_DOC), json.dumps({**OK_DOC, "web": WEB})]
-    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped"):
+    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped", FIXTURES / "nested"):
         docs.append(strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout)
     done = subprocess.run(
         [str(ansible.bin_dir / "python"), "-c", code, *docs],
