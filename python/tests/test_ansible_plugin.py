@@ -228,6 +228,71 @@ def test_nested_groups_through_the_plugin_and_the_script(ansible: Ansible, tmp_p
         assert ansible.inventory(config(tmp_path / "cfg", root), "--host", h["name"]) == h["data"]
 
 
+NESTED_YAML = """all:
+  vars: { ntp: pool }
+  children:
+    monitoring:
+      vars: { log_level: debug, env: monitored }
+      hosts: { web1: , ops1: }
+    site:
+      vars: { env: site, region: eu, tier: 0, owner: site }
+      hosts: { ops1: }
+      children:
+        prod:
+          vars: { env: production, tier: 1 }
+          children:
+            prod_db:
+              vars: { role: db, owner: dba }
+              hosts: { db1: , web1: }
+            prod_web:
+              vars: { role: web, tier: 2 }
+              hosts: { web1: { port: 8080 }, web2: }
+"""
+
+NESTED_TOML = """[all]
+data = { ntp = "pool" }
+
+[monitoring]
+hosts = ["web1", "ops1"]
+data = { log_level = "debug", env = "monitored" }
+
+[site]
+hosts = ["ops1"]
+children = ["prod"]
+data = { env = "site", region = "eu", tier = 0, owner = "site" }
+
+[prod]
+children = ["prod_db", "prod_web"]
+data = { env = "production", tier = 1 }
+
+[prod_db]
+hosts = ["db1", "web1"]
+data = { role = "db", owner = "dba" }
+
+[prod_web]
+hosts = [{ name = "web1", data = { port = 8080 } }, "web2"]
+data = { role = "web", tier = 2 }
+"""
+
+
+def test_nested_groups_through_the_plugin_equal_an_ansible_yaml_inventory(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 22's proof through the plugin: an Ansible YAML inventory with three levels, a host in two
+    branches, vars at every level and equal-depth conflicts where Ansible's name order and hosts.toml's
+    order agree, and its strata equivalent: the same hostvars, members and children."""
+    yaml = tmp_path / "inventory.yml"
+    yaml.write_text(NESTED_YAML)
+    root = tmp_path / "strata"
+    root.mkdir()
+    (root / "hosts.toml").write_text(NESTED_TOML)
+    theirs = ansible.inventory(yaml, "--list")
+    for options in ({}, {"structured": False}):
+        ours = ansible.inventory(config(tmp_path / f"cfg{len(options)}", root, **options), "--list")
+        assert ours["_meta"]["hostvars"] == theirs["_meta"]["hostvars"], options
+        for group in ("monitoring", "site", "prod", "prod_db", "prod_web"):
+            assert set(ours[group].get("hosts", [])) == set(theirs[group].get("hosts", [])), group
+            assert ours[group].get("children", []) == theirs[group].get("children", []), group
+
+
 def test_example_config_beside_basic(ansible: Ansible) -> None:
     """examples/basic.strata.yml, run from elsewhere: its path is its folder's."""
     seen = ansible.inventory(REPO / "examples" / "basic.strata.yml", "--list")
