@@ -193,6 +193,106 @@ def test_list_graph_host_equal_strata_on_2000_hosts(ansible: Ansible, tmp_path: 
     assert check_parity(ansible, tmp_path / "gen" / "strata", tmp_path) == 2000
 
 
+def test_nested_groups_through_the_plugin_and_the_script(ansible: Ansible, tmp_path: Path) -> None:
+    """Nested groups (issue 22): through the plugin (add_child) and through
+    the wrapper script (`children` in `--list`), Ansible builds strata's
+    tree, gives every host strata's resolved data and every group its
+    descendants' hosts; with structured: false too."""
+    root = FIXTURES / "nested"
+    want = json.loads(strata("-i", str(root), "list", "--format", "json").stdout)
+
+    def members(seen: dict, group: str) -> set[str]:
+        hosts: set[str] = set()
+        todo, done = [group], set()
+        while todo:
+            g = todo.pop()
+            if g in done:
+                continue
+            done.add(g)
+            hosts.update(seen.get(g, {}).get("hosts", []))
+            todo.extend(seen.get(g, {}).get("children", []))
+        return hosts
+
+    script = ansible.inventory(wrapper(tmp_path / "script", root), "--list")
+    plugin = ansible.inventory(config(tmp_path / "cfg", root), "--list")
+    flat = ansible.inventory(config(tmp_path / "flat", root, structured=False), "--list")
+    for seen in (script, plugin, flat):
+        assert seen["prod"]["children"] == ["prod_web", "prod_db"]
+        assert seen["site"] == {"hosts": ["ops1"], "children": ["prod"]}
+        for h in want["hosts"]:
+            assert seen["_meta"]["hostvars"].get(h["name"], {}) == h["data"], h["name"]
+        for g in want["groups"]:
+            assert members(seen, g["name"]) == set(g["hosts"]), g["name"]
+    # Every host's variables through `--host` too (Ansible's own merge, by depth).
+    for h in want["hosts"]:
+        assert ansible.inventory(config(tmp_path / "cfg", root), "--host", h["name"]) == h["data"]
+
+
+NESTED_YAML = """all:
+  vars: { ntp: pool }
+  children:
+    monitoring:
+      vars: { log_level: debug, env: monitored }
+      hosts: { web1: , ops1: }
+    site:
+      vars: { env: site, region: eu, tier: 0, owner: site }
+      hosts: { ops1: }
+      children:
+        prod:
+          vars: { env: production, tier: 1 }
+          children:
+            prod_db:
+              vars: { role: db, owner: dba }
+              hosts: { db1: , web1: }
+            prod_web:
+              vars: { role: web, tier: 2 }
+              hosts: { web1: { port: 8080 }, web2: }
+"""
+
+NESTED_TOML = """[all]
+data = { ntp = "pool" }
+
+[monitoring]
+hosts = ["web1", "ops1"]
+data = { log_level = "debug", env = "monitored" }
+
+[site]
+hosts = ["ops1"]
+children = ["prod"]
+data = { env = "site", region = "eu", tier = 0, owner = "site" }
+
+[prod]
+children = ["prod_db", "prod_web"]
+data = { env = "production", tier = 1 }
+
+[prod_db]
+hosts = ["db1", "web1"]
+data = { role = "db", owner = "dba" }
+
+[prod_web]
+hosts = [{ name = "web1", data = { port = 8080 } }, "web2"]
+data = { role = "web", tier = 2 }
+"""
+
+
+def test_nested_groups_through_the_plugin_equal_an_ansible_yaml_inventory(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 22's proof through the plugin: an Ansible YAML inventory with three levels, a host in two
+    branches, vars at every level and equal-depth conflicts where Ansible's name order and hosts.toml's
+    order agree, and its strata equivalent: the same hostvars, members and children."""
+    yaml = tmp_path / "inventory.yml"
+    yaml.write_text(NESTED_YAML)
+    root = tmp_path / "strata"
+    root.mkdir()
+    (root / "hosts.toml").write_text(NESTED_TOML)
+    theirs = ansible.inventory(yaml, "--list")
+    for options in ({}, {"structured": False}):
+        ours = ansible.inventory(config(tmp_path / f"cfg{len(options)}", root, **options), "--list")
+        assert ours["_meta"]["hostvars"] == theirs["_meta"]["hostvars"], options
+        for group in ("monitoring", "site", "prod", "prod_db", "prod_web"):
+            assert set(ours[group].get("hosts", [])) == set(theirs[group].get("hosts", [])), group
+            assert ours[group].get("children", []) == theirs[group].get("children", []), group
+
+
 def test_example_config_beside_basic(ansible: Ansible) -> None:
     """examples/basic.strata.yml, run from elsewhere: its path is its folder's."""
     seen = ansible.inventory(REPO / "examples" / "basic.strata.yml", "--list")
@@ -896,7 +996,9 @@ WEB = {"hosts": [], "priority": 1, "vars": {}}
         {**OK_DOC, "web": {"hosts": []}},  # a group without priority and vars
         {**OK_DOC, "web": {**WEB, "priority": "1"}},
         {**OK_DOC, "web": {**WEB, "priority": True}},
-        {**OK_DOC, "web": {**WEB, "children": []}},
+        {**OK_DOC, "web": {**WEB, "children": ["db"]}},  # a child that is not a group of the output
+        {**OK_DOC, "web": {**WEB, "children": ["web"]}},  # its own child
+        {**OK_DOC, "web": {**WEB, "children": "db"}},
         {**OK_DOC, "web": {**WEB, "vars": []}},
         {**OK_DOC, "web": {**WEB, "vars": {"k": {"__ansible_unsafe": 1}}}},
         {**OK_DOC, "all": {"vars": {"k": {"__ansible_unsafe": "a", "b": 1}}}},
@@ -931,7 +1033,7 @@ def test_check_document_takes_strata_s_structured_output(ansible: Ansible, colle
         "for doc in sys.argv[1:]:\n    check_document(json.loads(doc))\nprint('taken')\n"
     )
     docs = [json.dumps(OK_DOC), json.dumps({**OK_DOC, "web": WEB})]
-    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped"):
+    for root in (EXAMPLES["basic"], EXAMPLES["connectors"], FIXTURES / "ungrouped", FIXTURES / "nested"):
         docs.append(strata("-i", str(root), "ansible", "--list", "--structured", "--meta").stdout)
     done = subprocess.run(
         [str(ansible.bin_dir / "python"), "-c", code, *docs],

@@ -73,6 +73,18 @@ def test_debug_inventory_equals_strata_on_examples(name: str, tmp_path: Path) ->
     assert assert_pyinfra_equals_strata(EXAMPLES[name], tmp_path) > 0
 
 
+def test_nested_groups_reach_pyinfra_flattened(tmp_path: Path) -> None:
+    """pyinfra has no nesting: through the bridge, a host is in every group
+    that holds it through `children`, in strata's precedence order, and its
+    data is strata's (issue 22)."""
+    assert assert_pyinfra_equals_strata(FIXTURES / "nested", tmp_path) == 4
+    got = {
+        h["name"]: h["groups"]
+        for h in debug_inventory(bridge_file(tmp_path / "again", FIXTURES / "nested"), cwd=tmp_path)
+    }
+    assert got["web2"] == ["site", "prod", "prod_web"]
+
+
 @pytest.mark.parametrize("n", [300, 10_000])
 def test_debug_inventory_equals_strata_on_generated(n: int, gen_inventories, tmp_path: Path) -> None:
     assert assert_pyinfra_equals_strata(gen_inventories[n] / "strata", tmp_path) == n

@@ -306,8 +306,9 @@ def check_document(document):
     """Split `strata ansible --list --structured [--meta]` into (groups, all_vars, hostvars, meta),
     refusing any other shape: `all` as {"vars": {...}}; every other group {"hosts": [names], "priority":
     int, "vars": {...}} (`ungrouped`, which must be there, may have hosts alone); `_meta` with `hostvars`
-    (every host of every group, each with its own variables) and, optionally, `strata`. `groups` is a list
-    of (name, hosts, priority, vars) in strata's group order."""
+    (every host of every group, each with its own variables) and, optionally, `strata`. A group with child
+    groups (`children` in hosts.toml) also has "children": [names of groups of the output], and lists only
+    its own hosts. `groups` is a list of (name, hosts, priority, vars, children) in strata's group order."""
     if not isinstance(document, dict):
         raise ValueError("the output is not a JSON object")
     meta = document.get("_meta")
@@ -327,9 +328,19 @@ def check_document(document):
         if name in ("_meta", "all"):
             continue
         if not isinstance(group, dict) or not (
-            set(group) == {"hosts", "priority", "vars"} or (name == "ungrouped" and set(group) == {"hosts"})
+            set(group) in ({"hosts", "priority", "vars"}, {"hosts", "children", "priority", "vars"})
+            or (name == "ungrouped" and set(group) == {"hosts"})
         ):
             raise ValueError(f'group {name!r} is not {{"hosts": [...], "priority": n, "vars": {{...}}}}')
+        children = group.get("children", [])
+        if not isinstance(children, list) or not all(
+            isinstance(c, str)
+            and c != name
+            and isinstance(document.get(c), dict)
+            and c not in ("all", "_meta", "ungrouped")
+            for c in children
+        ):
+            raise ValueError(f"group {name!r} names a child that is not a group of the output")
         hosts = group["hosts"]
         if not isinstance(hosts, list) or not all(isinstance(h, str) and h in hostvars for h in hosts):
             raise ValueError(f"group {name!r} lists a host that is not in _meta.hostvars")
@@ -338,7 +349,7 @@ def check_document(document):
             raise ValueError(f"the priority of group {name!r} is not an integer")
         variables = group.get("vars", {})
         _check_vars(variables, f"group {name!r}")
-        groups.append((name, hosts, priority, variables))
+        groups.append((name, hosts, priority, variables, children))
     if "ungrouped" not in document:
         raise ValueError("there is no ungrouped group")
     strata_meta = meta.get("strata", {"files": [], "command_sources": True})
@@ -352,17 +363,49 @@ def check_document(document):
     return groups, top["vars"], hostvars, strata_meta
 
 
+def depths_and_members(groups):
+    """Each group's depth as Ansible computes it (1 under `all`, else one more than its deepest parent's)
+    and its hosts with its descendants' (the children's graph has no cycle: strata refuses one)."""
+    children = {name: kids for name, _hosts, _priority, _vars, kids in groups}
+    own = {name: hosts for name, hosts, _priority, _vars, _kids in groups}
+    depth = dict.fromkeys(children, 1)
+    # Parents before children: a group's depth is final once every parent's is.
+    parents = {name: 0 for name in children}
+    for kids in children.values():
+        for kid in kids:
+            parents[kid] += 1
+    ready = [name for name, n in parents.items() if n == 0]
+    order = []
+    while ready:
+        name = ready.pop()
+        order.append(name)
+        for kid in children[name]:
+            depth[kid] = max(depth[kid], depth[name] + 1)
+            parents[kid] -= 1
+            if parents[kid] == 0:
+                ready.append(kid)
+    members = {}
+    for name in reversed(order):
+        hosts = dict.fromkeys(own[name])
+        for kid in children[name]:
+            hosts.update(members[kid])
+        members[name] = hosts
+    return depth, members
+
+
 def flatten(groups, all_vars, hostvars):
     """The structured output as each host's fully resolved data (Ansible's precedence applied: `all`,
-    the host's groups by priority, the later winning, then its own), and groups without variables."""
+    the host's groups by depth then priority, the later winning, then its own), and groups without
+    variables (their children kept)."""
+    depth, members = depths_and_members(groups)
     resolved = {host: dict(all_vars) for host in hostvars}
-    for _name, hosts, _priority, variables in sorted(groups, key=lambda g: g[2]):
+    for name, _hosts, _priority, variables, _kids in sorted(groups, key=lambda g: (depth[g[0]], g[2])):
         if variables:
-            for host in hosts:
+            for host in members[name]:
                 resolved[host].update(variables)
     for host, own in hostvars.items():
         resolved[host].update(own)
-    return [(name, hosts, priority, {}) for name, hosts, priority, _ in groups], {}, resolved
+    return [(name, hosts, priority, {}, kids) for name, hosts, priority, _, kids in groups], {}, resolved
 
 
 def cache_key_file():
@@ -737,7 +780,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, groups, all_vars, hostvars, trusted):
         """strata's structure, then the constructed options: global data once on `all`, each group's data
         once on the group with its place in strata's group order as its priority (Ansible sorts groups of
-        one depth by priority, the later winning), and on each host only the variables strata computed
+        one depth by priority, the later winning), child groups as children (Ansible then sorts a deeper
+        group after a shallower one, strata's rule), and on each host only the variables strata computed
         for it alone. Ansible's variables for every host are then strata's resolved data."""
         inventory = self.inventory
         convert = _converter(trusted)
@@ -754,13 +798,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for key, value in all_vars.items():
             set_variable("all", key, convert(value))
         all_groups = inventory.groups
-        for name, hosts, priority, variables in groups:
+        order = dict.fromkeys(hostvars)
+        for name, hosts, priority, variables, _kids in groups:
             group = inventory.add_group(name)
             all_groups[group].set_priority(priority)
             for key, value in variables.items():
                 set_variable(group, key, convert(value))
             for host in hosts:
+                order.setdefault(host)
                 add_host(host, group=group)
+        # Nested groups, once every group is there: Ansible then gives each its depth.
+        for name, _hosts, _priority, _variables, kids in groups:
+            for kid in kids:
+                inventory.add_child(name, kid)
 
         compose = self.get_option("compose")
         conditionals = self.get_option("groups")

@@ -625,3 +625,139 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
         }
     }
 }
+
+/// Every group's members as Ansible sees them in an `--list` answer: its
+/// hosts and its descendants' (through `children`), by name; and each
+/// group's children.
+type Tree = std::collections::BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
+
+fn members_of(list: &Value) -> Tree {
+    let groups = list.as_object().unwrap();
+    let direct = |g: &str| -> (Vec<String>, Vec<String>) {
+        let names = |key: &str| -> Vec<String> {
+            groups
+                .get(g)
+                .and_then(|v| v[key].as_array())
+                .map_or_else(Vec::new, |a| {
+                    a.iter().map(|v| v.as_str().unwrap().to_string()).collect()
+                })
+        };
+        (names("hosts"), names("children"))
+    };
+    let mut out = Tree::new();
+    for name in groups.keys().filter(|k| !k.starts_with('_')) {
+        let mut hosts = BTreeSet::new();
+        let mut todo = vec![name.clone()];
+        let mut seen = BTreeSet::new();
+        while let Some(g) = todo.pop() {
+            if !seen.insert(g.clone()) {
+                continue;
+            }
+            let (h, c) = direct(&g);
+            hosts.extend(h);
+            todo.extend(c);
+        }
+        let kids = direct(name).1.into_iter().collect();
+        out.insert(name.clone(), (hosts, kids));
+    }
+    out
+}
+
+use std::collections::BTreeSet;
+
+/// Issue 22's proof: an Ansible YAML inventory with nested groups (three
+/// levels, a host in two branches, group vars at every level, conflicts
+/// at equal depth written so that Ansible's name order and hosts.toml's
+/// order agree) and its hand-written strata equivalent give the same
+/// hostvars, the same members of every group and the same tree, through
+/// `strata ansible --list` read by the real `ansible-inventory`.
+#[test]
+fn nested_groups_resolve_as_ansible_resolves_them() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let yaml = tmp.path().join("inventory.yml");
+    std::fs::write(
+        &yaml,
+        r#"all:
+  vars:
+    ntp: pool
+  children:
+    monitoring:
+      vars: { log_level: debug, env: monitored }
+      hosts:
+        web1:
+        ops1:
+    site:
+      vars: { env: site, region: eu, tier: 0, owner: site }
+      hosts:
+        ops1:
+      children:
+        prod:
+          vars: { env: production, tier: 1 }
+          children:
+            prod_db:
+              vars: { role: db, owner: dba }
+              hosts:
+                db1:
+                web1:
+            prod_web:
+              vars: { role: web, tier: 2 }
+              hosts:
+                web1: { port: 8080 }
+                web2:
+"#,
+    )
+    .unwrap();
+    let inv = tmp.path().join("strata");
+    std::fs::create_dir(&inv).unwrap();
+    std::fs::write(
+        inv.join("hosts.toml"),
+        r#"[all]
+data = { ntp = "pool" }
+
+[monitoring]
+hosts = ["web1", "ops1"]
+data = { log_level = "debug", env = "monitored" }
+
+[site]
+hosts = ["ops1"]
+children = ["prod"]
+data = { env = "site", region = "eu", tier = 0, owner = "site" }
+
+[prod]
+children = ["prod_db", "prod_web"]
+data = { env = "production", tier = 1 }
+
+[prod_db]
+hosts = ["db1", "web1"]
+data = { role = "db", owner = "dba" }
+
+[prod_web]
+hosts = [{ name = "web1", data = { port = 8080 } }, "web2"]
+data = { role = "web", tier = 2 }
+"#,
+    )
+    .unwrap();
+    let script = wrapper(tmp.path(), &inv);
+    let home = tmp.path();
+    let (theirs, _) = ansible(&program, home, &["-i", yaml.to_str().unwrap(), "--list"]);
+    let (ours, _) = ansible(&program, home, &["-i", script.to_str().unwrap(), "--list"]);
+    assert_eq!(ours["_meta"]["hostvars"], theirs["_meta"]["hostvars"]);
+    assert_eq!(members_of(&ours), members_of(&theirs));
+    // The rule at work: web1 gets `tier` from prod_web (depth 3), `env`
+    // from prod (depth 2, over site and monitoring), `role` from prod_web
+    // (depth 3, after prod_db), `owner` from prod_db (deeper than site).
+    let web1 = &ours["_meta"]["hostvars"]["web1"];
+    assert_eq!(web1["tier"], 2);
+    assert_eq!(web1["env"], "production");
+    assert_eq!(web1["role"], "web");
+    assert_eq!(web1["owner"], "dba");
+    // And strata's own resolution is the same.
+    let list = strata_list(&inv);
+    for h in list["hosts"].as_array().unwrap() {
+        let name = h["name"].as_str().unwrap();
+        assert_eq!(h["data"], theirs["_meta"]["hostvars"][name], "{name}");
+    }
+}

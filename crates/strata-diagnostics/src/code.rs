@@ -31,7 +31,7 @@ codes! {
     TomlSyntax = "toml_syntax",
     /// A group is neither an array of hosts nor a table.
     GroupShape = "group_shape",
-    /// A group table holds a key other than `hosts` and `data`.
+    /// A group table holds a key other than `hosts`, `children` and `data`.
     UnknownGroupKey = "unknown_group_key",
     /// A host entry is neither a string nor a `{ name, data }` table.
     HostEntryShape = "host_entry_shape",
@@ -77,6 +77,18 @@ codes! {
     UnknownHostFile = "unknown_host_file",
     /// A group has no hosts.
     EmptyGroup = "empty_group",
+    /// A group's `children` names no group of the inventory.
+    UnknownChild = "unknown_child",
+    /// A group is its own ancestor through `children` (the whole cycle is
+    /// named).
+    GroupCycle = "group_cycle",
+    /// A child that cannot be one (`all`), or a parent that cannot have
+    /// children (a connector group such as `@docker`).
+    InvalidChild = "invalid_child",
+    /// A group's `children` names one group twice.
+    DuplicateChild = "duplicate_child",
+    /// A group lists hosts it holds already through its children (`check`).
+    RedundantMember = "redundant_member",
     /// A host and a group share a name.
     HostGroupNameClash = "host_group_name_clash",
     /// A host is named `all` or `ungrouped`, the names of the implicit groups.

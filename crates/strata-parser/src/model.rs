@@ -198,6 +198,10 @@ pub struct RawGroup {
     pub has_hosts: bool,
     /// The group's inline `data`, for table groups that have one.
     pub data: Option<DataTable>,
+    /// The group's `children` (table groups): each child group's name and
+    /// where it is written, in order. What a name means (a group of the
+    /// inventory, no cycle) is the resolver's to decide.
+    pub children: Vec<(String, Span)>,
     /// The group, or one of its entries, has an error (reported): checks
     /// that follow from its content (an empty group, say) are skipped, so
     /// one mistake gives one diagnostic.

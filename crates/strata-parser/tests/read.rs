@@ -119,12 +119,24 @@ const CASES: &[Case] = &[
         exact: true,
     },
     Case {
-        name: "unknown key `children` in a group table",
+        name: "`children` in a group table is read",
         files: &[(
             "hosts.toml",
             "[web]\nhosts = [\"w1\"]\nchildren = [\"db\"]\n",
         )],
-        expect: &[(Code::UnknownGroupKey, "hosts.toml", 3, 1)],
+        expect: &[],
+        exact: true,
+    },
+    Case {
+        name: "`children` is a string",
+        files: &[("hosts.toml", "[web]\nchildren = \"db\"\n")],
+        expect: &[(Code::DataShape, "hosts.toml", 2, 12)],
+        exact: true,
+    },
+    Case {
+        name: "a child is not a name",
+        files: &[("hosts.toml", "[web]\nchildren = [\"db\", 7]\n")],
+        expect: &[(Code::DataShape, "hosts.toml", 2, 19)],
         exact: true,
     },
     Case {
@@ -438,6 +450,23 @@ fn vars_help_names_data() {
     // The group is still read, with its hosts.
     let web = &raw.hosts.as_ref().unwrap().groups[0];
     assert_eq!(&*web.hosts[0].name, "w1");
+}
+
+#[test]
+fn children_are_read_with_their_spans_in_order() {
+    let text =
+        "[prod]\nchildren = [\"prod_web\", \"prod_db\", \"nowhere\"]\ndata = { env = \"p\" }\n";
+    let dir = inventory(&[("hosts.toml", text.as_bytes())]);
+    let raw = read_inventory(dir.path());
+    assert!(raw.diagnostics.is_empty(), "{}", dump(&raw));
+    let prod = &raw.hosts.as_ref().unwrap().groups[0];
+    assert!(!prod.has_hosts && prod.hosts.is_empty());
+    let names: Vec<&str> = prod.children.iter().map(|(n, _)| n.as_str()).collect();
+    // The parser keeps every name as written: an unknown one is the
+    // resolver's to report.
+    assert_eq!(names, ["prod_web", "prod_db", "nowhere"]);
+    let (_, span) = &prod.children[1];
+    assert_eq!(&text[span.start as usize..span.end as usize], "\"prod_db\"");
 }
 
 #[test]

@@ -109,6 +109,10 @@ impl<'a> Data<'a> {
 
     /// The layers, highest first, by set number: two views with the same
     /// chain have the same data.
+    pub(crate) fn inventory(&self) -> &'a Inventory {
+        self.inv
+    }
+
     pub(crate) fn chain(&self) -> &[SetId] {
         &self.chain
     }

@@ -59,6 +59,21 @@ pub enum Reason<'a> {
         /// The shadowed definition's group.
         loser: &'a str,
     },
+    /// Both come from groups and the winner's is deeper (nested further
+    /// through `children`): a deeper group wins over a shallower one,
+    /// whatever their order.
+    DeeperGroup {
+        /// The winner's group.
+        winner: &'a str,
+        /// The shadowed definition's group.
+        loser: &'a str,
+        /// The winner's depth.
+        winner_depth: u32,
+        /// The shadowed group's depth.
+        loser_depth: u32,
+        /// The winner is a child of the shadowed group.
+        child: bool,
+    },
     /// Two sources define it at the same rank: the later source (in name
     /// order) wins.
     LaterSource {
@@ -116,6 +131,22 @@ impl std::fmt::Display for Reason<'_> {
             Reason::LaterSourceGroup { winner, loser } => write!(
                 f,
                 "group `{winner}` comes after `{loser}` (sources' groups follow hosts.toml's, a child follows its parent), so it wins"
+            ),
+            Reason::DeeperGroup {
+                winner,
+                loser,
+                child: true,
+                ..
+            } => write!(f, "group `{winner}` is a child of `{loser}`, so it wins"),
+            Reason::DeeperGroup {
+                winner,
+                loser,
+                winner_depth,
+                loser_depth,
+                child: false,
+            } => write!(
+                f,
+                "group `{winner}` (depth {winner_depth}) is deeper than `{loser}` (depth {loser_depth}), so it wins"
             ),
             Reason::LaterSource { winner, loser } => write!(
                 f,
@@ -223,7 +254,7 @@ impl<'a> Data<'a> {
         let winner = defs.next()?;
         let shadowed = defs
             .map(|d| {
-                let r = reason(&winner, &d);
+                let r = self.deeper(reason(&winner, &d));
                 (d, r)
             })
             .collect();
@@ -232,6 +263,31 @@ impl<'a> Data<'a> {
             winner,
             shadowed,
         })
+    }
+}
+
+impl<'a> Data<'a> {
+    /// A group over another group: the deeper one wins before the later
+    /// one, so when their depths differ, depth is the reason.
+    fn deeper(&self, r: Reason<'a>) -> Reason<'a> {
+        let (Reason::LaterGroup { winner, loser } | Reason::LaterSourceGroup { winner, loser }) = r
+        else {
+            return r;
+        };
+        let inv = self.inventory();
+        let (Some(w), Some(l)) = (inv.group(winner), inv.group(loser)) else {
+            return r;
+        };
+        if w.depth() <= l.depth() {
+            return r;
+        }
+        Reason::DeeperGroup {
+            winner,
+            loser,
+            winner_depth: w.depth(),
+            loser_depth: l.depth(),
+            child: l.children().any(|c| c.name() == winner),
+        }
     }
 }
 

@@ -27,6 +27,7 @@ struct GroupSpec {
     name: String,
     hosts: Vec<HostSpec>,
     data: Option<toml::Table>,
+    children: Vec<String>,
 }
 
 /// A host for [`InventoryBuilder`]: a name, or a name and inline data.
@@ -112,6 +113,7 @@ impl InventoryBuilder {
             name: name.into(),
             hosts: hosts.into_iter().map(Into::into).collect(),
             data: None,
+            children: Vec::new(),
         });
         self
     }
@@ -127,7 +129,29 @@ impl InventoryBuilder {
             name: name.into(),
             hosts: hosts.into_iter().map(Into::into).collect(),
             data: Some(data),
+            children: Vec::new(),
         });
+        self
+    }
+
+    /// Makes `children` child groups of `parent` (as `children = [...]` in
+    /// hosts.toml), adding `parent` without hosts when it is not there yet.
+    pub fn children<S: Into<String>>(
+        mut self,
+        parent: impl Into<String>,
+        children: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let parent = parent.into();
+        let children = children.into_iter().map(Into::into);
+        match self.groups.iter_mut().find(|g| g.name == parent) {
+            Some(g) => g.children.extend(children),
+            None => self.groups.push(GroupSpec {
+                name: parent,
+                hosts: Vec::new(),
+                data: None,
+                children: children.collect(),
+            }),
+        }
         self
     }
 
@@ -194,6 +218,7 @@ impl InventoryBuilder {
                 hosts: hosts(g.hosts),
                 has_hosts: true,
                 data: g.data.map(table),
+                children: g.children.into_iter().map(|c| (c, span)).collect(),
                 broken: false,
                 broken_hosts: Vec::new(),
                 hosts_unread: false,
@@ -207,6 +232,7 @@ impl InventoryBuilder {
                 has_hosts: self.all_hosts.is_some(),
                 hosts: hosts(self.all_hosts.unwrap_or_default()),
                 data: self.global.map(table),
+                children: Vec::new(),
                 broken: false,
                 broken_hosts: Vec::new(),
                 hosts_unread: false,

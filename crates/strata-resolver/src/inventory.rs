@@ -142,7 +142,16 @@ pub(crate) struct HostRec {
 pub(crate) struct GroupRec {
     pub name: String,
     pub span: Option<Span>,
+    /// Every host of the group, its descendants' included, in inventory
+    /// order.
     pub hosts: Vec<u32>,
+    /// The hosts the group lists itself, when it has children (else they
+    /// are `hosts`).
+    pub direct: Option<Vec<u32>>,
+    /// Child groups, as `children` names them.
+    pub children: Vec<u32>,
+    /// 1 without parents, else one more than the deepest parent's.
+    pub depth: u32,
     pub implicit: bool,
     /// The group's layers, highest first: its group_data file, its inline data.
     pub sets: Vec<SetId>,
@@ -234,8 +243,11 @@ impl<'a> Host<'a> {
         self.id as usize
     }
 
-    /// The host's groups: explicit ones in hosts.toml order, then implicit
-    /// connector groups. Never `all`.
+    /// The host's groups, in precedence order (the later wins): by depth
+    /// (a group with no parent first, children after their parents), and
+    /// at equal depth as written: hosts.toml's, then sources', then
+    /// implicit connector groups. A host is in a group when the group or
+    /// one of its descendants lists it. Never `all`.
     pub fn groups(&self) -> impl Iterator<Item = Group<'a>> + use<'a> {
         let inv = self.inv;
         inv.host_groups[self.id as usize]
@@ -298,10 +310,48 @@ impl<'a> Group<'a> {
         &self.rec().name
     }
 
-    /// The group's hosts in inventory order.
+    /// Position of the group in group order (0-based, as
+    /// [`Inventory::groups`] gives them).
+    pub fn index(&self) -> usize {
+        self.id as usize
+    }
+
+    /// The group's hosts in inventory order: those it lists and those of
+    /// its descendants (through `children`), each once.
     pub fn hosts(&self) -> impl ExactSizeIterator<Item = Host<'a>> + use<'a> {
         let inv = self.inv;
         self.rec().hosts.iter().map(move |&id| Host { inv, id })
+    }
+
+    /// The hosts the group lists itself (and sources give it), in
+    /// inventory order, without its descendants'.
+    pub fn direct_hosts(&self) -> impl ExactSizeIterator<Item = Host<'a>> + use<'a> {
+        let inv = self.inv;
+        let rec = self.rec();
+        rec.direct
+            .as_ref()
+            .unwrap_or(&rec.hosts)
+            .iter()
+            .map(move |&id| Host { inv, id })
+    }
+
+    /// The group's child groups, in the order `children` names them.
+    pub fn children(&self) -> impl ExactSizeIterator<Item = Group<'a>> + use<'a> {
+        let inv = self.inv;
+        self.rec().children.iter().map(move |&id| Group { inv, id })
+    }
+
+    /// The groups that name this one as a child, in group order.
+    pub fn parents(&self) -> impl Iterator<Item = Group<'a>> + use<'a> {
+        let (inv, me) = (self.inv, self.id);
+        inv.groups().filter(move |g| g.rec().children.contains(&me))
+    }
+
+    /// The group's depth: 1 without parents, else one more than its
+    /// deepest parent's. A deeper group's data wins over a shallower
+    /// one's (docs/precedence.md).
+    pub fn depth(&self) -> u32 {
+        self.rec().depth
     }
 
     /// True for groups a connector makes (`@docker`).

@@ -5,7 +5,9 @@ use strata_parser::FileId;
 
 /// Where a definition comes from. The derived `Ord` follows the ranks of
 /// the table below: an earlier variant's rank wins. Inside rank 6 the
-/// group's position decides first (the later group wins), and only within
+/// group's place decides first (a deeper group, nested through
+/// `children`, wins; at equal depth the later group wins: the order
+/// `resolve/nesting.rs` gives each host's groups), and only within
 /// one group does the group file beat the inline `data`; so a later group's
 /// `GroupInline` beats an earlier group's `GroupFile` (see
 /// [`Data::definitions`](crate::Data::definitions)).
@@ -17,7 +19,7 @@ use strata_parser::FileId;
 /// | 3 | [`HostInline`](Layer::HostInline) | `{ name, data }` entries in hosts.toml (the `all` entry over group entries, later group over earlier) |
 /// | 4 | [`SourceHost`](Layer::SourceHost) | a source's host variables (`_meta.hostvars`, `--host`), a later source over an earlier one |
 /// | 5 | [`Connector`](Layer::Connector) | what a connector adds (`ssh_hostname`, `docker_identifier`, ...) |
-/// | 6 | [`GroupFile`](Layer::GroupFile), [`GroupInline`](Layer::GroupInline), [`SourceGroup`](Layer::SourceGroup) | the host's groups, the later group wins (sources' groups after hosts.toml's); in one group the file over inline `data` over sources' `vars` |
+/// | 6 | [`GroupFile`](Layer::GroupFile), [`GroupInline`](Layer::GroupInline), [`SourceGroup`](Layer::SourceGroup) | the host's groups, the deeper group wins, then the later one (sources' groups after hosts.toml's); in one group the file over inline `data` over sources' `vars` |
 /// | 7 | [`GlobalFile`](Layer::GlobalFile), [`GlobalInline`](Layer::GlobalInline), [`SourceGlobal`](Layer::SourceGlobal) | `group_data/all.toml` over `all.data` over sources' `all.vars` |
 /// | 8 | [`Defaults`](Layer::Defaults) | data a deploy tool supplies as the lowest layer |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

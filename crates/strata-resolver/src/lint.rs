@@ -18,6 +18,57 @@ impl Inventory {
     pub fn lint(&self) -> Vec<Diagnostic> {
         let mut out = self.type_conflicts();
         out.extend(self.reserved_host_names());
+        out.extend(self.redundant_members());
+        out
+    }
+
+    /// A group that lists hosts it holds already through its children
+    /// (`prod` lists `web1`, and so does its child `prod_web`): harmless,
+    /// but two lists to keep in step. Reported once per group, with the
+    /// first few names and the count; costs the children's hosts once per
+    /// parent (what loading spent already).
+    pub fn redundant_members(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut stamp = vec![u32::MAX; self.hosts.len()];
+        for (g, rec) in self.groups.iter().enumerate() {
+            let (Some(direct), Some(span)) = (&rec.direct, rec.span) else {
+                continue;
+            };
+            for &c in &rec.children {
+                for &h in &self.groups[c as usize].hosts {
+                    stamp[h as usize] = g as u32;
+                }
+            }
+            let twice: Vec<&str> = direct
+                .iter()
+                .filter(|&&h| stamp[h as usize] == g as u32)
+                .map(|&h| self.host_index.name(h as usize))
+                .collect();
+            if twice.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = twice.iter().take(3).map(|h| format!("`{h}`")).collect();
+            let more = match twice.len() - shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            out.push(
+                Diagnostic::warning(
+                    Code::RedundantMember,
+                    span,
+                    format!(
+                        "group `{}` lists {}{more}, which it holds already through its children",
+                        rec.name,
+                        shown.join(", ")
+                    ),
+                )
+                .with_label_text("listed here and in a descendant")
+                .with_help(format!(
+                    "list each host in one place: `{}`'s hosts include its children's",
+                    rec.name
+                )),
+            );
+        }
         out
     }
 

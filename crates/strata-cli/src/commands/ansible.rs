@@ -36,7 +36,7 @@ pub fn run(
             if *structured {
                 list_structured(out, inventory, &selected, &groups, meta.as_ref())?
             } else {
-                list(out, &selected, &groups, meta.as_ref())?
+                list(out, inventory, &selected, &groups, meta.as_ref())?
             }
         }
     }
@@ -48,12 +48,22 @@ pub fn run(
 /// `_meta.hostvars`, so Ansible never calls `--host`. A group the inventory
 /// itself calls `ungrouped` (which `strata check` warns about) is written
 /// once, with its own hosts and then the hosts of no group.
+///
+/// A group with child groups (`children` in hosts.toml) is written as
+/// Ansible writes one: its own hosts, and `children` naming the child
+/// groups that are written too (a limit may leave some out), so that
+/// Ansible builds the same tree, gives each group the same depth and the
+/// same members (`ansible-inventory --list` of the answer shows the
+/// structure of the hosts.toml).
 fn list(
     out: &mut impl Write,
+    inventory: &Inventory,
     selected: &[Host<'_>],
     groups: &[(&str, super::Members<'_>)],
     meta: Option<&Meta>,
 ) -> io::Result<()> {
+    let written: std::collections::HashSet<&str> = groups.iter().map(|(n, _)| *n).collect();
+    let mut chosen: Option<Vec<bool>> = None;
     let mut ungrouped = selected
         .iter()
         .filter(|h| h.groups().next().is_none())
@@ -68,7 +78,7 @@ fn list(
             serde_json::to_writer(&mut *out, &merged)?;
             wrote_ungrouped = true;
         } else {
-            serde_json::to_writer(&mut *out, hosts)?;
+            write_nested(out, inventory, selected, &written, &mut chosen, name, hosts)?;
         }
         out.write_all(b"},")?;
     }
@@ -92,12 +102,53 @@ fn list(
     out.write_all(b"}}}\n")
 }
 
+/// A group's hosts, and its `children` when it has child groups: then
+/// only its own hosts (the selected ones), and the children that are
+/// written too (`written`: a limit may leave some out), as Ansible writes
+/// a nested group. `chosen` (the selected hosts by index) is made on
+/// first need.
+fn write_nested(
+    out: &mut impl Write,
+    inventory: &Inventory,
+    selected: &[Host<'_>],
+    written: &std::collections::HashSet<&str>,
+    chosen: &mut Option<Vec<bool>>,
+    name: &str,
+    hosts: &super::Members<'_>,
+) -> io::Result<()> {
+    let Some(g) = inventory.group(name).filter(|g| g.children().len() > 0) else {
+        return serde_json::to_writer(&mut *out, hosts).map_err(io::Error::from);
+    };
+    let chosen = chosen.get_or_insert_with(|| {
+        let mut c = vec![false; inventory.len()];
+        for h in selected {
+            c[h.index()] = true;
+        }
+        c
+    });
+    let own: Vec<&str> = g
+        .direct_hosts()
+        .filter(|h| chosen[h.index()])
+        .map(|h| h.name())
+        .collect();
+    serde_json::to_writer(&mut *out, &own)?;
+    let kids: Vec<&str> = g
+        .children()
+        .map(|c| c.name())
+        .filter(|c| written.contains(c))
+        .collect();
+    out.write_all(b",\"children\":")?;
+    serde_json::to_writer(&mut *out, &kids)?;
+    Ok(())
+}
+
 /// The one variable Ansible's `Group.set_variable` does not store: it sets
 /// the group's priority. A key of that name is never handed to a group.
 const GROUP_PRIORITY: &str = "ansible_group_priority";
 
 /// `--list --structured`: what the inventory plugin hands Ansible, the
-/// structure rather than the flattening. `all.vars` carries the global data
+/// structure rather than the flattening (nested groups as in `--list`:
+/// own hosts and `children`, which the plugin adds with `add_child`). `all.vars` carries the global data
 /// (the override layer over it), every group (in strata's group order) its
 /// own data as `vars` and its place in that order as `priority`, and
 /// `_meta.hostvars` each host's *own* variables: exactly the keys where
@@ -171,6 +222,8 @@ fn list_structured(
         all_vars.remove(k);
     }
 
+    let written: std::collections::HashSet<&str> = groups.iter().map(|(n, _)| *n).collect();
+    let mut chosen: Option<Vec<bool>> = None;
     out.write_all(b"{\"all\":{\"vars\":")?;
     write_vars(out, &all_vars)?;
     out.write_all(b"}")?;
@@ -188,7 +241,7 @@ fn list_structured(
             serde_json::to_writer(&mut *out, &merged)?;
             wrote_ungrouped = true;
         } else {
-            serde_json::to_writer(&mut *out, hosts)?;
+            write_nested(out, inventory, selected, &written, &mut chosen, name, hosts)?;
         }
         write!(out, ",\"priority\":{},\"vars\":", i + 1)?;
         write_vars(out, &group_vars[i])?;
@@ -208,13 +261,15 @@ fn list_structured(
     super::write_hosts(out, selected, |buf, h| {
         serde_json::to_writer(&mut *buf, h.name())?;
         buf.push(b':');
-        // The host's groups as Ansible orders them, the last winning.
-        let mut mine: Vec<usize> = h
+        // The host's groups as Ansible orders them, the last winning: by
+        // depth (nested groups are written with their `children`, so
+        // Ansible's depths are strata's), then priority, strata's
+        // precedence order.
+        let mine: Vec<usize> = h
             .groups()
             .filter_map(|g| position.get(g.name()).copied())
             .filter(|&i| !group_vars[i].is_empty())
             .collect();
-        mine.sort_unstable();
         let own = h.data().iter().filter(|&(k, v)| {
             let given = mine
                 .iter()

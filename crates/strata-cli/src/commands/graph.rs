@@ -62,6 +62,7 @@ fn print(
     root: Root<'_>,
     vars: bool,
 ) -> io::Result<()> {
+    let mut drawn = vec![false; inv.groups().len()];
     let mut chosen = vec![false; inv.len()];
     for h in selected {
         chosen[h.index()] = true;
@@ -83,44 +84,85 @@ fn print(
             }
             writeln!(out, "  |--@ungrouped:")?;
             write_hosts(out, "  |  |", ungrouped(), vars)?;
-            for g in inv.groups().filter(|g| g.name() != UNGROUPED) {
+            // Groups without a parent, each with its tree (`all`'s
+            // children, as in Ansible).
+            for g in inv
+                .groups()
+                .filter(|g| g.name() != UNGROUPED && g.depth() == 1)
+            {
                 if limited && !g.hosts().any(|h| chosen[h.index()]) {
                     continue;
                 }
-                write_group(out, "  |", g, &chosen, vars)?;
+                write_group(out, "  |", g, &chosen, vars, &mut drawn)?;
             }
         }
         Root::Ungrouped => {
             writeln!(out, "@ungrouped:")?;
             write_hosts(out, "  |", ungrouped(), vars)?;
         }
-        Root::Group(g) => write_group(out, "", g, &chosen, vars)?,
+        Root::Group(g) => write_group(out, "", g, &chosen, vars, &mut drawn)?,
     }
     Ok(())
 }
 
+/// Draws `g` and, below it, its child groups (in `children` order) and
+/// then its own hosts, as `ansible-inventory --graph` does. A group drawn
+/// already (a child of two parents) is drawn again as one line, `(shown
+/// above)`: the tree then costs its groups, edges and memberships, never
+/// its paths (a lattice of 2^20 paths is 80 edges). Iterative, so that a
+/// chain of 10,000 groups does not recurse.
 fn write_group(
     out: &mut impl Write,
     indent: &str,
     g: Group<'_>,
     chosen: &[bool],
     vars: bool,
+    drawn: &mut [bool],
 ) -> io::Result<()> {
-    let branch = if indent.is_empty() {
-        String::new()
-    } else {
-        format!("{indent}--")
-    };
-    writeln!(out, "{branch}@{}:", g.name())?;
-    let inner = if indent.is_empty() {
-        "  |".to_string()
-    } else {
-        format!("{indent}  |")
-    };
-    if vars {
-        write_vars(out, &inner, &g.data())?;
+    // Each item keeps its level, not its indentation: a chain of 10,000
+    // groups holds 10,000 numbers, not 10,000 strings of up to 30 KB.
+    enum Item<'a> {
+        Group(Group<'a>, usize),
+        Hosts(Group<'a>, usize),
     }
-    write_hosts(out, &inner, g.hosts().filter(|h| chosen[h.index()]), vars)
+    let at = |level: usize| format!("{indent}{}", "  |".repeat(level));
+    let mut stack = vec![Item::Group(g, 0)];
+    let limited = chosen.iter().any(|c| !c);
+    while let Some(item) = stack.pop() {
+        match item {
+            Item::Group(g, level) => {
+                let here = at(level);
+                let branch = if here.is_empty() {
+                    String::new()
+                } else {
+                    format!("{here}--")
+                };
+                if std::mem::replace(&mut drawn[g.index()], true) {
+                    writeln!(out, "{branch}@{}: (shown above)", g.name())?;
+                    continue;
+                }
+                writeln!(out, "{branch}@{}:", g.name())?;
+                if vars {
+                    write_vars(out, &at(level + 1), &g.data())?;
+                }
+                stack.push(Item::Hosts(g, level + 1));
+                let kids: Vec<Group<'_>> = g
+                    .children()
+                    .filter(|c| !limited || c.hosts().any(|h| chosen[h.index()]))
+                    .collect();
+                for c in kids.into_iter().rev() {
+                    stack.push(Item::Group(c, level + 1));
+                }
+            }
+            Item::Hosts(g, level) => write_hosts(
+                out,
+                &at(level),
+                g.direct_hosts().filter(|h| chosen[h.index()]),
+                vars,
+            )?,
+        }
+    }
+    Ok(())
 }
 
 fn write_hosts<'a>(

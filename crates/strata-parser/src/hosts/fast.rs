@@ -149,6 +149,7 @@ fn scan(file: FileId, text: &str, start: usize) -> Option<Vec<RawGroup>> {
                     hosts,
                     has_hosts: true,
                     data: None,
+                    children: Vec::new(),
                     broken: false,
                     broken_hosts: Vec::new(),
                     hosts_unread: false,

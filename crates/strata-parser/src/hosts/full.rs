@@ -8,7 +8,7 @@ use crate::model::{GroupShape, RawGroup, RawHost};
 use crate::suggest::did_you_mean;
 use strata_diagnostics::{Code, Diagnostic, FileId};
 
-const GROUP_KEYS: &[&str] = &["hosts", "data"];
+const GROUP_KEYS: &[&str] = &["hosts", "children", "data"];
 const HOST_KEYS: &[&str] = &["name", "data"];
 
 /// The groups of `text` (file `file`) by the whole-document parse; the
@@ -28,9 +28,6 @@ fn known_mistake(key: &str) -> Option<&'static str> {
     match key {
         "vars" | "variables" | "group_vars" => {
             Some("group data goes in `data` (or in group_data/<group>.toml)")
-        }
-        "children" => {
-            Some("strata has no nested groups: list the hosts, or give a host several groups")
         }
         "host" | "members" => Some("did you mean `hosts`?"),
         _ => None,
@@ -55,6 +52,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                     hosts,
                     has_hosts: true,
                     data: None,
+                    children: Vec::new(),
                     broken: cx.diagnostics.len() > before,
                     broken_hosts,
                     hosts_unread: false,
@@ -86,6 +84,7 @@ pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
                     hosts: Vec::new(),
                     has_hosts: false,
                     data: None,
+                    children: Vec::new(),
                     broken: true,
                     broken_hosts: Vec::new(),
                     hosts_unread: true,
@@ -110,6 +109,7 @@ fn group_table(
         hosts: Vec::new(),
         has_hosts: false,
         data: None,
+        children: Vec::new(),
         broken: false,
         broken_hosts: Vec::new(),
         hosts_unread: false,
@@ -137,6 +137,7 @@ fn group_table(
                     );
                 }
             },
+            "children" => child_names(&mut group, value, cx),
             "data" => match value.get_ref() {
                 DeValue::Table(t) => group.data = Some(data_table(t, cx)),
                 other => cx.push(
@@ -166,20 +167,61 @@ fn group_table(
                             )
                         })
                     })
-                    .unwrap_or_else(|| "a group table holds only `hosts` and `data`".to_string());
+                    .unwrap_or_else(|| {
+                        "a group table holds only `hosts`, `children` and `data`".to_string()
+                    });
                 cx.push(
                     Diagnostic::error(
                         Code::UnknownGroupKey,
                         cx.span(key.span()),
                         format!("unknown key `{other}` in group `{}`", group.name),
                     )
-                    .with_label_text("not `hosts` or `data`")
+                    .with_label_text("not `hosts`, `children` or `data`")
                     .with_help(help),
                 );
             }
         }
     }
     group
+}
+
+/// A group's `children`: an array of group names (only the syntax here;
+/// which groups they name is the resolver's concern).
+fn child_names(group: &mut RawGroup, value: &Spanned<DeValue<'_>>, cx: &mut Ctx<'_>) {
+    let DeValue::Array(items) = value.get_ref() else {
+        cx.push(
+            Diagnostic::error(
+                Code::DataShape,
+                cx.span(value.span()),
+                format!(
+                    "`children` of group `{}` must be an array of group names, found {}",
+                    group.name,
+                    type_name(value.get_ref())
+                ),
+            )
+            .with_label_text("expected an array of group names")
+            .with_help("write `children = [\"web\", \"db\"]`"),
+        );
+        return;
+    };
+    group.children.reserve_exact(items.len());
+    for item in items.iter() {
+        match item.get_ref() {
+            DeValue::String(s) => group.children.push((s.to_string(), cx.span(item.span()))),
+            other => cx.push(
+                Diagnostic::error(
+                    Code::DataShape,
+                    cx.span(item.span()),
+                    format!(
+                        "a child of group `{}` must be a group name, found {}",
+                        group.name,
+                        type_name(other)
+                    ),
+                )
+                .with_label_text("expected a group name"),
+            ),
+        }
+    }
 }
 
 fn host_entries<'a, 'i: 'a>(

@@ -11,7 +11,11 @@ use super::{Builder, Expanded};
 impl Builder<'_> {
     /// A group with no hosts (not one whose entries all had errors).
     pub(super) fn empty_group(&mut self, group: &RawGroup, entries: &super::expand::Entries) {
-        if entries.written == 0 && entries.hosts.is_empty() && !group.broken {
+        if entries.written == 0
+            && entries.hosts.is_empty()
+            && group.children.is_empty()
+            && !group.broken
+        {
             self.diagnostics.push(
                 Diagnostic::warning(
                     Code::EmptyGroup,

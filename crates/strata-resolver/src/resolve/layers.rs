@@ -119,6 +119,19 @@ impl Builder<'_> {
             }
         }
         let all = all?;
+        if let Some((_, span)) = all.children.first() {
+            self.diagnostics.push(
+                strata_parser::Diagnostic::error(
+                    strata_parser::Code::InvalidChild,
+                    *span,
+                    "`all` cannot have children: every group is inside it already",
+                )
+                .with_label_text("`children` of `all`")
+                .with_help(
+                    "remove `children` from `[all]`: groups without a parent are `all`'s children",
+                ),
+            );
+        }
         let data = all.data?;
         Some(self.add_set(
             Layer::GlobalInline,
@@ -142,6 +155,22 @@ impl Builder<'_> {
         self.check_group_name(group);
         let gid = self.add_group(&group.name, Some(group.name_span), false);
         self.empty_group(group, &entries);
+        if !group.children.is_empty() {
+            if group.name.starts_with('@') {
+                self.diagnostics.push(
+                    strata_parser::Diagnostic::error(
+                        strata_parser::Code::InvalidChild,
+                        group.name_span,
+                        format!("connector group `{}` cannot have children", group.name),
+                    )
+                    .with_label_text("a connector's group")
+                    .with_help("a connector group holds the hosts of its connector only; give the children to a group of your own"),
+                );
+            } else {
+                self.nesting
+                    .push((gid, std::mem::take(&mut group.children)));
+            }
+        }
         if let Some(data) = group.data.take() {
             let set = self.add_set(
                 Layer::GroupInline,
@@ -334,6 +363,9 @@ impl Builder<'_> {
             name: name.to_string(),
             span,
             hosts: Vec::new(),
+            direct: None,
+            children: Vec::new(),
+            depth: 1,
             implicit,
             sets: Vec::new(),
         });

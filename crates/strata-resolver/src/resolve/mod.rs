@@ -16,11 +16,14 @@
 //!    `all`, external sources, implicit connector groups, group_data/ and
 //!    host_data/ files, each host's own layers (all the precedence rules
 //!    are there);
-//! 5. [`consistency`]: what needs the whole picture (a host missing from
+//! 5. [`nesting`]: nested groups (`children`): each group's hosts with
+//!    its descendants', its depth, and each host's groups in precedence
+//!    order (depth, then position);
+//! 6. [`consistency`]: what needs the whole picture (a host missing from
 //!    `all`, hosts listed twice, files that name nothing, name clashes, no
 //!    hosts).
 //!
-//! [`run`] below runs stages 2 to 5 in order ([`build`]) and sorts what
+//! [`run`] below runs stages 2 to 6 in order ([`build`]) and sorts what
 //! they found. The checks that go beyond
 //! loading (`strata check`) are not a stage: they live in
 //! [`lint`](crate::lint) and run on the finished inventory.
@@ -30,6 +33,7 @@ mod consistency;
 mod expand;
 pub(crate) mod external;
 mod layers;
+mod nesting;
 
 use std::collections::HashMap;
 
@@ -128,6 +132,8 @@ struct Builder<'c> {
     all_unexpanded: expand::Unexpanded,
     /// `all`'s entries are being expanded.
     expanding_all: bool,
+    /// Each parent's `children` as written, for [`nesting`].
+    nesting: Vec<(u32, Vec<(String, Span)>)>,
 }
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
@@ -165,6 +171,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         unexpanded: expand::Unexpanded::default(),
         all_unexpanded: expand::Unexpanded::default(),
         expanding_all: false,
+        nesting: Vec::new(),
     };
     let (hosts_file, raw_groups) = match hosts {
         Some(h) => (Some(h.file), h.groups),
@@ -191,6 +198,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
     let global_file = b.place_group_files(group_files, complete);
     let deferred = b.place_host_files(host_files, deferred_host_files, complete);
     b.own_layers();
+    b.nest();
 
     // 3. Consistency of the whole.
     b.name_clashes();
