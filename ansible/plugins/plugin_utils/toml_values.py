@@ -41,7 +41,7 @@ def _toml_string(s):
         if ch in _ESCAPES:
             out.append(_ESCAPES[ch])
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append("\\u%04x" % ord(ch))
+            out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
@@ -51,7 +51,7 @@ def _offset(value):
     """Refuses a UTC offset TOML cannot write (seconds or microseconds)."""
     offset = value.utcoffset()
     if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        raise ValueError("TOML has no UTC offset with seconds: %r (offset %s)" % (value, offset))
+        raise ValueError(f"TOML has no UTC offset with seconds: {value!r} (offset {offset})")
 
 
 def to_toml(value, is_unsafe=None, _depth=0):
@@ -73,12 +73,12 @@ def to_toml(value, is_unsafe=None, _depth=0):
     Never a string for a value that is not one.
     """
     if _depth > MAX_DEPTH:
-        raise ValueError("values nested more than %d levels deep cannot be passed to strata" % MAX_DEPTH)
+        raise ValueError(f"values nested more than {MAX_DEPTH:d} levels deep cannot be passed to strata")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         if not _I64_MIN <= value <= _I64_MAX:
-            raise ValueError("%d does not fit in a TOML integer (64 bits)" % value)
+            raise ValueError(f"{value:d} does not fit in a TOML integer (64 bits)")
         return int.__repr__(value)
     if isinstance(value, float):
         if math.isnan(value):
@@ -88,7 +88,7 @@ def to_toml(value, is_unsafe=None, _depth=0):
         return float.__repr__(value)
     if isinstance(value, str):
         if is_unsafe is not None and is_unsafe(value):
-            return '{ "__ansible_unsafe" = %s }' % _toml_string(value)
+            return f'{{ "__ansible_unsafe" = {_toml_string(value)} }}'
         return _toml_string(value)
     if isinstance(value, datetime):
         _offset(value)
@@ -97,7 +97,7 @@ def to_toml(value, is_unsafe=None, _depth=0):
         return date.isoformat(value)
     if isinstance(value, time):
         if value.tzinfo is not None:
-            raise ValueError("TOML has no time of day with a time zone: %r" % (value,))
+            raise ValueError(f"TOML has no time of day with a time zone: {value!r}")
         return time.isoformat(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(to_toml(v, is_unsafe, _depth + 1) for v in value) + "]"
@@ -105,12 +105,12 @@ def to_toml(value, is_unsafe=None, _depth=0):
         items = []
         for k, v in value.items():
             if not isinstance(k, str):
-                raise TypeError("table keys must be strings, not %s: %r" % (type(k).__name__, k))
-            items.append("%s = %s" % (_toml_string(k), to_toml(v, is_unsafe, _depth + 1)))
+                raise TypeError(f"table keys must be strings, not {type(k).__name__}: {k!r}")
+            items.append(f"{_toml_string(k)} = {to_toml(v, is_unsafe, _depth + 1)}")
         return "{ " + ", ".join(items) + " }" if items else "{}"
     if value is None:
         raise TypeError("TOML has no null: None cannot be passed as data")
-    raise TypeError("a %s cannot be written as TOML: %r" % (type(value).__name__, value))
+    raise TypeError(f"a {type(value).__name__} cannot be written as TOML: {value!r}")
 
 
 def data_arg(key, value, is_unsafe=None):
@@ -123,10 +123,10 @@ def data_arg(key, value, is_unsafe=None):
             ``to_toml`` refuses the value.
     """
     if not isinstance(key, str):
-        raise TypeError("data keys must be strings, not %s: %r" % (type(key).__name__, key))
+        raise TypeError(f"data keys must be strings, not {type(key).__name__}: {key!r}")
     if not key or "=" in key or key != key.strip() or "\n" in key:
         raise ValueError(
-            "data key %r cannot be passed to strata --data "
-            "(it must be non-empty, without '=', newlines or surrounding whitespace)" % (key,)
+            f"data key {key!r} cannot be passed to strata --data "
+            "(it must be non-empty, without '=', newlines or surrounding whitespace)"
         )
-    return "%s=%s" % (key, to_toml(value, is_unsafe))
+    return f"{key}={to_toml(value, is_unsafe)}"
