@@ -503,7 +503,10 @@ fn ansible_reads_a_mixed_static_and_source_inventory_as_the_precedence_table_say
     assert_eq!(hostvars, &want);
     let members = |g: &str| seen[g]["hosts"].clone();
     assert_eq!(members("web"), serde_json::json!(["w1", "w2", "w3"]));
-    assert_eq!(members("prod"), serde_json::json!(["d1"]));
+    // The source's `children` reach Ansible as children (issue 22, item 4):
+    // `prod` holds no host of its own.
+    assert_eq!(members("prod"), Value::Null);
+    assert_eq!(seen["prod"]["children"], serde_json::json!(["eu"]));
     assert_eq!(members("db"), serde_json::json!(["d1", "d2"]));
     // `--host` gives the same, from the cached answers.
     let (one, _) = ansible(

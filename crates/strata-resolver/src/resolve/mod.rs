@@ -132,8 +132,10 @@ struct Builder<'c> {
     all_unexpanded: expand::Unexpanded,
     /// `all`'s entries are being expanded.
     expanding_all: bool,
-    /// Each parent's `children` as written, for [`nesting`].
-    nesting: Vec<(u32, Vec<(String, Span)>)>,
+    /// Each parent's `children` as written, for [`nesting`]: hosts.toml's
+    /// first, then sources' (`true`: a source's, already checked for
+    /// loops, repeats and unknown names by [`external::merge`]).
+    nesting: Vec<(u32, Vec<(String, Span)>, bool)>,
 }
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
