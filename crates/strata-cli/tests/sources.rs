@@ -210,6 +210,14 @@ fn a_file_source_merges_by_the_precedence_table() {
     assert_eq!(ansible["prod"]["hosts"], json!(["w3"]));
     assert_eq!(ansible["prod"]["children"], json!(["eu"]));
     assert_eq!(ansible["_meta"]["hostvars"]["d1"]["tier"], "eu");
+    // `graph` draws the source's tree.
+    let graph = inv.run(&["graph"]);
+    assert!(
+        graph
+            .stdout
+            .contains("  |--@prod:\n  |  |--@eu:\n  |  |  |--d1\n  |  |--w3\n"),
+        "{graph:?}"
+    );
 }
 
 #[test]
