@@ -784,8 +784,8 @@ fn a_sources_nested_groups_resolve_as_ansible_resolves_them() {
     let json = r#"{
   "site": {"children": ["prod"], "vars": {"tier": "site", "owner": "site", "region": "eu"}},
   "prod": {"hosts": ["db1"], "children": ["prod_web"], "vars": {"tier": "prod", "env": "production", "owner": "prod"}},
-  "prod_web": {"hosts": ["web1", "web2"], "vars": {"tier": "web", "port": 80}},
-  "_meta": {"hostvars": {"web2": {"port": 8080}}}
+  "prod_web": {"hosts": ["web1", "web2"], "vars": {"tier": "web", "http_port": 80}},
+  "_meta": {"hostvars": {"web2": {"http_port": 8080}}}
 }"#;
     let inv = home.join("strata");
     let write = |path: &str, text: &str| {
@@ -875,7 +875,7 @@ data = { tier = "late", env = "late", zone = "z1" }
     let hv = &ours["_meta"]["hostvars"];
     assert_eq!(hv["web1"]["tier"], "web");
     assert_eq!(hv["web3"]["tier"], "web");
-    assert_eq!(hv["web2"]["port"], 8080);
+    assert_eq!(hv["web2"]["http_port"], 8080);
     assert_eq!(hv["web1"]["env"], "production");
     assert_eq!(hv["db1"]["tier"], "prod");
     assert_eq!(hv["db1"]["owner"], "prod");
