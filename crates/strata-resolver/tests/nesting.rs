@@ -495,3 +495,17 @@ data = { tier = "solo" }
     let at = inv.files().location(d.span().unwrap()).unwrap();
     assert!(at.to_string().ends_with("group_data/prod.toml:1:1"), "{at}");
 }
+
+#[test]
+fn a_source_listing_a_host_in_a_group_and_its_child_is_not_linted() {
+    let inv = load_files(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"prod": {"hosts": ["a1"], "children": ["app"]}, "app": {"hosts": ["a1"]}}"#,
+        ),
+    ])
+    .unwrap();
+    assert!(inv.lint().is_empty(), "{:?}", inv.lint());
+}
