@@ -773,7 +773,8 @@ data = { role = "web", tier = 2 }
 /// members of every group are the same. Depth decides a conflict that
 /// position would have decided the other way: `prod_web` (a child in the
 /// source, depth 3) is written in hosts.toml before `late` (depth 1), and
-/// the source's `prod` and `site` come after both.
+/// the source's `prod` and `site` come after both, as does the source's
+/// own top-level `extra`.
 #[test]
 fn a_sources_nested_groups_resolve_as_ansible_resolves_them() {
     let Some(program) = ansible_inventory() else {
@@ -785,6 +786,7 @@ fn a_sources_nested_groups_resolve_as_ansible_resolves_them() {
   "site": {"children": ["prod"], "vars": {"tier": "site", "owner": "site", "region": "eu"}},
   "prod": {"hosts": ["db1"], "children": ["prod_web"], "vars": {"tier": "prod", "env": "production", "owner": "prod"}},
   "prod_web": {"hosts": ["web1", "web2"], "vars": {"tier": "web", "http_port": 80}},
+  "extra": {"hosts": ["web1"], "vars": {"tier": "extra", "rack": "r1"}},
   "_meta": {"hostvars": {"web2": {"http_port": 8080}}}
 }"#;
     let inv = home.join("strata");
@@ -869,7 +871,8 @@ data = { tier = "late", env = "late", zone = "z1" }
     }
     assert_eq!(a, b);
     // Depth at work: the source's child `prod_web` (depth 3) beats
-    // hosts.toml's later `late` and the source's later `prod` and `site`;
+    // hosts.toml's later `late` and the source's later `prod`, `site` and
+    // `extra`;
     // at equal depth (`late`, `prod`'s parent `site`: depth 1), the later
     // written wins, as Ansible's name order does here.
     let hv = &ours["_meta"]["hostvars"];

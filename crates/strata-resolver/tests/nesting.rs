@@ -509,3 +509,20 @@ fn a_source_listing_a_host_in_a_group_and_its_child_is_not_linted() {
     .unwrap();
     assert!(inv.lint().is_empty(), "{:?}", inv.lint());
 }
+
+#[test]
+fn a_sources_child_beats_a_later_top_level_group_of_the_same_source() {
+    let inv = load_files(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"a": {"children": ["c"]}, "c": {"hosts": ["h"], "vars": {"k": "c"}}, "b": {"hosts": ["h"], "vars": {"k": "b"}}}"#,
+        ),
+    ])
+    .unwrap();
+    // Flattened, `b` (placed last) won; `c` is deeper, as in Ansible.
+    assert_eq!(groups_of(&inv, "h"), ["a", "b", "c"]);
+    let d = inv.host("h").unwrap().data();
+    assert_eq!(d.get("k").unwrap().as_str(), Some("c"));
+}
