@@ -503,7 +503,10 @@ fn ansible_reads_a_mixed_static_and_source_inventory_as_the_precedence_table_say
     assert_eq!(hostvars, &want);
     let members = |g: &str| seen[g]["hosts"].clone();
     assert_eq!(members("web"), serde_json::json!(["w1", "w2", "w3"]));
-    assert_eq!(members("prod"), serde_json::json!(["d1"]));
+    // The source's `children` reach Ansible as children (issue 22, item 4):
+    // `prod` holds no host of its own.
+    assert_eq!(members("prod"), Value::Null);
+    assert_eq!(seen["prod"]["children"], serde_json::json!(["eu"]));
     assert_eq!(members("db"), serde_json::json!(["d1", "d2"]));
     // `--host` gives the same, from the cached answers.
     let (one, _) = ansible(
@@ -755,6 +758,131 @@ data = { role = "web", tier = 2 }
     assert_eq!(web1["role"], "web");
     assert_eq!(web1["owner"], "dba");
     // And strata's own resolution is the same.
+    let list = strata_list(&inv);
+    for h in list["hosts"].as_array().unwrap() {
+        let name = h["name"].as_str().unwrap();
+        assert_eq!(h["data"], theirs["_meta"]["hostvars"][name], "{name}");
+    }
+}
+
+/// Issue 22, item 4: a source's `children` are nested groups, so strata
+/// resolves the source's nested groups as Ansible does. The real
+/// `ansible-inventory` reads the source's JSON (through its script plugin)
+/// together with the Ansible form of hosts.toml, and strata's `ansible
+/// --list` of the inventory that uses the source: the hostvars and the
+/// members of every group are the same. Depth decides a conflict that
+/// position would have decided the other way: `prod_web` (a child in the
+/// source, depth 3) is written in hosts.toml before `late` (depth 1), and
+/// the source's `prod` and `site` come after both, as does the source's
+/// own top-level `extra`.
+#[test]
+fn a_sources_nested_groups_resolve_as_ansible_resolves_them() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let json = r#"{
+  "site": {"children": ["prod"], "vars": {"tier": "site", "owner": "site", "region": "eu"}},
+  "prod": {"hosts": ["db1"], "children": ["prod_web"], "vars": {"tier": "prod", "env": "production", "owner": "prod"}},
+  "prod_web": {"hosts": ["web1", "web2"], "vars": {"tier": "web", "http_port": 80}},
+  "extra": {"hosts": ["web1"], "vars": {"tier": "extra", "rack": "r1"}},
+  "_meta": {"hostvars": {"web2": {"http_port": 8080}}}
+}"#;
+    let inv = home.join("strata");
+    let write = |path: &str, text: &str| {
+        let p = inv.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    };
+    write(
+        "hosts.toml",
+        r#"[all]
+data = { ntp = "pool" }
+
+[prod_web]
+hosts = ["web3"]
+
+[late]
+hosts = ["web1", "web2", "web3", "db1"]
+data = { tier = "late", env = "late", zone = "z1" }
+"#,
+    );
+    write("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n");
+    write("exports/cmdb.json", json);
+    // The same inventory as Ansible reads it: the source's JSON through a
+    // script, then hosts.toml's YAML form.
+    let script = home.join("cmdb.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncat '{}'\n",
+            inv.join("exports/cmdb.json").display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let yaml = home.join("hosts.yml");
+    std::fs::write(
+        &yaml,
+        r#"all:
+  vars:
+    ntp: pool
+  children:
+    prod_web:
+      hosts:
+        web3:
+    late:
+      vars: { tier: late, env: late, zone: z1 }
+      hosts:
+        web1:
+        web2:
+        web3:
+        db1:
+"#,
+    )
+    .unwrap();
+    let (theirs, _) = ansible(
+        &program,
+        home,
+        &[
+            "-i",
+            script.to_str().unwrap(),
+            "-i",
+            yaml.to_str().unwrap(),
+            "--list",
+        ],
+    );
+    let wrapper = wrapper(home, &inv);
+    let (ours, _) = ansible(&program, home, &["-i", wrapper.to_str().unwrap(), "--list"]);
+    assert_eq!(ours["_meta"]["hostvars"], theirs["_meta"]["hostvars"]);
+    // Every group's hosts (its own and its descendants') and children;
+    // `all`'s children aside (Ansible keeps `prod_web` under `all` too, as
+    // the YAML names it there).
+    let (mut a, mut b) = (members_of(&ours), members_of(&theirs));
+    for t in [&mut a, &mut b] {
+        if let Some((_, kids)) = t.get_mut("all") {
+            kids.clear();
+        }
+    }
+    assert_eq!(a, b);
+    // Depth at work: the source's child `prod_web` (depth 3) beats
+    // hosts.toml's later `late` and the source's later `prod`, `site` and
+    // `extra`;
+    // at equal depth (`late`, `prod`'s parent `site`: depth 1), the later
+    // written wins, as Ansible's name order does here.
+    let hv = &ours["_meta"]["hostvars"];
+    assert_eq!(hv["web1"]["tier"], "web");
+    assert_eq!(hv["web3"]["tier"], "web");
+    assert_eq!(hv["web2"]["http_port"], 8080);
+    assert_eq!(hv["web1"]["env"], "production");
+    assert_eq!(hv["db1"]["tier"], "prod");
+    assert_eq!(hv["db1"]["owner"], "prod");
+    // strata's own resolution is the same.
     let list = strata_list(&inv);
     for h in list["hosts"].as_array().unwrap() {
         let name = h["name"].as_str().unwrap();

@@ -159,7 +159,8 @@ fn a_file_source_merges_by_the_precedence_table() {
     // (w3 and d1 are not in `[all]`, and need not be).
     assert_eq!(order, ["w1", "w2", "@ssh/10.0.0.5", "w3", "d1"]);
     // Groups: hosts.toml's, then the source's, a parent before its child;
-    // `web` is the union; `prod` has its child's hosts (flattened).
+    // `web` is the union; `prod` has its own hosts and its child's (the
+    // source's `children` are nested groups).
     assert_eq!(
         groups,
         json!({
@@ -190,7 +191,7 @@ fn a_file_source_merges_by_the_precedence_table() {
     assert_eq!(explain.status, 0, "{explain:?}");
     assert_eq!(
         explain.stdout,
-        "tier = \"eu\"\n  from inv/exports/cmdb.json:4:36 (group eu, source cmdb)\n  shadows \"prod\" from inv/exports/cmdb.json:3:58 (group prod, source cmdb)\n    because group `eu` comes after `prod` (sources' groups follow hosts.toml's, a child follows its parent), so it wins\n"
+        "tier = \"eu\"\n  from inv/exports/cmdb.json:4:36 (group eu, source cmdb)\n  shadows \"prod\" from inv/exports/cmdb.json:3:58 (group prod, source cmdb)\n    because group `eu` is a child of `prod`, so it wins\n"
     );
     let shown = inv.run(&["host", "w3", "--show-origin"]);
     assert!(
@@ -204,8 +205,19 @@ fn a_file_source_merges_by_the_precedence_table() {
     assert_eq!(limited.stdout, "w3\n", "{limited:?}");
     // Ansible's view includes them too.
     let ansible = inv.run(&["ansible", "--list"]).json();
-    assert_eq!(ansible["prod"]["hosts"], json!(["w3", "d1"]));
+    // `prod` lists its own host; `eu`'s reaches it as a child, as in the
+    // source.
+    assert_eq!(ansible["prod"]["hosts"], json!(["w3"]));
+    assert_eq!(ansible["prod"]["children"], json!(["eu"]));
     assert_eq!(ansible["_meta"]["hostvars"]["d1"]["tier"], "eu");
+    // `graph` draws the source's tree.
+    let graph = inv.run(&["graph"]);
+    assert!(
+        graph
+            .stdout
+            .contains("  |--@prod:\n  |  |--@eu:\n  |  |  |--d1\n  |  |--w3\n"),
+        "{graph:?}"
+    );
 }
 
 #[test]

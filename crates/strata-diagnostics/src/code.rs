@@ -89,6 +89,9 @@ codes! {
     DuplicateChild = "duplicate_child",
     /// A group lists hosts it holds already through its children (`check`).
     RedundantMember = "redundant_member",
+    /// A key of a parent group's data that none of its hosts gets from it:
+    /// each gets it from a deeper group or its own data (`check`).
+    ShadowedParentData = "shadowed_parent_data",
     /// A host and a group share a name.
     HostGroupNameClash = "host_group_name_clash",
     /// A host is named `all` or `ungrouped`, the names of the implicit groups.

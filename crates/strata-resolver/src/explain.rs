@@ -50,9 +50,9 @@ pub enum Reason<'a> {
         /// The shadowed source.
         source: &'a str,
     },
-    /// Both come from groups and one is a source's: the winner's group
-    /// comes later (sources' groups after hosts.toml's, a child after its
-    /// parent).
+    /// Both come from groups of equal depth and one is a source's: the
+    /// winner's group comes later (sources' groups after hosts.toml's,
+    /// sources in name order, each source's groups in its order).
     LaterSourceGroup {
         /// The winner's group.
         winner: &'a str,
@@ -130,7 +130,7 @@ impl std::fmt::Display for Reason<'_> {
             ),
             Reason::LaterSourceGroup { winner, loser } => write!(
                 f,
-                "group `{winner}` comes after `{loser}` (sources' groups follow hosts.toml's, a child follows its parent), so it wins"
+                "group `{winner}` comes after `{loser}` (sources' groups follow hosts.toml's, sources in name order, each source's in its order), so it wins"
             ),
             Reason::DeeperGroup {
                 winner,

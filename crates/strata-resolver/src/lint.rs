@@ -19,6 +19,130 @@ impl Inventory {
         let mut out = self.type_conflicts();
         out.extend(self.reserved_host_names());
         out.extend(self.redundant_members());
+        out.extend(self.shadowed_parent_data());
+        out
+    }
+
+    /// A key of a parent group's data (its group_data file or its inline
+    /// `data`) that no host of the group resolves from it: every host gets
+    /// it from a deeper group (or another that wins over the parent) or
+    /// from its own data, so the parent's value is dead. Only for groups
+    /// with children, where a child overriding every key is the usual
+    /// cause. Reported at the key, naming what wins. `--data` overrides
+    /// are left out: they shadow everything for one run. A host's
+    /// `host_data/` file not read yet (deferred) is not looked at.
+    pub fn shadowed_parent_data(&self) -> Vec<Diagnostic> {
+        use crate::layer::Layer;
+        /// What wins over the parent's value for one host.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Winner {
+            Host,
+            Group(u32),
+        }
+        let mut out = Vec::new();
+        for (g, rec) in self.groups.iter().enumerate() {
+            if rec.children.is_empty() || rec.hosts.is_empty() {
+                continue;
+            }
+            // Each key once, at the set the group gives it from (file over
+            // inline over a source's `vars`): reported when that is the
+            // file or the inline `data`, which a person can change.
+            let mut seen = std::collections::HashSet::new();
+            let mut keys: Vec<(&str, &strata_parser::Entry, Layer)> = Vec::new();
+            for &s in &rec.sets {
+                let set = &self.sets[s as usize];
+                for (k, e) in set.table.iter() {
+                    if seen.insert(k) {
+                        keys.push((k, e, set.layer));
+                    }
+                }
+            }
+            keys.retain(|&(_, _, l)| matches!(l, Layer::GroupFile | Layer::GroupInline));
+            if keys.is_empty() {
+                continue;
+            }
+            let defines = |sets: &[u32], key: &str| {
+                sets.iter()
+                    .any(|&s| self.sets[s as usize].table.get(key).is_some())
+            };
+            // Per key, what wins over the parent, in the order met; `None`
+            // once some host gets the key from the parent.
+            let mut winners: Vec<Option<Vec<Winner>>> = vec![Some(Vec::new()); keys.len()];
+            for &h in &rec.hosts {
+                let groups = &self.host_groups[h as usize];
+                let Some(at) = groups.iter().position(|&x| x as usize == g) else {
+                    continue;
+                };
+                // The host's groups that win over the parent, winner first.
+                let above = &groups[at + 1..];
+                let own = &self.hosts[h as usize].own;
+                for (i, &(key, _, _)) in keys.iter().enumerate() {
+                    let Some(w) = &mut winners[i] else { continue };
+                    let win = if defines(own, key) {
+                        Winner::Host
+                    } else if let Some(&x) = above
+                        .iter()
+                        .rev()
+                        .find(|&&x| defines(&self.groups[x as usize].sets, key))
+                    {
+                        Winner::Group(x)
+                    } else {
+                        winners[i] = None;
+                        continue;
+                    };
+                    if !w.contains(&win) {
+                        w.push(win);
+                    }
+                }
+                if winners.iter().all(Option::is_none) {
+                    break;
+                }
+            }
+            for ((key, entry, _), w) in keys.into_iter().zip(winners) {
+                let Some(w) = w else { continue };
+                // "group `a`, group `b` or its own data".
+                let groups: Vec<String> = w
+                    .iter()
+                    .filter_map(|x| match *x {
+                        Winner::Group(x) => {
+                            Some(format!("group `{}`", self.groups[x as usize].name))
+                        }
+                        Winner::Host => None,
+                    })
+                    .collect();
+                let mut from: Vec<String> = groups.iter().take(3).cloned().collect();
+                if groups.len() > 3 {
+                    from.push(format!("{} more groups", groups.len() - 3));
+                }
+                if w.contains(&Winner::Host) {
+                    from.push("its own data".to_string());
+                }
+                let from = match from.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                    None => unreachable!("a shadowed key has a winner"),
+                };
+                let hosts = match rec.hosts.len() {
+                    1 => "never reaches its host: it gets it".to_string(),
+                    n => format!("reaches none of its {n} hosts: each gets it"),
+                };
+                out.push(
+                    Diagnostic::warning(
+                        Code::ShadowedParentData,
+                        entry.key_span,
+                        format!(
+                            "`{key}` of group `{}` {hosts} from {from}",
+                            rec.name
+                        ),
+                    )
+                    .with_label_text(format!("shadowed for every host of `{}`", rec.name))
+                    .with_help(format!(
+                        "remove `{key}` from `{}`, or from what shadows it if `{}`'s value is meant to apply",
+                        rec.name, rec.name
+                    )),
+                );
+            }
+        }
         out
     }
 
@@ -26,7 +150,8 @@ impl Inventory {
     /// (`prod` lists `web1`, and so does its child `prod_web`): harmless,
     /// but two lists to keep in step. Reported once per group, with the
     /// first few names and the count; costs the children's hosts once per
-    /// parent (what loading spent already).
+    /// parent (what loading spent already). Not for a group a source
+    /// defines (its answer lists hosts as its generator does).
     pub fn redundant_members(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let mut stamp = vec![u32::MAX; self.hosts.len()];
@@ -34,6 +159,13 @@ impl Inventory {
             let (Some(direct), Some(span)) = (&rec.direct, rec.span) else {
                 continue;
             };
+            // Not for a group a source defines: dynamic inventories often
+            // list a host in a group and in its child, Ansible accepts it,
+            // and the answer is not the user's to edit (before sources'
+            // `children` nested, issue 22 item 4, this never fired there).
+            if self.source_files.contains_key(&span.file) {
+                continue;
+            }
             for &c in &rec.children {
                 for &h in &self.groups[c as usize].hosts {
                     stamp[h as usize] = g as u32;

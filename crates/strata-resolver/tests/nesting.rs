@@ -342,3 +342,187 @@ fn a_parent_s_keys_reaching_many_hosts_count_against_the_host_key_budget() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].1.contains("host keys"), "{got:?}");
 }
+
+/// An inventory of hosts.toml, group_data/ files and a file source
+/// `cmdb.json`.
+fn load_files(files: &[(&str, &str)]) -> Result<Inventory, LoadError> {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    Loader::new(dir.path()).load()
+}
+
+/// Issue 22, item 4: a source's `children` are nested groups, in the same
+/// model as hosts.toml's.
+#[test]
+fn a_sources_children_are_nested_groups() {
+    let inv = load_files(&[
+        (
+            "hosts.toml",
+            "[app]\nhosts = [\"a3\"]\n[late]\nhosts = [\"a1\", \"a2\", \"a3\"]\ndata = { k = \"late\" }\n",
+        ),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"site": {"children": ["prod"], "vars": {"k": "site"}},
+                "prod": {"hosts": ["p1"], "children": ["app", "app", "all", "empty"], "vars": {"k": "prod"}},
+                "app": {"hosts": ["a1", "a2"], "vars": {"k": "app"}}}"#,
+        ),
+    ])
+    .unwrap();
+    let g = |n: &str| inv.group(n).unwrap();
+    assert_eq!(
+        (g("site").depth(), g("prod").depth(), g("app").depth()),
+        (1, 2, 3)
+    );
+    // Membership: own and descendants', once, in inventory order.
+    assert_eq!(names(g("prod").hosts()), ["a3", "a1", "a2", "p1"]);
+    assert_eq!(names(g("prod").direct_hosts()), ["p1"]);
+    assert_eq!(names(g("site").hosts()), ["a3", "a1", "a2", "p1"]);
+    let kids: Vec<&str> = g("prod").children().map(|c| c.name()).collect();
+    assert_eq!(kids, ["app", "empty"]);
+    // hosts.toml's `app` is written before `late`; the source makes it a
+    // child of `prod`: depth wins (Ansible's rule), where position used to.
+    for h in ["a1", "a2", "a3"] {
+        let d = inv.host(h).unwrap().data();
+        assert_eq!(d.get("k").unwrap().as_str(), Some("app"), "{h}");
+    }
+    assert_eq!(groups_of(&inv, "a3"), ["late", "site", "prod", "app"]);
+    // A repeated child is one edge, quietly (Ansible's too).
+    assert!(inv.diagnostics().is_empty(), "{:?}", inv.diagnostics());
+}
+
+#[test]
+fn a_loop_through_hosts_toml_and_a_source_is_a_cycle() {
+    let err = load_files(&[
+        ("hosts.toml", "[a]\nhosts = [\"h\"]\nchildren = [\"b\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        ("cmdb.json", r#"{"b": {"children": ["a"]}}"#),
+    ])
+    .unwrap_err();
+    let e = errors(&err);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, Code::GroupCycle);
+    // Within one source: its own error, as before.
+    let err = load_files(&[
+        ("hosts.toml", "web = [\"h\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"b": {"children": ["c"]}, "c": {"children": ["b"]}}"#,
+        ),
+    ])
+    .unwrap_err();
+    assert_eq!(errors(&err)[0].0, Code::SourceShape);
+}
+
+fn shadowed(inv: &Inventory) -> Vec<String> {
+    inv.lint()
+        .into_iter()
+        .filter(|d| d.code == Code::ShadowedParentData)
+        .map(|d| d.message)
+        .collect()
+}
+
+#[test]
+fn a_parent_key_every_host_gets_elsewhere_is_linted() {
+    let inv = load_files(&[
+        (
+            "hosts.toml",
+            r#"[prod]
+children = ["web", "db"]
+data = { env = "prod", tier = "prod", port = 1, zone = "z" }
+
+[web]
+hosts = [{ name = "w1", data = { port = 81 } }, "w2"]
+data = { tier = "web" }
+
+[db]
+hosts = [{ name = "d1", data = { port = 5432 } }]
+data = { tier = "db", zone = "dz" }
+
+[solo]
+hosts = ["w1"]
+data = { tier = "solo" }
+"#,
+        ),
+        (
+            "group_data/prod.toml",
+            "owner = \"ops\"\nenv = \"production\"\n",
+        ),
+        ("group_data/db.toml", "owner = \"dba\"\n"),
+    ])
+    .unwrap();
+    let got = shadowed(&inv);
+    // `tier`: every host from a child (w1 from `web`, deeper than `solo`);
+    // `env`, `owner` reach some host; `zone` reaches w1 and w2; `port`
+    // reaches w2.
+    assert_eq!(
+        got,
+        [
+            "`tier` of group `prod` reaches none of its 3 hosts: each gets it from group `web` or group `db`"
+        ],
+    );
+    let d = inv
+        .lint()
+        .into_iter()
+        .find(|d| d.code == Code::ShadowedParentData)
+        .unwrap();
+    assert_eq!(d.severity, strata_resolver::Severity::Warning);
+
+    // Host data and a file key; groups without children are not linted.
+    let inv = load_files(&[
+        (
+            "hosts.toml",
+            "[prod]\nchildren = [\"web\"]\n[web]\nhosts = [{ name = \"w1\", data = { port = 81 } }]\n[other]\nhosts = [\"w1\"]\ndata = { x = 1 }\n",
+        ),
+        ("group_data/prod.toml", "port = 80\n"),
+        ("host_data/w1.toml", "x = 2\n"),
+    ])
+    .unwrap();
+    assert_eq!(
+        shadowed(&inv),
+        ["`port` of group `prod` never reaches its host: it gets it from its own data"],
+    );
+    let d = inv
+        .lint()
+        .into_iter()
+        .find(|d| d.code == Code::ShadowedParentData)
+        .unwrap();
+    let at = inv.files().location(d.span().unwrap()).unwrap();
+    assert!(at.to_string().ends_with("group_data/prod.toml:1:1"), "{at}");
+}
+
+#[test]
+fn a_source_listing_a_host_in_a_group_and_its_child_is_not_linted() {
+    let inv = load_files(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"prod": {"hosts": ["a1"], "children": ["app"]}, "app": {"hosts": ["a1"]}}"#,
+        ),
+    ])
+    .unwrap();
+    assert!(inv.lint().is_empty(), "{:?}", inv.lint());
+}
+
+#[test]
+fn a_sources_child_beats_a_later_top_level_group_of_the_same_source() {
+    let inv = load_files(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"cmdb.json\"\n"),
+        (
+            "cmdb.json",
+            r#"{"a": {"children": ["c"]}, "c": {"hosts": ["h"], "vars": {"k": "c"}}, "b": {"hosts": ["h"], "vars": {"k": "b"}}}"#,
+        ),
+    ])
+    .unwrap();
+    // Flattened, `b` (placed last) won; `c` is deeper, as in Ansible.
+    assert_eq!(groups_of(&inv, "h"), ["a", "b", "c"]);
+    let d = inv.host("h").unwrap().data();
+    assert_eq!(d.get("k").unwrap().as_str(), Some("c"));
+}

@@ -168,7 +168,7 @@ impl Builder<'_> {
                 );
             } else {
                 self.nesting
-                    .push((gid, std::mem::take(&mut group.children)));
+                    .push((gid, std::mem::take(&mut group.children), false));
             }
         }
         if let Some(data) = group.data.take() {
@@ -401,9 +401,11 @@ impl Builder<'_> {
 /// - hosts new to the inventory come after hosts.toml's, in each source's
 ///   order, and need not be in `[all]`;
 /// - a source's groups come after hosts.toml's groups, parents before
-///   children; a group named in both has the union of their hosts, and a
-///   child's hosts are members of its parents (`children` flattened), so a
-///   child's `vars` win over its parent's, as in Ansible;
+///   children; a group named in both has the union of their hosts; a
+///   source's `children` are nested groups as hosts.toml's are (stage
+///   [`nesting`](super::nesting)): a child is deeper than its parents, so
+///   its `vars` win over theirs and over every shallower group, as in
+///   Ansible;
 /// - within one group, the source's `vars` rank below `group_data/<g>.toml`
 ///   and hosts.toml's inline `data` (the group's sets: file, inline, then
 ///   sources' vars, the later source first);
@@ -477,7 +479,8 @@ impl Builder<'_> {
             }
             hids.push(self.host_index.get(name).copied());
         }
-        // Groups, parents first; memberships flattened.
+        // Groups, parents first, each with its own hosts; its children
+        // are nested by `nest`.
         for node in plan.nodes {
             if let Some(message) = super::expand::group_name_problem(&node.name) {
                 self.diagnostics.push(
@@ -491,6 +494,15 @@ impl Builder<'_> {
                 Some(&g) => g,
                 None => self.add_group(&node.name, Some(node.span), false),
             };
+            // A child with an invalid name is reported as a group of its own.
+            let children: Vec<(String, Span)> = node
+                .children
+                .into_iter()
+                .filter(|(c, _)| super::expand::group_name_problem(c).is_none())
+                .collect();
+            if !children.is_empty() {
+                self.nesting.push((gid, children, true));
+            }
             if let Some(vars) = node.group.and_then(|gi| doc.groups[gi].vars.clone()) {
                 let set = self.add_set(Layer::SourceGroup, Some(gid), file, vars);
                 // Below the group's file and inline data; a later source

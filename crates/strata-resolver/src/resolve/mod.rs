@@ -16,9 +16,9 @@
 //!    `all`, external sources, implicit connector groups, group_data/ and
 //!    host_data/ files, each host's own layers (all the precedence rules
 //!    are there);
-//! 5. [`nesting`]: nested groups (`children`): each group's hosts with
-//!    its descendants', its depth, and each host's groups in precedence
-//!    order (depth, then position);
+//! 5. [`nesting`]: nested groups (`children` of hosts.toml and of
+//!    sources): each group's hosts with its descendants', its depth, and
+//!    each host's groups in precedence order (depth, then position);
 //! 6. [`consistency`]: what needs the whole picture (a host missing from
 //!    `all`, hosts listed twice, files that name nothing, name clashes, no
 //!    hosts).
@@ -132,9 +132,15 @@ struct Builder<'c> {
     all_unexpanded: expand::Unexpanded,
     /// `all`'s entries are being expanded.
     expanding_all: bool,
-    /// Each parent's `children` as written, for [`nesting`].
-    nesting: Vec<(u32, Vec<(String, Span)>)>,
+    /// Each parent's `children` as written, for [`nesting`]: hosts.toml's
+    /// first, then sources' (`true`: a source's, already checked for
+    /// loops, repeats and unknown names by [`external::merge`]).
+    nesting: Vec<Nesting>,
 }
+
+/// One parent's `children` as written: the parent, each child's name where
+/// it is written, and whether a source gave them (`true`).
+type Nesting = (u32, Vec<(String, Span)>, bool);
 
 /// `incomplete`: some source gave no answer (`check` without consent), so
 /// files that name no host or group may name one of its.

@@ -1,5 +1,5 @@
 //! Stage 4b: nested groups (`children = [...]` in a group table of
-//! hosts.toml).
+//! hosts.toml, and the `children` of external sources' groups).
 //!
 //! Runs once every group is known (hosts.toml's, sources', connectors')
 //! and every direct membership is placed. It
@@ -42,10 +42,23 @@ impl Builder<'_> {
         let n = self.groups.len();
         let mut children: Vec<Vec<(u32, Span)>> = vec![Vec::new(); n];
         let mut suggested = 0;
-        for (parent, names) in raw {
+        // Every edge placed, so a source's edge that repeats one is one edge.
+        let mut edges: HashSet<(u32, u32)> = HashSet::new();
+        for (parent, names, from_source) in raw {
             let mut seen = HashSet::with_capacity(names.len());
             let parent_name = self.groups[parent as usize].name.clone();
             for (name, span) in names {
+                if from_source {
+                    // Checked by the source's plan: every child is a group
+                    // (made if named nowhere else), each once. The same
+                    // edge from hosts.toml or another source is one edge.
+                    if let Some(&child) = self.group_index.get(&name)
+                        && edges.insert((parent, child))
+                    {
+                        children[parent as usize].push((child, span));
+                    }
+                    continue;
+                }
                 if name == "all" {
                     self.diagnostics.push(
                         Diagnostic::error(
@@ -93,9 +106,11 @@ impl Builder<'_> {
                     );
                     continue;
                 }
+                edges.insert((parent, child));
                 children[parent as usize].push((child, span));
             }
         }
+        drop(edges);
         let post = self.acyclic(&mut children);
         let depth = depths(&post, &children);
         if !self.flatten(&post, &children) {

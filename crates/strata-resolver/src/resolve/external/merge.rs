@@ -1,7 +1,9 @@
 //! A source document's groups as a plan: their order (a parent before its
-//! children, otherwise as written), each group's members with `children`
-//! flattened, and the source's hosts in order. Pure graph work on one
-//! document; [`layers`](super::super::layers) places the result.
+//! children, otherwise as written), each group's own members and its
+//! children, and the source's hosts in order. Pure graph work on one
+//! document; [`layers`](super::super::layers) places the result, and its
+//! `children` become nested groups (as hosts.toml's do) in
+//! [`nesting`](super::super::nesting).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -21,8 +23,11 @@ pub(crate) struct Node {
     /// Index in the document's groups; `None` for a group named only as
     /// someone's child (Ansible creates it, empty).
     pub group: Option<usize>,
-    /// Its hosts with its children's, as indices into [`Plan::hosts`].
+    /// Its own hosts (not its children's), as indices into [`Plan::hosts`].
     pub members: Vec<u32>,
+    /// Its children, each once, with the `children` entry that names it
+    /// (`all` and `ungrouped` left out).
+    pub children: Vec<(String, Span)>,
 }
 
 /// What one source document adds.
@@ -33,9 +38,10 @@ pub(crate) struct Plan {
     pub nodes: Vec<Node>,
 }
 
-/// Orders and flattens `doc`'s groups. `max_members` bounds the flattened
-/// memberships (the budget's host entries): a deep hierarchy over many
-/// hosts is refused before it is built.
+/// Orders `doc`'s groups and refuses loops. `max_members` bounds the
+/// memberships the hierarchy stands for once each group holds its
+/// descendants' hosts (the budget's host entries): a deep hierarchy over
+/// many hosts is refused before anything is placed.
 pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic> {
     // Hosts, in order of first appearance.
     let mut host_ids: HashMap<&str, u32> = HashMap::new();
@@ -64,6 +70,7 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
                 span: g.span,
                 group: Some(i),
                 members: Vec::new(),
+                children: Vec::new(),
             });
         }
     }
@@ -85,6 +92,7 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
                         span: *span,
                         group: None,
                         members: Vec::new(),
+                        children: Vec::new(),
                     });
                     edges.push(Vec::new());
                     nodes.len() - 1
@@ -92,6 +100,7 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
             };
             if !edges[parent].contains(&c) {
                 edges[parent].push(c);
+                nodes[parent].children.push((child.clone(), *span));
             }
         }
     }
@@ -116,20 +125,26 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
     if order.len() < nodes.len() {
         return Err(cycle(doc, &nodes, &edges, &indegree));
     }
-    // Members, children first (reverse order), bounded.
+    // Members with descendants', children first (reverse order), counted
+    // against the budget; each group keeps only its own.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+    let mut own: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
     let mut total: u64 = 0;
     for &v in order.iter().rev() {
-        let mut set: Vec<u32> = nodes[v]
+        own[v] = nodes[v]
             .group
             .map(|gi| {
-                doc.groups[gi]
+                let mut set: Vec<u32> = doc.groups[gi]
                     .hosts
                     .iter()
                     .map(|(h, _)| host_ids[h.as_str()])
-                    .collect()
+                    .collect();
+                set.sort_unstable();
+                set.dedup();
+                set
             })
             .unwrap_or_default();
+        let mut set = own[v].clone();
         for &c in &edges[v] {
             set.extend_from_slice(&members[c]);
         }
@@ -141,7 +156,7 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
                 Code::BudgetExceeded,
                 nodes[v].span,
                 format!(
-                    "source `{}` expands to more than {max_members} group memberships once `children` are flattened",
+                    "source `{}` expands to more than {max_members} group memberships once each group holds its `children`' hosts",
                     doc.source
                 ),
             )
@@ -149,11 +164,12 @@ pub(crate) fn plan(doc: &SourceDoc, max_members: u64) -> Result<Plan, Diagnostic
         }
         members[v] = set;
     }
+    drop(members);
     let mut placed = Vec::with_capacity(nodes.len());
     let mut nodes: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
     for v in order {
         let mut n = nodes[v].take().expect("each node is placed once");
-        n.members = std::mem::take(&mut members[v]);
+        n.members = std::mem::take(&mut own[v]);
         placed.push(n);
     }
     Ok(Plan {
