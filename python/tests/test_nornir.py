@@ -71,6 +71,24 @@ def test_filter_and_limit() -> None:
     ]
 
 
+def test_nested_groups_reach_nornir_flattened() -> None:
+    """nornir has no group nesting here (as the pyinfra bridge): each host is in every group that holds
+    it, directly or through a child, in strata's precedence order, with strata's resolved data."""
+    root = FIXTURES / "nested"
+    nr = init(path=str(root))
+    listed = strata_json("-i", str(root), "list")
+    for want in listed["hosts"]:
+        host = nr.inventory.hosts[want["name"]]
+        assert [g.name for g in host.groups] == want["groups"]
+        assert {k: host[k] for k in want["data"]} == want["data"]
+    assert "site" in [g.name for g in nr.inventory.hosts["web1"].groups]
+    assert nr.inventory.hosts["web1"]["tier"] == 2  # prod_web (depth 3) over prod and site
+    in_prod = nr.filter(filter_func=lambda h: "prod" in [g.name for g in h.groups]).inventory.hosts
+    assert sorted(in_prod) == sorted(next(g["hosts"] for g in listed["groups"] if g["name"] == "prod"))
+    limited = init(path=str(root), limit="prod")
+    assert sorted(limited.inventory.hosts) == sorted(in_prod)
+
+
 def test_relative_path_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import strata_inventory
 
