@@ -82,17 +82,7 @@ fn list(
         }
         out.write_all(b"},")?;
     }
-    if !wrote_ungrouped {
-        let hosts: Vec<&str> = ungrouped.collect();
-        out.write_all(b"\"ungrouped\":{\"hosts\":")?;
-        serde_json::to_writer(&mut *out, &hosts)?;
-        out.write_all(b"},")?;
-    }
-    out.write_all(b"\"_meta\":{")?;
-    if let Some(meta) = meta {
-        write_meta(out, meta)?;
-    }
-    out.write_all(b"\"hostvars\":{")?;
+    write_meta_head(out, (!wrote_ungrouped).then(|| ungrouped.collect()), meta)?;
     super::write_hosts(out, selected, |buf, h| {
         serde_json::to_writer(&mut *buf, h.name())?;
         buf.push(b':');
@@ -247,17 +237,8 @@ fn list_structured(
         write_vars(out, &group_vars[i])?;
         out.write_all(b"}")?;
     }
-    if !wrote_ungrouped {
-        let hosts: Vec<&str> = ungrouped.collect();
-        out.write_all(b",\"ungrouped\":{\"hosts\":")?;
-        serde_json::to_writer(&mut *out, &hosts)?;
-        out.write_all(b"}")?;
-    }
-    out.write_all(b",\"_meta\":{")?;
-    if let Some(meta) = meta {
-        write_meta(out, meta)?;
-    }
-    out.write_all(b"\"hostvars\":{")?;
+    out.write_all(b",")?;
+    write_meta_head(out, (!wrote_ungrouped).then(|| ungrouped.collect()), meta)?;
     super::write_hosts(out, selected, |buf, h| {
         serde_json::to_writer(&mut *buf, h.name())?;
         buf.push(b':');
@@ -303,6 +284,26 @@ impl<'v, I: Iterator<Item = (&'v str, &'v Value)>> serde::Serialize for OwnVars<
         let iter = self.0.borrow_mut().take().into_iter().flatten();
         s.collect_map(iter.map(|(k, v)| (k, Json(v))))
     }
+}
+
+/// What follows the groups, up to the opening of `_meta.hostvars`: the
+/// `ungrouped` group when no group of the output was it (`ungrouped`, its
+/// hosts), then `"_meta":{`, `--meta`'s members and `"hostvars":{`.
+fn write_meta_head(
+    out: &mut impl Write,
+    ungrouped: Option<Vec<&str>>,
+    meta: Option<&Meta>,
+) -> io::Result<()> {
+    if let Some(hosts) = ungrouped {
+        out.write_all(b"\"ungrouped\":{\"hosts\":")?;
+        serde_json::to_writer(&mut *out, &hosts)?;
+        out.write_all(b"},")?;
+    }
+    out.write_all(b"\"_meta\":{")?;
+    if let Some(meta) = meta {
+        write_meta(out, meta)?;
+    }
+    out.write_all(b"\"hostvars\":{")
 }
 
 fn write_meta(out: &mut impl Write, meta: &Meta) -> io::Result<()> {
