@@ -230,17 +230,12 @@ impl Builder<'_> {
                 .sum::<u64>();
             if work > self.budget.max_entries {
                 let span = rec.span.unwrap_or(children[g as usize][0].1);
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::BudgetExceeded,
-                        span,
-                        format!(
-                            "the nested groups under `{}` bring the inventory over {} host entries (a host counts once for each group it is in, through `children` too)",
-                            rec.name, self.budget.max_entries
-                        ),
-                    )
-                    .with_help("raise the budget with --max-entries (Loader::budget in the library) if the inventory is this big"),
+                let message = format!(
+                    "the nested groups under `{}` bring the inventory over {} host entries (a host counts once for each group it is in, through `children` too)",
+                    rec.name, self.budget.max_entries
                 );
+                self.diagnostics
+                    .push(over_budget(span, message, "--max-entries"));
                 return false;
             }
             let mut hosts = rec.hosts.clone();
@@ -268,17 +263,12 @@ impl Builder<'_> {
             host_keys = host_keys.saturating_add(gained.saturating_mul(keys));
             if host_keys > self.budget.max_host_keys {
                 let span = rec.span.unwrap_or(children[g as usize][0].1);
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::BudgetExceeded,
-                        span,
-                        format!(
-                            "the data of group `{}` reaches so many hosts through `children` that nested groups bring the inventory over {} host keys",
-                            rec.name, self.budget.max_host_keys
-                        ),
-                    )
-                    .with_help("raise the budget with --max-host-keys (Loader::budget in the library) if the inventory is this big"),
+                let message = format!(
+                    "the data of group `{}` reaches so many hosts through `children` that nested groups bring the inventory over {} host keys",
+                    rec.name, self.budget.max_host_keys
                 );
+                self.diagnostics
+                    .push(over_budget(span, message, "--max-host-keys"));
                 return false;
             }
             let rec = &mut self.groups[g as usize];
@@ -303,4 +293,12 @@ fn depths(post: &[u32], children: &[Vec<(u32, Span)>]) -> Vec<u32> {
         }
     }
     depth
+}
+
+/// Nesting over a budget: an error at the parent, naming the flag that
+/// raises it.
+fn over_budget(span: Span, message: String, flag: &str) -> Diagnostic {
+    Diagnostic::error(Code::BudgetExceeded, span, message).with_help(format!(
+        "raise the budget with {flag} (Loader::budget in the library) if the inventory is this big"
+    ))
 }
