@@ -1,0 +1,21 @@
+//! `strata import`: bring an existing Ansible or pyinfra inventory into
+//! strata's format, and prove, host by host and key by key, that strata
+//! resolves what the source tool resolves.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. **read** what the tool says the inventory is, into one tool-neutral
+//!    [`Imported`] ([`model`]): [`ansible`] from `ansible-inventory --list
+//!    --export` and `--list`, [`pyinfra`] from pyinfra's own loader. The
+//!    tools run through `strata-exec` (the one crate that starts
+//!    processes), and only because the user asked for an import.
+//! 2. **place** each value where strata's waterfall yields the tool's
+//!    answer, pinning per host what no placement can give.
+//! 3. **write** hosts.toml, `group_data/`, `host_data/` and a README into a
+//!    temporary folder renamed into place, never a half-written DIR.
+//! 4. **prove**: load the written inventory with strata and compare every
+//!    host's groups and data with the tool's answer.
+
+pub mod model;
+
+pub use model::{Imported, ImportedGroup, Resolved, Tool, Vars};
