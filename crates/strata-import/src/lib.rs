@@ -18,4 +18,4 @@
 
 pub mod model;
 
-pub use model::{Imported, ImportedGroup, Resolved, Tool, Vars};
+pub use model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};

@@ -81,6 +81,23 @@ pub struct Resolved {
     pub vars: Vars,
 }
 
+/// Something in the tool's inventory that strata cannot take as it is (a
+/// Python object, a null that would change a value, an integer TOML cannot
+/// hold): reported with what it belongs to, all of them in one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    /// What the value belongs to, as the user would name it: "group `web`",
+    /// "host `db1`", "all".
+    pub subject: String,
+    /// The key (a dotted path into nested tables where it is deeper), if
+    /// the problem is one value's.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
