@@ -10,6 +10,7 @@ dynamic-inventory --list shape, spread over 20 role groups and 4 environment
 groups (children of `prod`), each host with 8 variables in _meta.hostvars.
 With N = 0 there is no source at all (the baseline).
 """
+
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ def main() -> None:
     os.makedirs(os.path.join(out, "group_data"), exist_ok=True)
     static = [f"static{i}.example.com" for i in range(10)]
     with open(os.path.join(out, "hosts.toml"), "w") as f:
-        f.write(f"web = {json.dumps(static)}\n\n[all]\ndata = {{ ssh_user = \"deploy\" }}\n")
+        f.write(f'web = {json.dumps(static)}\n\n[all]\ndata = {{ ssh_user = "deploy" }}\n')
     with open(os.path.join(out, "group_data", "web.toml"), "w") as f:
         f.write("http_port = 8080\n")
     if n == 0:

@@ -8,6 +8,7 @@ keep their hand-written example.
     cargo build -p strata-cli && scripts/diagnostics-examples.py
     scripts/diagnostics-examples.py --check   # exit 1 if the docs drifted
 """
+
 import os
 import re
 import subprocess
@@ -19,8 +20,7 @@ STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, "target/debug/strata
 CASES = os.path.join(ROOT, "crates/strata-cli/tests/check")
 RUNTIME = {"file_too_large", "not_utf8", "symlink_outside_root", "unreadable_file", "source_cache"}
 # Arguments a case needs beyond `check` (as in crates/strata-cli/tests/check.rs).
-EXTRA = {"source_failed": ["--allow-exec"], "ansible_name": ["--ansible"],
-         "reserved_host_name": ["--ansible"]}
+EXTRA = {"source_failed": ["--allow-exec"], "ansible_name": ["--ansible"], "reserved_host_name": ["--ansible"]}
 LANG = {".toml": "toml", ".json": "json", ".sh": "sh", ".py": "python"}
 
 
@@ -40,9 +40,13 @@ def example(code):
     extra = EXTRA.get(code, [])
     with tempfile.TemporaryDirectory() as cache:
         env["XDG_CACHE_HOME"] = cache
-        out = subprocess.run([STRATA, "-i", "inventory", "check", *extra, "--color", "never"],
-                             cwd=os.path.dirname(inv),
-                             capture_output=True, text=True, env=env).stderr.rstrip()
+        out = subprocess.run(
+            [STRATA, "-i", "inventory", "check", *extra, "--color", "never"],
+            cwd=os.path.dirname(inv),
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stderr.rstrip()
     shown = " ".join(["strata -i inventory check", *extra])
     parts.append(f"`{shown}`:\n\n```\n{out}\n```\n")
     return "\n".join(parts)
@@ -57,7 +61,7 @@ def main():
         m = re.match(r"### strata::(\w+)\n", s)
         if m and m.group(1) not in RUNTIME and os.path.isdir(os.path.join(CASES, m.group(1))):
             head = s[: s.index("**Fix:**")]
-            fix = s[s.index("**Fix:**"):].split("\n\n", 1)[0]
+            fix = s[s.index("**Fix:**") :].split("\n\n", 1)[0]
             s = f"{head}{fix}\n\n{example(m.group(1))}\n"
         out.append(s)
     new = "".join(out).rstrip() + "\n"

@@ -25,6 +25,7 @@ EXAMPLES = {
     "connectors": REPO / "examples" / "connectors",
     "production": REPO / "examples" / "multi-env" / "production",
     "staging": REPO / "examples" / "multi-env" / "staging",
+    "nested": REPO / "examples" / "nested",
 }
 FIXTURES = REPO / "tests" / "fixtures"
 PYINFRA_CASES = REPO / "tests" / "pyinfra"

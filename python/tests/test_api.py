@@ -49,7 +49,9 @@ def assert_origins_as_explain(inv: strata_inventory.Inventory, host_name: str, r
     assert [k["key"] for k in explained["keys"]] == list(host.data)
     for k in explained["keys"]:
         o = k["origin"]
-        assert host.origin(k["key"]) == Origin(o["file"], o["line"], o["column"], o["layer"], o["rank"], o["group"], o["inventory_file"])
+        assert host.origin(k["key"]) == Origin(
+            o["file"], o["line"], o["column"], o["layer"], o["rank"], o["group"], o["inventory_file"]
+        )
     return len(explained["keys"])
 
 
@@ -219,7 +221,9 @@ def test_generated_10k_equals_strata_list_and_explain(gen_inventories) -> None:
     listed = strata_json("-i", str(root), "list", "--origins")
     for host, want in zip(inv, listed["hosts"]):
         for key, o in want["origins"].items():
-            assert host.origin(key) == Origin(o["file"], o["line"], o["column"], o["layer"], o["rank"], o["group"], o["inventory_file"])
+            assert host.origin(key) == Origin(
+                o["file"], o["line"], o["column"], o["layer"], o["rank"], o["group"], o["inventory_file"]
+            )
     for host in inv.hosts[::997]:
         assert assert_origins_as_explain(inv, host.name, root) >= 5
 

@@ -4,7 +4,6 @@ its own $XDG_CACHE_HOME."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -18,7 +17,8 @@ COUNTING = """#!/bin/sh
 cd "$(dirname "$0")/.."
 echo run >> runs
 value=$(cat value 2>/dev/null || echo v1)
-echo "{\\"web\\": {\\"hosts\\": [\\"w2\\"], \\"vars\\": {\\"value\\": \\"$value\\"}}, \\"_meta\\": {\\"hostvars\\": {\\"w2\\": {\\"rack\\": \\"r7\\"}}}}"
+echo "{\\"web\\": {\\"hosts\\": [\\"w2\\"], \\"vars\\": {\\"value\\": \\"$value\\"}}, \\
+\\"_meta\\": {\\"hostvars\\": {\\"w2\\": {\\"rack\\": \\"r7\\"}}}}"
 """
 
 

@@ -134,28 +134,29 @@ fn compare(program: &Path, inventory: &Path) -> Vec<String> {
             hosts.len()
         ));
     }
-    let children: Vec<&str> = seen["all"]["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap())
-        .collect();
+    // Groups nest: a group is reachable from `all` through `children`, and
+    // its members are its hosts and its descendants' (compared as sets;
+    // strata's order is checked by the tests of `list`).
+    let tree = members_of(&seen);
+    let reachable = depths(seen.as_object().unwrap());
     for g in ours["groups"].as_array().unwrap() {
         let name = g["name"].as_str().unwrap();
-        if !children.contains(&name) {
-            problems.push(format!(
-                "group {name} is not among all's children {children:?}"
-            ));
+        if !reachable.contains_key(name) {
+            problems.push(format!("group {name} is not reachable from all"));
         }
-        let members = seen
+        let members = tree
             .get(name)
-            .map(|v| v["hosts"].clone())
-            .unwrap_or(Value::Null);
-        let want = &g["hosts"];
-        let both_empty = want.as_array().is_some_and(Vec::is_empty) && members.is_null();
-        if &members != want && !both_empty {
+            .map(|(hosts, _)| hosts.clone())
+            .unwrap_or_default();
+        let want: BTreeSet<String> = g["hosts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h.as_str().unwrap().to_string())
+            .collect();
+        if members != want {
             problems.push(format!(
-                "group {name}: ansible sees {members}, strata has {want}"
+                "group {name}: ansible sees {members:?}, strata has {want:?}"
             ));
         }
     }
@@ -211,6 +212,7 @@ fn examples_through_ansible() {
         "multi-env/production",
         "multi-env/staging",
         "connectors",
+        "nested",
     ] {
         check(&workspace().join("examples").join(name));
     }
@@ -532,7 +534,45 @@ fn strata_json(args: &[&str]) -> Value {
 }
 
 /// A group of `--structured`: its priority, its variables, its hosts.
-type Served<'a> = (i64, Option<&'a Map<String, Value>>, Vec<&'a str>);
+/// A group as the structured answer serves it: its sort key in Ansible's
+/// precedence (depth, priority, name), its vars, and its hosts with its
+/// descendants'.
+type Served<'a> = (
+    (usize, i64, &'a str),
+    Option<&'a Map<String, Value>>,
+    BTreeSet<String>,
+);
+
+/// Every group's depth as Ansible counts it: the longest path from `all`
+/// through `children` (a top-level group is 1).
+fn depths(doc: &Map<String, Value>) -> BTreeMap<String, usize> {
+    fn walk(doc: &Map<String, Value>, g: &str, d: usize, out: &mut BTreeMap<String, usize>) {
+        if out.get(g).is_some_and(|&seen| seen >= d) {
+            return;
+        }
+        out.insert(g.to_string(), d);
+        let children = doc.get(g).and_then(|v| v["children"].as_array());
+        for c in children.into_iter().flatten() {
+            walk(doc, c.as_str().unwrap(), d + 1, out);
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(doc, "all", 0, &mut out);
+    // A group no group names as a child is a child of `all` (Ansible's
+    // JSON reader adds it there).
+    let named: BTreeSet<&str> = doc
+        .values()
+        .filter_map(|v| v.get("children").and_then(Value::as_array))
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    for g in doc.keys().filter(|g| !g.starts_with('_') && *g != "all") {
+        if !named.contains(g.as_str()) {
+            walk(doc, g, 1, &mut out);
+        }
+    }
+    out
+}
 
 /// Issue 21: `ansible --list --structured`, with Ansible's group precedence
 /// applied (`all`, then the host's groups by priority, the later winning,
@@ -550,6 +590,7 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
         "examples/cmdb-file",
         "examples/multi-env/production",
         "examples/multi-env/staging",
+        "examples/nested",
         "tests/fixtures/ansible-names",
         "tests/fixtures/datetimes",
         "tests/fixtures/multiline",
@@ -587,19 +628,24 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
             );
             let doc = doc.as_object().unwrap();
             let all_vars = doc["all"]["vars"].as_object().unwrap();
+            let depth = depths(doc);
+            let mut members = members_of(&Value::Object(doc.clone()));
             let mut groups: Vec<Served<'_>> = doc
                 .iter()
                 .filter(|(name, _)| !matches!(name.as_str(), "all" | "_meta"))
-                .map(|(_, g)| {
-                    let hosts = g["hosts"].as_array().unwrap().iter();
+                .map(|(name, g)| {
                     (
-                        g.get("priority").and_then(Value::as_i64).unwrap_or(1),
+                        (
+                            depth[name],
+                            g.get("priority").and_then(Value::as_i64).unwrap_or(1),
+                            name.as_str(),
+                        ),
                         g.get("vars").and_then(Value::as_object),
-                        hosts.map(|h| h.as_str().unwrap()).collect(),
+                        members.remove(name).unwrap().0,
                     )
                 })
                 .collect();
-            groups.sort_by_key(|(p, _, _)| *p);
+            groups.sort_by_key(|(order, _, _)| *order);
             assert!(
                 doc["ungrouped"]
                     .get("vars")
@@ -613,7 +659,7 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
                 let mut seen = all_vars.clone();
                 for (_, vars, hosts) in &groups {
                     if let Some(vars) = vars
-                        && hosts.contains(&host.as_str())
+                        && hosts.contains(host)
                     {
                         seen.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
                     }
@@ -666,7 +712,7 @@ fn members_of(list: &Value) -> Tree {
     out
 }
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Issue 22's proof: an Ansible YAML inventory with nested groups (three
 /// levels, a host in two branches, group vars at every level, conflicts

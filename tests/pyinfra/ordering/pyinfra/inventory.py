@@ -4,8 +4,7 @@ zeta = [f"web{i:02d}" for i in range(2, 4)] + ["db1"]
 alpha = [f"db{i}" for i in range(1, 3)] + ["web01", ("web02", {"first_seen": True})]
 
 mid = (
-    [f"node{c}" for c in "abc"]
-    + [("web03", {"dup": 1, "first": True}), ("web03", {"dup": 2, "second": True})],
+    [f"node{c}" for c in "abc"] + [("web03", {"dup": 1, "first": True}), ("web03", {"dup": 2, "second": True})],
     {"order": "mid-inline", "mid_only": "yes"},
 )
 

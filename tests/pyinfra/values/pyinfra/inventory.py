@@ -1,7 +1,10 @@
 # Same content as ../strata. Python literals for the TOML values.
 typed = (
     [
-        ("t1", {"odd key": "spaces", "a.b": "quoted dot", "ünï": "ⓤ", "x": {"y": {"z": 1}}, "empty_t": {}, "empty_a": []}),
+        (
+            "t1",
+            {"odd key": "spaces", "a.b": "quoted dot", "ünï": "ⓤ", "x": {"y": {"z": 1}}, "empty_t": {}, "empty_a": []},
+        ),
         "t2",
     ],
     {"shape": {"kind": "table", "n": 1}, "mixed": [1, "two", 3.5, True, [4], {"five": 5}]},

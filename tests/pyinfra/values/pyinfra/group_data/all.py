@@ -13,7 +13,7 @@ negf = -0.5
 zero_f = 0.0
 t = True
 f = False
-s = "double \"quoted\" \t tab \u00e9"
+s = 'double "quoted" \t tab \u00e9'
 lit = r"C:\path\no\escape"
 # a TOML multi-line basic string drops the newline right after the opening quotes
 ml = "line1\nline2"
