@@ -279,7 +279,7 @@ case "$mode" in
   hang) sleep 30 & echo $! > pid; wait ;;
   escape)
     rm -f escaped
-    setsid sh -c 'touch escaped; exec sleep 6' &
+    setsid sh -c 'echo $$ > escaped-pid; touch escaped; exec sleep 6' &
     while [ ! -e escaped ]; do sleep 0.01; done
     echo '{"web": ["w2"], "_meta": {"hostvars": {}}}' ;;
   nometa)
@@ -509,11 +509,36 @@ fn what_a_command_leaves_running_does_not_hold_strata() {
     assert!(gone(&pid), "the command's `sleep` outlived strata");
 }
 
+/// A process that left the command's group (a session of its own, with
+/// `setsid`) and holds stdout after the command answered and exited.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_in_a_session_of_its_own_is_stopped_with_the_command() {
+    // On Linux strata adopts it (a child subreaper) and stops it once the
+    // command has exited, like the rest of the command's group: the answer
+    // comes at once, and nothing outlives strata.
+    let inv = commanded(&format!("{DECL}timeout = \"5s\"\n"));
+    inv.write("mode", "escape\n");
+    let start = std::time::Instant::now();
+    let run = inv.run(&["--allow-exec", "hosts"]);
+    let took = start.elapsed();
+    assert_eq!(
+        (run.status, run.stdout.as_str()),
+        (0, "w1\nw2\n"),
+        "{run:?}"
+    );
+    assert!(took < std::time::Duration::from_millis(2500), "{took:?}");
+    assert_eq!(inv.runs(), 1);
+    let pid = std::fs::read_to_string(inv.root().join("escaped-pid")).unwrap();
+    assert!(gone(&pid), "the setsid child {pid} outlived strata");
+}
+
+#[cfg(not(target_os = "linux"))]
 #[test]
 fn the_timeout_bounds_a_run_whose_output_stays_open() {
-    // A process that left the command's group holds stdout: the run ends
-    // at the timeout, and the command runs once (the second load, which
-    // reports every problem, reuses the failure).
+    // Without a child subreaper, the process that left the group holds
+    // stdout: the run ends at the timeout, and the command runs once (the
+    // second load, which reports every problem, reuses the failure).
     let inv = commanded(&format!("{DECL}timeout = \"2s\"\n"));
     inv.write("mode", "escape\n");
     let start = std::time::Instant::now();

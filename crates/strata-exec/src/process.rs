@@ -279,8 +279,12 @@ fn stop(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
         let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     }
     let _ = child.kill();
+    // Reaped before it is forgotten: once no program is recorded as
+    // running, what is left below this process is orphans, and only then
+    // are they stopped (see `orphans`).
+    let status = child.wait();
     signals::forget(child);
-    child.wait()
+    status
 }
 
 /// Asks [`run`] to stop the programs it runs when this process is told to
@@ -290,12 +294,22 @@ fn stop(child: &mut std::process::Child) -> std::io::Result<ExitStatus> {
 /// SIGTERM). Without it, a program runs in a process group of its own, so
 /// Ctrl-C at a terminal does not reach it, and it outlives strata.
 ///
+/// On Linux it also makes this process a child subreaper: a descendant
+/// that left its program's process group (`setsid` in a script, a
+/// daemon's double fork) is adopted by this process instead of by init
+/// when its parent exits, and every such orphan is killed as soon as no
+/// program is running any more (after each [`run`] that leaves none
+/// running, and on those signals). So nothing a program starts outlives
+/// strata, whatever group or session it moved to.
+///
 /// For programs (the `strata` binary calls it first thing); a library that
-/// embeds strata leaves signals to its program. The handler is installed
-/// by the first [`run`] after this call, so a process that runs nothing
-/// installs nothing. Does nothing outside Unix.
+/// embeds strata leaves signals and orphans to its program. The handler is
+/// installed by the first [`run`] after this call, so a process that runs
+/// nothing installs nothing. Does nothing outside Unix.
 pub fn stop_children_on_signals() {
     signals::enable();
+    #[cfg(target_os = "linux")]
+    orphans::adopt();
 }
 
 /// The programs running now, so that a signal can stop them.
@@ -329,11 +343,17 @@ mod signals {
         Ok(child)
     }
 
-    /// `child`'s group was killed: it is no longer recorded.
+    /// `child`'s group was killed and `child` reaped: it is no longer
+    /// recorded. When it was the last program running, the orphans its
+    /// descendants left are stopped now, before another program can start.
     pub(super) fn forget(child: &std::process::Child) {
         let pid = Pid::from_child(child);
         let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
         running.retain(|&p| p != pid);
+        #[cfg(target_os = "linux")]
+        if running.is_empty() {
+            super::orphans::stop();
+        }
     }
 
     fn install() {
@@ -352,10 +372,131 @@ mod signals {
                     for &pid in running.iter() {
                         let _ = kill_process_group(pid, Signal::KILL);
                     }
+                    #[cfg(target_os = "linux")]
+                    super::orphans::stop();
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);
                 }
             });
+    }
+}
+
+/// Orphans: descendants of this process that left their program's process
+/// group, adopted because this process is a child subreaper
+/// ([`stop_children_on_signals`]).
+#[cfg(target_os = "linux")]
+mod orphans {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+
+    use rustix::process::{Pid, Signal, WaitOptions, getpid, kill_process, waitpid};
+
+    static ADOPTING: AtomicBool = AtomicBool::new(false);
+
+    /// How long [`stop`] keeps killing (a descendant that forks as fast as
+    /// it is killed cannot hold strata forever).
+    const PATIENCE: Duration = Duration::from_secs(2);
+
+    /// Makes this process adopt its orphaned descendants.
+    pub(super) fn adopt() {
+        if rustix::process::set_child_subreaper(Some(getpid())).is_ok() {
+            ADOPTING.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Kills every descendant of this process and reaps those it adopted.
+    /// Called when no program is running (the lock of running programs
+    /// held, so none starts meanwhile): whatever is still below this
+    /// process then is something a finished program left behind. A killed
+    /// process's own children are adopted in turn, so it goes round until
+    /// none is left or [`PATIENCE`] runs out.
+    pub(super) fn stop() {
+        if !ADOPTING.load(Ordering::Relaxed) {
+            return;
+        }
+        let me = getpid();
+        let start = Instant::now();
+        // The common case, after every program: no child at all. A
+        // descendant below an orphan implies an orphan (a child: this
+        // process adopted it), so this few-byte read answers without
+        // scanning every process.
+        if has_children() == Some(false) {
+            return;
+        }
+        loop {
+            let below = descendants(me);
+            if below.is_empty() {
+                return;
+            }
+            for &(pid, _) in &below {
+                let _ = kill_process(pid, Signal::KILL);
+            }
+            // Adopted ones are this process's children: reap them (a
+            // zombie is reaped here too, whoever killed it).
+            for &(pid, parent) in &below {
+                if parent == me {
+                    let _ = waitpid(Some(pid), WaitOptions::NOHANG);
+                }
+            }
+            if start.elapsed() > PATIENCE {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Whether any thread of this process has a child (`/proc/self/task/
+    /// TID/children`); `None` when the kernel does not say.
+    fn has_children() -> Option<bool> {
+        for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+            let children = std::fs::read_to_string(task.path().join("children")).ok()?;
+            if !children.trim().is_empty() {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    /// Every process below `me` (its children, theirs, ...), each with its
+    /// parent, read from /proc. Zombies count: they must be reaped.
+    fn descendants(me: Pid) -> Vec<(Pid, Pid)> {
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+        for entry in dir.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(|n| n.parse::<i32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            if let Some(parent) = parent_of(&stat) {
+                children.entry(parent).or_default().push(pid);
+            }
+        }
+        let mut out = Vec::new();
+        let mut todo = vec![me.as_raw_nonzero().get()];
+        while let Some(parent) = todo.pop() {
+            for &child in children.get(&parent).into_iter().flatten() {
+                if let (Some(c), Some(p)) = (Pid::from_raw(child), Pid::from_raw(parent)) {
+                    out.push((c, p));
+                    todo.push(child);
+                }
+            }
+        }
+        out
+    }
+
+    /// The parent's id in a `/proc/PID/stat` line: `pid (comm) state ppid
+    /// ...`, where `comm` may hold spaces and parentheses.
+    pub(super) fn parent_of(stat: &str) -> Option<i32> {
+        let rest = &stat[stat.rfind(')')? + 1..];
+        let mut fields = rest.split_ascii_whitespace();
+        fields.next()?; // state
+        fields.next()?.parse().ok()
     }
 }
 
@@ -560,6 +701,17 @@ mod tests {
             "{:?}",
             start.elapsed()
         );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_parent_is_read_after_the_last_parenthesis_of_the_name() {
+        use super::orphans::parent_of;
+        assert_eq!(parent_of("42 (sleep) S 7 42 42 0 -1"), Some(7));
+        assert_eq!(parent_of("42 (a) b) (c d) Z 1234 0"), Some(1234));
+        assert_eq!(parent_of("42 (no close paren S 7"), None);
+        assert_eq!(parent_of("42 (x) S"), None);
+        assert_eq!(parent_of("42 (x) S notanumber"), None);
     }
 
     #[test]
