@@ -123,7 +123,16 @@ pub fn read(
     inventory: &Path,
     group_data: Option<&Path>,
 ) -> Result<Imported, Vec<Problem>> {
-    let command = command(python, inventory, group_data)?;
+    read_within(python, inventory, group_data, TIMEOUT)
+}
+
+fn read_within(
+    python: &Path,
+    inventory: &Path,
+    group_data: Option<&Path>,
+    timeout: Duration,
+) -> Result<Imported, Vec<Problem>> {
+    let command = command(python, inventory, group_data)?.timeout(timeout);
     let output = run(&command).map_err(|e| vec![run_failed(python, &e)])?;
     decode(output.status.code(), &output.stdout, &output.stderr)
 }
@@ -196,7 +205,6 @@ fn command(
     }
     Ok(Command::new(argv.into_iter().flatten())
         .cwd(folder)
-        .timeout(TIMEOUT)
         .env("PYTHONDONTWRITEBYTECODE", "1"))
 }
 
@@ -211,12 +219,12 @@ fn run_failed(python: &Path, error: &RunError) -> Problem {
                  --python PATH or ${PYTHON_ENV}"
             ),
         ),
-        RunError::Timeout { stderr, .. } => problem(
+        RunError::Timeout { after, stderr } => problem(
             shown,
             None,
             format!(
                 "pyinfra was still loading the inventory after {} s and was stopped{}",
-                TIMEOUT.as_secs(),
+                after.as_secs_f64(),
                 stderr_tail(stderr)
             ),
         ),
@@ -805,6 +813,36 @@ mod tests {
         let got = messages(read(&dir.path().join("no-python"), &inventory, None));
         assert_eq!(got.len(), 1, "{got:?}");
         assert!(got[0].contains("no such program"), "{got:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_python_that_never_ends_is_stopped_at_the_timeout() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let inventory = dir.path().join("inventory.py");
+        std::fs::write(&inventory, "web = ['a']\n").unwrap();
+        // Stands in for an inventory.py that hangs: prints, then sleeps.
+        let python = dir.path().join("python");
+        std::fs::write(&python, "#!/bin/sh\necho loading >&2\nexec sleep 30\n").unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let start = std::time::Instant::now();
+        let got = messages(read_within(
+            &python,
+            &inventory,
+            None,
+            Duration::from_millis(500),
+        ));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].contains("after 0.5 s and was stopped; its stderr ends:\nloading"),
+            "{got:?}"
+        );
     }
 
     #[test]

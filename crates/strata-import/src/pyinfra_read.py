@@ -138,11 +138,11 @@ class Converter:
         for key, item in data.items():
             if type(key) is not str:
                 simple = type(key) in (int, float, bool) or key is None
-                shown = f"{key!r} (a {type_name(key)})" if simple else f"of type `{type_name(key)}`"
+                shown = f"{key!r} is" if simple else "is"
                 self.refuse(
                     subject,
                     key_path(path, repr(key)) if simple else path,
-                    f"the key {shown} is not a string: TOML keys are strings",
+                    f"the key {shown} a `{type_name(key)}`, not a string: TOML keys are strings",
                 )
                 continue
             sub = key_path(path, key)
@@ -217,17 +217,20 @@ def why_not(value):
         return f"a {type_name(value)} has no TOML form; write a list"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"`{type_name(value)}` has no TOML form; write a string"
-    if callable(value) or type(value).__name__ == "module":
+    if isinstance(value, type) or callable(value) or type(value).__name__ == "module":
+        kind = "a class" if isinstance(value, type) else f"a `{type_name(value)}`"
         return (
-            f"a `{type_name(value)}` is not data; pyinfra keeps every module-level name of a "
-            "group_data file as data: move it out, or list the data names in `__all__`"
+            f"{kind} is not data; pyinfra keeps every module-level name of a group_data "
+            "file as data: move it out, or list the data names in `__all__`"
         )
     if isinstance(value, (dict, list, tuple, str, int, float)):
         return (
             f"a `{type_name(value)}` (a subclass of {type(value).__mro__[-2].__name__}) "
             "has no TOML form as it is; write a plain dict, list, str, int, float or bool"
         )
-    return f"a `{type_name(value)}` object has no TOML form; write a plain dict, list, str, int, float or bool"
+    return (
+        f"an object of class `{type_name(value)}` has no TOML form; write a plain dict, list, str, int, float or bool"
+    )
 
 
 def dedupe_last(items):

@@ -1,0 +1,13 @@
+# Forms the pyinfra reader carries over: tuples become arrays, NaN and
+# infinities, a group named after the file with data, a print() that must not
+# reach strata's JSON, a neighbour import, --group-data over group_data/.
+import helpers
+
+print("inventory.py says hello on stdout")
+
+web = (
+    [("web1", {"pair": (1, "two"), "port": helpers.PORT}), "web2"],
+    {"ratio": float("nan"), "ceiling": float("inf"), "floor": float("-inf"), "nested": ((1, 2), [3])},
+)
+db = ["db1"]
+_private = ["ignored"]

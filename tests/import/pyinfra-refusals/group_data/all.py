@@ -1,0 +1,2 @@
+maybe = None
+deep = {"a": {"b": [None]}}
