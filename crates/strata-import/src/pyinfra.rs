@@ -97,6 +97,9 @@ const MAX_DEPTH: usize = strata::MAX_DEPTH;
 /// The one-key table that carries a NaN or an infinity.
 pub const FLOAT_KEY: &str = "__float";
 
+/// The model's other one-key forms (Ansible's), which pyinfra never gives.
+const RESERVED_KEYS: [&str; 2] = ["__ansible_vault", "__ansible_unsafe"];
+
 /// What the script's stderr may add to a message, at most.
 const MAX_STDERR_SHOWN: usize = 2000;
 
@@ -551,11 +554,14 @@ fn walk(value: &Value, subject: &str, path: &str, depth: usize, problems: &mut V
             }
         }
         Value::Object(table) => {
+            // The model's one-key forms: only `{"__float": "nan"}` and
+            // its kin come from pyinfra.
             if let Some((only, inner)) = table.iter().next().filter(|_| table.len() == 1)
-                && only.starts_with("__")
+                && (only == FLOAT_KEY || RESERVED_KEYS.contains(&only.as_str()))
             {
-                let nan_or_inf = matches!(inner.as_str(), Some("nan" | "-nan" | "inf" | "-inf"));
-                if only != FLOAT_KEY || !nan_or_inf {
+                let float_form = only == FLOAT_KEY
+                    && matches!(inner.as_str(), Some("nan" | "-nan" | "inf" | "-inf"));
+                if !float_form {
                     refuse(&format!(
                         "`{{{only}: ...}}` is no value the pyinfra reader gives"
                     ));
@@ -698,6 +704,7 @@ mod tests {
         v["host_vars"]["web1"]["deep"] = serde_json::json!({"x": [1, {"y": null}]});
         v["host_vars"]["web1"]["vault"] = serde_json::json!({"__ansible_vault": "$ANSIBLE"});
         v["host_vars"]["web1"]["f"] = serde_json::json!({"__float": "1.5"});
+        v["host_vars"]["web1"]["meta"] = serde_json::json!({"__meta": 1});
         v["host_vars"]["ghost"] = serde_json::json!({});
         v["groups"][0]["hosts"] = serde_json::json!(["web1", "web1", "nobody", "@docker/abc"]);
         v["groups"][1]["children"] = serde_json::json!(["web"]);

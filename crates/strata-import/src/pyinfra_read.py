@@ -126,7 +126,8 @@ class Converter:
 
     def mapping(self, data, subject, path, depth):
         out = {}
-        if len(data) == 1:
+        # A layer's own keys are variable names, never one of these forms.
+        if path is not None and len(data) == 1:
             (only,) = data
             if only in RESERVED_KEYS:
                 self.refuse(

@@ -380,6 +380,13 @@ fn every_value_strata_cannot_take_is_named_in_one_run() {
         ),
         ("all", "maybe", none.to_string()),
         ("all", "deep.a.b[0]", none.to_string()),
+        (
+            "all",
+            "special.__float",
+            "a table whose only key is `__float` is how strata encodes a special value; \
+             rename the key or add another one"
+                .into(),
+        ),
     ];
     let got: Vec<(String, String, String)> = problems
         .iter()
@@ -434,6 +441,10 @@ fn tuples_nan_the_file_group_and_extra_group_data_carry_over() {
     );
     assert_eq!(imported.resolved["db1"].vars["color"], "file-group");
     assert_eq!(imported.resolved["db1"].groups, ["db", "inventory"]);
+    assert_eq!(
+        imported.groups[1].vars["meta"],
+        serde_json::json!({"__meta": 1})
+    );
 
     // Without --group-data, the inventory's own group_data/ only.
     let plain = read_ok(python, &dir.join("inventory.py"), None);

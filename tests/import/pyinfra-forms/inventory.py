@@ -9,5 +9,5 @@ web = (
     [("web1", {"pair": (1, "two"), "port": helpers.PORT}), "web2"],
     {"ratio": float("nan"), "ceiling": float("inf"), "floor": float("-inf"), "nested": ((1, 2), [3])},
 )
-db = ["db1"]
+db = (["db1"], {"meta": {"__meta": 1}})
 _private = ["ignored"]
