@@ -379,6 +379,7 @@ fn check(imported: &Imported) -> Vec<Problem> {
         }
         values(vars, &subject, &mut problems);
     }
+    let connectors = strata::Connectors::builtin();
     let resolved: Vec<&String> = imported.resolved.keys().collect();
     if resolved != imported.hosts.iter().collect::<Vec<_>>() {
         problems.push(problem(
@@ -409,6 +410,7 @@ fn check(imported: &Imported) -> Vec<Problem> {
         }
         if host.starts_with('@') {
             connector(
+                &connectors,
                 host,
                 answer,
                 imported.host_vars.get(host),
@@ -424,6 +426,7 @@ fn check(imported: &Imported) -> Vec<Problem> {
 /// with the same implicit groups, and give the connector data pyinfra
 /// resolves (where the host's own data does not set the key).
 fn connector(
+    connectors: &strata::Connectors,
     host: &str,
     answer: &crate::model::Resolved,
     own: Option<&Vars>,
@@ -435,7 +438,6 @@ fn connector(
         Some((n, a)) => (n, Some(a)),
         None => (rest, None),
     };
-    let connectors = strata::Connectors::builtin();
     let Some(connector) = connectors.get(name) else {
         problems.push(problem(
             subject,

@@ -434,11 +434,28 @@ fn tuples_nan_the_file_group_and_extra_group_data_carry_over() {
         Value::Object(imported.host_vars["web1"].clone()),
         serde_json::json!({"pair": [1, "two"], "port": 8080})
     );
+    // Floats come back exactly, the sign of -0.0 included.
+    let floats: Vec<u64> = imported.global["floats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_f64().unwrap().to_bits())
+        .collect();
+    let expected: Vec<u64> = [
+        1e23,
+        0.300_000_000_000_000_04,
+        5e-324,
+        2.225_073_858_507_201_4e-308,
+        1.797_693_134_862_315_7e308,
+        -0.0,
+    ]
+    .iter()
+    .map(|f: &f64| f.to_bits())
+    .collect();
+    assert_eq!(floats, expected);
     // --group-data wins over the inventory's group_data/.
-    assert_eq!(
-        Value::Object(imported.global.clone()),
-        serde_json::json!({"site": "extra", "color": "group_data"})
-    );
+    assert_eq!(imported.global["site"], "extra");
+    assert_eq!(imported.global["color"], "group_data");
     assert_eq!(imported.resolved["db1"].vars["color"], "file-group");
     assert_eq!(imported.resolved["db1"].groups, ["db", "inventory"]);
     assert_eq!(

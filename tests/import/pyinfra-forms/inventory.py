@@ -11,3 +11,9 @@ web = (
 )
 db = (["db1"], {"meta": {"__meta": 1}})
 _private = ["ignored"]
+
+# Floats that a careless parser reads one unit in the last place off, and -0.0.
+all = (
+    ["web1", "web2", "db1"],
+    {"floats": [1e23, 0.30000000000000004, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -0.0]},
+)
