@@ -63,8 +63,14 @@ class Refused(Exception):
         self.problems = problems
 
 
+def printable(text):
+    """`text` with what UTF-8 cannot hold (lone surrogates, from a name or a
+    non-UTF-8 file name) spelled out as `\\udc80`."""
+    return None if text is None else str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def problem(subject, key, message):
-    return {"subject": subject, "key": key, "message": message}
+    return {"subject": printable(subject), "key": printable(key), "message": printable(message)}
 
 
 def watch_parent():
@@ -385,6 +391,8 @@ def read(inventory_path, group_data):
             converter.refuse(f"host {name!r}", None, f"a host name must be a string, not a `{type_name(name)}`")
     if converter.problems:
         raise Refused(converter.problems)
+    for name in names:
+        converter.check_text(name, f"host `{name}`", None, "host name")
 
     # NORMALISE: pyinfra puts every host in a group named after the
     # inventory file ("inventory" for inventory.py) unless the file declares
@@ -415,6 +423,8 @@ def read(inventory_path, group_data):
         subject = f"group `{name}`"
         if type(name) is not str:
             converter.refuse(repr(name), None, "a group name must be a string")
+            continue
+        if not converter.check_text(name, subject, None, "group name"):
             continue
         groups.append(
             {

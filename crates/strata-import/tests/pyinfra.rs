@@ -540,6 +540,23 @@ fn pyinfra_errors_are_problems_with_the_file_and_line() {
     assert_eq!(fake.subject, "host `@fake/x`");
     assert!(fake.message.contains("no strata equivalent"), "{fake:?}");
 
+    // What UTF-8 cannot hold is named, spelled out.
+    let odd = read_files(
+        python,
+        "lone-surrogates",
+        &[(
+            "inventory.py",
+            "web = [('w\\udc80', {'k\\ud800': 1, 'ok': 's\\udfff'})]\n",
+        )],
+    )
+    .expect_err("refused");
+    assert_eq!(
+        show_problems(&odd),
+        "host `w\\udc80` | - | the host name holds a lone surrogate and cannot be written as UTF-8\n\
+         host `w\\udc80` | \"k\\ud800\" | the key holds a lone surrogate and cannot be written as UTF-8\n\
+         host `w\\udc80` | ok | the string holds a lone surrogate and cannot be written as UTF-8\n"
+    );
+
     // Noise on stdout and an empty inventory are fine.
     let quiet = read_files(
         python,
