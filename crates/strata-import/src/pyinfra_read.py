@@ -145,11 +145,11 @@ class Converter:
         for key, item in data.items():
             if type(key) is not str:
                 simple = type(key) in (int, float, bool) or key is None
-                shown = f"{key!r} is" if simple else "is"
+                shown = f"{key!r} (of type `{type_name(key)}`)" if simple else f"of type `{type_name(key)}`"
                 self.refuse(
                     subject,
                     key_path(path, repr(key)) if simple else path,
-                    f"the key {shown} a `{type_name(key)}`, not a string: TOML keys are strings",
+                    f"the key {shown} is not a string: TOML keys are strings",
                 )
                 continue
             sub = key_path(path, key)

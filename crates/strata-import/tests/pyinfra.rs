@@ -371,7 +371,7 @@ fn every_value_strata_cannot_take_is_named_in_one_run() {
         (
             "host `db1`",
             "1",
-            "the key 1 is a `int`, not a string: TOML keys are strings".into(),
+            "the key 1 (of type `int`) is not a string: TOML keys are strings".into(),
         ),
         (
             "host `db1`",
