@@ -380,6 +380,17 @@ fn check(imported: &Imported) -> Vec<Problem> {
         values(vars, &subject, &mut problems);
     }
     let connectors = strata::Connectors::builtin();
+    // The groups that list each host (one pass: linear in the memberships).
+    let mut listed_in: std::collections::HashMap<&str, Vec<&str>> =
+        std::collections::HashMap::new();
+    for group in &imported.groups {
+        for host in &group.hosts {
+            listed_in
+                .entry(host.as_str())
+                .or_default()
+                .push(group.name.as_str());
+        }
+    }
     let resolved: Vec<&String> = imported.resolved.keys().collect();
     if resolved != imported.hosts.iter().collect::<Vec<_>>() {
         problems.push(problem(
@@ -392,14 +403,10 @@ fn check(imported: &Imported) -> Vec<Problem> {
         let subject = format!("host `{host}`");
         values(&answer.vars, &subject, &mut problems);
         // A host's groups are exactly the groups that list it.
-        let mut mine: Vec<&str> = imported
-            .groups
-            .iter()
-            .filter(|g| g.hosts.iter().any(|h| h == host))
-            .map(|g| g.name.as_str())
-            .collect();
+        let mut mine = listed_in.remove(host.as_str()).unwrap_or_default();
         let mut said: Vec<&str> = answer.groups.iter().map(String::as_str).collect();
         mine.sort_unstable();
+        mine.dedup(); // a host listed twice in a group (reported above)
         said.sort_unstable();
         if mine != said {
             problems.push(problem(
