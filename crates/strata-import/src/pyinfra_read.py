@@ -279,7 +279,7 @@ def pyinfra_error(error, files):
                 where = f"{frame.filename}:{frame.lineno}"
         if where is None and filename:
             where = filename
-    subject = where or "the inventory"
+    subject = where or files[0]  # the inventory file
     return problem(subject, None, f"pyinfra could not load it: {message}")
 
 
@@ -353,7 +353,7 @@ def load(inventory_path, group_data):
         raise Refused([problem(inventory_file, None, f"the inventory called sys.exit({e.code!r})")]) from None
     finally:
         cli_inventory._get_groups_from_filename = read_groups
-    return inventory, [g for g in declared if g != "all"], Path(inventory_file).name.rsplit(".", 1)[0]
+    return inventory, {g for g in declared if g != "all"}, Path(inventory_file).name.rsplit(".", 1)[0]
 
 
 def connector_data(inventory, name, converter):

@@ -532,6 +532,20 @@ fn pyinfra_errors_are_problems_with_the_file_and_line() {
     ));
     assert!(exit.message.contains("sys.exit(4)"), "{exit:?}");
 
+    let unknown = one_problem(read_files(
+        python,
+        "unknown-connector",
+        &[("inventory.py", "web = ['@nosuch/x']\n")],
+    ));
+    assert!(
+        unknown.subject.ends_with("unknown-connector/inventory.py"),
+        "{unknown:?}"
+    );
+    assert!(
+        unknown.message.contains("Invalid connector: nosuch"),
+        "{unknown:?}"
+    );
+
     let fake = one_problem(read_files(
         python,
         "fake-connector",
