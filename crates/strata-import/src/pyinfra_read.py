@@ -306,8 +306,18 @@ def load(inventory_path, group_data):
         found = version("pyinfra")
     except Exception:  # noqa: BLE001 - no metadata: not an installed pyinfra
         found = "(unknown version)"
-    if not found.startswith("3."):
-        raise Refused([problem(sys.executable, None, f"pyinfra 3 is required, this Python has pyinfra {found}")])
+    needed = ("make_inventory_from_files", "_get_groups_from_filename")
+    if not found.startswith("3.") or not all(hasattr(cli_inventory, n) for n in needed):
+        raise Refused(
+            [
+                problem(
+                    sys.executable,
+                    None,
+                    f"this Python has pyinfra {found}; strata's reader was written for pyinfra 3.10 "
+                    "(pyinfra_cli.inventory.make_inventory_from_files)",
+                )
+            ]
+        )
 
     # As pyinfra_cli.cli._setup_state does: the working directory (strata runs
     # this from the inventory's folder) at the end of sys.path, a State and a
