@@ -18,6 +18,10 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The key of the one-key table that carries a float JSON cannot:
+/// `{"__float": "nan"}`, `"-nan"`, `"inf"` or `"-inf"`.
+pub const FLOAT_KEY: &str = "__float";
+
 /// A set of variables, in the tool's order.
 pub type Vars = serde_json::Map<String, Value>;
 

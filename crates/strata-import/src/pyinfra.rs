@@ -76,7 +76,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use strata_exec::{Command, RunError, run};
 
-use crate::model::{Imported, Problem, Tool, Vars};
+use crate::model::{FLOAT_KEY, Imported, Problem, Tool, Vars};
 
 /// The script pyinfra's loader runs in (see the module documentation).
 const SCRIPT: &str = include_str!("pyinfra_read.py");
@@ -93,9 +93,6 @@ pub const PYTHON_ENV: &str = "STRATA_PYTHON";
 /// Values nested deeper than this are refused (strata's own limit:
 /// `strata_parser::MAX_DEPTH`; a key's value is at depth 1).
 const MAX_DEPTH: usize = strata::MAX_DEPTH;
-
-/// The one-key table that carries a NaN or an infinity.
-pub const FLOAT_KEY: &str = "__float";
 
 /// The model's other one-key forms (Ansible's), which pyinfra never gives.
 const RESERVED_KEYS: [&str; 2] = ["__ansible_vault", "__ansible_unsafe"];
