@@ -17,5 +17,6 @@
 //!    host's groups and data with the tool's answer.
 
 pub mod model;
+pub mod pyinfra;
 
 pub use model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};

@@ -11,10 +11,16 @@
 //! (an encrypted value, kept encrypted) and `{"__ansible_unsafe": "..."}`
 //! (a string Ansible must never template). `null` is a key defined with no
 //! value; strata has no null, so placement decides what becomes of it.
+//! `{"__float": "nan"}` (or `"-nan"`, `"inf"`, `"-inf"`) is a float JSON
+//! cannot carry, which TOML writes as `nan`, `inf`, `-inf`.
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+/// The key of the one-key table that carries a float JSON cannot:
+/// `{"__float": "nan"}`, `"-nan"`, `"inf"` or `"-inf"`.
+pub const FLOAT_KEY: &str = "__float";
 
 /// A set of variables, in the tool's order.
 pub type Vars = serde_json::Map<String, Value>;
@@ -41,7 +47,10 @@ pub struct Imported {
     /// Every group but `all` (and Ansible's implicit `ungrouped`), in the
     /// tool's precedence order, lowest first: the order hosts.toml should
     /// write them so strata's rule "deeper wins, then later" gives the
-    /// tool's answer.
+    /// tool's answer. A name starting with `@` is an implicit connector
+    /// group (`@docker`, after every other group): strata makes it from its
+    /// hosts' names, so hosts.toml never declares it; its `vars` belong in
+    /// `group_data/@docker.toml`.
     pub groups: Vec<ImportedGroup>,
     /// Variables of every host (Ansible's `all` group, pyinfra's
     /// `group_data/all.py`).

@@ -1,0 +1,2 @@
+site = "group_data"
+color = "group_data"

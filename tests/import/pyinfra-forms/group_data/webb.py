@@ -1,0 +1,2 @@
+# A typo: no group `webb`, so this reaches no host.
+color = "never"

@@ -1,0 +1,3 @@
+maybe = None
+deep = {"a": {"b": [None]}}
+special = {"__float": "nan"}
