@@ -14,6 +14,8 @@
 //! `strata::ansible_value_shape` in a TOML file, `strata::source_shape` in
 //! a source's answer.
 
+use crate::value::Value;
+
 /// Ansible's JSON form of a string that is never a template,
 /// `{"__ansible_unsafe": "..."}`.
 pub const ANSIBLE_UNSAFE: &str = "__ansible_unsafe";
@@ -25,6 +27,22 @@ pub const ANSIBLE_VAULT: &str = "__ansible_vault";
 /// How every `ansible-vault` ciphertext starts (then the format version,
 /// the cipher and, optionally, the vault id).
 pub const VAULT_HEADER: &str = "$ANSIBLE_VAULT;";
+
+/// True for what Ansible takes for a string: a string, or a one-key table
+/// of either marker with a string value (an encrypted value decrypts to a
+/// string). A key that is a plain string in one layer and encrypted in
+/// another (a default in `all`, the production secret in a group) has one
+/// type for Ansible.
+pub fn is_ansible_string(value: &Value) -> bool {
+    match value {
+        Value::String(_) => true,
+        Value::Table(t) if t.len() == 1 => t
+            .iter()
+            .next()
+            .is_some_and(|(k, v)| (k == ANSIBLE_VAULT || k == ANSIBLE_UNSAFE) && v.is_str()),
+        _ => false,
+    }
+}
 
 /// What is wrong with a table that holds a marker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,5 +126,17 @@ mod tests {
             Some(ANSIBLE_VAULT)
         );
         assert_eq!(marker_in(["a", "__ansible_other"].into_iter()), None);
+        let t = |text: &str| -> Value {
+            let doc: toml::Table = format!("v = {text}").parse().unwrap();
+            Value::from(doc["v"].clone())
+        };
+        assert!(is_ansible_string(&t(r#""plain""#)));
+        assert!(is_ansible_string(&t(
+            r#"{ __ansible_vault = "$ANSIBLE_VAULT;1.1;AES256" }"#
+        )));
+        assert!(is_ansible_string(&t(r#"{ __ansible_unsafe = "{{ x }}" }"#)));
+        assert!(!is_ansible_string(&t(r#"{ __ansible_unsafe = 1 }"#)));
+        assert!(!is_ansible_string(&t(r#"{ other = "x" }"#)));
+        assert!(!is_ansible_string(&t("1")));
     }
 }
