@@ -44,6 +44,32 @@ pub fn is_ansible_string(value: &Value) -> bool {
     }
 }
 
+/// The first marker table in `value` (at any depth) that Ansible would not
+/// recognise, as a message ("`__ansible_vault` marks ...: it must be ..."),
+/// for values that have no place in a file to point at (`--data`).
+pub fn malformed_marker(value: &Value) -> Option<String> {
+    match value {
+        Value::Array(items) => items.iter().find_map(malformed_marker),
+        Value::Table(t) => {
+            if let Some(marker) = marker_in(t.keys()) {
+                let text = match t.get(marker) {
+                    Some(Value::String(s)) => Some(&**s),
+                    _ => None,
+                };
+                if let Some(f) = fault(marker, t.len(), text) {
+                    return Some(format!(
+                        "`{marker}` {}: {}",
+                        meaning(marker),
+                        problem(f, "table")
+                    ));
+                }
+            }
+            t.iter().find_map(|(_, v)| malformed_marker(v))
+        }
+        _ => None,
+    }
+}
+
 /// What is wrong with a table that holds a marker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
@@ -138,5 +164,13 @@ mod tests {
         assert!(!is_ansible_string(&t(r#"{ __ansible_unsafe = 1 }"#)));
         assert!(!is_ansible_string(&t(r#"{ other = "x" }"#)));
         assert!(!is_ansible_string(&t("1")));
+        assert_eq!(
+            malformed_marker(&t(r#"[{ a = { __ansible_unsafe = "x" } }]"#)),
+            None
+        );
+        assert!(
+            malformed_marker(&t(r#"[{ a = { __ansible_vault = "x" } }]"#))
+                .is_some_and(|m| m.contains("`$ANSIBLE_VAULT;`"))
+        );
     }
 }
