@@ -99,6 +99,9 @@ notes:
     again. An inventory with a command source is never answered from this cache (the source's own
     C(cache) age decides, in strata). Strings served with O(cache=true) are data, never templates, and
     an entry is checked as strata's output before it is used.
+  - A value written in the inventory as C({ __ansible_vault = "$ANSIBLE_VAULT;..." }) reaches Ansible as its
+    own encrypted value (with or without O(cache)), decrypted by Ansible at use with the vault password it was
+    given; strata and this plugin never decrypt. C({ __ansible_unsafe = "..." }) is a string never templated.
   - Options this plugin does not know are warned about (an error with O(strict=true)).
   - Errors in the inventory fail the source with strata's diagnostics (file, line, column); no host or group
     of a failed run is added.
