@@ -74,11 +74,11 @@ pub fn malformed_marker(value: &Value) -> Option<String> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fault {
     /// The marker is not the table's only key.
-    NotAlone,
+    OtherKeys,
     /// Its value is not a string.
-    NotString,
+    WrongType,
     /// An `__ansible_vault` string that is not an `ansible-vault` ciphertext.
-    NotCiphertext,
+    NoVaultHeader,
 }
 
 /// The marker among a table's keys, if any (the first, if both are there).
@@ -94,12 +94,12 @@ pub(crate) fn marker_in<'k>(mut keys: impl Iterator<Item = &'k str>) -> Option<&
 /// `text` (`None`: not a string), if anything.
 pub(crate) fn fault(marker: &str, len: usize, text: Option<&str>) -> Option<Fault> {
     if len != 1 {
-        return Some(Fault::NotAlone);
+        return Some(Fault::OtherKeys);
     }
     match text {
-        None => Some(Fault::NotString),
+        None => Some(Fault::WrongType),
         Some(t) if marker == ANSIBLE_VAULT && !t.starts_with(VAULT_HEADER) => {
-            Some(Fault::NotCiphertext)
+            Some(Fault::NoVaultHeader)
         }
         Some(_) => None,
     }
@@ -118,9 +118,9 @@ pub(crate) fn meaning(marker: &str) -> &'static str {
 /// what the text calls a table (TOML's "table", JSON's "object").
 pub(crate) fn problem(fault: Fault, table: &str) -> String {
     match fault {
-        Fault::NotAlone => format!("it must be the only key of its {table}"),
-        Fault::NotString => "its value must be a string".to_string(),
-        Fault::NotCiphertext => {
+        Fault::OtherKeys => format!("it must be the only key of its {table}"),
+        Fault::WrongType => "its value must be a string".to_string(),
+        Fault::NoVaultHeader => {
             "its value must be an ansible-vault ciphertext, starting with `$ANSIBLE_VAULT;`"
                 .to_string()
         }
@@ -137,15 +137,15 @@ mod tests {
         assert_eq!(fault(ANSIBLE_VAULT, 1, Some(vault)), None);
         assert_eq!(fault(ANSIBLE_UNSAFE, 1, Some("{{ x }}")), None);
         assert_eq!(fault(ANSIBLE_UNSAFE, 1, Some("")), None);
-        assert_eq!(fault(ANSIBLE_VAULT, 2, Some(vault)), Some(Fault::NotAlone));
-        assert_eq!(fault(ANSIBLE_UNSAFE, 1, None), Some(Fault::NotString));
+        assert_eq!(fault(ANSIBLE_VAULT, 2, Some(vault)), Some(Fault::OtherKeys));
+        assert_eq!(fault(ANSIBLE_UNSAFE, 1, None), Some(Fault::WrongType));
         assert_eq!(
             fault(ANSIBLE_VAULT, 1, Some("secret")),
-            Some(Fault::NotCiphertext)
+            Some(Fault::NoVaultHeader)
         );
         assert_eq!(
             fault(ANSIBLE_VAULT, 1, Some("$ANSIBLE_VAULT")),
-            Some(Fault::NotCiphertext)
+            Some(Fault::NoVaultHeader)
         );
         assert_eq!(
             marker_in(["a", ANSIBLE_VAULT].into_iter()),

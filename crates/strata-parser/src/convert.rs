@@ -214,10 +214,10 @@ pub(crate) fn value_of(
             Value::Array(out.into_boxed_slice())
         }
         DeValue::Table(table) => {
-            if let Some(marker) = marker_in(table.iter().map(|(k, _)| &**k.get_ref())) {
-                if !marker_is_sound(table, span.clone(), marker, cx) {
-                    return None;
-                }
+            if let Some(marker) = marker_in(table.iter().map(|(k, _)| &**k.get_ref()))
+                && !marker_is_sound(table, span.clone(), marker, cx)
+            {
+                return None;
             }
             let mut out = Vec::with_capacity(table.len());
             for (k, v) in table.iter() {
@@ -248,12 +248,12 @@ fn marker_is_sound(
         return true;
     };
     let (at, label) = match fault {
-        Fault::NotAlone => (
+        Fault::OtherKeys => (
             span,
             "Ansible would take this for a plain table".to_string(),
         ),
-        Fault::NotString => (value.span(), "not a string".to_string()),
-        Fault::NotCiphertext => (value.span(), "not a vault ciphertext".to_string()),
+        Fault::WrongType => (value.span(), "not a string".to_string()),
+        Fault::NoVaultHeader => (value.span(), "not a vault ciphertext".to_string()),
     };
     cx.push(
         Diagnostic::error(
