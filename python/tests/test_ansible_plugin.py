@@ -1009,6 +1009,8 @@ WEB = {"hosts": [], "priority": 1, "vars": {}}
         {**OK_DOC, "all": {"vars": {"k": {"__ansible_unsafe": "a", "b": 1}}}},
         {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": 1}}}}},
         {**OK_DOC, "_meta": {"hostvars": {"h": {"k": {"__ansible_unsafe": "a", "b": 1}}}}},
+        {**OK_DOC, "all": {"vars": {"k": {"__ansible_vault": ["$ANSIBLE_VAULT;1.1;AES256"]}}}},
+        {**OK_DOC, "_meta": {"hostvars": {"h": {"k": [{"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256", "b": 1}]}}}},
         {**OK_DOC, "_meta": {"hostvars": {}, "strata": {"files": ["rel"], "command_sources": 0}}},
         [],
     ],
@@ -1398,3 +1400,149 @@ def test_cache_keeps_the_structure(ansible: Ansible, tmp_path: Path) -> None:
     assert runs(log) == 1
     for host, data in strata_hosts(root, list(hostvars)).items():
         assert plain(hostvars[host]) == plain(data), host  # with a cache every string is data
+
+
+# -- issue 23 item 3: vault-encrypted values and unsafe strings, as the importer writes them -----------
+
+
+def debug_env(ansible: Ansible) -> dict[str, str]:
+    return {"ANSIBLE_PYTHON_INTERPRETER": str(ansible.bin_dir / "python"), "ANSIBLE_GATHERING": "explicit"}
+
+
+def encrypt_string(ansible: Ansible, password_file: Path, plaintext: str) -> str:
+    """The ciphertext `ansible-vault encrypt_string` makes of `plaintext` (its `!vault |` block, unindented)."""
+    done = ansible.run("ansible-vault", "encrypt_string", "--vault-password-file", str(password_file), plaintext)
+    lines = done.stdout.splitlines()
+    assert lines[0].strip() == "!vault |", done.stdout
+    ciphertext = "\n".join(line.strip() for line in lines[1:]) + "\n"
+    assert ciphertext.startswith("$ANSIBLE_VAULT;1.1;AES256\n")
+    return ciphertext
+
+
+def vault_inventory(ansible: Ansible, root: Path, password_file: Path) -> Path:
+    """w1 and w2 in web; `secret` encrypted in group_data (w1) and host_data (w2), as the importer writes
+    it; `raw` an unsafe string; `plain` an ordinary template."""
+    password_file.write_text("correct horse battery staple\n")
+    group_secret = encrypt_string(ansible, password_file, "group-secret-1")
+    host_secret = encrypt_string(ansible, password_file, "host-secret-2")
+    files = {
+        "hosts.toml": 'web = ["w1", "w2"]\n',
+        "group_data/web.toml": (
+            f'secret = {{ __ansible_vault = """\n{group_secret}""" }}\n'
+            "raw = { __ansible_unsafe = \"{{ lookup('env','HOME') }}\" }\n"
+            'plain = "{{ 20 + 1 }}"\n'
+        ),
+        "host_data/w2.toml": f'secret = {{ __ansible_vault = """\n{host_secret}""" }}\n',
+    }
+    return write_tree(root, files)
+
+
+def debug_lines(stdout: str) -> dict[str, object]:
+    """`ansible -m debug -a var=K` output: host -> the printed value of K."""
+    seen = {}
+    for match in re.finditer(r"^(\S+) \| SUCCESS => (\{.*?^\})", stdout, re.M | re.S):
+        seen[match.group(1)] = json.loads(match.group(2))
+    return seen
+
+
+@pytest.mark.parametrize("route", ["plugin", "plugin-cache", "script"])
+def test_vault_values_are_decrypted_by_ansible_only(route: str, ansible: Ansible, tmp_path: Path) -> None:
+    """A vault value in group_data and host_data reaches Ansible encrypted, through the plugin (with and
+    without its cache) and through `strata ansible --list` as a script: with the password Ansible prints
+    the plaintext, without it Ansible cannot decrypt (strata never decrypted it). An unsafe string stays
+    literal, an ordinary one is still a template."""
+    password = tmp_path / "vault-password"
+    root = vault_inventory(ansible, tmp_path / "inv", password)
+    listed = strata("-i", str(root), "ansible", "--list").stdout
+    assert "group-secret-1" not in listed and "host-secret-2" not in listed
+    assert json.loads(listed)["_meta"]["hostvars"]["w2"]["secret"]["__ansible_vault"].startswith("$ANSIBLE_VAULT;")
+    script, log = counting_strata(tmp_path / "bin")
+    if route == "script":
+        source = wrapper(tmp_path / "script", root)
+    elif route == "plugin":
+        source = config(tmp_path / "cfg", root, strata_bin=str(script))
+    else:
+        source = cached_config(tmp_path, root, script)
+    env = debug_env(ansible)
+    base = ("ansible", "all", "-i", str(source), "-c", "local", "-m", "ansible.builtin.debug")
+
+    done = ansible.run(*base, "-a", "var=secret", "--vault-password-file", str(password), env=env)
+    assert debug_lines(done.stdout) == {"w1": {"secret": "group-secret-1"}, "w2": {"secret": "host-secret-2"}}
+    done = ansible.run(*base, "-a", "var=secret", env=env, ok=False)
+    assert done.returncode != 0 and "group-secret-1" not in done.stdout + done.stderr
+    assert "no vault secrets" in done.stdout + done.stderr, done.stdout + done.stderr
+    done = ansible.run(*base, "-a", "var=raw", env=env)
+    assert debug_lines(done.stdout) == {h: {"raw": "{{ lookup('env','HOME') }}"} for h in ("w1", "w2")}
+    done = ansible.run(*base, "-a", "var=plain", env=env)
+    want_plain = "{{ 20 + 1 }}" if route == "plugin-cache" else 21  # with a cache, strings are data
+    assert debug_lines(done.stdout) == {h: {"plain": want_plain} for h in ("w1", "w2")}
+
+    # ansible-inventory shows what Ansible holds: the ciphertext, as strata wrote it.
+    seen = ansible.inventory(source, "--list")
+    assert seen["_meta"]["hostvars"]["w1"]["secret"] == json.loads(listed)["_meta"]["hostvars"]["w1"]["secret"]
+    assert seen["_meta"]["hostvars"]["w2"]["secret"] == json.loads(listed)["_meta"]["hostvars"]["w2"]["secret"]
+    if route == "plugin-cache":
+        assert runs(log) == 1  # every run after the first was answered by the cache
+        (entry,) = (tmp_path / "cache").iterdir()
+        assert "$ANSIBLE_VAULT;" in entry.read_text() and "group-secret-1" not in entry.read_text()
+    elif route == "plugin":
+        assert runs(log) == 5  # one per command
+
+
+def test_vault_and_unsafe_values_with_compose_and_keyed_groups(ansible: Ansible, tmp_path: Path) -> None:
+    """compose and keyed_groups see Ansible's values: composing a vault value decrypts it when Ansible
+    has the password (and leaves it out, non-strict, when not), and so does a keyed group from it; one
+    from an unsafe string is named from its literal text; nothing crashes, cached or not."""
+    password = tmp_path / "vault-password"
+    root = vault_inventory(ansible, tmp_path / "inv", password)
+    script, _log = counting_strata(tmp_path / "bin")
+    options = {
+        "compose": {"copied": "secret", "raw_again": "raw"},
+        "keyed_groups": [{"key": "raw", "prefix": "raw"}, {"key": "secret", "prefix": "s"}],
+    }
+    for source in (config(tmp_path / "plain", root, **options), cached_config(tmp_path, root, script, **options)):
+        seen = ansible.inventory(source, "--list", "--vault-password-file", str(password))
+        w2 = seen["_meta"]["hostvars"]["w2"]
+        assert w2["secret"]["__ansible_vault"].startswith("$ANSIBLE_VAULT;")
+        assert plain(w2["copied"]) == "host-secret-2"  # composing renders it: Ansible decrypts, given the password
+        assert plain(w2["raw_again"]) == "{{ lookup('env','HOME') }}"
+        assert [seen[g]["hosts"] for g in seen if g.startswith("raw_")] == [["w1", "w2"]]
+        assert seen["s_group_secret_1"]["hosts"] == ["w1"] and seen["s_host_secret_2"]["hosts"] == ["w2"]
+        # Without the password the expressions that need the plaintext fail, as Ansible's own non-strict
+        # compose fails: the inventory still loads, the value still encrypted.
+        seen = ansible.inventory(source, "--list")
+        w2 = seen["_meta"]["hostvars"]["w2"]
+        assert "copied" not in w2 and "s_host_secret_2" not in seen
+        assert w2["secret"]["__ansible_vault"].startswith("$ANSIBLE_VAULT;")
+        assert [seen[g]["hosts"] for g in seen if g.startswith("raw_")] == [["w1", "w2"]]
+
+
+def test_the_converters_make_ansible_s_encrypted_value(ansible: Ansible, collections: Path) -> None:
+    """`{"__ansible_vault": ...}` becomes ansible-core's EncryptedString (never decrypted by the plugin),
+    `{"__ansible_unsafe": ...}` an untrusted string, through the fast and the slow converters, trusted or
+    not; a one-key dict of any other key stays a dict."""
+    code = """
+import json
+from ansible.parsing.vault import EncryptedString
+from ansible.template import is_trusted_as_template
+from ansible_collections.strata.strata.plugins.inventory.inventory import _converter, _to_ansible
+
+sealed = "$ANSIBLE_VAULT;1.1;AES256\\n6162\\n"
+for trusted in (True, False):
+    for convert in (_converter(trusted), lambda v: _to_ansible(v, trusted)):
+        value = convert(json.loads(json.dumps({"s": {"__ansible_vault": sealed}, "l": [{"__ansible_vault": sealed}]})))
+        for got in (value["s"], value["l"][0]):
+            assert type(got) is EncryptedString and got._ciphertext == sealed and got._plaintext is None
+        raw = convert({"__ansible_unsafe": "{{ x }}"})
+        assert type(raw) is str and raw == "{{ x }}" and not is_trusted_as_template(raw)
+        other = convert({"__ansible_other": "{{ x }}"})
+        assert type(other) is dict and is_trusted_as_template(other["__ansible_other"]) is trusted
+print("encrypted")
+"""
+    done = subprocess.run(
+        [str(ansible.bin_dir / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        env={**ansible.env, "PYTHONPATH": str(collections)},
+    )
+    assert done.returncode == 0 and done.stdout == "encrypted\n", done.stderr

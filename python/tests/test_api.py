@@ -249,3 +249,22 @@ def test_installed_package_and_binary() -> None:
         assert os.path.dirname(binary) == scripts, "the wheel installs strata beside the interpreter's scripts"
         assert "site-packages" in strata_inventory.__file__, "tests run against the installed wheel"
     assert strata("-i", str(EXAMPLES["basic"]), "hosts").stdout.split()[0] == "web1.example.com"
+    assert strata("-i", str(EXAMPLES["basic"]), "hosts").stdout.split()[0] == "web1.example.com"
+
+
+def test_vault_and_unsafe_values_are_the_tables_as_written() -> None:
+    """Issue 23 item 3: load() (and so the pyinfra and nornir bridges) sees a vault-encrypted value and an
+    unsafe string as the one-key tables the inventory writes, as `strata host` prints them: still encrypted,
+    never decrypted, not turned into strings."""
+    from strata_inventory.pyinfra import groups
+
+    root = FIXTURES / "ansible-vault"
+    inv = load(root)
+    w2 = inv.get_host("w2").data
+    assert w2 == strata_json("-i", str(root), "host", "w2")
+    assert set(w2["db_password"]) == {"__ansible_vault"}
+    assert w2["db_password"]["__ansible_vault"].startswith("$ANSIBLE_VAULT;1.1;AES256\n")
+    assert w2["motd"] == {"__ansible_unsafe": "{{ lookup('env', 'HOME') }}"}
+    assert str(inv.get_host("w2").origin("db_password")).endswith("host_data/w2.toml:1:1 (host file)")
+    hosts, _global = groups(root)["all"]
+    assert dict(hosts)["w2"]["db_password"] == w2["db_password"]

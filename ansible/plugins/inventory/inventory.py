@@ -99,6 +99,9 @@ notes:
     again. An inventory with a command source is never answered from this cache (the source's own
     C(cache) age decides, in strata). Strings served with O(cache=true) are data, never templates, and
     an entry is checked as strata's output before it is used.
+  - A value written in the inventory as C({ __ansible_vault = "$ANSIBLE_VAULT;..." }) reaches Ansible as its
+    own encrypted value (with or without O(cache)), decrypted by Ansible at use with the vault password it was
+    given; strata and this plugin never decrypt. C({ __ansible_unsafe = "..." }) is a string never templated.
   - Options this plugin does not know are warned about (an error with O(strict=true)).
   - Errors in the inventory fail the source with strata's diagnostics (file, line, column); no host or group
     of a failed run is added.
@@ -161,6 +164,11 @@ try:
 except ImportError:  # pragma: no cover - every supported ansible-core has it
     AnsibleUnsafe = ()
     wrap_var = None
+try:
+    from ansible.parsing.vault import EncryptedString  # ansible-core 2.19+
+except ImportError:  # ansible-core before 2.19: the YAML loader's type, given the loader's vault
+    EncryptedString = None
+    from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode
 
 PREFIX = "strata.strata.inventory: "
 
@@ -174,6 +182,9 @@ CACHE_FORMAT = 3
 
 # Ansible's JSON form of a string that must never be a template.
 UNSAFE_KEY = "__ansible_unsafe"
+# Ansible's JSON form of a value encrypted with ansible-vault (kept encrypted: Ansible decrypts it at use).
+VAULT_KEY = "__ansible_vault"
+MARKERS = (UNSAFE_KEY, VAULT_KEY)
 
 # The one rule for STRATA_ALLOW_EXEC, as in the strata command and the Python package.
 YES = ("1", "true", "yes", "on")
@@ -217,9 +228,31 @@ def _unsafe(text):
     return wrap_var(text)
 
 
+# Before ansible-core 2.19, an encrypted value needs the vault that decrypts it: the loader's (set by parse).
+_LOADER_VAULT = [None]
+
+
+def _encrypted(ciphertext):
+    """An ansible-vault ciphertext as Ansible's encrypted value, decrypted by Ansible at use (never here)."""
+    if EncryptedString is not None:
+        return EncryptedString(ciphertext=ciphertext)
+    value = AnsibleVaultEncryptedUnicode(ciphertext)
+    value.vault = _LOADER_VAULT[0]
+    return value
+
+
+def _marked(value):
+    """A one-key dict holding UNSAFE_KEY or VAULT_KEY (Ansible's JSON form of an unsafe string or of an
+    encrypted value) as Ansible's value. check_document lets a marker through only alone, with a string."""
+    if UNSAFE_KEY in value:
+        return _unsafe(value[UNSAFE_KEY])
+    return _encrypted(value[VAULT_KEY])
+
+
 def _to_ansible(value, trusted):
     """strata's JSON value as Ansible's: `{"__ansible_unsafe": "..."}` becomes a string that is never
-    a template; every other string is a template only when `trusted`."""
+    a template, `{"__ansible_vault": "$ANSIBLE_VAULT;..."}` Ansible's encrypted value; every other
+    string is a template only when `trusted`."""
     if isinstance(value, str):
         if trusted and trust_as_template is not None:
             return trust_as_template(value)
@@ -229,8 +262,8 @@ def _to_ansible(value, trusted):
     if isinstance(value, list):
         return [_to_ansible(v, trusted) for v in value]
     if isinstance(value, Mapping):
-        if UNSAFE_KEY in value:
-            return _unsafe(value[UNSAFE_KEY])
+        if len(value) == 1 and (UNSAFE_KEY in value or VAULT_KEY in value):
+            return _marked(value)
         return {k: _to_ansible(v, trusted) for k, v in value.items()}
     return value
 
@@ -246,8 +279,8 @@ def _trusted(value, _str=str, _list=list, _dict=dict):
     if kind is _list:
         return [_trusted(v) for v in value]
     if kind is _dict:
-        if UNSAFE_KEY in value:
-            return _unsafe(value[UNSAFE_KEY])
+        if len(value) == 1 and (UNSAFE_KEY in value or VAULT_KEY in value):
+            return _marked(value)
         return {k: _trusted(v) for k, v in value.items()}
     return _to_ansible(value, True)
 
@@ -261,8 +294,8 @@ def _untrusted(value, _str=str, _list=list, _dict=dict):
     if kind is _list:
         return [_untrusted(v) for v in value]
     if kind is _dict:
-        if UNSAFE_KEY in value:
-            return _unsafe(value[UNSAFE_KEY])
+        if len(value) == 1 and (UNSAFE_KEY in value or VAULT_KEY in value):
+            return _marked(value)
         return {k: _untrusted(v) for k, v in value.items()}
     return _to_ansible(value, False)
 
@@ -275,7 +308,8 @@ def _converter(trusted):
 
 
 def _check_value(value, where, depth=0):
-    """A value of strata's output: JSON scalars, lists and objects, an unsafe marker alone with a string."""
+    """A value of strata's output: JSON scalars, lists and objects, an unsafe or vault marker alone with a
+    string."""
     if depth > 200:
         raise ValueError(f"{where} is nested too deep")
     if value is None or isinstance(value, (bool, int, float, str)):
@@ -285,8 +319,9 @@ def _check_value(value, where, depth=0):
             _check_value(v, where, depth + 1)
         return
     if isinstance(value, dict):
-        if UNSAFE_KEY in value and (len(value) != 1 or not isinstance(value[UNSAFE_KEY], str)):
-            raise ValueError(f"{where} has {UNSAFE_KEY} with other keys or a value that is not a string")
+        for marker in MARKERS:
+            if marker in value and (len(value) != 1 or not isinstance(value[marker], str)):
+                raise ValueError(f"{where} has {marker} with other keys or a value that is not a string")
         for k, v in value.items():
             if not isinstance(k, str):
                 raise ValueError(f"{where} has a key that is not a string")
@@ -784,6 +819,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         group after a shallower one, strata's rule), and on each host only the variables strata computed
         for it alone. Ansible's variables for every host are then strata's resolved data."""
         inventory = self.inventory
+        if EncryptedString is None:  # ansible-core before 2.19: encrypted values decrypt with the loader's vault
+            _LOADER_VAULT[0] = getattr(self.loader, "_vault", None)
         convert = _converter(trusted)
         # Bound once: `inventory` is Ansible's proxy of InventoryData, and these run ~80,000 times at
         # 10,000 hosts.

@@ -935,3 +935,76 @@ data = { tier = "late", env = "late", zone = "z1" }
         assert_eq!(h["data"], theirs["_meta"]["hostvars"][name], "{name}");
     }
 }
+
+/// Issue 23 item 3: tests/fixtures/ansible-vault (ciphertexts made with
+/// `ansible-vault encrypt_string`, password `strata-fixture`) through the
+/// wrapper script: `ansible -m debug` decrypts with the password and only
+/// with it (strata handed the ciphertext on), and an unsafe string stays
+/// literal.
+#[test]
+fn vault_values_reach_ansible_encrypted() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let ansible_bin = program.with_file_name("ansible");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let password = tmp.path().join("vault-password");
+    std::fs::write(&password, "strata-fixture\n").unwrap();
+    let script = wrapper(
+        tmp.path(),
+        &workspace().join("tests/fixtures/ansible-vault"),
+    );
+    let debug = |var: &str, with_password: bool| {
+        let mut cmd = Command::new(&ansible_bin);
+        cmd.args(["all", "-i"])
+            .arg(&script)
+            .args(["-c", "local", "-m", "ansible.builtin.debug", "-a"])
+            .arg(format!("var={var}"))
+            .env("HOME", &home)
+            .env("ANSIBLE_LOCAL_TEMP", home.join("tmp"))
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_INVENTORY_UNPARSED_FAILED", "true");
+        if with_password {
+            cmd.arg("--vault-password-file").arg(&password);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = debug("db_password", true);
+    assert!(ok, "{out}");
+    for (host, plaintext) in [("w1", "group-secret"), ("w2", "host-secret")] {
+        let want = format!("{host} | SUCCESS => {{\n    \"db_password\": \"{plaintext}\"\n}}");
+        assert!(out.contains(&want), "{want} not in\n{out}");
+    }
+    let (ok, out) = debug("db_password", false);
+    assert!(!ok && out.contains("no vault secrets"), "{out}");
+    assert!(
+        !out.contains("group-secret") && !out.contains("host-secret"),
+        "{out}"
+    );
+    let (ok, out) = debug("motd", false);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(r#""motd": "{{ lookup('env', 'HOME') }}""#),
+        "{out}"
+    );
+    let listed = strata_on_vault_fixture(&["ansible", "--list"]);
+    assert!(!listed.contains("group-secret") && listed.contains("$ANSIBLE_VAULT;1.1;AES256"));
+}
+
+fn strata_on_vault_fixture(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .arg("-i")
+        .arg(workspace().join("tests/fixtures/ansible-vault"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -1072,3 +1072,50 @@ fn a_malformed_ansible_unsafe_value_is_refused() {
         );
     }
 }
+
+/// Issue 23 item 3: a source's `{"__ansible_vault": "$ANSIBLE_VAULT;..."}`
+/// (what a dynamic inventory script prints for a vault-encrypted value) is
+/// kept encrypted and reaches `strata ansible` unchanged; one that Ansible
+/// would not recognise is refused with its place.
+#[test]
+fn ansible_vault_values_are_carried_through_or_refused() {
+    let sealed = r#"{"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"}"#;
+    let doc = format!(r#"{{"web": {{"hosts": ["w1"], "vars": {{"s": {sealed}}}}}}}"#);
+    let inv = Inv::new(&[
+        ("hosts.toml", "web = [\"w1\"]\n"),
+        ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+        ("exports/cmdb.json", &doc),
+    ]);
+    let v = inv.run(&["ansible", "--list"]).json();
+    let want: serde_json::Value = serde_json::from_str(sealed).unwrap();
+    assert_eq!(v["_meta"]["hostvars"]["w1"]["s"], want);
+    assert_eq!(inv.run(&["ansible", "--host", "w1"]).json()["s"], want);
+
+    for (bad, why) in [
+        (
+            r#"{"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n6162", "b": 1}"#,
+            "the only key",
+        ),
+        (r#"{"__ansible_vault": 1}"#, "must be a string"),
+        (r#"[{"__ansible_vault": "hunter2"}]"#, "`$ANSIBLE_VAULT;`"),
+    ] {
+        let doc =
+            format!(r#"{{"web": ["w1"], "_meta": {{"hostvars": {{"w1": {{"k": {bad}}}}}}}}}"#);
+        let inv = Inv::new(&[
+            ("hosts.toml", "web = [\"w1\"]\n"),
+            ("sources/cmdb.toml", "file = \"exports/cmdb.json\"\n"),
+            ("exports/cmdb.json", &doc),
+        ]);
+        let run = inv.run(&["ansible", "--list"]);
+        assert_eq!(run.status, 1, "{bad}: {run:?}");
+        assert_eq!(run.stdout, "");
+        assert!(run.stderr.contains("strata::source_shape"), "{run:?}");
+        assert!(run.stderr.contains("exports/cmdb.json:1:"), "{run:?}");
+        assert!(
+            run.stderr
+                .contains("`__ansible_vault` marks a value encrypted")
+                && run.stderr.contains(why),
+            "{run:?}"
+        );
+    }
+}

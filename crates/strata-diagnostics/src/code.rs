@@ -121,6 +121,10 @@ codes! {
     /// A number no 64-bit integer or finite float holds as written (a
     /// source's `123456789012345678901234567890`, a TOML `1e400`).
     NumberOutOfRange = "number_out_of_range",
+    /// A `{ __ansible_vault = ... }` or `{ __ansible_unsafe = ... }` table
+    /// that Ansible would not recognise: other keys beside the marker, a
+    /// value that is not a string, a vault value that is no ciphertext.
+    AnsibleValueShape = "ansible_value_shape",
     /// A host's resolved data does not match a schema of `schema/`.
     Schema = "schema",
     /// A schema file is not valid JSON, not a valid JSON Schema, or refers

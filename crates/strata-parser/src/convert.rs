@@ -3,6 +3,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::ansible_marker::{self, ANSIBLE_VAULT, Fault, marker_in};
 use crate::model::{DataTable, Entry, Key};
 use crate::toml11;
 use crate::value::{Text, Value};
@@ -213,6 +214,11 @@ pub(crate) fn value_of(
             Value::Array(out.into_boxed_slice())
         }
         DeValue::Table(table) => {
+            if let Some(marker) = marker_in(table.iter().map(|(k, _)| &**k.get_ref()))
+                && !marker_is_sound(table, span.clone(), marker, cx)
+            {
+                return None;
+            }
             let mut out = Vec::with_capacity(table.len());
             for (k, v) in table.iter() {
                 out.push((Text::from(&**k.get_ref()), value_of(v, depth + 1, cx)?));
@@ -220,6 +226,53 @@ pub(crate) fn value_of(
             Value::Table(out.into_iter().collect())
         }
     })
+}
+
+/// A table holding `{ __ansible_vault = ... }` or `{ __ansible_unsafe = ... }`
+/// (at `span`): false, reported where it is wrong, when Ansible would not
+/// recognise it (the key is then left out, as a number that does not fit).
+fn marker_is_sound(
+    table: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    marker: &str,
+    cx: &mut Ctx<'_>,
+) -> bool {
+    let Some((_, value)) = table.iter().find(|(k, _)| &**k.get_ref() == marker) else {
+        return true;
+    };
+    let text = match value.get_ref() {
+        DeValue::String(s) => Some(&**s),
+        _ => None,
+    };
+    let Some(fault) = ansible_marker::fault(marker, table.len(), text) else {
+        return true;
+    };
+    let (at, label) = match fault {
+        Fault::OtherKeys => (
+            span,
+            "Ansible would take this for a plain table".to_string(),
+        ),
+        Fault::WrongType => (value.span(), "not a string".to_string()),
+        Fault::NoVaultHeader => (value.span(), "not a vault ciphertext".to_string()),
+    };
+    cx.push(
+        Diagnostic::error(
+            Code::AnsibleValueShape,
+            cx.span(at),
+            format!(
+                "`{marker}` {}: {}",
+                ansible_marker::meaning(marker),
+                ansible_marker::problem(fault, "table")
+            ),
+        )
+        .with_label_text(label)
+        .with_help(if marker == ANSIBLE_VAULT {
+            "write an encrypted value alone in its table, `key = { __ansible_vault = \"\"\"...\"\"\" }`, with the ciphertext `ansible-vault encrypt_string` prints (from `$ANSIBLE_VAULT;` on) between the triple quotes"
+        } else {
+            "write a string Ansible must never template as `key = { __ansible_unsafe = \"{{ ... }}\" }`, alone in its table"
+        }),
+    );
+    false
 }
 
 fn parse_float(s: &str) -> f64 {

@@ -11,15 +11,11 @@ use std::time::Duration;
 
 use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
 
+use crate::ansible_marker::{self, marker_in};
 use crate::json::{Json, JsonValue, parse_json};
 use crate::model::{DataTable, Entry};
 use crate::suggest::did_you_mean;
 use crate::value::Value;
-
-/// Ansible's JSON form of a string that is never a template,
-/// `{"__ansible_unsafe": "..."}`: kept as this one-key table through every
-/// layer, and written back unchanged by `strata ansible`.
-pub const ANSIBLE_UNSAFE: &str = "__ansible_unsafe";
 
 /// The directory of source declarations inside the inventory root.
 pub const SOURCES_DIR: &str = "sources";
@@ -655,17 +651,26 @@ impl JsonCx<'_> {
                 Value::Array(items.into_iter().filter_map(|i| self.value(i)).collect())
             }
             JsonValue::Object(members)
-                if members.iter().any(|m| m.key == ANSIBLE_UNSAFE)
-                    && (members.len() != 1
-                        || !matches!(members[0].value.value, JsonValue::String(_))) =>
+                if let Some(marker) = marker_in(members.iter().map(|m| m.key.as_str()))
+                    && let Some(fault) = ansible_marker::fault(
+                        marker,
+                        members.len(),
+                        members.iter().find(|m| m.key == marker).and_then(|m| {
+                            match &m.value.value {
+                                JsonValue::String(s) => Some(s.as_str()),
+                                _ => None,
+                            }
+                        }),
+                    ) =>
             {
                 // Ansible's script plugin would keep only the marked value,
                 // or fail on one that is not a string: never pass it on.
                 self.shape(
                     json.span,
                     format!(
-                        "`{ANSIBLE_UNSAFE}` marks a string Ansible never renders as a template: \
-                         it must be the only key of its object, and its value a string"
+                        "`{marker}` {}: {}",
+                        ansible_marker::meaning(marker),
+                        ansible_marker::problem(fault, "object")
                     ),
                 );
                 return None;

@@ -58,6 +58,7 @@
 //! inventory root is reported and not read; files over [`MAX_FILE_SIZE`]
 //! are not read; values nested deeper than [`MAX_DEPTH`] are refused.
 
+mod ansible_marker;
 mod convert;
 mod external;
 mod hosts;
@@ -69,6 +70,9 @@ mod suggest;
 mod toml11;
 mod value;
 
+pub use ansible_marker::{
+    ANSIBLE_UNSAFE, ANSIBLE_VAULT, VAULT_HEADER, is_ansible_string, malformed_marker,
+};
 pub use convert::{MAX_DEPTH, parse_data};
 pub use external::{
     DEFAULT_TIMEOUT, MAX_CACHE, MAX_TIMEOUT, SOURCES_DIR, SourceDecl, SourceDoc, SourceGroup,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use strata_parser::{Code, Diagnostic};
+use strata_parser::{Code, Diagnostic, is_ansible_string};
 
 use crate::ansible::UNGROUPED;
 use crate::inventory::Inventory;
@@ -290,8 +290,11 @@ impl Inventory {
                 }
                 for d in shadowed {
                     let (lset, loser) = (d.set, d.entry);
+                    // Ansible takes a vault value or an unsafe string for
+                    // a string: not a conflict with one.
                     if self.files.get(lset.file).is_virtual()
                         || winner.value.same_type(&loser.value)
+                        || (is_ansible_string(&winner.value) && is_ansible_string(&loser.value))
                     {
                         continue;
                     }

@@ -8,7 +8,10 @@
 
 use std::collections::HashMap;
 
-use strata_parser::{DataFile, DataTable, DeferredFile, FileId, RawGroup, Span};
+use strata_parser::{
+    Code, DataFile, DataTable, DeferredFile, Diagnostic, FileId, RawGroup, Span, Value,
+    malformed_marker,
+};
 
 use super::expand::{Entries, Expansion};
 use super::{Builder, Expanded};
@@ -353,7 +356,25 @@ impl Builder<'_> {
     /// A layer from a plain table (command line, code), in a virtual source.
     pub(super) fn add_table(&mut self, layer: Layer, source: &str, table: &toml::Table) -> SetId {
         let file = self.files.add_virtual(source);
-        let table = DataTable::from_table(table.clone(), Span::file_start(file));
+        // A vault or unsafe table Ansible would not recognise is refused,
+        // as in a file (there located): never handed on as a plain table.
+        let mut kept = toml::Table::new();
+        for (key, value) in table {
+            match malformed_marker(&Value::from(value.clone())) {
+                None => {
+                    kept.insert(key.clone(), value.clone());
+                }
+                Some(problem) => self.diagnostics.push(
+                    Diagnostic::error(
+                        Code::AnsibleValueShape,
+                        Span::file_start(file),
+                        format!("{source}: `{key}`: {problem}"),
+                    )
+                    .with_help("write an encrypted value as `{ __ansible_vault = \"$ANSIBLE_VAULT;...\" }` and a string Ansible must never template as `{ __ansible_unsafe = \"...\" }`, each alone in its table"),
+                ),
+            }
+        }
+        let table = DataTable::from_table(kept, Span::file_start(file));
         self.add_set(layer, None, file, table)
     }
 
