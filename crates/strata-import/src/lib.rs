@@ -6,7 +6,7 @@
 //!
 //! 1. **read** what the tool says the inventory is, into one tool-neutral
 //!    [`Imported`] ([`model`]): [`ansible`] from `ansible-inventory --list
-//!    --export` and `--list`, [`pyinfra`] from pyinfra's own loader. The
+//!    --export` and `--list`, `pyinfra` from pyinfra's own loader. The
 //!    tools run through `strata-exec` (the one crate that starts
 //!    processes), and only because the user asked for an import.
 //! 2. **place** each value where strata's waterfall yields the tool's
@@ -16,6 +16,24 @@
 //! 4. **prove**: load the written inventory with strata and compare every
 //!    host's groups and data with the tool's answer.
 
+pub mod ansible;
 pub mod model;
+pub mod place;
+pub mod prove;
+pub mod value;
+pub mod write;
 
 pub use model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};
+pub use place::{Placed, place};
+pub use prove::{Difference, Proof, prove};
+pub use write::{Provenance, WriteError, check_target, write};
+
+impl std::fmt::Display for Problem {
+    /// `group `web`, key `port`: what is wrong`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.key {
+            Some(k) => write!(f, "{}, key `{k}`: {}", self.subject, self.message),
+            None => write!(f, "{}: {}", self.subject, self.message),
+        }
+    }
+}

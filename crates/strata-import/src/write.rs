@@ -1,0 +1,425 @@
+//! Step 3: a [`Placed`] inventory on disk, all at once or not at all.
+//!
+//! Everything is written into a temporary folder beside DIR (same parent,
+//! a dot-name), which is then renamed to DIR: a crash or a kill leaves DIR
+//! as it was, never half-written. DIR must not exist or be empty, unless
+//! `force` (then it is replaced, the same way).
+//!
+//! Layout: hosts.toml (`[all]` with every host in the tool's order, then
+//! each group as a table with `hosts` and `children`, in placed order),
+//! `group_data/all.toml` (global), `group_data/<group>.toml`,
+//! `host_data/<host>.toml`, README.md. Values go through the `toml`
+//! crate's serializer, so every value and key is written in a form that
+//! reads back as itself.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Imported, Problem};
+use crate::place::Placed;
+
+/// What README.md says of where the inventory came from.
+#[derive(Clone, Debug)]
+pub struct Provenance {
+    /// The tool and its version: "ansible-inventory [core 2.19.14]".
+    pub tool: String,
+    /// How it was read, as a command line.
+    pub read: String,
+    /// The command that verifies the inventory again.
+    pub verify: String,
+}
+
+/// Why DIR was not written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// DIR holds something and `force` was not given.
+    NotEmpty(PathBuf),
+    /// DIR is not a folder.
+    NotAFolder(PathBuf),
+    /// A file operation failed (what, and the error).
+    Io(String, io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::NotEmpty(d) => write!(
+                f,
+                "`{}` exists and is not empty; import writes only into a new or empty folder \
+                 (--force replaces it)",
+                d.display()
+            ),
+            WriteError::NotAFolder(d) => write!(f, "`{}` exists and is not a folder", d.display()),
+            WriteError::Io(what, e) => write!(f, "{what}: {e}"),
+        }
+    }
+}
+
+/// Refuses a DIR that exists and is not an empty folder, unless `force`
+/// (and then still refuses a DIR that is not a folder). Run before the
+/// tool, so a refusal costs nothing.
+pub fn check_target(dir: &Path, force: bool) -> Result<(), WriteError> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(WriteError::Io(format!("reading `{}`", dir.display()), e)),
+        Ok(m) if !m.is_dir() => Err(WriteError::NotAFolder(dir.to_path_buf())),
+        Ok(_) if force => Ok(()),
+        Ok(_) => {
+            let mut entries = fs::read_dir(dir)
+                .map_err(|e| WriteError::Io(format!("reading `{}`", dir.display()), e))?;
+            match entries.next() {
+                None => Ok(()),
+                Some(_) => Err(WriteError::NotEmpty(dir.to_path_buf())),
+            }
+        }
+    }
+}
+
+/// Names strata refuses, as problems: a host or group name that is
+/// empty, holds whitespace, a control character, `/` or `..`, starts with
+/// `@` (connectors), or holds `[` / `]` (ranges).
+pub fn name_problems(imported: &Imported) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let why = |name: &str| -> Option<&'static str> {
+        if name.is_empty() {
+            Some("it is empty")
+        } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("it holds whitespace or a control character")
+        } else if name.contains('/') {
+            Some("it holds `/`")
+        } else if name.contains("..") {
+            Some("it holds `..`")
+        } else if name.starts_with('@') {
+            Some("a name starting with `@` is a connector in strata")
+        } else if name.contains('[') || name.contains(']') {
+            Some("strata reads `[...]` as a host range")
+        } else if name.starts_with('.') || name.ends_with('~') {
+            Some("strata skips a data file named `.x` or `x~`")
+        } else {
+            None
+        }
+    };
+    for h in &imported.hosts {
+        if let Some(w) = why(h) {
+            problems.push(Problem {
+                subject: format!("host `{h}`"),
+                key: None,
+                message: format!("strata cannot take this host name: {w}"),
+            });
+        }
+    }
+    for g in &imported.groups {
+        if let Some(w) = why(&g.name) {
+            problems.push(Problem {
+                subject: format!("group `{}`", g.name),
+                key: None,
+                message: format!("strata cannot take this group name: {w}"),
+            });
+        }
+    }
+    problems
+}
+
+/// `names` with runs of consecutive numbered names written as ranges
+/// (`web01`, `web02`, `web03` → `web[01:03]`), where strata's range gives
+/// back exactly those names in that order; at least three names a run.
+pub fn compress(names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < names.len() {
+        let Some((prefix, digits, suffix)) = split_number(&names[i]) else {
+            out.push(names[i].clone());
+            i += 1;
+            continue;
+        };
+        let Ok(start) = digits.parse::<u64>() else {
+            out.push(names[i].clone());
+            i += 1;
+            continue;
+        };
+        let width = if digits.len() > 1 && digits.starts_with('0') {
+            digits.len()
+        } else {
+            0
+        };
+        let mut j = i + 1;
+        while j < names.len() {
+            let want = format!("{prefix}{:0width$}{suffix}", start + (j - i) as u64);
+            if names[j] != want {
+                break;
+            }
+            j += 1;
+        }
+        if j - i >= 3 {
+            let end = split_number(&names[j - 1])
+                .map(|(_, d, _)| d)
+                .unwrap_or_default();
+            let range = format!("{prefix}[{digits}:{end}]{suffix}");
+            if strata_resolver::expand_ranges(&range).ok().as_deref() == Some(&names[i..j]) {
+                out.push(range);
+                i = j;
+                continue;
+            }
+        }
+        out.push(names[i].clone());
+        i += 1;
+    }
+    out
+}
+
+/// A name cut around its last run of digits.
+fn split_number(name: &str) -> Option<(&str, &str, &str)> {
+    if name.contains('[') || name.contains(']') {
+        return None;
+    }
+    let end = name.rfind(|c: char| c.is_ascii_digit())? + 1;
+    let start = name[..end]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    Some((&name[..start], &name[start..end], &name[end..]))
+}
+
+/// hosts.toml's text.
+pub fn hosts_toml(placed: &Placed) -> String {
+    let mut doc = toml::Table::new();
+    let mut all = toml::Table::new();
+    all.insert("hosts".into(), strings(&compress(&placed.hosts)));
+    doc.insert("all".into(), toml::Value::Table(all));
+    for g in &placed.groups {
+        let mut t = toml::Table::new();
+        if !g.hosts.is_empty() {
+            t.insert("hosts".into(), strings(&compress(&g.hosts)));
+        }
+        if !g.children.is_empty() {
+            t.insert("children".into(), strings(&g.children));
+        }
+        doc.insert(g.name.clone(), toml::Value::Table(t));
+    }
+    let body = toml::to_string_pretty(&doc).unwrap_or_default();
+    format!(
+        "# Written by `strata import`: the groups in the tool's precedence order,\n\
+         # lowest first; `all` lists every host in the tool's host order.\n\n{body}"
+    )
+}
+
+fn strings(items: &[String]) -> toml::Value {
+    toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
+}
+
+fn data_file(table: &toml::Table) -> String {
+    toml::to_string_pretty(table).unwrap_or_default()
+}
+
+/// README.md's text.
+pub fn readme(placed: &Placed, provenance: &Provenance, date: &str) -> String {
+    format!(
+        "# Imported inventory\n\n\
+         Written by `strata import` on {date} from what {tool} resolves:\n\n\
+         ```\n{read}\n```\n\n\
+         {hosts} hosts, {groups} groups. hosts.toml holds the hosts and groups (in the tool's \
+         precedence order), `group_data/all.toml` the global data, `group_data/<group>.toml` each \
+         group's and `host_data/<host>.toml` each host's. Values placed per host because no \
+         placement in groups gives the tool's answer are in `host_data/` too.\n\n\
+         Verify that strata still resolves what the tool resolves (every host's groups and \
+         every value), for example in CI until the old inventory is deleted:\n\n\
+         ```\n{verify}\n```\n\n\
+         See docs/import.md in strata for the rules.\n",
+        tool = provenance.tool,
+        read = provenance.read,
+        verify = provenance.verify,
+        hosts = placed.hosts.len(),
+        groups = placed.groups.len(),
+    )
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Writes `placed` as the inventory DIR, through a temporary folder
+/// renamed into place. DIR is checked again ([`check_target`]).
+pub fn write(
+    placed: &Placed,
+    dir: &Path,
+    force: bool,
+    provenance: &Provenance,
+) -> Result<(), WriteError> {
+    check_target(dir, force)?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "inventory".into());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let pid = std::process::id();
+    let temp = parent.join(format!(".{name}.strata-import.{pid}"));
+    let io = |what: String| move |e: io::Error| WriteError::Io(what, e);
+    if temp.exists() {
+        fs::remove_dir_all(&temp).map_err(io(format!("removing `{}`", temp.display())))?;
+    }
+    let result = fill(&temp, placed, provenance);
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.strata-import-old.{pid}"));
+    let existed = dir.exists();
+    if existed {
+        fs::rename(dir, &old).map_err(io(format!("moving `{}` aside", dir.display())))?;
+    }
+    if let Err(e) = fs::rename(&temp, dir) {
+        if existed {
+            let _ = fs::rename(&old, dir);
+        }
+        let _ = fs::remove_dir_all(&temp);
+        return Err(WriteError::Io(
+            format!("renaming into `{}`", dir.display()),
+            e,
+        ));
+    }
+    if existed {
+        fs::remove_dir_all(&old).map_err(io(format!("removing `{}`", old.display())))?;
+    }
+    Ok(())
+}
+
+fn fill(temp: &Path, placed: &Placed, provenance: &Provenance) -> Result<(), WriteError> {
+    let put = |path: PathBuf, text: String| {
+        fs::write(&path, text)
+            .map_err(|e| WriteError::Io(format!("writing `{}`", path.display()), e))
+    };
+    let mkdir = |path: PathBuf| {
+        fs::create_dir(&path)
+            .map_err(|e| WriteError::Io(format!("creating `{}`", path.display()), e))
+    };
+    mkdir(temp.to_path_buf())?;
+    put(temp.join("hosts.toml"), hosts_toml(placed))?;
+    put(temp.join("README.md"), readme(placed, provenance, &today()))?;
+    let groups_with_data = placed.groups.iter().any(|g| !g.vars.is_empty());
+    if !placed.global.is_empty() || groups_with_data {
+        mkdir(temp.join("group_data"))?;
+    }
+    if !placed.global.is_empty() {
+        put(temp.join("group_data/all.toml"), data_file(&placed.global))?;
+    }
+    for g in &placed.groups {
+        if !g.vars.is_empty() {
+            put(
+                temp.join(format!("group_data/{}.toml", g.name)),
+                data_file(&g.vars),
+            )?;
+        }
+    }
+    if !placed.host_vars.is_empty() {
+        mkdir(temp.join("host_data"))?;
+    }
+    for (h, vars) in &placed.host_vars {
+        put(temp.join(format!("host_data/{h}.toml")), data_file(vars))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &[&str]) -> Vec<String> {
+        s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn ranges_are_compressed_only_where_they_give_the_same_names_in_order() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (&["web01", "web02", "web03"], &["web[01:03]"]),
+            (&["web08", "web09", "web10", "db"], &["web[08:10]", "db"]),
+            (&["w8", "w9", "w10", "w11"], &["w[8:11]"]),
+            (&["w1", "w2"], &["w1", "w2"]),
+            (&["w3", "w2", "w1"], &["w3", "w2", "w1"]),
+            (&["w1", "w02", "w03"], &["w1", "w02", "w03"]),
+            (
+                &["n1.example.com", "n2.example.com", "n3.example.com"],
+                &["n[1:3].example.com"],
+            ),
+            (&["r1a", "r2a", "r3b"], &["r1a", "r2a", "r3b"]),
+            (&["x", "a0", "a1", "a2", "a3", "b5"], &["x", "a[0:3]", "b5"]),
+            (&["h099", "h100", "h101"], &["h[099:101]"]),
+            (&["h99", "h100", "h101"], &["h[99:101]"]),
+            (&["a1b2", "a1b3", "a1b4"], &["a1b[2:4]"]),
+        ];
+        for (input, want) in cases {
+            let got = compress(&names(input));
+            assert_eq!(got, names(want), "{input:?}");
+            let mut back = Vec::new();
+            for g in &got {
+                back.extend(strata_resolver::expand_ranges(g).unwrap());
+            }
+            assert_eq!(back, names(input));
+        }
+    }
+
+    #[test]
+    fn names_strata_refuses_are_problems() {
+        let imported = crate::Imported {
+            tool: crate::Tool::Ansible,
+            hosts: names(&["ok", "a b", "x/y", "@local", "w[1]", "..", ""]),
+            groups: vec![crate::ImportedGroup {
+                name: "bad group".into(),
+                hosts: vec![],
+                children: vec![],
+                vars: Default::default(),
+            }],
+            global: Default::default(),
+            host_vars: Default::default(),
+            resolved: Default::default(),
+        };
+        let subjects: Vec<String> = name_problems(&imported)
+            .into_iter()
+            .map(|p| p.subject)
+            .collect();
+        assert_eq!(subjects.len(), 7, "{subjects:?}");
+        assert!(!subjects.contains(&"host `ok`".to_string()));
+    }
+
+    #[test]
+    fn a_non_empty_folder_is_refused_unless_forced() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_target(&dir.path().join("new"), false).is_ok());
+        assert!(check_target(dir.path(), false).is_ok());
+        fs::write(dir.path().join("f"), "x").unwrap();
+        assert!(matches!(
+            check_target(dir.path(), false),
+            Err(WriteError::NotEmpty(_))
+        ));
+        assert!(check_target(dir.path(), true).is_ok());
+        assert!(matches!(
+            check_target(&dir.path().join("f"), true),
+            Err(WriteError::NotAFolder(_))
+        ));
+    }
+
+    #[test]
+    fn the_date_is_a_calendar_date() {
+        let d = today();
+        assert_eq!(d.len(), 10);
+        assert!(d.starts_with("20"));
+    }
+}
