@@ -207,8 +207,50 @@ fn strings(items: &[String]) -> toml::Value {
     toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect())
 }
 
-fn data_file(table: &toml::Table) -> String {
-    toml::to_string_pretty(table).unwrap_or_default()
+/// A data file's text. A vault or unsafe value (`{__ansible_vault = "..."}`,
+/// `{__ansible_unsafe = "..."}`) is written as that one-key inline table,
+/// beside the plain values; other tables as `[key]` sections after them.
+pub fn data_file(table: &toml::Table) -> String {
+    let mut plain = toml::Table::new();
+    let mut inline = Vec::new();
+    let mut tables = toml::Table::new();
+    for (k, v) in table {
+        match v {
+            toml::Value::Table(t) if ansible_tagged(t) => inline.push((k, v)),
+            toml::Value::Table(_) => {
+                tables.insert(k.clone(), v.clone());
+            }
+            _ => {
+                plain.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let mut text = toml::to_string_pretty(&plain).unwrap_or_default();
+    for (k, v) in inline {
+        // A one-key table of one string: its inline form is one line.
+        let mut one = toml::Table::new();
+        one.insert(k.clone(), toml::Value::Integer(0));
+        let key_line = toml::to_string(&one).unwrap_or_default();
+        let key = key_line
+            .trim_end()
+            .trim_end_matches('0')
+            .trim_end_matches(' ');
+        text.push_str(&format!("{key} {v}\n"));
+    }
+    if !tables.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&toml::to_string_pretty(&tables).unwrap_or_default());
+    }
+    text
+}
+
+/// `{__ansible_vault = "..."}` or `{__ansible_unsafe = "..."}`.
+fn ansible_tagged(t: &toml::Table) -> bool {
+    t.len() == 1
+        && t.iter()
+            .all(|(k, v)| (k == "__ansible_vault" || k == "__ansible_unsafe") && v.is_str())
 }
 
 /// README.md's text.
@@ -414,6 +456,28 @@ mod tests {
             check_target(&dir.path().join("f"), true),
             Err(WriteError::NotAFolder(_))
         ));
+    }
+
+    #[test]
+    fn vault_and_unsafe_values_are_inline_tables_that_read_back_unchanged() {
+        let mut t = toml::Table::new();
+        let vault = "$ANSIBLE_VAULT;1.1;AES256\n3435\n3637\n";
+        let tagged = |k: &str, v: &str| {
+            let mut one = toml::Table::new();
+            one.insert(k.into(), toml::Value::String(v.into()));
+            toml::Value::Table(one)
+        };
+        t.insert("a.b".into(), tagged("__ansible_vault", vault));
+        t.insert("plain".into(), toml::Value::String("05".into()));
+        t.insert("u".into(), tagged("__ansible_unsafe", "{{ x }}\"'"));
+        let mut nested = toml::Table::new();
+        nested.insert("k".into(), toml::Value::Integer(1));
+        t.insert("nested".into(), toml::Value::Table(nested));
+        let text = data_file(&t);
+        assert!(text.contains("\"a.b\" = { __ansible_vault = "), "{text}");
+        assert!(text.contains("u = { __ansible_unsafe = "), "{text}");
+        let back: toml::Table = text.parse().unwrap();
+        assert_eq!(back, t, "{text}");
     }
 
     #[test]
