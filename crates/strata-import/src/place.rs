@@ -97,7 +97,7 @@ struct Model<'a> {
 impl<'a> Model<'a> {
     fn label(&self, d: Definer) -> String {
         match d {
-            Definer::Host => "the host's own variables".into(),
+            Definer::Host => "the host's own definition".into(),
             Definer::Group(g) => format!("group `{}`", self.imported.groups[g].name),
             Definer::Global => "group `all`".into(),
         }
@@ -123,22 +123,32 @@ impl<'a> Model<'a> {
             .and_then(|r| r.vars.get(key))
     }
 
-    /// Who, among the tool's own definitions, gives `host` `value` for
-    /// `key`: the most specific first.
-    fn tool_definer(&self, host: &str, key: &str, value: &Value) -> String {
+    /// Whose value, among the tool's own definitions, `host` gets for
+    /// `key` ("group `all`'s value"): the most specific first.
+    fn tool_value(&self, host: &str, key: &str, value: &Value) -> String {
         let imported = self.imported;
-        if imported.host_vars.get(host).and_then(|v| v.get(key)) == Some(value) {
-            return self.label(Definer::Host);
+        let found = if imported.host_vars.get(host).and_then(|v| v.get(key)) == Some(value) {
+            Some(Definer::Host)
+        } else if let Some(&g) = self
+            .host_groups
+            .get(host)
+            .into_iter()
+            .flatten()
+            .rev()
+            .find(|&&g| imported.groups[g].vars.get(key) == Some(value))
+        {
+            Some(Definer::Group(g))
+        } else if imported.global.get(key) == Some(value) {
+            Some(Definer::Global)
+        } else {
+            None
+        };
+        match found {
+            Some(d) => format!("{}'s value", self.label(d)),
+            None => "a value that none of the inventory's group or host variables gives \
+                     (a vars plugin, or group_vars/host_vars beside the playbook directory)"
+                .into(),
         }
-        for &g in self.host_groups.get(host).into_iter().flatten().rev() {
-            if imported.groups[g].vars.get(key) == Some(value) {
-                return self.label(Definer::Group(g));
-            }
-        }
-        if imported.global.get(key) == Some(value) {
-            return self.label(Definer::Global);
-        }
-        "a value no single definition gives".into()
     }
 
     /// Drops dead group and global definitions, and corrects host ones,
@@ -208,7 +218,7 @@ impl<'a> Model<'a> {
         let mut by: BTreeMap<String, usize> = BTreeMap::new();
         for h in hosts {
             let what = match self.oracle(h, key) {
-                Some(v) => format!("{}'s value", self.tool_definer(h, key, v)),
+                Some(v) => self.tool_value(h, key, v),
                 None => "no value".into(),
             };
             *by.entry(what).or_default() += 1;
@@ -381,13 +391,13 @@ pub fn place(imported: &Imported) -> Result<Placed, Vec<Problem>> {
                 (Some(w), Some((h, _))) if *w == h => {}
                 (Some(w), have) => {
                     let picked = match have {
-                        Some((_, d)) => format!("{}'s", model.label(d)),
-                        None => "strata's (none)".into(),
+                        Some((_, d)) => format!("{}'s value", model.label(d)),
+                        None => "nothing".into(),
                     };
                     let reason = format!(
-                        "`{key}`: {} resolves {}'s value over {picked}",
+                        "`{key}`: {} resolves {}, where strata would give {picked}",
                         tool_name(imported),
-                        model.tool_definer(host, &key, w)
+                        model.tool_value(host, &key, w)
                     );
                     *report.pins.entry(reason).or_default() += 1;
                     model
