@@ -92,8 +92,17 @@ fn import(case: &str) -> Option<(tempfile::TempDir, String, String)> {
     let mut again: Vec<&str> = args.to_vec();
     again.push("--check");
     let verified = strata(&again, tmp.path());
-    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified.stderr));
-    assert_eq!(text(&verified.stdout), stdout, "--check says what import said");
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    assert_eq!(
+        text(&verified.stdout),
+        stdout,
+        "--check says what import said"
+    );
     Some((tmp, stdout, stderr))
 }
 
@@ -227,9 +236,8 @@ fn check_finds_a_changed_value_and_names_its_origin() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains(
-            "host1: ntp_server: tool \"ntp.all.example.com\", strata \"changed\" (from "
-        ),
+        stdout
+            .contains("host1: ntp_server: tool \"ntp.all.example.com\", strata \"changed\" (from "),
         "{stdout}"
     );
     assert!(stdout.contains("group_data/atlanta.toml:1:1"), "{stdout}");
@@ -263,7 +271,10 @@ fn a_killed_import_leaves_no_folder() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(700));
-    assert!(child.try_wait().unwrap().is_none(), "import is still running");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "import is still running"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(!out_dir.exists());

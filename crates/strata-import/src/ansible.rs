@@ -150,7 +150,7 @@ pub fn from_json(text: &[u8], name: &str) -> Result<Output, Vec<Problem>> {
 /// Parses JSON without letting an integer become a float: an integer
 /// literal outside i64 (which serde_json would read as a u64 or an f64) is
 /// first rewritten into `{"__strata_import_big_integer": "<digits>"}`, which
-/// [`crate::place`] reports as a problem where it is defined.
+/// [`crate::place()`] reports as a problem where it is defined.
 pub fn parse_json(text: &[u8], name: &str) -> Result<Value, Problem> {
     let text = std::str::from_utf8(text).map_err(|e| Problem {
         subject: name.to_string(),

@@ -19,7 +19,7 @@
 //!
 //! A host whose oracle value is `null` must then get nothing from strata
 //! (the null rule, docs/import.md); otherwise it is a [`Problem`]. The
-//! model is only a guide: the proof ([`crate::prove`]) loads the written
+//! model is only a guide: the proof ([`crate::prove()`]) loads the written
 //! inventory with the real library.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
