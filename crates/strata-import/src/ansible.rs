@@ -23,13 +23,10 @@ use serde_json::Value;
 use strata_exec::{Command, run as run_command};
 
 use crate::model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};
+use crate::value::BIG_INTEGER;
 
 /// How long one `ansible-inventory` run may take.
 pub const TIMEOUT: Duration = Duration::from_secs(600);
-
-/// The marker a big integer literal is rewritten into before parsing (see
-/// [`parse_json`]): serde_json would make it a float.
-pub(crate) const BIG_INTEGER: &str = "__strata_import_big_integer";
 
 /// Ansible's implicit group of hosts in no other group.
 const UNGROUPED: &str = "ungrouped";

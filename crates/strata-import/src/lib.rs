@@ -18,6 +18,7 @@
 
 pub mod ansible;
 pub mod model;
+mod names;
 pub mod place;
 pub mod prove;
 pub mod value;

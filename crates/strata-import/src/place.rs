@@ -292,7 +292,7 @@ fn strata_depths(imported: &Imported, index: &HashMap<&str, usize>) -> Vec<u32> 
 /// written (a null that would change a value, a value without a TOML form,
 /// a name strata refuses).
 pub fn place(imported: &Imported) -> Result<Placed, Vec<Problem>> {
-    let mut problems = crate::write::name_problems(imported);
+    let mut problems = crate::names::problems(imported);
     let mut report = Report::default();
     let index: HashMap<&str, usize> = imported
         .groups
@@ -633,8 +633,8 @@ mod tests {
     fn big_integers_and_nested_nulls_are_problems() {
         let i = imported(
             vec![],
-            json!({"big": {crate::ansible::BIG_INTEGER: "99999999999999999999"}, "arr": [null]}),
-            json!({"h1": {"big": {crate::ansible::BIG_INTEGER: "99999999999999999999"}, "arr": [null]}}),
+            json!({"big": {crate::value::BIG_INTEGER: "99999999999999999999"}, "arr": [null]}),
+            json!({"h1": {"big": {crate::value::BIG_INTEGER: "99999999999999999999"}, "arr": [null]}}),
         );
         let problems = place(&i).unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");

@@ -6,8 +6,12 @@
 
 use serde_json::Value;
 
-use crate::ansible::BIG_INTEGER;
 use crate::model::Problem;
+
+/// The marker a reader rewrites an integer outside i64 into before
+/// serde_json parses it (which would make it a float): a one-key table
+/// `{"__strata_import_big_integer": "<digits>"}`, reported here.
+pub const BIG_INTEGER: &str = "__strata_import_big_integer";
 
 /// `value` as TOML, or the problems of the parts that have no TOML form
 /// (`subject` and `key` name where it is defined).
