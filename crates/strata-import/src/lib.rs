@@ -27,7 +27,7 @@ pub mod write;
 pub use model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};
 pub use place::{Placed, place};
 pub use prove::{Difference, Proof, prove};
-pub use write::{Provenance, WriteError, check_target, write};
+pub use write::{Provenance, WriteError, check_not_inputs, check_target, write};
 
 impl std::fmt::Display for Problem {
     /// `group `web`, key `port`: what is wrong`.

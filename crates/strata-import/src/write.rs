@@ -36,6 +36,8 @@ pub enum WriteError {
     NotEmpty(PathBuf),
     /// DIR is not a folder.
     NotAFolder(PathBuf),
+    /// DIR is, or holds, an inventory being imported.
+    HoldsInput(PathBuf, PathBuf),
     /// A file operation failed (what, and the error).
     Io(String, io::Error),
 }
@@ -50,6 +52,13 @@ impl std::fmt::Display for WriteError {
                 d.display()
             ),
             WriteError::NotAFolder(d) => write!(f, "`{}` exists and is not a folder", d.display()),
+            WriteError::HoldsInput(d, i) => write!(
+                f,
+                "`{}` holds `{}`, an inventory being imported; write the strata inventory \
+                 elsewhere",
+                d.display(),
+                i.display()
+            ),
             WriteError::Io(what, e) => write!(f, "{what}: {e}"),
         }
     }
@@ -73,6 +82,22 @@ pub fn check_target(dir: &Path, force: bool) -> Result<(), WriteError> {
             }
         }
     }
+}
+
+/// Refuses a DIR that is, or holds, one of the tool's inventories
+/// (`-o inventory --force` with `-i inventory` would replace it).
+pub fn check_not_inputs(dir: &Path, inputs: &[PathBuf]) -> Result<(), WriteError> {
+    let Ok(dir) = dir.canonicalize() else {
+        return Ok(());
+    };
+    for input in inputs {
+        if let Ok(input) = input.canonicalize()
+            && input.starts_with(&dir)
+        {
+            return Err(WriteError::HoldsInput(dir.clone(), input));
+        }
+    }
+    Ok(())
 }
 
 /// `names` with runs of consecutive numbered names written as ranges
@@ -387,6 +412,12 @@ mod tests {
             check_target(&dir.path().join("f"), true),
             Err(WriteError::NotAFolder(_))
         ));
+        let inputs = [dir.path().join("f")];
+        assert!(matches!(
+            check_not_inputs(dir.path(), &inputs),
+            Err(WriteError::HoldsInput(..))
+        ));
+        assert!(check_not_inputs(&dir.path().join("new"), &inputs).is_ok());
     }
 
     #[test]

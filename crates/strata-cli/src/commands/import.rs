@@ -23,9 +23,28 @@ pub fn run(plan: &Import, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<
             ));
             return Err(Failure::Inventory);
         }
-    } else if let Err(e) = strata_import::check_target(&plan.output, plan.force) {
-        err.line(&format!("error: {e}"));
-        return Err(Failure::Inventory);
+    } else {
+        let inputs: Vec<PathBuf> = match &plan.from {
+            ImportFrom::Ansible {
+                inventories,
+                from_json,
+                ..
+            } => inventories.iter().chain(from_json).cloned().collect(),
+            ImportFrom::Pyinfra {
+                inventory,
+                group_data,
+                ..
+            } => [Some(inventory.clone()), group_data.clone()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        };
+        let refused = strata_import::check_target(&plan.output, plan.force)
+            .and_then(|()| strata_import::check_not_inputs(&plan.output, &inputs));
+        if let Err(e) = refused {
+            err.line(&format!("error: {e}"));
+            return Err(Failure::Inventory);
+        }
     }
     let (imported, provenance) = match &plan.from {
         ImportFrom::Ansible {
