@@ -81,19 +81,32 @@ pub fn run(program: &Path, inventories: &[PathBuf]) -> Result<Output, Vec<Proble
         }
         Ok(out.stdout)
     };
-    let version = exec(vec![
-        program.to_string_lossy().into_owned(),
-        "--version".into(),
-    ])
-    .ok()
-    .and_then(|v| {
+    let version_argv = vec![program.to_string_lossy().into_owned(), "--version".into()];
+    // The three runs are independent: run them side by side.
+    let (version, export, list) = std::thread::scope(|s| {
+        let version = s.spawn(|| exec(version_argv));
+        let export = s.spawn(|| exec(export_argv));
+        let list = exec(list_argv);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<u8>, Problem>>| {
+            h.join().unwrap_or_else(|_| {
+                Err(tool_problem(
+                    &program.display().to_string(),
+                    "its run failed",
+                ))
+            })
+        };
+        (join(version), join(export), list)
+    });
+    let version = version.ok().and_then(|v| {
         String::from_utf8_lossy(&v)
             .lines()
             .next()
             .map(|l| l.trim().to_string())
     });
-    let export = exec(export_argv).map_err(|p| vec![p])?;
-    let list = exec(list_argv).map_err(|p| vec![p])?;
+    let (export, list) = match (export, list) {
+        (Ok(e), Ok(l)) => (e, l),
+        (e, l) => return Err(e.err().into_iter().chain(l.err()).collect()),
+    };
     let mut problems = Vec::new();
     let export = parse_json(&export, "`ansible-inventory --list --export`'s output")
         .map_err(|p| problems.push(p));
