@@ -202,6 +202,33 @@ fn ini_ranges_with_inline_host_vars() {
     assert!(hosts.contains("\"db[8:11]\""), "{hosts}");
 }
 
+/// group_vars/ files beat inventory-file variables at any depth: what
+/// no group can give is pinned, one host, with its reason.
+#[test]
+fn group_vars_files_over_deeper_inventory_vars_drop_and_pin() {
+    let Some((tmp, stdout, stderr)) = import("pins") else {
+        return;
+    };
+    assert_eq!(stdout, "2 hosts, 3 groups, 4 values identical\n");
+    assert!(
+        stderr.contains(
+            "strata: dropped group `child`'s `x`: Ansible resolves group `parent`'s value for 2 \
+             hosts over group `child`'s"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "strata: pinned in host_data/ for 1 host: `y`: Ansible resolves group `other`'s \
+             value, where strata would give group `child`'s value"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(read(tmp.path(), "host_data/c2.toml"), "y = \"otherfile\"\n");
+    assert_eq!(read(tmp.path(), "group_data/parent.toml"), "x = 2\n");
+    assert!(!tmp.path().join("out/host_data/c1.toml").exists());
+}
+
 /// A changed value in the written inventory is a difference, named with
 /// the host, the key, both values and strata's origin; exit 1.
 #[test]

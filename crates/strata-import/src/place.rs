@@ -12,10 +12,10 @@
 //! 2. a group's (or the global) definition that wins in strata for a host
 //!    whose oracle value differs, and that the tool resolves for none of
 //!    the group's hosts, is dead in the tool: it is dropped (Ansible's
-//!    `group_vars/all.yml` beats `[atlanta:vars]`); a definition that wins
-//!    for no host at all is dropped too; repeated until stable;
+//!    `group_vars/all.yml` beats `[atlanta:vars]`); repeated until stable;
 //! 3. what still differs is pinned: the oracle's value in the host's own
-//!    data, counted per (what strata would pick, what the tool picks, key).
+//!    data, counted per (what strata would pick, what the tool picks, key);
+//! 4. a group definition that then wins for no host is left out.
 //!
 //! A host whose oracle value is `null` must then get nothing from strata
 //! (the null rule, docs/import.md); otherwise it is a [`Problem`]. The
@@ -151,8 +151,8 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// Drops dead group and global definitions, and corrects host ones,
-    /// once; true when something changed.
+    /// Drops dead group and global definitions once; true when something
+    /// changed.
     fn drop_dead(&mut self, report: &mut Report) -> bool {
         let mut changed = false;
         for g in 0..self.groups.len() {
@@ -166,12 +166,6 @@ impl<'a> Model<'a> {
                         |h| matches!(self.resolve(h, &key), Some((_, Definer::Group(w))) if w == g),
                     )
                     .collect();
-                if winners.is_empty() {
-                    self.groups[g].shift_remove(&key);
-                    report.unused += 1;
-                    changed = true;
-                    continue;
-                }
                 let wrong: Vec<&str> = winners
                     .iter()
                     .copied()
@@ -211,6 +205,24 @@ impl<'a> Model<'a> {
             }
         }
         changed
+    }
+
+    /// Drops the group definitions that win for no host in strata (a
+    /// deeper group or the hosts' own data always wins): they change
+    /// nothing, and strata would warn about them (`shadowed_parent_data`).
+    fn drop_unused(&mut self, report: &mut Report) {
+        for g in 0..self.groups.len() {
+            let keys: Vec<String> = self.groups[g].keys().cloned().collect();
+            for key in keys {
+                let wins = self.members[g].iter().any(
+                    |h| matches!(self.resolve(h, &key), Some((_, Definer::Group(w))) if w == g),
+                );
+                if !wins {
+                    self.groups[g].shift_remove(&key);
+                    report.unused += 1;
+                }
+            }
+        }
     }
 
     /// "Ansible resolves group `all`'s value for 2 hosts" (or "no value").
@@ -417,6 +429,8 @@ pub fn place(imported: &Imported) -> Result<Placed, Vec<Problem>> {
             }
         }
     }
+    // 4. What no host gets any more (pins make some group values unused).
+    model.drop_unused(&mut report);
     // Values as TOML, every problem of every value reported.
     let table = |vars: &Vars, subject: &str, problems: &mut Vec<Problem>| -> toml::Table {
         let mut t = toml::Table::new();
@@ -604,6 +618,26 @@ mod tests {
         assert!(p.groups[0].hosts.is_empty());
         assert_eq!(p.groups[0].children, ["c"]);
         assert!(p.report.pins.is_empty());
+    }
+
+    /// A value that is unused only until a deeper one is dropped is kept:
+    /// unused definitions go last, after drops and pins.
+    #[test]
+    fn a_shadowed_value_is_kept_when_the_deeper_one_is_dropped() {
+        let i = imported(
+            vec![
+                group("parent", &[], &["child"], json!({"x": 2})),
+                group("child", &["c1", "c2"], &[], json!({"x": 3})),
+            ],
+            json!({}),
+            json!({"c1": {"x": 2}, "c2": {"x": 2}}),
+        );
+        let p = place(&i).unwrap();
+        assert_eq!(p.groups[0].vars["x"].as_integer(), Some(2));
+        assert!(p.groups[1].vars.is_empty());
+        assert!(p.host_vars.is_empty());
+        assert_eq!(p.report.dropped.len(), 1);
+        assert_eq!(p.report.unused, 0);
     }
 
     #[test]
