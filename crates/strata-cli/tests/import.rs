@@ -229,6 +229,80 @@ fn group_vars_files_over_deeper_inventory_vars_drop_and_pin() {
     assert!(!tmp.path().join("out/host_data/c1.toml").exists());
 }
 
+/// Several `-i`, in Ansible's order, make one inventory; the same answer
+/// read with `--from-json` writes the same files.
+#[test]
+fn several_ansible_inventories_and_the_same_answer_from_json() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = workspace().join("tests/import/cases");
+    let sources: Vec<String> = ["nested", "ranges", "host-vars"]
+        .iter()
+        .map(|c| cases.join(c).display().to_string())
+        .collect();
+    let mut args: Vec<&str> = vec!["import", "ansible"];
+    for s in &sources {
+        args.extend(["-i", s]);
+    }
+    let direct = tmp.path().join("direct");
+    let mut run = args.clone();
+    run.extend([
+        "--ansible-inventory",
+        program.to_str().unwrap(),
+        "-o",
+        direct.to_str().unwrap(),
+    ]);
+    let out = strata(&run, tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "27 hosts, 10 groups, 145 values identical\n"
+    );
+    // The two answers, as `--from-json` takes them.
+    let answer = |extra: &[&str]| -> serde_json::Value {
+        let mut cmd = Command::new(&program);
+        for s in &sources {
+            cmd.args(["-i", s]);
+        }
+        let out = cmd
+            .arg("--list")
+            .args(extra)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let file = tmp.path().join("answer.json");
+    let both = serde_json::json!({"export": answer(&["--export"]), "list": answer(&[])});
+    std::fs::write(&file, both.to_string()).unwrap();
+    let from_json = tmp.path().join("from-json");
+    let out = strata(
+        &[
+            "import",
+            "ansible",
+            "--from-json",
+            file.to_str().unwrap(),
+            "-o",
+            from_json.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("running"),
+        "--from-json runs nothing"
+    );
+    for file in ["hosts.toml", "group_data/all.toml", "host_data/app1.toml"] {
+        assert_eq!(
+            std::fs::read_to_string(direct.join(file)).unwrap(),
+            std::fs::read_to_string(from_json.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
 /// A changed value in the written inventory is a difference, named with
 /// the host, the key, both values and strata's origin; exit 1.
 #[test]
