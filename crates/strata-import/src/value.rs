@@ -17,7 +17,7 @@ pub const BIG_INTEGER: &str = "__strata_import_big_integer";
 /// (`subject` and `key` name where it is defined).
 pub fn to_toml(value: &Value, subject: &str, key: &str) -> Result<toml::Value, Vec<Problem>> {
     let mut problems = Vec::new();
-    let converted = convert(value, subject, key, &mut problems);
+    let converted = convert(value, subject, key, 1, &mut problems);
     match converted {
         Some(v) if problems.is_empty() => Ok(v),
         _ => Err(problems),
@@ -39,6 +39,7 @@ fn convert(
     value: &Value,
     subject: &str,
     path: &str,
+    depth: usize,
     problems: &mut Vec<Problem>,
 ) -> Option<toml::Value> {
     let problem = |message: String| Problem {
@@ -46,6 +47,13 @@ fn convert(
         key: Some(path.to_string()),
         message,
     };
+    if depth > strata::MAX_DEPTH {
+        problems.push(problem(format!(
+            "values nested more than {} levels deep are refused by strata",
+            strata::MAX_DEPTH
+        )));
+        return None;
+    }
     Some(match value {
         Value::Null => {
             problems.push(problem(
@@ -76,7 +84,9 @@ fn convert(
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                if let Some(v) = convert(item, subject, &format!("{path}[{i}]"), problems) {
+                if let Some(v) =
+                    convert(item, subject, &format!("{path}[{i}]"), depth + 1, problems)
+                {
                     out.push(v);
                 }
             }
@@ -91,7 +101,13 @@ fn convert(
             }
             let mut out = toml::Table::new();
             for (k, v) in map {
-                if let Some(v) = convert(v, subject, &format!("{path}.{}", dotted(k)), problems) {
+                if let Some(v) = convert(
+                    v,
+                    subject,
+                    &format!("{path}.{}", dotted(k)),
+                    depth + 1,
+                    problems,
+                ) {
                     out.insert(k.clone(), v);
                 }
             }
@@ -145,6 +161,33 @@ mod tests {
         assert!(matches!(back["zero_five"], toml::Value::String(_)));
         assert!(matches!(back["whole_float"], toml::Value::Float(_)));
         assert!(matches!(back["int"], toml::Value::Integer(_)));
+    }
+
+    /// strata refuses values nested deeper than `MAX_DEPTH`: so does
+    /// import, before writing; the deepest value strata takes loads.
+    #[test]
+    fn nesting_strata_refuses_is_a_problem() {
+        let nest = |n: usize| {
+            let mut v = json!(1);
+            for _ in 1..n {
+                v = json!([v]);
+            }
+            v
+        };
+        assert!(to_toml(&nest(strata::MAX_DEPTH + 1), "s", "k").is_err());
+        let deepest = to_toml(&nest(strata::MAX_DEPTH), "s", "k").unwrap();
+        let mut table = toml::Table::new();
+        table.insert("k".into(), deepest);
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+        std::fs::create_dir(dir.path().join("group_data")).unwrap();
+        std::fs::write(
+            dir.path().join("group_data/all.toml"),
+            toml::to_string(&table).unwrap(),
+        )
+        .unwrap();
+        let inventory = strata::Inventory::load(dir.path()).unwrap();
+        assert!(inventory.host("w1").unwrap().data().get("k").is_some());
     }
 
     #[test]
