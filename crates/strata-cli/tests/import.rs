@@ -89,6 +89,23 @@ fn import(case: &str) -> Option<(tempfile::TempDir, String, String)> {
         "{case}: check --strict:\n{}",
         text(&check.stderr)
     );
+    // strata's host order is the order of Ansible's own walk of the tree
+    // (`ansible-inventory --graph`: each host where it first appears).
+    let graph = Command::new(&program)
+        .args(["-i", source.to_str().unwrap(), "--graph"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let mut walk: Vec<String> = Vec::new();
+    for line in text(&graph.stdout).lines() {
+        let name = line.trim_start_matches([' ', '|', '-']);
+        if !name.starts_with('@') && !walk.iter().any(|h| h == name) {
+            walk.push(name.to_string());
+        }
+    }
+    let hosts = strata(&["-i", out_dir.to_str().unwrap(), "hosts"], tmp.path());
+    let order: Vec<String> = text(&hosts.stdout).lines().map(str::to_string).collect();
+    assert_eq!(order, walk, "{case}: host order");
     let mut again: Vec<&str> = args.to_vec();
     again.push("--check");
     let verified = strata(&again, tmp.path());
