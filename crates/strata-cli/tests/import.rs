@@ -217,6 +217,7 @@ fn ini_ranges_with_inline_host_vars() {
     let hosts = read(tmp.path(), "hosts.toml");
     assert!(hosts.contains("\"web[01:13].example.com\""), "{hosts}");
     assert!(hosts.contains("\"db[8:11]\""), "{hosts}");
+    assert!(hosts.contains("\"db-[a:c]\""), "{hosts}");
 }
 
 /// group_vars/ files beat inventory-file variables at any depth: what

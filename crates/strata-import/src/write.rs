@@ -100,63 +100,90 @@ pub fn check_not_inputs(dir: &Path, inputs: &[PathBuf]) -> Result<(), WriteError
     Ok(())
 }
 
-/// `names` with runs of consecutive numbered names written as ranges
-/// (`web01`, `web02`, `web03` → `web[01:03]`), where strata's range gives
-/// back exactly those names in that order; at least three names a run.
+/// `names` with runs of consecutive names written as ranges (`web01`,
+/// `web02`, `web03` → `web[01:03]`; `db-a`, `db-b`, `db-c` → `db-[a:c]`),
+/// where strata's range gives back exactly those names in that order; at
+/// least three names a run. Any run of digits, or any one letter, may be
+/// the part that counts; the longest run wins.
 pub fn compress(names: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < names.len() {
-        let Some((prefix, digits, suffix)) = split_number(&names[i]) else {
-            out.push(names[i].clone());
-            i += 1;
-            continue;
-        };
-        let Ok(start) = digits.parse::<u64>() else {
-            out.push(names[i].clone());
-            i += 1;
-            continue;
-        };
-        let width = if digits.len() > 1 && digits.starts_with('0') {
-            digits.len()
-        } else {
-            0
-        };
-        let mut j = i + 1;
-        while j < names.len() {
-            let want = format!("{prefix}{:0width$}{suffix}", start + (j - i) as u64);
-            if names[j] != want {
-                break;
+        let mut best: Option<(usize, String)> = None;
+        for (prefix, first, suffix) in counters(&names[i]) {
+            let mut j = i + 1;
+            let mut last = first.to_string();
+            while j < names.len() {
+                let Some(next) = successor(&last) else { break };
+                let rest = names[j]
+                    .strip_prefix(prefix)
+                    .and_then(|r| r.strip_suffix(suffix));
+                if rest != Some(next.as_str()) {
+                    break;
+                }
+                last = next;
+                j += 1;
             }
-            j += 1;
+            if j - i >= 3 && best.as_ref().is_none_or(|(n, _)| j - i > *n) {
+                let range = format!("{prefix}[{first}:{last}]{suffix}");
+                if strata_resolver::expand_ranges(&range).ok().as_deref() == Some(&names[i..j]) {
+                    best = Some((j - i, range));
+                }
+            }
         }
-        if j - i >= 3 {
-            let end = split_number(&names[j - 1])
-                .map(|(_, d, _)| d)
-                .unwrap_or_default();
-            let range = format!("{prefix}[{digits}:{end}]{suffix}");
-            if strata_resolver::expand_ranges(&range).ok().as_deref() == Some(&names[i..j]) {
+        match best {
+            Some((n, range)) => {
                 out.push(range);
-                i = j;
-                continue;
+                i += n;
+            }
+            None => {
+                out.push(names[i].clone());
+                i += 1;
             }
         }
-        out.push(names[i].clone());
-        i += 1;
     }
     out
 }
 
-/// A name cut around its last run of digits.
-fn split_number(name: &str) -> Option<(&str, &str, &str)> {
+/// Every way to cut `name` around a part that could count: each maximal
+/// run of digits, and each ASCII letter.
+fn counters(name: &str) -> Vec<(&str, &str, &str)> {
+    let mut out = Vec::new();
     if name.contains('[') || name.contains(']') {
-        return None;
+        return out;
     }
-    let end = name.rfind(|c: char| c.is_ascii_digit())? + 1;
-    let start = name[..end]
-        .rfind(|c: char| !c.is_ascii_digit())
-        .map_or(0, |i| i + 1);
-    Some((&name[..start], &name[start..end], &name[end..]))
+    let bytes = name.as_bytes();
+    let mut k = 0;
+    while k < bytes.len() {
+        if bytes[k].is_ascii_digit() {
+            let start = k;
+            while k < bytes.len() && bytes[k].is_ascii_digit() {
+                k += 1;
+            }
+            out.push((&name[..start], &name[start..k], &name[k..]));
+        } else {
+            if bytes[k].is_ascii_alphabetic() {
+                out.push((&name[..k], &name[k..k + 1], &name[k + 1..]));
+            }
+            k += 1;
+        }
+    }
+    out
+}
+
+/// The next counter after `part`: a number plus one, keeping its zero
+/// padding (strata pads to the start's width), or the next letter.
+fn successor(part: &str) -> Option<String> {
+    let bytes = part.as_bytes();
+    if bytes.len() == 1 && bytes[0].is_ascii_alphabetic() {
+        let next = bytes[0] + 1;
+        return (next.is_ascii_alphabetic()
+            && next.is_ascii_lowercase() == bytes[0].is_ascii_lowercase())
+        .then(|| (next as char).to_string());
+    }
+    let n: u64 = part.parse().ok()?;
+    let width = part.len();
+    Some(format!("{:0width$}", n.checked_add(1)?))
 }
 
 /// hosts.toml's text.
@@ -385,6 +412,11 @@ mod tests {
             (&["h099", "h100", "h101"], &["h[099:101]"]),
             (&["h99", "h100", "h101"], &["h[99:101]"]),
             (&["a1b2", "a1b3", "a1b4"], &["a1b[2:4]"]),
+            (&["db-a", "db-b", "db-c", "db-d"], &["db-[a:d]"]),
+            (&["r1.dc2", "r2.dc2", "r3.dc2"], &["r[1:3].dc2"]),
+            (&["x-Y", "x-Z", "x-a"], &["x-Y", "x-Z", "x-a"]),
+            (&["a9", "a10", "a11"], &["a[9:11]"]),
+            (&["a09", "a010", "a011"], &["a09", "a010", "a011"]),
         ];
         for (input, want) in cases {
             let got = compress(&names(input));
