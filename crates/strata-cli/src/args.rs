@@ -270,9 +270,10 @@ pub enum ImportTool {
         after_help = "Exit 0 when every host is identical; 1 on a difference or a refusal; 2 on usage errors. docs/import.md has the whole migration."
     )]
     Pyinfra {
-        /// The pyinfra inventory file.
+        /// The pyinfra inventory file. (Not named `inventory`: that is the
+        /// id of the global `-i`, which clap would fill with it.)
         #[arg(value_name = "INVENTORY.py")]
-        inventory: PathBuf,
+        inventory_py: PathBuf,
         /// The inventory's group_data folder. Default: pyinfra's own rule.
         #[arg(long, value_name = "DIR")]
         group_data: Option<PathBuf>,

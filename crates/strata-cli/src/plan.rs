@@ -583,7 +583,7 @@ fn import(
             }
         }
         args::ImportTool::Pyinfra {
-            inventory,
+            inventory_py: inventory,
             group_data,
             output,
             force,

@@ -410,4 +410,10 @@ fn several_inventories_are_for_import_only() {
     let out = strata(&["-i", "a", "-i", "b", "hosts"], &workspace());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("more than once"));
+    let out = strata(
+        &["-i", "a", "import", "pyinfra", "inventory.py", "-o", "x"],
+        &workspace(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("takes the inventory file as its argument, not -i"));
 }
