@@ -430,7 +430,14 @@ pub fn read(output: &Output) -> Result<Imported, Vec<Problem>> {
                 .filter(|c| *c != UNGROUPED && *c != "all" && export.contains_key(*c))
                 .cloned()
                 .collect(),
-            vars: export[g].vars.clone(),
+            // Ansible takes `ansible_group_priority` for the order (used
+            // above) and gives it to no host.
+            vars: export[g]
+                .vars
+                .iter()
+                .filter(|(k, _)| *k != "ansible_group_priority")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         })
         .collect();
     let mut host_vars: IndexMap<String, Vars> = IndexMap::new();
@@ -555,6 +562,7 @@ mod tests {
         assert_eq!(imported.resolved["z"].groups, Vec::<String>::new());
         assert_eq!(imported.global["g"], 0);
         assert_eq!(imported.host_vars["b1"]["x"], 1);
+        assert!(imported.groups.iter().all(|g| g.vars.is_empty()));
     }
 
     #[test]

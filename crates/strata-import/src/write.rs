@@ -474,6 +474,72 @@ mod tests {
         assert_eq!(back, t, "{text}");
     }
 
+    /// What write puts on disk loads in strata as the same hosts, groups
+    /// and values: names that TOML must quote, every value form.
+    #[test]
+    fn a_written_inventory_loads_back_in_strata() {
+        let table = |text: &str| text.parse::<toml::Table>().unwrap();
+        let placed = Placed {
+            hosts: names(&["web01", "web02", "web03", "db.x:5432", "solo"]),
+            groups: vec![
+                crate::place::PlacedGroup {
+                    name: "web.prod".into(),
+                    hosts: names(&["web01", "web02", "web03"]),
+                    children: vec![],
+                    vars: table("port = 80\n\"a key\" = \"05\""),
+                },
+                crate::place::PlacedGroup {
+                    name: "all_db-1".into(),
+                    hosts: names(&["db.x:5432"]),
+                    children: names(&["web.prod"]),
+                    vars: table(
+                        "v = { __ansible_vault = \"$ANSIBLE_VAULT;1.1;AES256\\n3435\\n\" }\nt = { a = [] , b = {} }",
+                    ),
+                },
+            ],
+            global: table("ver = \"1.10\"\nflag = \"true\"\nf = 2.0"),
+            host_vars: [("db.x:5432".to_string(), table("port = 5432"))]
+                .into_iter()
+                .collect(),
+            report: Default::default(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("inv");
+        let provenance = Provenance {
+            tool: "t".into(),
+            read: "r".into(),
+            verify: "v".into(),
+        };
+        write(&placed, &out, false, &provenance).unwrap();
+        let inv = strata::Inventory::load(&out).unwrap();
+        assert!(inv.diagnostics().is_empty(), "{:?}", inv.diagnostics());
+        let hosts: Vec<&str> = inv.hosts().map(|h| h.name()).collect();
+        assert_eq!(hosts, ["web01", "web02", "web03", "db.x:5432", "solo"]);
+        let web = inv.host("web02").unwrap();
+        let groups: Vec<&str> = web.groups().map(|g| g.name()).collect();
+        assert_eq!(groups, ["all_db-1", "web.prod"]);
+        let json =
+            |h: &str, k: &str| strata::json::to_value(inv.host(h).unwrap().data().get(k).unwrap());
+        assert_eq!(json("web02", "a key"), serde_json::json!("05"));
+        assert_eq!(json("solo", "ver"), serde_json::json!("1.10"));
+        assert_eq!(json("solo", "flag"), serde_json::json!("true"));
+        assert_eq!(json("solo", "f"), serde_json::json!(2.0));
+        assert_eq!(json("db.x:5432", "port"), serde_json::json!(5432));
+        assert_eq!(
+            json("web01", "v"),
+            serde_json::json!({"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n3435\n"})
+        );
+        assert_eq!(json("web01", "t"), serde_json::json!({"a": [], "b": {}}));
+        // Forced over an existing DIR: replaced whole, nothing left aside.
+        write(&placed, &out, true, &provenance).unwrap();
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
+        assert!(matches!(
+            write(&placed, &out, false, &provenance),
+            Err(WriteError::NotEmpty(_))
+        ));
+    }
+
     #[test]
     fn the_date_is_a_calendar_date() {
         let d = today();

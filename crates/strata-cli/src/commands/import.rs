@@ -207,9 +207,11 @@ fn read_ansible(
                     .join(" ")
             };
             err.line(&format!(
-                "strata: running `{}` and `{}` (import runs it because you asked for an import)",
+                "strata: running `{}`, `{}` and `{} --version` (import runs it because you \
+                 asked for an import)",
                 show(&export),
-                show(&list)
+                show(&list),
+                word(program)
             ));
             match ansible::run(program, inventories) {
                 Ok(output) => {
