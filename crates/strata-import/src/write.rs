@@ -310,10 +310,16 @@ pub fn write(
     provenance: &Provenance,
 ) -> Result<(), WriteError> {
     check_target(dir, force)?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "inventory".into());
+    // `.`, `..` and `/` name no folder that could be renamed into place.
+    let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Err(WriteError::Io(
+            format!("writing `{}`", dir.display()),
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "name the folder to write (not `.`, `..` or `/`)",
+            ),
+        ));
+    };
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -530,6 +536,7 @@ mod tests {
             serde_json::json!({"__ansible_vault": "$ANSIBLE_VAULT;1.1;AES256\n3435\n"})
         );
         assert_eq!(json("web01", "t"), serde_json::json!({"a": [], "b": {}}));
+        assert!(write(&placed, &out.join(".."), true, &provenance).is_err());
         // Forced over an existing DIR: replaced whole, nothing left aside.
         write(&placed, &out, true, &provenance).unwrap();
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
