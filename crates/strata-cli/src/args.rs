@@ -20,8 +20,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     /// The inventory: a directory holding hosts.toml, or the hosts.toml itself.
     /// Default: $STRATA_INVENTORY, else ./inventory/, else ./
-    #[arg(short = 'i', long, global = true, value_name = "PATH")]
-    pub inventory: Option<PathBuf>,
+    #[arg(short = 'i', long, global = true, value_name = "PATH", action = clap::ArgAction::Append)]
+    pub inventory: Vec<PathBuf>,
 
     /// Override data for every host, as KEY=VALUE; VALUE is read as TOML
     /// (9000, true, "text", [1, 2]) or else taken as a plain string. Repeatable.
@@ -187,6 +187,16 @@ pub enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Write a strata inventory from what Ansible or pyinfra resolves, and
+    /// prove it: every host's groups and values compared with the tool's.
+    #[command(
+        after_help = "Exit 0 when every host is identical; 1 on a difference or a refusal (a value strata cannot hold, a non-empty DIR); 2 on usage errors."
+    )]
+    Import {
+        /// The tool whose inventory is imported.
+        #[command(subcommand)]
+        tool: ImportTool,
+    },
     /// Print this help, or the help of the given command.
     #[command(display_order = 1000)]
     Help {
@@ -217,6 +227,68 @@ pub enum Command {
     Man {
         /// The command to describe (its page is `strata-COMMAND(1)`).
         command: Option<String>,
+    },
+}
+
+/// `strata import ansible` and `strata import pyinfra`.
+#[derive(Debug, Subcommand)]
+pub enum ImportTool {
+    /// Import Ansible inventories: `strata import ansible -i SRC [-i SRC...] -o DIR`.
+    ///
+    /// `-i SRC` is an Ansible inventory, anything `ansible-inventory -i`
+    /// takes (INI, YAML, a folder with group_vars/ and host_vars/, a plugin
+    /// configuration); repeatable, in Ansible's order. strata runs the real
+    /// `ansible-inventory --list --export` and `--list` on them (it says so
+    /// on stderr first), places every value where strata's precedence gives
+    /// Ansible's resolved value, writes DIR and proves it.
+    #[command(
+        after_help = "Exit 0 when every host is identical; 1 on a difference or a refusal (a value strata cannot hold, a non-empty DIR); 2 on usage errors. docs/import.md has the whole migration."
+    )]
+    Ansible {
+        /// The strata inventory to write (a new or empty folder).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: PathBuf,
+        /// Replace DIR even when it is not empty (still never half-written).
+        #[arg(long)]
+        force: bool,
+        /// The `ansible-inventory` program to run. Default: `ansible-inventory` on PATH.
+        #[arg(long, value_name = "PATH", conflicts_with = "from_json")]
+        ansible_inventory: Option<PathBuf>,
+        /// Run nothing: read `{"export": <ansible-inventory --list --export>, "list":
+        /// <ansible-inventory --list>}` from FILE, produced elsewhere.
+        #[arg(long, value_name = "FILE")]
+        from_json: Option<PathBuf>,
+        /// Write nothing: compare the existing DIR with what Ansible resolves now.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Import a pyinfra inventory: `strata import pyinfra INVENTORY.py -o DIR`.
+    ///
+    /// pyinfra's own loader reads the inventory (through Python, which runs
+    /// pyinfra); the result is placed, written to DIR and proved.
+    #[command(
+        after_help = "Exit 0 when every host is identical; 1 on a difference or a refusal; 2 on usage errors. docs/import.md has the whole migration."
+    )]
+    Pyinfra {
+        /// The pyinfra inventory file. (Not named `inventory`: that is the
+        /// id of the global `-i`, which clap would fill with it.)
+        #[arg(value_name = "INVENTORY.py")]
+        inventory_py: PathBuf,
+        /// The inventory's group_data folder. Default: pyinfra's own rule.
+        #[arg(long, value_name = "DIR")]
+        group_data: Option<PathBuf>,
+        /// The strata inventory to write (a new or empty folder).
+        #[arg(short = 'o', long = "output", value_name = "DIR")]
+        output: PathBuf,
+        /// Replace DIR even when it is not empty (still never half-written).
+        #[arg(long)]
+        force: bool,
+        /// The Python that has pyinfra installed. Default: `python3` on PATH.
+        #[arg(long, value_name = "PATH")]
+        python: Option<PathBuf>,
+        /// Write nothing: compare the existing DIR with what pyinfra resolves now.
+        #[arg(long)]
+        check: bool,
     },
 }
 

@@ -116,5 +116,6 @@ fn run_task(task: &Task, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(
         Task::Graph(plan) => commands::graph::run(plan, out, err),
         Task::List(plan) => commands::list::run(plan, out, err),
         Task::Ansible(plan) => commands::ansible::run(plan, out, err),
+        Task::Import(plan) => commands::import::run(plan, out, err),
     }
 }

@@ -69,6 +69,8 @@ pub enum Task {
     List(List),
     /// `strata ansible`.
     Ansible(Ansible),
+    /// `strata import ansible|pyinfra`.
+    Import(Import),
 }
 
 /// The settings every loader of a run shares (`--data`, the budget,
@@ -229,6 +231,40 @@ pub enum AnsibleMode {
     Host(String),
 }
 
+/// `strata import`.
+pub struct Import {
+    /// The tool and how to reach it.
+    pub from: ImportFrom,
+    /// The strata inventory written (or compared, with `--check`).
+    pub output: PathBuf,
+    /// Replace a non-empty DIR.
+    pub force: bool,
+    /// Only compare the existing DIR.
+    pub check: bool,
+}
+
+/// Where `strata import` reads the tool's answer.
+pub enum ImportFrom {
+    /// `import ansible`.
+    Ansible {
+        /// The `-i` Ansible inventories, in order.
+        inventories: Vec<PathBuf>,
+        /// The `ansible-inventory` to run (`--ansible-inventory`).
+        program: PathBuf,
+        /// `--from-json FILE`: run nothing, read its answer from FILE.
+        from_json: Option<PathBuf>,
+    },
+    /// `import pyinfra`.
+    Pyinfra {
+        /// The pyinfra inventory file.
+        inventory: PathBuf,
+        /// `--group-data DIR`.
+        group_data: Option<PathBuf>,
+        /// The Python with pyinfra (`--python`, default `python3`).
+        python: PathBuf,
+    },
+}
+
 /// Whether diagnostics on stderr are coloured (`--color`, `$NO_COLOR`).
 pub fn colored(color: Color, env: &Env) -> bool {
     match color {
@@ -300,6 +336,7 @@ fn stdout(cli: &Cli, env: &Env) -> Stdout {
             DiffFormat::Json => json,
             DiffFormat::Human | DiffFormat::Markdown => Stdout::Human,
         },
+        Command::Import { .. } => Stdout::Human,
         Command::Help { .. } | Command::Completions { .. } | Command::Man { .. } => Stdout::Plain,
     }
 }
@@ -312,6 +349,17 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
         Command::Man { command } => return Ok(Task::Man(command)),
         _ => {}
     }
+    if let Command::Import { tool } = cli.command {
+        return import(tool, cli.inventory, &cli.limit, !cli.data.is_empty());
+    }
+    if cli.inventory.len() > 1 {
+        return Err(
+            "-i/--inventory names one inventory; it was given more than once \
+             (several `-i` are for `strata import ansible`)"
+                .into(),
+        );
+    }
+    let inventory = cli.inventory.into_iter().next();
     let cwd = env
         .cwd
         .clone()
@@ -356,7 +404,7 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
                 "`diff` compares the whole inventories; --limit does not apply to it".into(),
             );
         }
-        let (old, new) = diff_sides(old, new, base, cli.inventory.as_deref(), env, &loaders.cwd)?;
+        let (old, new) = diff_sides(old, new, base, inventory.as_deref(), env, &loaders.cwd)?;
         return Ok(Task::Diff(Diff {
             loaders,
             old,
@@ -365,13 +413,9 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
             exit_code,
         }));
     }
-    let root = discover::find(
-        cli.inventory.as_deref(),
-        env.inventory.as_deref(),
-        &loaders.cwd,
-    )
-    .map_err(|e| e.worded(front_end))?
-    .root;
+    let root = discover::find(inventory.as_deref(), env.inventory.as_deref(), &loaders.cwd)
+        .map_err(|e| e.worded(front_end))?
+        .root;
     let limit = Limit::parse(&cli.limit).map_err(|e| e.to_string())?;
     // The process answers and exits: the texts of cleanly parsed files are
     // read again only if a diagnostic or origin needs them
@@ -491,10 +535,78 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
         }),
         Command::Check { .. }
         | Command::Diff { .. }
+        | Command::Import { .. }
         | Command::Help { .. }
         | Command::Completions { .. }
         | Command::Man { .. } => unreachable!("planned above"),
     })
+}
+
+/// `strata import`'s plan: `-i` are Ansible inventories here, and the
+/// flags about loading an inventory do not apply.
+fn import(
+    tool: args::ImportTool,
+    inventories: Vec<PathBuf>,
+    limit: &[String],
+    data: bool,
+) -> Result<Task, String> {
+    if !limit.is_empty() {
+        return Err("`import` reads the whole inventory; --limit does not apply to it".into());
+    }
+    if data {
+        return Err("`import` writes what the tool resolves; --data does not apply to it".into());
+    }
+    Ok(Task::Import(match tool {
+        args::ImportTool::Ansible {
+            output,
+            force,
+            ansible_inventory,
+            from_json,
+            check,
+        } => {
+            if inventories.is_empty() && from_json.is_none() {
+                return Err(
+                    "`import ansible` needs the Ansible inventories to read: -i SRC (repeatable), \
+                     or --from-json FILE"
+                        .into(),
+                );
+            }
+            Import {
+                from: ImportFrom::Ansible {
+                    inventories,
+                    program: ansible_inventory.unwrap_or_else(|| "ansible-inventory".into()),
+                    from_json,
+                },
+                output,
+                force,
+                check,
+            }
+        }
+        args::ImportTool::Pyinfra {
+            inventory_py: inventory,
+            group_data,
+            output,
+            force,
+            python,
+            check,
+        } => {
+            if !inventories.is_empty() {
+                return Err(
+                    "`import pyinfra` takes the inventory file as its argument, not -i".into(),
+                );
+            }
+            Import {
+                from: ImportFrom::Pyinfra {
+                    inventory,
+                    group_data,
+                    python: python.unwrap_or_else(|| "python3".into()),
+                },
+                output,
+                force,
+                check,
+            }
+        }
+    }))
 }
 
 /// `diff`'s two sides: OLD and NEW, or the inventory (`-i`, else the usual

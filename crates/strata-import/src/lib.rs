@@ -16,7 +16,26 @@
 //! 4. **prove**: load the written inventory with strata and compare every
 //!    host's groups and data with the tool's answer.
 
+pub mod ansible;
 pub mod model;
+mod names;
+pub mod place;
+pub mod prove;
 pub mod pyinfra;
+pub mod value;
+pub mod write;
 
 pub use model::{Imported, ImportedGroup, Problem, Resolved, Tool, Vars};
+pub use place::{Placed, place};
+pub use prove::{Difference, Proof, prove};
+pub use write::{Provenance, WriteError, check_not_inputs, check_target, write};
+
+impl std::fmt::Display for Problem {
+    /// `group `web`, key `port`: what is wrong`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.key {
+            Some(k) => write!(f, "{}, key `{k}`: {}", self.subject, self.message),
+            None => write!(f, "{}: {}", self.subject, self.message),
+        }
+    }
+}

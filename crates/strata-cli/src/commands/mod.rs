@@ -11,6 +11,7 @@ pub mod groups;
 pub mod help;
 pub mod host;
 pub mod hosts;
+pub mod import;
 pub mod list;
 
 use std::io::{self, Write};

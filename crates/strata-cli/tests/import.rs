@@ -1,0 +1,419 @@
+//! `strata import ansible` against the real `ansible-inventory`: each
+//! inventory of `tests/import/cases/` imports with 0 differences, the
+//! result passes `strata check --strict`, `--check` verifies it again, and
+//! a change to the written inventory is caught with its origin.
+//!
+//! Finding Ansible: `$STRATA_ANSIBLE_INVENTORY` (the `ansible-inventory`
+//! program), else `<workspace>/.venv/bin/ansible-inventory`. Without it the
+//! tests print that they skipped, unless `$CI` is set: then they fail.
+//! (The refusals are golden cases in `tests/cases/import-*`, on
+//! `--from-json` fixtures, so they do not depend on Ansible's version.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn ansible_inventory() -> Option<PathBuf> {
+    let candidate = std::env::var_os("STRATA_ANSIBLE_INVENTORY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join(".venv/bin/ansible-inventory"));
+    if candidate.is_file() {
+        return Some(candidate);
+    }
+    let why = format!(
+        "{} not found (set STRATA_ANSIBLE_INVENTORY or create .venv with ansible-core)",
+        candidate.display()
+    );
+    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+        panic!("ansible-core is required in CI for the import tests: {why}");
+    }
+    eprintln!("skipped: {why}");
+    None
+}
+
+fn strata(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("STRATA_INVENTORY")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Imports `tests/import/cases/<case>` into a temporary folder; asserts 0
+/// differences, `check --strict` and `--check`; returns the folder, the
+/// import's stdout and stderr.
+fn import(case: &str) -> Option<(tempfile::TempDir, String, String)> {
+    let program = ansible_inventory()?;
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let source = workspace().join("tests/import/cases").join(case);
+    let args = [
+        "import",
+        "ansible",
+        "-i",
+        source.to_str().unwrap(),
+        "--ansible-inventory",
+        program.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ];
+    // From an empty folder: Ansible reads group_vars/ beside the playbook
+    // directory (the current one) too.
+    let out = strata(&args, tmp.path());
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{case}:\n{stdout}\n{stderr}");
+    assert!(stdout.contains(" values identical"), "{stdout}");
+    assert!(
+        stderr.starts_with("strata: running `"),
+        "the run is announced first: {stderr}"
+    );
+    let check = strata(
+        &["-i", out_dir.to_str().unwrap(), "check", "--strict"],
+        tmp.path(),
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{case}: check --strict:\n{}",
+        text(&check.stderr)
+    );
+    // strata's host order is the order of Ansible's own walk of the tree
+    // (`ansible-inventory --graph`: each host where it first appears).
+    let graph = Command::new(&program)
+        .args(["-i", source.to_str().unwrap(), "--graph"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let mut walk: Vec<String> = Vec::new();
+    for line in text(&graph.stdout).lines() {
+        let name = line.trim_start_matches([' ', '|', '-']);
+        if !name.starts_with('@') && !walk.iter().any(|h| h == name) {
+            walk.push(name.to_string());
+        }
+    }
+    let hosts = strata(&["-i", out_dir.to_str().unwrap(), "hosts"], tmp.path());
+    let order: Vec<String> = text(&hosts.stdout).lines().map(str::to_string).collect();
+    assert_eq!(order, walk, "{case}: host order");
+    let mut again: Vec<&str> = args.to_vec();
+    again.push("--check");
+    let verified = strata(&again, tmp.path());
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    assert_eq!(
+        text(&verified.stdout),
+        stdout,
+        "--check says what import said"
+    );
+    Some((tmp, stdout, stderr))
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    std::fs::read_to_string(dir.join("out").join(file)).unwrap()
+}
+
+/// The issue's case: `[atlanta:vars]` and `group_vars/all.yml` both set
+/// `ntp_server`; Ansible resolves the file's value, so atlanta's is dropped.
+#[test]
+fn ini_with_group_vars_all_over_an_inventory_group_var() {
+    let Some((tmp, stdout, stderr)) = import("atlanta") else {
+        return;
+    };
+    assert_eq!(
+        stdout,
+        "6 hosts, 4 groups, 62 values identical, 6 null values identical by the null rule \
+         (strata has no such key)\n"
+    );
+    assert!(
+        stderr.contains(
+            "strata: dropped group `atlanta`'s `ntp_server`: Ansible resolves group `all`'s value \
+             for 2 hosts over group `atlanta`'s"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("left out by the null rule"), "{stderr}");
+    assert!(stderr.contains("`nothing`"), "{stderr}");
+    let atlanta = read(tmp.path(), "group_data/atlanta.toml");
+    assert!(!atlanta.contains("ntp_server"), "{atlanta}");
+    let all = read(tmp.path(), "group_data/all.toml");
+    for line in [
+        "ver = \"1.10\"",
+        "yes_text = \"true\"",
+        "enabled = true",
+        "whole = 2.0",
+        "secret = { __ansible_vault = ",
+    ] {
+        assert!(all.contains(line), "{line} in {all}");
+    }
+    assert!(read(tmp.path(), "host_data/host1.toml").contains("n = \"05\""));
+    let hosts = read(tmp.path(), "hosts.toml");
+    assert!(hosts.contains("\"host[1:3]\""), "{hosts}");
+    assert!(hosts.contains("\"web[01:03]\""), "{hosts}");
+    let readme = read(tmp.path(), "README.md");
+    assert!(readme.contains("ansible-inventory [core "), "{readme}");
+    assert!(readme.contains("--check"), "{readme}");
+}
+
+#[test]
+fn yaml_nested_three_deep_with_group_priority() {
+    let Some((tmp, stdout, _)) = import("nested") else {
+        return;
+    };
+    assert!(stdout.starts_with("4 hosts, 7 groups, "), "{stdout}");
+    // depth, then ansible_group_priority, then name.
+    let hosts = read(tmp.path(), "hosts.toml");
+    let order: Vec<&str> = hosts
+        .lines()
+        .filter_map(|l| l.strip_prefix('[')?.strip_suffix(']'))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "all",
+            "site",
+            "alpha",
+            "zeta",
+            "region_eu",
+            "region_us",
+            "rack_b",
+            "rack_a"
+        ]
+    );
+}
+
+#[test]
+fn host_vars_files_over_inline_host_vars() {
+    let Some((tmp, _, stderr)) = import("host-vars") else {
+        return;
+    };
+    assert!(
+        read(tmp.path(), "host_data/app1.toml").contains("port = 9001"),
+        "{stderr}"
+    );
+    assert!(read(tmp.path(), "host_data/db1.toml").contains("role = \"replica\""));
+}
+
+#[test]
+fn ini_ranges_with_inline_host_vars() {
+    let Some((tmp, stdout, _)) = import("ranges") else {
+        return;
+    };
+    assert!(stdout.starts_with("20 hosts, 2 groups, "), "{stdout}");
+    let hosts = read(tmp.path(), "hosts.toml");
+    assert!(hosts.contains("\"web[01:13].example.com\""), "{hosts}");
+    assert!(hosts.contains("\"db[8:11]\""), "{hosts}");
+    assert!(hosts.contains("\"db-[a:c]\""), "{hosts}");
+}
+
+/// group_vars/ files beat inventory-file variables at any depth: what
+/// no group can give is pinned, one host, with its reason.
+#[test]
+fn group_vars_files_over_deeper_inventory_vars_drop_and_pin() {
+    let Some((tmp, stdout, stderr)) = import("pins") else {
+        return;
+    };
+    assert_eq!(stdout, "2 hosts, 3 groups, 4 values identical\n");
+    assert!(
+        stderr.contains(
+            "strata: dropped group `child`'s `x`: Ansible resolves group `parent`'s value for 2 \
+             hosts over group `child`'s"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "strata: pinned in host_data/ for 1 host: `y`: Ansible resolves group `other`'s \
+             value, where strata would give group `child`'s value"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(read(tmp.path(), "host_data/c2.toml"), "y = \"otherfile\"\n");
+    assert_eq!(read(tmp.path(), "group_data/parent.toml"), "x = 2\n");
+    assert!(!tmp.path().join("out/host_data/c1.toml").exists());
+}
+
+/// Several `-i`, in Ansible's order, make one inventory; the same answer
+/// read with `--from-json` writes the same files.
+#[test]
+fn several_ansible_inventories_and_the_same_answer_from_json() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = workspace().join("tests/import/cases");
+    let sources: Vec<String> = ["nested", "ranges", "host-vars"]
+        .iter()
+        .map(|c| cases.join(c).display().to_string())
+        .collect();
+    let mut args: Vec<&str> = vec!["import", "ansible"];
+    for s in &sources {
+        args.extend(["-i", s]);
+    }
+    let direct = tmp.path().join("direct");
+    let mut run = args.clone();
+    run.extend([
+        "--ansible-inventory",
+        program.to_str().unwrap(),
+        "-o",
+        direct.to_str().unwrap(),
+    ]);
+    let out = strata(&run, tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "27 hosts, 10 groups, 145 values identical\n"
+    );
+    // The two answers, as `--from-json` takes them.
+    let answer = |extra: &[&str]| -> serde_json::Value {
+        let mut cmd = Command::new(&program);
+        for s in &sources {
+            cmd.args(["-i", s]);
+        }
+        let out = cmd
+            .arg("--list")
+            .args(extra)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let file = tmp.path().join("answer.json");
+    let both = serde_json::json!({"export": answer(&["--export"]), "list": answer(&[])});
+    std::fs::write(&file, both.to_string()).unwrap();
+    let from_json = tmp.path().join("from-json");
+    let out = strata(
+        &[
+            "import",
+            "ansible",
+            "--from-json",
+            file.to_str().unwrap(),
+            "-o",
+            from_json.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("running"),
+        "--from-json runs nothing"
+    );
+    for file in ["hosts.toml", "group_data/all.toml", "host_data/app1.toml"] {
+        assert_eq!(
+            std::fs::read_to_string(direct.join(file)).unwrap(),
+            std::fs::read_to_string(from_json.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+/// A changed value in the written inventory is a difference, named with
+/// the host, the key, both values and strata's origin; exit 1.
+#[test]
+fn check_finds_a_changed_value_and_names_its_origin() {
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let Some((tmp, _, _)) = import("atlanta") else {
+        return;
+    };
+    let out_dir = tmp.path().join("out");
+    std::fs::write(
+        out_dir.join("group_data/atlanta.toml"),
+        "ntp_server = \"changed\"\nempty = \"\"\n",
+    )
+    .unwrap();
+    let source = workspace().join("tests/import/cases/atlanta");
+    let out = strata(
+        &[
+            "import",
+            "ansible",
+            "-i",
+            source.to_str().unwrap(),
+            "--ansible-inventory",
+            program.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+            "--check",
+        ],
+        tmp.path(),
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("host1: ntp_server: tool \"ntp.all.example.com\", strata \"changed\" (from "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("group_data/atlanta.toml:1:1"), "{stdout}");
+    assert!(stdout.contains("2 differences ("), "{stdout}");
+}
+
+/// Killed while Ansible runs, import leaves no DIR.
+#[cfg(unix)]
+#[test]
+fn a_killed_import_leaves_no_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let slow = tmp.path().join("slow-ansible-inventory");
+    std::fs::write(&slow, "#!/bin/sh\nexec sleep 5\n").unwrap();
+    std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out_dir = tmp.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args([
+            "import",
+            "ansible",
+            "-i",
+            "inventory.ini",
+            "--ansible-inventory",
+            slow.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ])
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "import is still running"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out_dir.exists());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["slow-ansible-inventory"]);
+}
+
+/// `-i` is repeatable only for `import ansible`.
+#[test]
+fn several_inventories_are_for_import_only() {
+    let out = strata(&["-i", "a", "-i", "b", "hosts"], &workspace());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("more than once"));
+    let out = strata(
+        &["-i", "a", "import", "pyinfra", "inventory.py", "-o", "x"],
+        &workspace(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("takes the inventory file as its argument, not -i"));
+}
