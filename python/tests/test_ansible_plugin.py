@@ -1546,3 +1546,60 @@ print("encrypted")
         env={**ansible.env, "PYTHONPATH": str(collections)},
     )
     assert done.returncode == 0 and done.stdout == "encrypted\n", done.stderr
+
+
+def test_an_imported_vault_value_is_decrypted_by_ansible_through_the_plugin(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 23's vault proof: an INI inventory whose group_vars hold `!vault` values made by
+    `ansible-vault encrypt_string`, imported with `strata import ansible` (0 differences against the
+    real ansible-inventory); then `ansible -m debug` through the plugin on the imported inventory prints
+    the decrypted values with the password and cannot without it."""
+    password = tmp_path / "vault-password"
+    password.write_text("import vault password\n")
+    source = tmp_path / "ansible"
+    (source / "group_vars").mkdir(parents=True)
+    (source / "host_vars").mkdir()
+    (source / "hosts.ini").write_text("[web]\nw1\nw2\n\n[db]\nd1\n")
+
+    def indent(ciphertext: str) -> str:
+        return textwrap.indent(ciphertext, "  ")
+
+    (source / "group_vars" / "web.yml").write_text(
+        "db_password: !vault |\n" + indent(encrypt_string(ansible, password, "web-secret")) + "port: 80\n"
+    )
+    (source / "host_vars" / "d1.yml").write_text(
+        "db_password: !vault |\n" + indent(encrypt_string(ansible, password, "d1-secret"))
+    )
+    out = tmp_path / "imported"
+    done = subprocess.run(
+        [
+            strata_bin(),
+            "import",
+            "ansible",
+            "-i",
+            str(source / "hosts.ini"),
+            "--ansible-inventory",
+            str(ansible.bin_dir / "ansible-inventory"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**ansible.env, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "values identical" in done.stdout and "difference" not in done.stdout, done.stdout
+    written = "".join(p.read_text() for p in out.rglob("*.toml"))
+    assert "$ANSIBLE_VAULT;1.1;AES256" in written
+    assert "web-secret" not in written and "d1-secret" not in written  # strata never decrypted it
+
+    env = debug_env(ansible)
+    base = ("ansible", "all", "-i", str(config(tmp_path / "cfg", out)), "-c", "local", "-m", "ansible.builtin.debug")
+    done = ansible.run(*base, "-a", "var=db_password", "--vault-password-file", str(password), env=env)
+    assert debug_lines(done.stdout) == {
+        "w1": {"db_password": "web-secret"},
+        "w2": {"db_password": "web-secret"},
+        "d1": {"db_password": "d1-secret"},
+    }
+    done = ansible.run(*base, "-a", "var=db_password", env=env, ok=False)
+    assert done.returncode != 0 and "web-secret" not in done.stdout + done.stderr

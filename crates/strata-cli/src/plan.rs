@@ -260,7 +260,8 @@ pub enum ImportFrom {
         inventory: PathBuf,
         /// `--group-data DIR`.
         group_data: Option<PathBuf>,
-        /// The Python with pyinfra (`--python`, default `python3`).
+        /// The Python with pyinfra: `--python`, else `$STRATA_PYTHON`, else
+        /// `python3` on PATH (`strata_import::pyinfra::default_python`).
         python: PathBuf,
     },
 }
@@ -599,7 +600,7 @@ fn import(
                 from: ImportFrom::Pyinfra {
                     inventory,
                     group_data,
-                    python: python.unwrap_or_else(|| "python3".into()),
+                    python: python.unwrap_or_else(strata_import::pyinfra::default_python),
                 },
                 output,
                 force,

@@ -5,10 +5,19 @@ use crate::model::{Imported, Problem};
 
 /// Names strata refuses, as problems: a host or group name that is
 /// empty, holds whitespace, a control character, `/` or `..`, starts with
-/// `@` (connectors), or holds `[` / `]` (ranges).
+/// `@` (connectors), or holds `[` / `]` (ranges). pyinfra's connector hosts
+/// (`@docker/app`) and their implicit groups (`@docker`) are strata's too:
+/// the pyinfra reader checked them against strata's connectors.
 pub fn problems(imported: &Imported) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let connectors = imported.tool == crate::Tool::Pyinfra;
     let why = |name: &str| -> Option<&'static str> {
+        if connectors && name.starts_with('@') {
+            // Checked by the reader (strata's connector grammar); only the
+            // range brackets strata would expand remain to refuse.
+            return (name.contains('[') || name.contains(']'))
+                .then_some("strata reads `[...]` as a host range");
+        }
         if name.is_empty() {
             Some("it is empty")
         } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {

@@ -79,6 +79,9 @@ pub struct Report {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Definer {
     Host,
+    /// What a connector gives its host (`@ssh/10.0.0.5` → `ssh_hostname`):
+    /// below the host's own data, above its groups.
+    Connector,
     Group(usize),
     Global,
 }
@@ -88,6 +91,8 @@ struct Model<'a> {
     global: Vars,
     groups: Vec<Vars>,
     hosts: HashMap<String, Vars>,
+    /// What strata's connectors give connector hosts (pyinfra's `@docker/x`).
+    connectors: HashMap<String, Vars>,
     /// Each host's groups, in strata's order (lowest first).
     host_groups: HashMap<&'a str, Vec<usize>>,
     /// Each group's hosts, through children.
@@ -98,6 +103,7 @@ impl<'a> Model<'a> {
     fn label(&self, d: Definer) -> String {
         match d {
             Definer::Host => "the host's own definition".into(),
+            Definer::Connector => "the host's connector".into(),
             Definer::Group(g) => format!("group `{}`", self.imported.groups[g].name),
             Definer::Global => "group `all`".into(),
         }
@@ -107,6 +113,9 @@ impl<'a> Model<'a> {
     fn resolve(&self, host: &str, key: &str) -> Option<(&Value, Definer)> {
         if let Some(v) = self.hosts.get(host).and_then(|v| v.get(key)) {
             return Some((v, Definer::Host));
+        }
+        if let Some(v) = self.connectors.get(host).and_then(|v| v.get(key)) {
+            return Some((v, Definer::Connector));
         }
         for &g in self.host_groups.get(host).into_iter().flatten().rev() {
             if let Some(v) = self.groups[g].get(key) {
@@ -300,6 +309,37 @@ fn strata_depths(imported: &Imported, index: &HashMap<&str, usize>) -> Vec<u32> 
         .collect()
 }
 
+/// What strata's built-in connectors give each connector host of a
+/// pyinfra inventory (Ansible has no connector hosts: its `@` names are
+/// refused by `names`). The pyinfra reader checked that these are the
+/// values pyinfra resolves.
+fn connector_data(imported: &Imported) -> HashMap<String, Vars> {
+    let mut out = HashMap::new();
+    if imported.tool != crate::Tool::Pyinfra {
+        return out;
+    }
+    let connectors = strata::Connectors::builtin();
+    for host in imported.hosts.iter().filter(|h| h.starts_with('@')) {
+        let (name, argument) = match host[1..].split_once('/') {
+            Some((n, a)) => (n, Some(a)),
+            None => (&host[1..], None),
+        };
+        let Some(Ok(made)) = connectors.get(name).map(|c| c.expand(argument)) else {
+            continue;
+        };
+        let Some(made) = made.into_iter().find(|m| m.name == *host) else {
+            continue;
+        };
+        let vars: Vars = made
+            .data
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Value::String(s.into()))))
+            .collect();
+        out.insert(host.clone(), vars);
+    }
+    out
+}
+
 /// Places `imported`'s values, or every problem that keeps it from being
 /// written (a null that would change a value, a value without a TOML form,
 /// a name strata refuses).
@@ -359,6 +399,7 @@ pub fn place(imported: &Imported) -> Result<Placed, Vec<Problem>> {
             .iter()
             .map(|(h, v)| (h.clone(), strip(v)))
             .collect(),
+        connectors: connector_data(imported),
         host_groups,
         members,
     };
@@ -377,6 +418,9 @@ pub fn place(imported: &Imported) -> Result<Placed, Vec<Problem>> {
         }
         if let Some(own) = model.hosts.get(host) {
             strata_keys.extend(own.keys().cloned());
+        }
+        if let Some(made) = model.connectors.get(host) {
+            strata_keys.extend(made.keys().cloned());
         }
         let known: HashSet<String> = keys.iter().cloned().collect();
         let mut added = HashSet::new();

@@ -159,7 +159,7 @@ pub fn prove(dir: &Path, imported: &Imported) -> Result<Proof, strata::LoadError
                     origin: None,
                 }),
                 Some(value) => {
-                    let value = strata::json::to_value(value);
+                    let value = as_json(value);
                     if &value == tool {
                         proof.identical += 1;
                     } else {
@@ -180,11 +180,36 @@ pub fn prove(dir: &Path, imported: &Imported) -> Result<Proof, strata::LoadError
                     host: name.clone(),
                     what: key.to_string(),
                     tool: None,
-                    strata: Some(strata::json::to_value(value)),
+                    strata: Some(as_json(value)),
                     origin: data.origin(key).map(|o| o.to_string()),
                 });
             }
         }
     }
     Ok(proof)
+}
+
+/// strata's value as the tool's JSON: as `strata::json` writes it, except
+/// a float JSON cannot hold (NaN, infinities), which is the readers'
+/// `{"__float": "nan"}` form (`model::FLOAT_KEY`), so that it compares.
+fn as_json(value: &strata::Value) -> Value {
+    match value {
+        strata::Value::Float(f) if !f.is_finite() => {
+            let name = match (f.is_nan(), f.is_sign_negative()) {
+                (true, false) => "nan",
+                (true, true) => "-nan",
+                (false, false) => "inf",
+                (false, true) => "-inf",
+            };
+            serde_json::json!({ crate::model::FLOAT_KEY: name })
+        }
+        strata::Value::Array(items) => Value::Array(items.iter().map(as_json).collect()),
+        strata::Value::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(k, v)| (k.to_string(), as_json(v)))
+                .collect(),
+        ),
+        other => strata::json::to_value(other),
+    }
 }

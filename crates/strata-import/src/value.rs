@@ -24,6 +24,25 @@ pub fn to_toml(value: &Value, subject: &str, key: &str) -> Result<toml::Value, V
     }
 }
 
+/// The float a `{"__float": "nan" | "-nan" | "inf" | "-inf"}` table
+/// stands for (JSON has no NaN or infinity; TOML has them:
+/// [`FLOAT_KEY`](crate::model::FLOAT_KEY)).
+pub fn special_float(value: &Value) -> Option<f64> {
+    let Value::Object(map) = value else {
+        return None;
+    };
+    if map.len() != 1 {
+        return None;
+    }
+    match map.get(crate::model::FLOAT_KEY)?.as_str()? {
+        "nan" => Some(f64::NAN),
+        "-nan" => Some(-f64::NAN),
+        "inf" => Some(f64::INFINITY),
+        "-inf" => Some(f64::NEG_INFINITY),
+        _ => None,
+    }
+}
+
 /// Whether `value` is, or holds, an integer outside i64.
 pub fn big_integer(value: &Value) -> Option<&str> {
     let Value::Object(map) = value else {
@@ -93,6 +112,9 @@ fn convert(
             toml::Value::Array(out)
         }
         Value::Object(map) => {
+            if let Some(f) = special_float(value) {
+                return Some(toml::Value::Float(f));
+            }
             if let Some(digits) = big_integer(value) {
                 problems.push(problem(format!(
                     "the integer {digits} is outside TOML's integers (64-bit signed)"

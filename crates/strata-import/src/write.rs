@@ -193,6 +193,11 @@ pub fn hosts_toml(placed: &Placed) -> String {
     all.insert("hosts".into(), strings(&compress(&placed.hosts)));
     doc.insert("all".into(), toml::Value::Table(all));
     for g in &placed.groups {
+        if g.name.starts_with('@') {
+            // An implicit connector group (pyinfra's `@docker`): strata
+            // makes it from the hosts' names; only its data is written.
+            continue;
+        }
         let mut t = toml::Table::new();
         if !g.hosts.is_empty() {
             t.insert("hosts".into(), strings(&compress(&g.hosts)));
@@ -387,7 +392,16 @@ fn fill(temp: &Path, placed: &Placed, provenance: &Provenance) -> Result<(), Wri
         mkdir(temp.join("host_data"))?;
     }
     for (h, vars) in &placed.host_vars {
-        put(temp.join(format!("host_data/{h}.toml")), data_file(vars))?;
+        let path = temp.join(format!("host_data/{h}.toml"));
+        // A connector host's file is in a folder of its connector
+        // (`host_data/@docker/app.toml`).
+        if let Some(parent) = path.parent()
+            && !parent.is_dir()
+        {
+            fs::create_dir_all(parent)
+                .map_err(|e| WriteError::Io(format!("creating `{}`", parent.display()), e))?;
+        }
+        put(path, data_file(vars))?;
     }
     Ok(())
 }

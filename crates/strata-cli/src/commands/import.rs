@@ -257,17 +257,12 @@ fn read_pyinfra(
     err: &mut Stderr<'_>,
 ) -> Result<(Imported, Provenance), Failure> {
     err.line(&format!(
-        "strata: running `{}` with pyinfra's inventory loader on {} (import runs it because \
-         you asked for an import)",
+        "strata: running `{}` with pyinfra's inventory loader, which executes {} and its \
+         group_data/*.py (import runs it because you asked for an import)",
         word(python),
         word(inventory)
     ));
-    // Until strata-import's pyinfra reader is merged; the merge replaces
-    // this one line with `strata_import::pyinfra::read(python, inventory, group_data);`.
-    let result: Result<Imported, Vec<Problem>> = Err(Failure::Usage(
-        "`strata import pyinfra` is not built yet".into(),
-    ))?;
-    let imported = match result {
+    let imported = match strata_import::pyinfra::read(python, inventory, group_data) {
         Ok(imported) => imported,
         Err(problems) => return refuse(&problems, err),
     };
@@ -277,7 +272,7 @@ fn read_pyinfra(
         read.push_str(&format!(" with group data {}", word(dir)));
         verify.push_str(&format!(" --group-data {}", word(dir)));
     }
-    if python != Path::new("python3") {
+    if python != strata_import::pyinfra::default_python() {
         verify.push_str(&format!(" --python {}", word(python)));
     }
     verify.push_str(&format!(" -o {} --check", word(&plan.output)));
