@@ -73,8 +73,10 @@ impl Proof {
     /// `N hosts, M groups, K values identical` (and the null count).
     pub fn summary(&self) -> String {
         let mut s = format!(
-            "{} hosts, {} groups, {} values identical",
-            self.hosts, self.groups, self.identical
+            "{}, {}, {} identical",
+            counted(self.hosts, "host"),
+            counted(self.groups, "group"),
+            counted(self.identical, "value")
         );
         if self.nulls > 0 {
             s.push_str(&format!(
@@ -211,5 +213,14 @@ fn as_json(value: &strata::Value) -> Value {
                 .collect(),
         ),
         other => strata::json::to_value(other),
+    }
+}
+
+/// `1 host`, `2 hosts`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
