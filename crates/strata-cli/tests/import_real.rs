@@ -253,3 +253,47 @@ fn python_values_without_a_toml_form_are_named_and_nothing_is_written() {
     }
     assert!(!out.exists());
 }
+
+/// What `ansible-inventory -i` accepts besides INI, YAML and folders: a
+/// TOML inventory (Ansible's `toml` plugin) and an inventory plugin's
+/// configuration (`ansible.builtin.generator`, which makes its hosts from
+/// templates), alone and together.
+#[test]
+fn a_toml_inventory_and_a_plugin_configuration_import_too() {
+    let Some(program) = tool(
+        "STRATA_ANSIBLE_INVENTORY",
+        ".venv/bin/ansible-inventory",
+        "ansible-core",
+    ) else {
+        return;
+    };
+    let case = workspace().join("tests/import/cases/other-forms");
+    let toml = case.join("inventory.toml");
+    let generator = case.join("generator.yml");
+    for (sources, hosts) in [
+        (vec![&toml], 5),
+        (vec![&generator], 4),
+        (vec![&toml, &generator], 9),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let mut args: Vec<&str> = vec!["import", "ansible"];
+        for s in &sources {
+            args.extend(["-i", s.to_str().unwrap()]);
+        }
+        args.extend([
+            "--ansible-inventory",
+            program.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        let done = strata(&args, tmp.path());
+        let what = format!("{sources:?}");
+        assert_identical(&what, &done, &out, tmp.path());
+        assert!(
+            text(&done.stdout).starts_with(&format!("{hosts} hosts, ")),
+            "{what}: {}",
+            text(&done.stdout)
+        );
+    }
+}
