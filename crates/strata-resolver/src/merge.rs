@@ -551,6 +551,15 @@ impl Merge<'_, '_, '_> {
                 }
                 if first && i > 0 && node.child(k).is_none() {
                     // The highest table wins what no nested rule names.
+                    let at = pushed(path, Seg::Key(Text::from(k)));
+                    let has = tables[0].1.get(k).is_some();
+                    self.dropped.push(Dropped {
+                        set,
+                        from: at.clone(),
+                        by: top,
+                        by_from: if has { at } else { path.clone() },
+                        knocked: false,
+                    });
                     continue;
                 }
                 if let Some(&by) = knocked.get(k) {
@@ -576,18 +585,6 @@ impl Merge<'_, '_, '_> {
             for x in pending {
                 knocked.entry(x).or_insert(set);
                 knocks.push((set, x, false));
-            }
-        }
-        if first && tables.len() > 1 {
-            for &(set, _) in &tables[1..] {
-                // What the nested rules do not merge is replaced.
-                self.dropped.push(Dropped {
-                    set,
-                    from: path.clone(),
-                    by: top,
-                    by_from: path.clone(),
-                    knocked: false,
-                });
             }
         }
         self.pieces.push(Piece {
