@@ -132,7 +132,7 @@ pub struct Settings {
 /// diagnostic, and a rule with a problem is left out.
 pub fn parse_settings(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) -> Settings {
     let keys = Keys::default();
-    let (merge, _) = parse_file(file, text, diagnostics, &keys, |doc, cx| read(doc, cx));
+    let (merge, _) = parse_file(file, text, diagnostics, &keys, read);
     Settings {
         file: Some(file),
         merge,
@@ -145,7 +145,7 @@ fn read(doc: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<MergeRule> {
         let name = key.get_ref();
         if name == "merge" {
             match value.get_ref() {
-                DeValue::Table(t) => read_merge(t, &mut Vec::new(), cx, &mut rules),
+                DeValue::Table(t) => read_merge(t, &[], cx, &mut rules),
                 other => cx.push(
                     Diagnostic::error(
                         Code::SettingsShape,
@@ -217,17 +217,12 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 /// The entries of `[merge]` (or of a table under it, `prefix` its path).
-fn read_merge(
-    table: &DeTable<'_>,
-    prefix: &mut Vec<String>,
-    cx: &mut Ctx<'_>,
-    out: &mut Vec<MergeRule>,
-) {
+fn read_merge(table: &DeTable<'_>, prefix: &[String], cx: &mut Ctx<'_>, out: &mut Vec<MergeRule>) {
     for (key, value) in table.iter() {
         let written = key.get_ref();
         let key_span = cx.span(key.span());
         // A quoted key with dots is a path: `"app.limits"`.
-        let mut path = prefix.clone();
+        let mut path = prefix.to_vec();
         path.extend(written.split('.').map(str::to_string));
         let pattern = path.join(".");
         if let DeValue::Table(t) = value.get_ref() {
@@ -236,8 +231,7 @@ fn read_merge(
                 bad_pattern(&pattern, key_span, cx);
                 continue;
             }
-            let mut inner = path;
-            read_merge(t, &mut inner, cx, out);
+            read_merge(t, &path, cx, out);
             continue;
         }
         let Some(name) = strategy_text(value, &pattern, cx) else {

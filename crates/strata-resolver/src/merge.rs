@@ -706,7 +706,7 @@ fn article(t: &str) -> String {
 /// `-0.0` alike), tables in any key order.
 fn hash_value(v: &Value) -> u64 {
     use std::hash::{BuildHasher, Hash, Hasher};
-    let state = foldhash::quality::FixedState::with_seed(0x6d65_7267_65);
+    let state = foldhash::quality::FixedState::with_seed(0x006d_6572_6765);
     let mut h = state.build_hasher();
     match v {
         Value::String(s) => (0u8, s.as_str()).hash(&mut h),
@@ -723,9 +723,7 @@ fn hash_value(v: &Value) -> u64 {
         Value::Table(t) => {
             let mut sum = 0u64;
             for (k, x) in t.iter() {
-                let mut e = state.build_hasher();
-                (k, hash_value(x)).hash(&mut e);
-                sum = sum.wrapping_add(e.finish());
+                sum = sum.wrapping_add(state.hash_one((k, hash_value(x))));
             }
             (6u8, sum).hash(&mut h);
         }

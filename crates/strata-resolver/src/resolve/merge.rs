@@ -33,7 +33,6 @@ pub(super) fn merge(
     let rules = Rules::new(settings.merge);
     let mut keys = HashMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    let mut ambiguous = HashSet::new();
     for set in inv.sets.iter().filter(|s| s.layer != Layer::Override) {
         for (k, entry) in set.table.iter() {
             if !seen.insert(k) {
@@ -46,7 +45,7 @@ pub(super) fn merge(
                 }
                 Decided::Ambiguous(a, b) => {
                     let (ra, rb) = (&rules.rules[a], &rules.rules[b]);
-                    if ambiguous.insert((a, b)) || true {
+                    {
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::AmbiguousMerge,
