@@ -137,12 +137,12 @@ impl<'a> Data<'a> {
     /// highest contribution's origin, then every definition it merged.
     pub fn definitions(&self, key: &str) -> Vec<Definition<'a>> {
         let inv = self.inv;
-        self.sets_with_ids()
-            .filter_map(|(id, s)| s.table.get(key).map(|e| (id, s, e)))
-            .map(|(id, s, e)| Definition {
+        self.sets()
+            .filter_map(|s| s.table.get(key).map(|e| (s, e)))
+            .map(|(s, e)| Definition {
                 value: &e.value,
                 origin: match s.layer {
-                    Layer::Merged => self.merged_origin(id, key, &[]),
+                    Layer::Merged => self.top_contribution(key),
                     _ => None,
                 }
                 .unwrap_or_else(|| inv.origin_of(s, Some(e.key_span))),
@@ -157,22 +157,30 @@ impl<'a> Data<'a> {
             .map(move |&id| (id, &inv.sets[id as usize]))
     }
 
-    /// The merged key `key` of this view, when its winner is merged: the
-    /// merged set and its provenance.
-    pub(crate) fn merged(&self, key: &str) -> Option<(SetId, &'a crate::merge::MergedKey)> {
+    /// The provenance of `key` in this view, when its winner is merged
+    /// (made again from the layers it merged).
+    pub(crate) fn merged(&self, key: &str) -> Option<crate::merge::MergedKey> {
         let m = self.inv.merging.as_deref()?;
-        let (id, s) = self
-            .sets_with_ids()
-            .find(|(_, s)| s.table.get(key).is_some())?;
-        match s.layer {
-            Layer::Merged => m.key(id, key).map(|k| (id, k)),
-            _ => None,
+        let s = self.sets().find(|s| s.table.get(key).is_some())?;
+        if s.layer != Layer::Merged {
+            return None;
         }
+        let contributions = crate::merge::contributions(&self.inv.sets, &self.chain, key);
+        crate::merge::provenance(&self.inv.sets, &self.inv.files, m, key, &contributions)
     }
 
-    /// The origin of `path` (inside `key`'s value) in merged set `id`.
-    fn merged_origin(&self, id: SetId, key: &str, path: &[&str]) -> Option<Origin<'a>> {
-        let m = self.inv.merging.as_deref()?.key(id, key)?;
+    /// The origin of the highest definition a merged `key` merged.
+    fn top_contribution(&self, key: &str) -> Option<Origin<'a>> {
+        let (s, e) = self
+            .sets()
+            .filter(|s| !matches!(s.layer, Layer::Override | Layer::Merged))
+            .find_map(|s| s.table.get(key).map(|e| (s, e)))?;
+        Some(self.inv.origin_of(s, Some(e.key_span)))
+    }
+
+    /// The origin of `path` (inside `key`'s merged value).
+    fn merged_origin(&self, key: &str, path: &[&str]) -> Option<Origin<'a>> {
+        let m = self.merged(key)?;
         let (piece, n) = m.piece_of(path)?;
         let mut from = piece.from.clone();
         let below = self.value_at(piece.set, key, &piece.from)?;
@@ -234,7 +242,7 @@ impl<'a> Data<'a> {
             .find_map(|(id, s)| s.table.get(key).map(|e| (id, s, e)))?;
         let from = segs_of(&e.value, inner)?;
         if s.layer == Layer::Merged {
-            return self.merged_origin(id, key, inner);
+            return self.merged_origin(key, inner);
         }
         Some(self.origin_at(id, key, &from))
     }
@@ -252,11 +260,9 @@ impl<'a> Data<'a> {
     /// `strata.toml` merges, its highest contribution:
     /// [`Data::origin_of_path`] gives each piece's).
     pub fn origin(&self, key: &str) -> Option<Origin<'a>> {
-        let (id, s, e) = self
-            .sets_with_ids()
-            .find_map(|(id, s)| s.table.get(key).map(|e| (id, s, e)))?;
+        let (s, e) = self.sets().find_map(|s| s.table.get(key).map(|e| (s, e)))?;
         if s.layer == Layer::Merged
-            && let Some(o) = self.merged_origin(id, key, &[])
+            && let Some(o) = self.top_contribution(key)
         {
             return Some(o);
         }

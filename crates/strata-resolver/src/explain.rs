@@ -329,7 +329,7 @@ impl<'a> Data<'a> {
 
     /// The pieces of a merged winner and what it dropped.
     fn explain_merged(&self, key: &str, value: &'a Value) -> Option<Merged<'a>> {
-        let (_, m) = self.merged(key)?;
+        let m = self.merged(key)?;
         let inv = self.inventory();
         let strings = |p: &[Seg]| p.iter().map(Seg::as_string).collect::<Vec<_>>();
         // Leaves: pieces no other piece lies under.

@@ -540,9 +540,7 @@ impl Inventory {
                             &name,
                         );
                         diagnostics.extend(found);
-                        if let Some(set) = set {
-                            self.hosts[i].own.insert(0, set);
-                        }
+                        self.hosts[i].own.insert_many(0, set);
                         self.merging = Some(m);
                     }
                 }

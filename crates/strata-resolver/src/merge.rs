@@ -73,7 +73,6 @@ pub(crate) struct Dropped {
 /// The provenance of one merged key.
 #[derive(Clone, Debug)]
 pub(crate) struct MergedKey {
-    pub key: Text,
     /// The `[merge]` rule that decided the strategy (an index in
     /// [`Rules::rules`]).
     pub rule: usize,
@@ -239,67 +238,76 @@ pub(crate) struct Found<'f> {
     pub host: &'f str,
 }
 
-/// The merged key set for one host's contributing layers (`chain`,
-/// highest first, no override): its table and the provenance of its keys.
-/// `keys`: each merged top-level key's strategy tree.
-pub(crate) fn merge_chain(
+/// Merges `key` over `contributions` (the sets defining it, highest
+/// first; no override, no merged set) by `node`: the value, and (with
+/// `record`) the provenance of every piece.
+pub(crate) fn merge_key(
     sets: &[DataSet],
-    chain: &[SetId],
-    keys: &HashMap<Text, Node>,
+    key: &str,
+    node: &Node,
+    contributions: &[SetId],
     found: &mut Found<'_>,
-) -> (DataTable, Vec<MergedKey>) {
-    // Keys in the order the highest layer writes them first.
-    let mut order: Vec<&str> = Vec::new();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for &id in chain {
-        for k in sets[id as usize].table.keys() {
-            if keys.contains_key(k) && seen.insert(k) {
-                order.push(k);
-            }
-        }
-    }
-    let mut table = DataTable::with_capacity(order.len());
-    let mut merged = Vec::with_capacity(order.len());
-    for key in order {
-        let node = &keys[key];
-        let defs: Vec<(SetId, &Entry)> = chain
-            .iter()
-            .filter_map(|&id| sets[id as usize].table.get(key).map(|e| (id, e)))
-            .collect();
-        let mut m = Merge {
-            sets,
-            key,
-            pieces: Vec::new(),
-            dropped: Vec::new(),
-            found,
-        };
-        let vals: Vec<(SetId, &Value)> = defs.iter().map(|(id, e)| (*id, &e.value)).collect();
-        let value = m.node(node, &vals, &mut Vec::new());
-        let (pieces, dropped) = (m.pieces, m.dropped);
-        let (top, entry) = defs[0];
-        table.insert(
-            key,
-            Entry {
-                value,
-                key_span: entry.key_span,
-                value_span: entry.value_span,
-            },
-        );
-        let rule = first_rule(node).unwrap_or(0);
-        let mut all = vec![Piece {
+    record: bool,
+) -> (Value, MergedKey) {
+    let vals: Vec<(SetId, &Value)> = contributions
+        .iter()
+        .map(|&id| {
+            let e = sets[id as usize]
+                .table
+                .get(key)
+                .expect("a contribution defines the key");
+            (id, &e.value)
+        })
+        .collect();
+    let mut m = Merge {
+        sets,
+        key,
+        pieces: Vec::new(),
+        dropped: Vec::new(),
+        record,
+        found,
+    };
+    let value = m.node(node, &vals, &mut Vec::new());
+    let mut pieces = Vec::new();
+    if record {
+        pieces.push(Piece {
             path: Vec::new(),
-            set: top,
+            set: contributions[0],
             from: Vec::new(),
-        }];
-        all.extend(pieces);
-        merged.push(MergedKey {
-            key: Text::from(key),
-            rule,
-            pieces: all,
-            dropped,
         });
+        pieces.extend(m.pieces);
     }
-    (table, merged)
+    let merged = MergedKey {
+        rule: first_rule(node).unwrap_or(0),
+        pieces,
+        dropped: m.dropped,
+    };
+    (value, merged)
+}
+
+/// The provenance of `key` merged over `contributions`, made again when
+/// asked (a load keeps only merged values: provenance for 100,000 hosts
+/// would cost more than their data).
+pub(crate) fn provenance(
+    sets: &[DataSet],
+    files: &Files,
+    m: &Merging,
+    key: &str,
+    contributions: &[SetId],
+) -> Option<MergedKey> {
+    let node = m.keys.get(key)?;
+    if contributions.is_empty() {
+        return None;
+    }
+    let mut found = Found {
+        files,
+        rules: &m.rules,
+        diagnostics: Vec::new(),
+        budget: MergeBudget { left: u64::MAX },
+        over_budget: false,
+        host: "",
+    };
+    Some(merge_key(sets, key, node, contributions, &mut found, true).1)
 }
 
 /// The first rule of a tree (a key whose strategy is only on nested paths).
@@ -314,6 +322,8 @@ struct Merge<'a, 'f, 'g> {
     key: &'a str,
     pieces: Vec<Piece>,
     dropped: Vec<Dropped>,
+    /// Keep `pieces` and `dropped` (for explain, not for a load).
+    record: bool,
     found: &'f mut Found<'g>,
 }
 
@@ -328,6 +338,18 @@ fn pushed(path: &[Seg], seg: Seg) -> Vec<Seg> {
 }
 
 impl Merge<'_, '_, '_> {
+    fn piece(&mut self, p: Piece) {
+        if self.record {
+            self.pieces.push(p);
+        }
+    }
+
+    fn drop(&mut self, d: Dropped) {
+        if self.record {
+            self.dropped.push(d);
+        }
+    }
+
     /// Counts `n` values visited; false once the budget is spent.
     fn spend(&mut self, n: usize) -> bool {
         let n = n as u64;
@@ -350,13 +372,13 @@ impl Merge<'_, '_, '_> {
     /// The highest value whole; the others replaced.
     fn first(&mut self, vals: &[(SetId, &Value)], path: &[Seg]) -> Value {
         let (top, v) = vals[0];
-        self.pieces.push(Piece {
+        self.piece(Piece {
             path: path.to_vec(),
             set: top,
             from: path.to_vec(),
         });
         for &(set, _) in &vals[1..] {
-            self.dropped.push(Dropped {
+            self.drop(Dropped {
                 set,
                 from: path.to_vec(),
                 by: top,
@@ -468,7 +490,7 @@ impl Merge<'_, '_, '_> {
                     for k in knocks.iter_mut().filter(|k| k.0 == by && k.1 == at) {
                         k.3 = true;
                     }
-                    self.dropped.push(Dropped {
+                    self.drop(Dropped {
                         set,
                         from: pushed(path, Seg::Index(j)),
                         by,
@@ -483,7 +505,7 @@ impl Merge<'_, '_, '_> {
                     continue;
                 }
                 bucket.push(out.len());
-                self.pieces.push(Piece {
+                self.piece(Piece {
                     path: pushed(path, Seg::Index(out.len())),
                     set,
                     from: pushed(path, Seg::Index(j)),
@@ -526,7 +548,7 @@ impl Merge<'_, '_, '_> {
         let (tables, below) = vals.split_at(run);
         let top = tables[0].0;
         for &(set, _) in below {
-            self.dropped.push(Dropped {
+            self.drop(Dropped {
                 set,
                 from: path.clone(),
                 by: top,
@@ -553,7 +575,7 @@ impl Merge<'_, '_, '_> {
                     // The highest table wins what no nested rule names.
                     let at = pushed(path, Seg::Key(Text::from(k)));
                     let has = tables[0].1.get(k).is_some();
-                    self.dropped.push(Dropped {
+                    self.drop(Dropped {
                         set,
                         from: at.clone(),
                         by: top,
@@ -567,7 +589,7 @@ impl Merge<'_, '_, '_> {
                         kn.2 = true;
                     }
                     let written = format!("{KNOCKOUT_PREFIX}{k}");
-                    self.dropped.push(Dropped {
+                    self.drop(Dropped {
                         set,
                         from: pushed(path, Seg::Key(Text::from(k))),
                         by,
@@ -587,7 +609,7 @@ impl Merge<'_, '_, '_> {
                 knocks.push((set, x, false));
             }
         }
-        self.pieces.push(Piece {
+        self.piece(Piece {
             path: path.clone(),
             set: top,
             from: path.clone(),
@@ -749,10 +771,10 @@ pub(crate) struct Merging {
     pub keys: HashMap<Text, Node>,
     /// The virtual file of merged sets.
     pub file: Option<FileId>,
-    /// Merged sets by their contributing layers (highest first).
-    pub by_chain: HashMap<Vec<SetId>, SetId>,
-    /// The provenance of each merged set's keys.
-    pub provenance: HashMap<SetId, Vec<MergedKey>>,
+    /// The merged set of each key and list of contributions (highest
+    /// first), `None` when merging changes nothing (one layer, no
+    /// knockout): hosts with the same contributions share it.
+    pub by_key: HashMap<(Text, Vec<SetId>), Option<SetId>>,
     /// The merge budget (values visited, all merges together) and what is
     /// left of it.
     pub budget: u64,
@@ -763,87 +785,114 @@ pub(crate) struct Merging {
     pub reported: std::collections::HashSet<(Code, Option<Span>)>,
 }
 
-impl Merging {
-    /// The provenance of `key` in merged set `set`.
-    pub fn key(&self, set: SetId, key: &str) -> Option<&MergedKey> {
-        self.provenance
-            .get(&set)?
-            .iter()
-            .find(|m| m.key.as_str() == key)
-    }
-
-    /// True when set `id` defines a key that merges.
-    pub fn contributes(&self, set: &DataSet) -> bool {
-        set.layer != Layer::Override && set.table.keys().any(|k| self.keys.contains_key(k))
-    }
+/// The sets of `chain` (a host's layers, highest first) that take part in
+/// merging `key`: those defining it, without the override and merged sets.
+pub(crate) fn contributions(sets: &[DataSet], chain: &[SetId], key: &str) -> Vec<SetId> {
+    chain
+        .iter()
+        .copied()
+        .filter(|&id| {
+            let s = &sets[id as usize];
+            !matches!(s.layer, Layer::Override | Layer::Merged) && s.table.get(key).is_some()
+        })
+        .collect()
 }
 
-/// Merges host `host`'s contributing layers (from `chain`, its data's
-/// layers highest first): the merged set to put first in its own layers
-/// (shared by every host with the same contributions), or `None` when no
-/// layer of it defines a merged key; and what the merge found wrong (each
-/// problem once per inventory).
+/// Merges host `host`'s layers (`chain`, its data's layers highest
+/// first) for every merged key they define: the merged sets to put first
+/// in its own layers, one per key whose merge changes something (shared by
+/// every host with the same contributions to that key); and what merging
+/// found wrong (each problem once per inventory).
 pub(crate) fn merge_host(
     sets: &mut Vec<DataSet>,
     files: &Files,
     m: &mut Merging,
     chain: &[SetId],
     host: &str,
-) -> (Option<SetId>, Vec<Diagnostic>) {
-    let contributing: Vec<SetId> = chain
-        .iter()
-        .copied()
-        .filter(|&id| {
-            let s = &sets[id as usize];
-            s.layer != Layer::Merged && m.contributes(s)
-        })
-        .collect();
-    if contributing.is_empty() {
-        return (None, Vec::new());
+) -> (Vec<SetId>, Vec<Diagnostic>) {
+    let mut out = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut seen: Vec<Text> = Vec::new();
+    for &id in chain {
+        let s = &sets[id as usize];
+        if matches!(s.layer, Layer::Override | Layer::Merged) {
+            continue;
+        }
+        for k in s.table.keys() {
+            if m.keys.contains_key(k) && !seen.iter().any(|x| x.as_str() == k) {
+                seen.push(Text::from(k));
+            }
+        }
     }
-    if let Some(&id) = m.by_chain.get(&contributing) {
-        return (Some(id), Vec::new());
-    }
-    let mut found = Found {
-        files,
-        rules: &m.rules,
-        diagnostics: Vec::new(),
-        budget: MergeBudget {
-            left: m.budget_left,
-        },
-        over_budget: false,
-        host,
-    };
-    let (table, keys) = merge_chain(sets, &contributing, &m.keys, &mut found);
-    let Found {
-        mut diagnostics,
-        budget,
-        over_budget,
-        ..
-    } = found;
-    m.budget_left = budget.left;
-    if over_budget && !m.over_budget {
-        m.over_budget = true;
-        let at = m
-            .rules
-            .rules
-            .first()
-            .map(|r| r.key_span)
-            .unwrap_or_else(|| Span::file_start(m.file.unwrap_or(FileId::from_index(0))));
-        diagnostics.push(
-            Diagnostic::error(
-                Code::BudgetExceeded,
-                at,
-                format!("merging the strategies of strata.toml would visit more than {} values", m.budget),
-            )
-            .with_help("the merge budget is the host-key budget (`--max-host-keys`); merged values this large are likely a mistake"),
-        );
+    for key in seen {
+        let contributing = contributions(sets, chain, &key);
+        let cache = (key, contributing);
+        if let Some(&merged) = m.by_key.get(&cache) {
+            out.extend(merged);
+            continue;
+        }
+        let (key, contributing) = &cache;
+        let mut found = Found {
+            files,
+            rules: &m.rules,
+            diagnostics: Vec::new(),
+            budget: MergeBudget {
+                left: m.budget_left,
+            },
+            over_budget: false,
+            host,
+        };
+        let node = &m.keys[key];
+        let (value, _) = merge_key(sets, key, node, contributing, &mut found, false);
+        let Found {
+            diagnostics: found,
+            budget,
+            over_budget,
+            ..
+        } = found;
+        diagnostics.extend(found);
+        m.budget_left = budget.left;
+        if over_budget && !m.over_budget {
+            m.over_budget = true;
+            let at = m
+                .rules
+                .rules
+                .first()
+                .map(|r| r.key_span)
+                .unwrap_or_else(|| Span::file_start(m.file.unwrap_or(FileId::from_index(0))));
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::BudgetExceeded,
+                    at,
+                    format!("merging the strategies of strata.toml would visit more than {} values", m.budget),
+                )
+                .with_help("the merge budget is the host-key budget (`--max-host-keys`); merged values this large are likely a mistake"),
+            );
+        }
+        let top = sets[contributing[0] as usize]
+            .table
+            .get(key)
+            .expect("a contribution defines the key");
+        // One layer, and merging changed nothing: the waterfall finds it.
+        let merged = if contributing.len() == 1 && value == top.value {
+            None
+        } else {
+            let mut table = DataTable::with_capacity(1);
+            table.insert(
+                key,
+                Entry {
+                    value,
+                    key_span: top.key_span,
+                    value_span: top.value_span,
+                },
+            );
+            let file = m.file.expect("a merging inventory has its virtual file");
+            sets.push(merged_set(file, table));
+            Some((sets.len() - 1) as SetId)
+        };
+        out.extend(merged);
+        m.by_key.insert(cache, merged);
     }
     diagnostics.retain(|d| m.reported.insert((d.code, d.span())));
-    let file = m.file.expect("a merging inventory has its virtual file");
-    sets.push(merged_set(file, table));
-    let id = (sets.len() - 1) as SetId;
-    m.provenance.insert(id, keys);
-    m.by_chain.insert(contributing, id);
-    (Some(id), diagnostics)
+    (out, diagnostics)
 }

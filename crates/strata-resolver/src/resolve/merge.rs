@@ -3,13 +3,13 @@
 //! Runs on the built inventory, after the override and defaults are
 //! placed, and only when `[merge]` names something: an inventory without
 //! it does no work here. Each top-level key's strategy is decided once
-//! (ambiguous globs reported there); each host's contributing layers (its
-//! layers that define a merged key, without the override) are merged once
-//! per distinct list of them, which most hosts share with their groups'
-//! other hosts, into a [`Layer::Merged`](crate::Layer::Merged) set put
-//! first among the host's own layers, where [`Data`](crate::Data) finds
-//! it before the layers it merges. The merging itself, with provenance, is
-//! [`crate::merge`].
+//! (ambiguous globs reported there); each merged key of a host is merged
+//! once per distinct list of layers defining it (without the override),
+//! which most hosts share with their groups' other hosts, into a
+//! [`Layer::Merged`](crate::Layer::Merged) set put first among the host's
+//! own layers, where [`Data`](crate::Data) finds it before the layers it
+//! merges; a merge that changes nothing (one layer, no knockout) makes no
+//! set. The merging itself, with provenance, is [`crate::merge`].
 
 use std::collections::{HashMap, HashSet};
 
@@ -80,10 +80,10 @@ pub(super) fn merge(
     for hid in 0..inv.hosts.len() {
         let chain = inv.host_by_id(hid as u32).data().chain().to_vec();
         let name = inv.host_index.name(hid).to_string();
-        let (set, found) = merge_host(&mut inv.sets, &inv.files, &mut m, &chain, &name);
+        let (merged, found) = merge_host(&mut inv.sets, &inv.files, &mut m, &chain, &name);
         diagnostics.extend(found);
-        if let Some(set) = set {
-            inv.hosts[hid].own.insert(0, set);
+        if !merged.is_empty() {
+            inv.hosts[hid].own.insert_many(0, merged);
         }
     }
     inv.merging = Some(Box::new(m));
