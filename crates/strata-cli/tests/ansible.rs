@@ -597,6 +597,7 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
         "tests/fixtures/ungrouped",
         "tests/fixtures/warnings",
         "tests/fixtures/misnamed",
+        "tests/fixtures/merge",
     ]
     .iter()
     .map(|p| ws.join(p))

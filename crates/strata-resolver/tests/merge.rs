@@ -465,3 +465,35 @@ fn a_deferred_host_file_merges_when_read() {
         T::Array(vec!["a".into(), "b".into()])
     );
 }
+
+#[test]
+fn a_merged_key_of_a_parent_group_is_not_shadowed() {
+    // The child's `pkgs` wins over the parent's for every host: shadowed
+    // by the waterfall, but merged with `unique`, so the parent's counts.
+    let make = |merge: bool| {
+        let mut b = Inventory::builder()
+            .group_with_data("prod", Vec::<&str>::new(), toml::toml! { pkgs = ["a"] })
+            .group_with_data("web", ["w1"], toml::toml! { pkgs = ["b"] })
+            .children("prod", ["web"]);
+        if merge {
+            b = b.merge("pkgs", "unique");
+        }
+        b.build().unwrap()
+    };
+    let codes = |inv: &Inventory| -> Vec<Code> { inv.lint().iter().map(|d| d.code).collect() };
+    assert!(codes(&make(false)).contains(&Code::ShadowedParentData));
+    let merged = make(true);
+    assert!(!codes(&merged).contains(&Code::ShadowedParentData));
+    assert_eq!(
+        merged
+            .host("w1")
+            .unwrap()
+            .data()
+            .get("pkgs")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
