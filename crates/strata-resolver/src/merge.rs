@@ -470,10 +470,11 @@ impl Merge<'_, '_, '_> {
     fn unique(&mut self, vals: &[(SetId, &Value)], path: &[Seg]) -> Value {
         let mut out: Vec<Value> = Vec::new();
         let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-        // Knocked-out strings, by the set that knocked each out.
-        let mut knocked: HashMap<&str, (SetId, usize)> = HashMap::new();
+        // Knocked-out strings: the knockouts of each (indices in
+        // `knocks`, the highest first).
+        let mut knocked: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut knocks: Vec<(SetId, usize, &str, bool)> = Vec::new();
-        for (layer, &(set, v)) in vals.iter().enumerate() {
+        for &(set, v) in vals {
             let items = v.as_array().unwrap_or_default();
             if !self.spend(items.len()) {
                 break;
@@ -485,11 +486,13 @@ impl Merge<'_, '_, '_> {
                     continue;
                 }
                 if let Some(s) = item.as_str()
-                    && let Some(&(by, at)) = knocked.get(s)
+                    && let Some(by) = knocked.get(s)
                 {
-                    for k in knocks.iter_mut().filter(|k| k.0 == by && k.1 == at) {
-                        k.3 = true;
+                    // Every knockout of it above removes something.
+                    for &k in by {
+                        knocks[k].3 = true;
                     }
+                    let (by, at) = (knocks[by[0]].0, knocks[by[0]].1);
                     self.drop(Dropped {
                         set,
                         from: pushed(path, Seg::Index(j)),
@@ -512,9 +515,8 @@ impl Merge<'_, '_, '_> {
                 });
                 out.push(item.clone());
             }
-            let _ = layer;
             for (j, x) in pending {
-                knocked.entry(x).or_insert((set, j));
+                knocked.entry(x).or_default().push(knocks.len());
                 knocks.push((set, j, x, false));
             }
         }
@@ -558,7 +560,7 @@ impl Merge<'_, '_, '_> {
         }
         let mut order: Vec<&str> = Vec::new();
         let mut per_key: HashMap<&str, Vec<(SetId, &Value)>> = HashMap::new();
-        let mut knocked: HashMap<&str, SetId> = HashMap::new();
+        let mut knocked: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut knocks: Vec<(SetId, &str, bool)> = Vec::new();
         for (i, &(set, v)) in tables.iter().enumerate() {
             let t: &Table = v.as_table().expect("a run of tables");
@@ -584,10 +586,11 @@ impl Merge<'_, '_, '_> {
                     });
                     continue;
                 }
-                if let Some(&by) = knocked.get(k) {
-                    for kn in knocks.iter_mut().filter(|kn| kn.0 == by && kn.1 == k) {
-                        kn.2 = true;
+                if let Some(by) = knocked.get(k) {
+                    for &i in by {
+                        knocks[i].2 = true;
                     }
+                    let by = knocks[by[0]].0;
                     let written = format!("{KNOCKOUT_PREFIX}{k}");
                     self.drop(Dropped {
                         set,
@@ -605,7 +608,7 @@ impl Merge<'_, '_, '_> {
                 list.push((set, v));
             }
             for x in pending {
-                knocked.entry(x).or_insert(set);
+                knocked.entry(x).or_default().push(knocks.len());
                 knocks.push((set, x, false));
             }
         }

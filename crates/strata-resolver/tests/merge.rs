@@ -497,3 +497,72 @@ fn a_merged_key_of_a_parent_group_is_not_shadowed() {
         2
     );
 }
+
+#[test]
+fn knockouts_warn_only_when_nothing_below_them_is_removed() {
+    // `web` and `all.data` both knock out `a`, which `all.toml` (below
+    // both) gives: neither warns. `--b` has nothing below: a warning.
+    let inv = Inventory::builder()
+        .group_with_data(
+            "web",
+            ["w1"],
+            toml::toml! { k = ["--a", "--b", "x"] t = { "--a" = 1 } },
+        )
+        .global_data(toml::toml! { k = ["--a"] t = { "--a" = 1 } })
+        .group_data("all", toml::toml! { k = ["a"] t = { a = 1 } })
+        .merge("k", "unique")
+        .merge("t", "hash")
+        .build()
+        .unwrap();
+    let d = inv.host("w1").unwrap().data();
+    assert_eq!(d.get("k").unwrap().to_toml(), T::Array(vec!["x".into()]));
+    assert_eq!(d.get("t").unwrap().to_toml(), T::Table(toml::Table::new()));
+    let warnings: Vec<&str> = inv
+        .diagnostics()
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("the element `b`"), "{warnings:?}");
+}
+
+#[test]
+fn the_budget_bounds_what_merging_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let big: Vec<String> = (0..5000).map(|i| format!("\"e{i}\"")).collect();
+    std::fs::write(p.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+    std::fs::write(p.join("strata.toml"), "[merge]\nk = \"unique\"\n").unwrap();
+    std::fs::create_dir(p.join("group_data")).unwrap();
+    std::fs::write(
+        p.join("group_data/web.toml"),
+        format!("k = [{}]\n", big.join(", ")),
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("group_data/all.toml"),
+        format!("k = [{}]\n", big.join(", ")),
+    )
+    .unwrap();
+    let budget = strata_resolver::Budget {
+        max_host_keys: 4000,
+        ..Default::default()
+    };
+    let err = Loader::new(p).budget(budget).load().unwrap_err();
+    let codes: Vec<Code> = err.diagnostics().iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::BudgetExceeded]);
+    assert!(err.diagnostics()[0].message.contains("merging"));
+    // Within the default budget it loads, each element once.
+    let inv = Loader::new(p).load().unwrap();
+    assert_eq!(
+        inv.host("w1")
+            .unwrap()
+            .data()
+            .get("k")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        5000
+    );
+}
