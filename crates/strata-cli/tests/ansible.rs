@@ -597,6 +597,7 @@ fn structured_list_gives_every_host_its_resolved_data_by_ansible_rules() {
         "tests/fixtures/ungrouped",
         "tests/fixtures/warnings",
         "tests/fixtures/misnamed",
+        "tests/fixtures/merge",
     ]
     .iter()
     .map(|p| ws.join(p))
@@ -1007,4 +1008,34 @@ fn strata_on_vault_fixture(args: &[&str]) -> String {
         .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
+
+#[test]
+fn merged_values_reach_ansible() {
+    // strata.toml's [merge] (issue 24): Ansible reads every strategy's
+    // merged value, as strata resolves it, without `hash_behaviour`.
+    let inventory = workspace().join("tests/fixtures/merge");
+    check(&inventory);
+    let Some(program) = ansible_inventory() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let script = wrapper(tmp.path(), &inventory);
+    let (w1, _) = ansible(
+        &program,
+        tmp.path(),
+        &["-i", script.to_str().unwrap(), "--host", "w1"],
+    );
+    let want = serde_json::json!({
+        "packages": ["nginx", "curl", "htop"],
+        "sysctl": { "net.core.somaxconn": 1024, "vm.swappiness": 10 },
+        "features": {
+            "log": { "format": "json", "level": "info" },
+            "tls": { "ciphers": ["a", "b"], "min": "1.3" }
+        },
+        "fw_rules": ["80", "443", "22"],
+        "app": { "name": "web", "limits": { "cpu": 4, "mem": 2 } }
+    });
+    for (key, value) in want.as_object().unwrap() {
+        assert_eq!(&w1[key], value, "{key} as Ansible sees it");
+    }
 }

@@ -439,3 +439,27 @@ fn an_old_command_source_runs_with_its_mode_and_folder() {
         "{out}"
     );
 }
+
+#[test]
+fn the_base_side_reads_strata_toml() {
+    // Issue 24: merge strategies live in strata.toml; the revision's copy
+    // is exported with the rest, so an unchanged inventory has no
+    // difference (without it, the old side's `pkgs` would not merge).
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "inv/hosts.toml", "web = [\"w1\"]\n");
+    write(dir, "inv/strata.toml", "[merge]\npkgs = \"unique\"\n");
+    write(dir, "inv/group_data/all.toml", "pkgs = [\"a\"]\n");
+    write(dir, "inv/group_data/web.toml", "pkgs = [\"b\"]\n");
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+    let (out, err, code) = strata(dir, &["-i", "inv", "diff", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(
+        (out.as_str(), err.as_str(), code),
+        ("strata diff: no differences\n", "", 0)
+    );
+    write(dir, "inv/strata.toml", "[merge]\n");
+    let (out, _, code) = strata(dir, &["-i", "inv", "diff", "--base", "HEAD", "--exit-code"]);
+    assert_eq!(code, 1, "{out}");
+}

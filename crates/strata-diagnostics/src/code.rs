@@ -132,6 +132,21 @@ codes! {
     InvalidSchema = "invalid_schema",
     /// `schema/<name>.json` names no group of the inventory.
     UnknownSchemaGroup = "unknown_schema_group",
+    /// `strata.toml` holds a table or key strata does not know.
+    UnknownSetting = "unknown_setting",
+    /// A value of `strata.toml` has the wrong shape: a merge strategy that
+    /// is not a string, a key that names no data key, a key given twice.
+    SettingsShape = "settings_shape",
+    /// A `[merge]` strategy is not `first`, `unique`, `hash` or `deep`.
+    UnknownMergeStrategy = "unknown_merge_strategy",
+    /// Two globs of `[merge]`, equally specific, give one key different
+    /// strategies.
+    AmbiguousMerge = "ambiguous_merge",
+    /// A key merged by a strategy is defined with a type the strategy
+    /// cannot merge (a string where `unique` merges arrays).
+    MergeType = "merge_type",
+    /// A knockout (`"--x"`) removes nothing: no lower layer has `x`.
+    EmptyKnockout = "empty_knockout",
 }
 
 impl std::fmt::Display for Code {

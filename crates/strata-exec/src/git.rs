@@ -148,13 +148,13 @@ impl Default for Limits {
 }
 
 /// True for a path (relative to the inventory root, `/`-separated) that
-/// strata reads when it loads an inventory: `hosts.toml`,
+/// strata reads when it loads an inventory: `hosts.toml`, `strata.toml`,
 /// `group_data/*.toml`, `host_data/**/*.toml` (16 levels), `sources/*.toml`
 /// and `schema/*.json`, without hidden names (`.x`) or backups (`x~`), as
 /// the parser walks them. (The files that sources name are found in the
 /// sources themselves.)
 pub fn read_by_strata(rel: &str) -> bool {
-    if rel == strata_parser::HOSTS_FILE {
+    if rel == strata_parser::HOSTS_FILE || rel == strata_parser::SETTINGS_FILE {
         return true;
     }
     let mut parts = rel.split('/');
@@ -294,6 +294,10 @@ pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError>
     ];
     let mut args = ["ls-tree", "-r", "-z", "-l", rev, "--"].map_str();
     args.push(literal(&format!("{prefix}{}", strata_parser::HOSTS_FILE)));
+    args.push(literal(&format!(
+        "{prefix}{}",
+        strata_parser::SETTINGS_FILE
+    )));
     args.extend(dirs.iter().map(|d| literal(&format!("{prefix}{d}"))));
     let what = format!("git ls-tree {rev}");
     let listing = parse_listing(&git(&str_args(&args), &top, &what)?);
@@ -343,6 +347,10 @@ pub fn export_inventory(inventory: &Path, rev: &str) -> Result<Export, GitError>
         has(
             literal(&format!("{prefix}{}", strata_parser::HOSTS_FILE)),
             &|r| r == strata_parser::HOSTS_FILE,
+        );
+        has(
+            literal(&format!("{prefix}{}", strata_parser::SETTINGS_FILE)),
+            &|r| r == strata_parser::SETTINGS_FILE,
         );
         for (d, pattern) in dirs.iter().zip(["*.toml", "**/*.toml", "*.toml", "*.json"]) {
             has(format!(":(glob){esc}{d}/{pattern}"), &|r| {
@@ -892,6 +900,7 @@ mod tests {
     fn what_strata_reads() {
         for yes in [
             "hosts.toml",
+            "strata.toml",
             "group_data/all.toml",
             "host_data/@ssh/10.0.0.5.toml",
             "sources/cmdb.toml",
@@ -903,6 +912,7 @@ mod tests {
         for no in [
             "README.md",
             "sub/hosts.toml",
+            "sub/strata.toml",
             "group_data/notes.md",
             "group_data/sub/a.toml",
             "group_data/.hidden.toml",

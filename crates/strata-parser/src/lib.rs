@@ -15,6 +15,7 @@
 //!   group_data/<group>.toml  one group's data (all.toml: global data)
 //!   host_data/<host>.toml    one host's data (host_data/@ssh/10.0.0.5.toml)
 //!   sources/<name>.toml      an external source: a JSON file or a command
+//!   strata.toml              the inventory's settings (merge strategies)
 //! ```
 //!
 //! # Example
@@ -66,6 +67,7 @@ pub mod json;
 mod locate;
 mod model;
 mod read;
+mod settings;
 mod suggest;
 mod toml11;
 mod value;
@@ -86,6 +88,7 @@ pub use read::{
     MAX_FILE_SIZE, RawInventory, SCHEMA_DIR, SchemaFile, read_deferred, read_inventory,
     read_inventory_for_hosts, read_inventory_letting_go, read_inventory_with, read_schemas,
 };
+pub use settings::{MergeRule, SETTINGS_FILE, Settings, Strategy, parse_settings};
 pub use strata_diagnostics::{
     Code, Diagnostic, File, FileId, Files, Label, Location, Severity, Span, escape_controls,
     needs_escape,

@@ -133,16 +133,118 @@ impl<'a> Data<'a> {
     }
 
     /// Every definition of `key`, the winner first, then those it shadows in
-    /// precedence order.
+    /// precedence order. A value `strata.toml` merges comes first, with its
+    /// highest contribution's origin, then every definition it merged.
     pub fn definitions(&self, key: &str) -> Vec<Definition<'a>> {
         let inv = self.inv;
         self.sets()
             .filter_map(|s| s.table.get(key).map(|e| (s, e)))
             .map(|(s, e)| Definition {
                 value: &e.value,
-                origin: inv.origin_of(s, Some(e.key_span)),
+                origin: match s.layer {
+                    Layer::Merged => self.top_contribution(key),
+                    _ => None,
+                }
+                .unwrap_or_else(|| inv.origin_of(s, Some(e.key_span))),
             })
             .collect()
+    }
+
+    fn sets_with_ids(&self) -> impl Iterator<Item = (SetId, &'a DataSet)> + '_ {
+        let inv = self.inv;
+        self.chain
+            .iter()
+            .map(move |&id| (id, &inv.sets[id as usize]))
+    }
+
+    /// The provenance of `key` in this view, when its winner is merged
+    /// (made again from the layers it merged).
+    pub(crate) fn merged(&self, key: &str) -> Option<crate::merge::MergedKey> {
+        let m = self.inv.merging.as_deref()?;
+        let s = self.sets().find(|s| s.table.get(key).is_some())?;
+        if s.layer != Layer::Merged {
+            return None;
+        }
+        let contributions = crate::merge::contributions(&self.inv.sets, &self.chain, key);
+        crate::merge::provenance(&self.inv.sets, &self.inv.files, m, key, &contributions)
+    }
+
+    /// The origin of the highest definition a merged `key` merged.
+    fn top_contribution(&self, key: &str) -> Option<Origin<'a>> {
+        let (s, e) = self
+            .sets()
+            .filter(|s| !matches!(s.layer, Layer::Override | Layer::Merged))
+            .find_map(|s| s.table.get(key).map(|e| (s, e)))?;
+        Some(self.inv.origin_of(s, Some(e.key_span)))
+    }
+
+    /// The origin of `path` (inside `key`'s merged value).
+    fn merged_origin(&self, key: &str, path: &[&str]) -> Option<Origin<'a>> {
+        let m = self.merged(key)?;
+        let (piece, n) = m.piece_of(path)?;
+        let mut from = piece.from.clone();
+        let below = self.value_at(piece.set, key, &piece.from)?;
+        from.extend(segs_of(below, &path[n..])?);
+        Some(self.origin_at(piece.set, key, &from))
+    }
+
+    /// The value at `from` in set `set`'s value of `key`.
+    fn value_at(&self, set: SetId, key: &str, from: &[crate::merge::Seg]) -> Option<&'a Value> {
+        let mut v = &self.inv.sets[set as usize].table.get(key)?.value;
+        for seg in from {
+            v = match (seg, v) {
+                (crate::merge::Seg::Key(k), Value::Table(t)) => t.get(k)?,
+                (crate::merge::Seg::Index(i), Value::Array(a)) => a.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    /// The origin of `from` inside set `set`'s value of `key`: where it
+    /// is written when the file can be read again, else where the key is.
+    pub(crate) fn origin_at(
+        &self,
+        set: SetId,
+        key: &str,
+        from: &[crate::merge::Seg],
+    ) -> Origin<'a> {
+        let s = &self.inv.sets[set as usize];
+        let e = s.table.get(key).expect("the set defines the key");
+        let span = crate::merge::locate(&self.inv.files, s.file, e, from).unwrap_or(e.key_span);
+        self.inv.origin_of(s, Some(span))
+    }
+
+    /// Where the value at `path` comes from: `path[0]` a key, then table
+    /// keys and array indices inside its value (`["sysctl",
+    /// "vm.swappiness"]`, `["packages", "2"]`). For a value
+    /// `strata.toml` merges, the layer that gave that piece; otherwise
+    /// the winning definition, pointing at the nested value when its file
+    /// can be read again. `None` when the value has no such path.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("web", ["w1"], toml::toml! { sysctl = { "vm.swappiness" = 10 } })
+    ///     .global_data(toml::toml! { sysctl = { "net.core.somaxconn" = 1024 } })
+    ///     .merge("sysctl", "hash")
+    ///     .build()
+    ///     .unwrap();
+    /// let data = inv.host("w1").unwrap().data();
+    /// let o = data.origin_of_path(&["sysctl", "net.core.somaxconn"]).unwrap();
+    /// assert_eq!(o.layer, strata_resolver::Layer::GlobalInline);
+    /// let o = data.origin_of_path(&["sysctl", "vm.swappiness"]).unwrap();
+    /// assert_eq!(o.group, Some("web"));
+    /// ```
+    pub fn origin_of_path(&self, path: &[&str]) -> Option<Origin<'a>> {
+        let (&key, inner) = path.split_first()?;
+        let (id, s, e) = self
+            .sets_with_ids()
+            .find_map(|(id, s)| s.table.get(key).map(|e| (id, s, e)))?;
+        let from = segs_of(&e.value, inner)?;
+        if s.layer == Layer::Merged {
+            return self.merged_origin(key, inner);
+        }
+        Some(self.origin_at(id, key, &from))
     }
 
     /// The layers defining `key`, highest first, with their entries.
@@ -154,9 +256,16 @@ impl<'a> Data<'a> {
             .filter_map(move |s| s.table.get(key).map(|e| (s, e)))
     }
 
-    /// Where the winning value of `key` comes from.
+    /// Where the winning value of `key` comes from (for a value
+    /// `strata.toml` merges, its highest contribution:
+    /// [`Data::origin_of_path`] gives each piece's).
     pub fn origin(&self, key: &str) -> Option<Origin<'a>> {
         let (s, e) = self.sets().find_map(|s| s.table.get(key).map(|e| (s, e)))?;
+        if s.layer == Layer::Merged
+            && let Some(o) = self.top_contribution(key)
+        {
+            return Some(o);
+        }
         Some(self.inv.origin_of(s, Some(e.key_span)))
     }
 
@@ -261,6 +370,27 @@ impl<'a> Data<'a> {
                 message: e.message().trim().to_string(),
             })
     }
+}
+
+/// `path` inside `value` as steps (table keys, array indices); `None`
+/// when the value has no such path.
+fn segs_of(mut value: &Value, path: &[&str]) -> Option<Vec<crate::merge::Seg>> {
+    let mut out = Vec::with_capacity(path.len());
+    for seg in path {
+        value = match value {
+            Value::Table(t) => {
+                out.push(crate::merge::Seg::Key((*seg).into()));
+                t.get(seg)?
+            }
+            Value::Array(a) => {
+                let i = seg.parse::<usize>().ok()?;
+                out.push(crate::merge::Seg::Index(i));
+                a.get(i)?
+            }
+            _ => return None,
+        };
+    }
+    Some(out)
 }
 
 impl Inventory {

@@ -1,8 +1,11 @@
 //! Why one definition of a key wins over another: the precedence rule made
 //! visible, for `strata explain` and for deploy tools that want to say it.
 
-use crate::data::{Data, Definition};
+use strata_parser::Value;
+
+use crate::data::{Data, Definition, Origin};
 use crate::layer::Layer;
+use crate::merge::Seg;
 
 /// The rule by which a winning definition shadows another.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,8 +232,58 @@ pub struct Explanation<'a> {
     pub key: String,
     /// The winning definition.
     pub winner: Definition<'a>,
-    /// Shadowed definitions in precedence order, each with its reason.
+    /// Shadowed definitions in precedence order, each with its reason
+    /// (none for a merged value: [`Explanation::merged`] says what each
+    /// layer gave and lost).
     pub shadowed: Vec<(Definition<'a>, Reason<'a>)>,
+    /// For a value `strata.toml`'s `[merge]` merges: how.
+    pub merged: Option<Merged<'a>>,
+}
+
+/// How a merged value was made: its strategy, each piece with the layer
+/// that gave it, and what higher layers replaced or knocked out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merged<'a> {
+    /// The strategy (of the first nested rule, for a key whose strategies
+    /// are on nested paths only: `"app.limits" = "hash"`).
+    pub strategy: strata_parser::Strategy,
+    /// The `[merge]` key that decided it (`packages`, `sysctl_*`,
+    /// `app.limits`).
+    pub pattern: &'a str,
+    /// Where that key is written in strata.toml.
+    pub rule: Option<strata_parser::Location>,
+    /// The pieces of the value in its order (an array's elements, a
+    /// table's keys, a deep merge's leaves), each with its origin.
+    pub pieces: Vec<Piece<'a>>,
+    /// What higher layers replaced or knocked out, highest layer first.
+    pub dropped: Vec<DroppedPiece<'a>>,
+}
+
+/// One piece of a merged value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Piece<'a> {
+    /// Its path inside the key's value (empty for the whole value).
+    pub path: Vec<String>,
+    /// Its value.
+    pub value: &'a Value,
+    /// Where it is written.
+    pub origin: Origin<'a>,
+}
+
+/// A piece of a lower layer that did not make it into a merged value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DroppedPiece<'a> {
+    /// Its path inside the lower layer's value of the key.
+    pub path: Vec<String>,
+    /// Its value.
+    pub value: &'a Value,
+    /// Where it is written.
+    pub origin: Origin<'a>,
+    /// The definition that replaced or knocked it out.
+    pub by: Origin<'a>,
+    /// True for a knockout (`"--x"`), false when a higher layer's value
+    /// replaced it.
+    pub knocked_out: bool,
 }
 
 impl<'a> Data<'a> {
@@ -252,6 +305,14 @@ impl<'a> Data<'a> {
     pub fn explain(&self, key: &str) -> Option<Explanation<'a>> {
         let mut defs = self.definitions(key).into_iter();
         let winner = defs.next()?;
+        if let Some(merged) = self.explain_merged(key, winner.value) {
+            return Some(Explanation {
+                key: key.to_string(),
+                winner,
+                shadowed: Vec::new(),
+                merged: Some(merged),
+            });
+        }
         let shadowed = defs
             .map(|d| {
                 let r = self.deeper(reason(&winner, &d));
@@ -262,8 +323,68 @@ impl<'a> Data<'a> {
             key: key.to_string(),
             winner,
             shadowed,
+            merged: None,
         })
     }
+
+    /// The pieces of a merged winner and what it dropped.
+    fn explain_merged(&self, key: &str, value: &'a Value) -> Option<Merged<'a>> {
+        let m = self.merged(key)?;
+        let inv = self.inventory();
+        let strings = |p: &[Seg]| p.iter().map(Seg::as_string).collect::<Vec<_>>();
+        // Leaves: pieces no other piece lies under.
+        let pieces = m
+            .pieces
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                !m.pieces[i + 1..]
+                    .iter()
+                    .any(|q| q.path.len() > p.path.len() && q.path.starts_with(&p.path))
+            })
+            .filter_map(|(_, p)| {
+                Some(Piece {
+                    path: strings(&p.path),
+                    value: at(value, &p.path)?,
+                    origin: self.origin_at(p.set, key, &p.from),
+                })
+            })
+            .collect();
+        let dropped = m
+            .dropped
+            .iter()
+            .filter_map(|d| {
+                let lower = &inv.sets[d.set as usize].table.get(key)?.value;
+                Some(DroppedPiece {
+                    path: strings(&d.from),
+                    value: at(lower, &d.from)?,
+                    origin: self.origin_at(d.set, key, &d.from),
+                    by: self.origin_at(d.by, key, &d.by_from),
+                    knocked_out: d.knocked,
+                })
+            })
+            .collect();
+        let rule = inv.merging.as_deref()?.rules.rules.get(m.rule)?;
+        Some(Merged {
+            strategy: rule.strategy,
+            pattern: &rule.pattern,
+            rule: inv.files.location(rule.key_span),
+            pieces,
+            dropped,
+        })
+    }
+}
+
+/// The value at `path` inside `value`.
+fn at<'v>(mut value: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    for seg in path {
+        value = match (seg, value) {
+            (Seg::Key(k), Value::Table(t)) => t.get(k)?,
+            (Seg::Index(i), Value::Array(a)) => a.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(value)
 }
 
 impl<'a> Data<'a> {

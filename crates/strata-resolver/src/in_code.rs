@@ -84,6 +84,7 @@ pub struct InventoryBuilder {
     groups: Vec<GroupSpec>,
     group_files: Vec<(String, toml::Table)>,
     host_files: Vec<(String, toml::Table)>,
+    merge: Vec<(String, String)>,
     extras: Extras,
 }
 
@@ -181,6 +182,26 @@ impl InventoryBuilder {
         self
     }
 
+    /// A merge strategy for a key, as a line of `strata.toml`'s `[merge]`
+    /// would give it: `pattern` a key, a dotted path (`app.limits`) or a
+    /// glob (`sysctl_*`), `strategy` one of `first`, `unique`, `hash`,
+    /// `deep` (docs/precedence.md, "Merge strategies").
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("web", ["w1"], toml::toml! { packages = ["nginx"] })
+    ///     .global_data(toml::toml! { packages = ["curl", "nginx"] })
+    ///     .merge("packages", "unique")
+    ///     .build()
+    ///     .unwrap();
+    /// let packages = inv.host("w1").unwrap().data().get("packages").unwrap().to_toml();
+    /// assert_eq!(packages, toml::Value::from(vec!["nginx", "curl"]));
+    /// ```
+    pub fn merge(mut self, pattern: impl Into<String>, strategy: impl Into<String>) -> Self {
+        self.merge.push((pattern.into(), strategy.into()));
+        self
+    }
+
     /// Registers a connector.
     pub fn connector(mut self, connector: impl Connector + 'static) -> Self {
         self.extras.connectors.register(connector);
@@ -238,6 +259,24 @@ impl InventoryBuilder {
                 hosts_unread: false,
             });
         }
+        // `[merge]` as strata.toml would say it, so that the same problems
+        // are found.
+        let mut diagnostics = Vec::new();
+        let settings = if self.merge.is_empty() {
+            strata_parser::Settings::default()
+        } else {
+            let merge: toml::Table = self
+                .merge
+                .into_iter()
+                .map(|(p, s)| (p, toml::Value::String(s)))
+                .collect();
+            let mut doc = toml::Table::new();
+            doc.insert("merge".into(), toml::Value::Table(merge));
+            let text = toml::to_string(&doc).unwrap_or_default();
+            let settings_file = files.add("<builder strata.toml>", text);
+            let text = files.get(settings_file).text().to_string();
+            strata_parser::parse_settings(settings_file, &text, &mut diagnostics)
+        };
         let raw = RawInventory {
             root: PathBuf::new(),
             files,
@@ -248,7 +287,8 @@ impl InventoryBuilder {
             deferred_host_files: Vec::new(),
             source_decls: Vec::new(),
             source_docs: Vec::new(),
-            diagnostics: Vec::new(),
+            settings,
+            diagnostics,
         };
         let mut r = resolve::run(raw, &self.extras, false);
         if let Ok(inv) = &mut r {

@@ -193,6 +193,9 @@ pub struct Inventory {
     /// The rank of every key of `sets`, for sorting merged data; made on
     /// first use (commands that print no data never pay for it).
     pub(crate) key_order: std::sync::OnceLock<crate::key_order::KeyOrder>,
+    /// `strata.toml`'s merge strategies and the merged sets' provenance;
+    /// `None` without `[merge]` (then nothing merges, nothing is kept).
+    pub(crate) merging: Option<Box<crate::merge::Merging>>,
 }
 
 /// A host of an [`Inventory`].
@@ -279,7 +282,17 @@ impl<'a> Host<'a> {
     /// Only the host's own layers (host file, inline entries, connector),
     /// as pyinfra's `Inventory.get_host_data`.
     pub fn own_data(&self) -> Data<'a> {
-        Data::new(self.inv, self.rec().own.to_vec())
+        let inv = self.inv;
+        let own = self.rec().own.iter().copied();
+        match inv.merging {
+            None => Data::new(inv, own.collect()),
+            // Without the merged set, which merges group layers too.
+            Some(_) => Data::new(
+                inv,
+                own.filter(|&s| inv.sets[s as usize].layer != crate::layer::Layer::Merged)
+                    .collect(),
+            ),
+        }
     }
 
     /// True when the host has a `host_data/` file that was not read yet
@@ -495,6 +508,7 @@ impl Inventory {
         }
         let root = self.root.clone().unwrap_or_default();
         let (read, diagnostics) = strata_parser::read_deferred(&root, &mut self.files, files);
+        let mut diagnostics = diagnostics;
         for (i, f) in ids.into_iter().zip(read) {
             if f.ok {
                 self.sets.push(DataSet {
@@ -504,7 +518,32 @@ impl Inventory {
                     table: f.data,
                 });
                 let set = (self.sets.len() - 1) as SetId;
-                self.hosts[i].own.insert(0, set);
+                match self.merging.take() {
+                    None => self.hosts[i].own.insert(0, set),
+                    Some(mut m) => {
+                        // Below the merged set, which is merged again with it.
+                        let own = &mut self.hosts[i].own;
+                        let merged = own.first().is_some_and(|&s| {
+                            self.sets[s as usize].layer == crate::layer::Layer::Merged
+                        });
+                        if merged {
+                            own.remove(0);
+                        }
+                        own.insert(0, set);
+                        let chain = self.host_by_id(i as u32).data().chain().to_vec();
+                        let name = self.host_index.name(i).to_string();
+                        let (set, found) = crate::merge::merge_host(
+                            &mut self.sets,
+                            &self.files,
+                            &mut m,
+                            &chain,
+                            &name,
+                        );
+                        diagnostics.extend(found);
+                        self.hosts[i].own.insert_many(0, set);
+                        self.merging = Some(m);
+                    }
+                }
             }
         }
         // New files bring keys the order has not ranked.

@@ -15,6 +15,7 @@ use strata_parser::FileId;
 /// | rank | layer | source |
 /// |---|---|---|
 /// | 1 | [`Override`](Layer::Override) | `--data key=value`; `override_data` in the library |
+/// | (1) | [`Merged`](Layer::Merged) | values `strata.toml`'s `[merge]` merged from the layers below (an origin is never this layer: it is a merged piece's own) |
 /// | 2 | [`HostFile`](Layer::HostFile) | `host_data/<host>.toml` |
 /// | 3 | [`HostInline`](Layer::HostInline) | `{ name, data }` entries in hosts.toml (the `all` entry over group entries, later group over earlier) |
 /// | 4 | [`SourceHost`](Layer::SourceHost) | a source's host variables (`_meta.hostvars`, `--host`), a later source over an earlier one |
@@ -26,6 +27,12 @@ use strata_parser::FileId;
 pub enum Layer {
     /// `--data` on the command line, `override_data` in the library.
     Override,
+    /// The values `strata.toml`'s `[merge]` merges from the layers below
+    /// (docs/precedence.md, "Merge strategies"). No origin says it: a
+    /// merged value's origin is that of its highest contribution
+    /// ([`Data::origin_of_path`](crate::Data::origin_of_path) gives each
+    /// piece's).
+    Merged,
     /// `host_data/<host>.toml`.
     HostFile,
     /// A `{ name, data }` entry in hosts.toml.
@@ -55,6 +62,8 @@ impl Layer {
     pub fn rank(self) -> u8 {
         match self {
             Layer::Override => 1,
+            // Between the override and the host's file, never shown.
+            Layer::Merged => 1,
             Layer::HostFile => 2,
             Layer::HostInline => 3,
             Layer::SourceHost => 4,
@@ -69,6 +78,7 @@ impl Layer {
     pub fn as_str(self) -> &'static str {
         match self {
             Layer::Override => "override",
+            Layer::Merged => "merged",
             Layer::HostFile => "host file",
             Layer::HostInline => "host inline",
             Layer::SourceHost => "source host",

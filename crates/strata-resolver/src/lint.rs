@@ -58,6 +58,11 @@ impl Inventory {
                 }
             }
             keys.retain(|&(_, _, l)| matches!(l, Layer::GroupFile | Layer::GroupInline));
+            // A key strata.toml merges takes every layer's definition: no
+            // group's is shadowed.
+            if let Some(m) = &self.merging {
+                keys.retain(|&(k, _, _)| !m.keys.contains_key(k));
+            }
             if keys.is_empty() {
                 continue;
             }

@@ -156,12 +156,13 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
     strata_parser::closest(key, keys)
 }
 pub use strata_parser::{
-    Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Severity,
-    Span, Table, Text, Value, closest, did_you_mean, escape_controls, needs_escape,
+    Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE,
+    SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
+    escape_controls, needs_escape,
 };
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataError,
-    Definition, Explanation, Group, GroupDiff, Host, HostSpec, Inventory, InventoryBuilder,
-    InventoryDiff, Layer, Limit, LimitError, LoadError, LoaderWith, Origin, Problems, Reason,
-    SchemaError, Schemas, diff, reason,
+    Definition, DroppedPiece, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
+    InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, Layer, Limit, LimitError, LoadError,
+    LoaderWith, Merged, Origin, Piece, Problems, Reason, SchemaError, Schemas, diff, reason,
 };

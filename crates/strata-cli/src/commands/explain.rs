@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
-use strata::{Explanation, Host, Origin};
+use strata::{Explanation, Host, Merged, Origin};
 
 use crate::args::TextFormat;
 use crate::failure::Failure;
@@ -63,6 +63,10 @@ fn print(
                     inline_key(&e.key),
                     inline_value(e.winner.value)
                 )?;
+                if let Some(m) = &e.merged {
+                    print_merged(out, &e.key, m)?;
+                    continue;
+                }
                 writeln!(out, "  from {}", e.winner.origin)?;
                 for (d, reason) in &e.shadowed {
                     writeln!(out, "  shadows {} from {}", inline_value(d.value), d.origin)?;
@@ -75,7 +79,7 @@ fn print(
             let keys: Vec<Value> = explained
                 .iter()
                 .map(|e| {
-                    json!({
+                    let mut v = json!({
                         "key": e.key,
                         "value": Json(e.winner.value),
                         "origin": origin_json(&e.winner.origin),
@@ -84,12 +88,89 @@ fn print(
                             "origin": origin_json(&d.origin),
                             "reason": r.to_string(),
                         })).collect::<Vec<_>>(),
-                    })
+                    });
+                    if let (Some(m), Some(map)) = (&e.merged, v.as_object_mut()) {
+                        map.insert("merged".into(), merged_json(m));
+                    }
+                    v
                 })
                 .collect();
             write_json(out, &json!({ "host": host.name(), "keys": keys }))
         }
     }
+}
+
+/// A merged value: its strategy and rule, each piece with its origin, in
+/// the order they were merged, then what higher layers replaced or knocked
+/// out.
+fn print_merged(out: &mut impl Write, key: &str, m: &Merged<'_>) -> io::Result<()> {
+    match &m.rule {
+        Some(at) => writeln!(
+            out,
+            "  merged by `{}` (strata.toml's `{}`, {at})",
+            m.strategy, m.pattern
+        )?,
+        None => writeln!(out, "  merged by `{}` (`{}`)", m.strategy, m.pattern)?,
+    }
+    for p in &m.pieces {
+        writeln!(
+            out,
+            "  {} = {} from {}",
+            shown_path(key, &p.path),
+            inline_value(p.value),
+            p.origin
+        )?;
+    }
+    for d in &m.dropped {
+        let verb = if d.knocked_out {
+            "knocks out"
+        } else {
+            "replaces"
+        };
+        writeln!(
+            out,
+            "  {verb} {} = {} from {}",
+            shown_path(key, &d.path),
+            inline_value(d.value),
+            d.origin
+        )?;
+        writeln!(out, "    by {}", d.by)?;
+    }
+    Ok(())
+}
+
+/// `sysctl."vm.swappiness"`, `packages[2]`.
+fn shown_path(key: &str, path: &[String]) -> String {
+    let mut s = inline_key(key);
+    for seg in path {
+        match seg.parse::<usize>() {
+            Ok(i) if seg.bytes().all(|b| b.is_ascii_digit()) => s.push_str(&format!("[{i}]")),
+            _ => {
+                s.push('.');
+                s.push_str(&inline_key(seg));
+            }
+        }
+    }
+    s
+}
+
+fn merged_json(m: &Merged<'_>) -> Value {
+    json!({
+        "strategy": m.strategy.as_str(),
+        "rule": m.pattern,
+        "pieces": m.pieces.iter().map(|p| json!({
+            "path": p.path,
+            "value": Json(p.value),
+            "origin": origin_json(&p.origin),
+        })).collect::<Vec<_>>(),
+        "dropped": m.dropped.iter().map(|d| json!({
+            "path": d.path,
+            "value": Json(d.value),
+            "origin": origin_json(&d.origin),
+            "by": origin_json(&d.by),
+            "knocked_out": d.knocked_out,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// `{"layer", "rank", "group", "file", "line", "column"}` (also used by

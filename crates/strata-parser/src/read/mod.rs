@@ -1,5 +1,6 @@
 //! Reading an inventory directory: `hosts.toml`, `group_data/`,
-//! `host_data/`, `sources/` and `schema/`, into a [`RawInventory`].
+//! `host_data/`, `sources/`, `schema/` and `strata.toml`, into a
+//! [`RawInventory`].
 //!
 //! This is the only part of the crate that touches the filesystem, and it
 //! reads only inside the inventory root ([`disk`] says how). It never
@@ -11,6 +12,7 @@ mod disk;
 mod external;
 mod problems;
 mod schema;
+mod settings;
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +60,8 @@ pub struct RawInventory {
     /// The documents of `file` sources, read and parsed, in name order
     /// (command sources are fetched later, by the loader).
     pub source_docs: Vec<SourceDoc>,
+    /// `strata.toml`: the inventory's settings (empty without the file).
+    pub settings: crate::settings::Settings,
     /// Every problem found while reading, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -146,6 +150,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         deferred_host_files: Vec::new(),
         source_decls: Vec::new(),
         source_docs: Vec::new(),
+        settings: Default::default(),
         diagnostics: Vec::new(),
     };
     let keys = Keys::default();
@@ -226,6 +231,8 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
             raw.deferred_host_files = hosts.files.into_iter().map(DeferredFile).collect();
         }
     }
+    // Last, so that every other file keeps its number.
+    raw.settings = settings::read_settings(&raw.root, &mut raw.files, &mut raw.diagnostics);
     raw
 }
 

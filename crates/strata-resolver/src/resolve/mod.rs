@@ -22,8 +22,10 @@
 //! 6. [`consistency`]: what needs the whole picture (a host missing from
 //!    `all`, hosts listed twice, files that name nothing, name clashes, no
 //!    hosts).
+//! 7. [`merge`]: `strata.toml`'s merge strategies, on the built inventory,
+//!    only when `[merge]` names something.
 //!
-//! [`run`] below runs stages 2 to 6 in order ([`build`]) and sorts what
+//! [`run`] below runs stages 2 to 7 in order ([`build`]) and sorts what
 //! they found. The checks that go beyond
 //! loading (`strata check`) are not a stage: they live in
 //! [`lint`](crate::lint) and run on the finished inventory.
@@ -33,6 +35,7 @@ mod consistency;
 mod expand;
 pub(crate) mod external;
 mod layers;
+mod merge;
 mod nesting;
 
 use std::collections::HashMap;
@@ -155,6 +158,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         deferred_host_files,
         source_decls: _,
         source_docs,
+        settings,
         diagnostics,
     } = raw;
     let mut b = Builder {
@@ -218,7 +222,7 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         .defaults
         .as_ref()
         .map(|(name, t)| b.add_table(crate::layer::Layer::Defaults, name, t));
-    let inv = Inventory {
+    let mut inv = Inventory {
         root: Some(root),
         files: b.files,
         hosts: b.hosts,
@@ -239,8 +243,19 @@ fn build(raw: RawInventory, extras: &Extras, incomplete: bool) -> (Inventory, Ve
         groups_complete: !incomplete,
         diagnostics: Vec::new(),
         key_order: Default::default(),
+        merging: None,
     };
-    (inv, b.diagnostics)
+    let mut diagnostics = b.diagnostics;
+    // 4. Merge strategies, only when strata.toml names some.
+    if !settings.merge.is_empty() {
+        merge::merge(
+            &mut inv,
+            settings,
+            extras.budget.max_host_keys,
+            &mut diagnostics,
+        );
+    }
+    (inv, diagnostics)
 }
 
 /// File by file (hosts.toml first), top to bottom.
