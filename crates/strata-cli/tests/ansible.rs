@@ -1008,6 +1008,7 @@ fn strata_on_vault_fixture(args: &[&str]) -> String {
         .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
+}
 
 #[test]
 fn merged_values_reach_ansible() {
