@@ -30,6 +30,7 @@ named after the inventory file, among others).
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
 import sys
@@ -149,6 +150,48 @@ def _unbind(namespace: Optional[dict[str, Any]], names: list[str]) -> None:
         namespace.pop(name, None)
 
 
+def _precedence_order(inventory: Any) -> list[str]:
+    """The groups (implicit connector groups left out: pyinfra makes them from
+    the host names) in an order that puts every host's groups in strata's
+    order, since pyinfra orders ``host.groups`` by the module's order.
+
+    Without ``children`` that is the inventory's group order. With nested
+    groups strata orders a host's groups by depth, then position, which the
+    inventory's order does not follow; each host's list says which of its
+    groups comes before which, and those constraints are ordered here
+    (Kahn's algorithm, ties by inventory position), each distinct list of
+    groups read once."""
+    names = [g for g in inventory.groups if not g.startswith("@")]
+    position = {g: i for i, g in enumerate(names)}
+    later: dict[str, set[str]] = {g: set() for g in names}
+    waiting = dict.fromkeys(names, 0)
+    seen: set[tuple[str, ...]] = set()
+    for host in inventory:
+        listed = tuple(host.groups)
+        if listed in seen:
+            continue
+        seen.add(listed)
+        mine = [g for g in listed if g in position]
+        for first, second in zip(mine, mine[1:]):
+            if second not in later[first]:
+                later[first].add(second)
+                waiting[second] += 1
+    ready = [(position[g], g) for g in names if waiting[g] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        _, g = heapq.heappop(ready)
+        order.append(g)
+        for nxt in later[g]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                heapq.heappush(ready, (position[nxt], nxt))
+    if len(order) < len(names):  # not expected: strata's order has no cycle
+        placed = set(order)
+        order.extend(g for g in names if g not in placed)
+    return order
+
+
 def groups(
     path: Optional[PathLike] = None,
     *,
@@ -199,10 +242,7 @@ def groups(
     _warn_pyinfra_data_files(caller_dir)
 
     result: dict[str, GroupValue] = {}
-    for name in inventory.groups:
-        if name.startswith("@"):
-            # Implicit connector groups: pyinfra makes them from the host names.
-            continue
+    for name in _precedence_order(inventory):
         result[name] = [host.name for host in inventory.get_group(name)]
     result["all"] = ([(host.name, host.data) for host in inventory], inventory.get_data())
     _unbind(caller.f_globals if caller is not None else None, list(result))
