@@ -2,9 +2,10 @@
 
 use std::io::{self, Write};
 
-use strata::Host;
+use strata::{Host, Piece};
 
 use crate::args::DataFormat;
+use crate::commands::explain::shown_path;
 use crate::failure::Failure;
 use crate::load;
 use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
@@ -26,7 +27,8 @@ fn print(
 ) -> io::Result<()> {
     let data = host.data();
     if show_origin {
-        // One line per key, still valid TOML: the origin is a comment.
+        // One line per key, still valid TOML: the origin is a comment; a
+        // merged value's pieces follow as comments, as `explain` shows them.
         for (key, value) in data.iter() {
             let origin = data.origin(key).map(|o| o.to_string()).unwrap_or_default();
             writeln!(
@@ -35,6 +37,15 @@ fn print(
                 inline_key(key),
                 inline_value(value)
             )?;
+            for p in leaves(data.pieces(key).unwrap_or_default()) {
+                writeln!(
+                    out,
+                    "#   {} = {}  # {}",
+                    shown_path(key, &p.path),
+                    inline_value(p.value),
+                    p.origin
+                )?;
+            }
         }
         return Ok(());
     }
@@ -42,4 +53,19 @@ fn print(
         DataFormat::Json => write_json(out, &DataJson(&data)),
         DataFormat::Toml => write_toml(out, &sorted_table(&data.to_table())),
     }
+}
+
+/// The pieces no other piece lies under (a table's pieces stand for it).
+fn leaves(pieces: Vec<Piece<'_>>) -> impl Iterator<Item = Piece<'_>> {
+    let under: Vec<bool> = (0..pieces.len())
+        .map(|i| {
+            pieces.get(i + 1).is_some_and(|q| {
+                q.path.len() > pieces[i].path.len() && q.path.starts_with(&pieces[i].path)
+            })
+        })
+        .collect();
+    pieces
+        .into_iter()
+        .zip(under)
+        .filter_map(|(p, under)| (!under).then_some(p))
 }
