@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use strata::{Host, Piece};
+use strata::Host;
 
 use crate::args::DataFormat;
 use crate::commands::explain::shown_path;
@@ -37,7 +37,8 @@ fn print(
                 inline_key(key),
                 inline_value(value)
             )?;
-            for p in leaves(data.pieces(key).unwrap_or_default()) {
+            let merged = data.explain(key).and_then(|e| e.merged);
+            for p in merged.iter().flat_map(|m| &m.pieces) {
                 writeln!(
                     out,
                     "#   {} = {}  # {}",
@@ -53,19 +54,4 @@ fn print(
         DataFormat::Json => write_json(out, &DataJson(&data)),
         DataFormat::Toml => write_toml(out, &sorted_table(&data.to_table())),
     }
-}
-
-/// The pieces no other piece lies under (a table's pieces stand for it).
-fn leaves(pieces: Vec<Piece<'_>>) -> impl Iterator<Item = Piece<'_>> {
-    let under: Vec<bool> = (0..pieces.len())
-        .map(|i| {
-            pieces.get(i + 1).is_some_and(|q| {
-                q.path.len() > pieces[i].path.len() && q.path.starts_with(&pieces[i].path)
-            })
-        })
-        .collect();
-    pieces
-        .into_iter()
-        .zip(under)
-        .filter_map(|(p, under)| (!under).then_some(p))
 }
