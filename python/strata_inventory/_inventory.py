@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, TypeVar, Union, overload
 
@@ -181,22 +181,52 @@ class Host:
         self._decode()
         self._data = data
 
-    def origin(self, key: str) -> Origin:
-        """Where the winning value of ``key`` comes from.
+    def origin(self, key: Union[str, Sequence[Union[str, int]]], *path: Union[str, int]) -> Origin:
+        """Where the winning value of ``key`` comes from, or the piece at
+        ``path`` inside it: ``host.origin("sysctl", "vm.swappiness")``,
+        ``host.origin("packages", 2)``, or the whole path as one list
+        ``host.origin(["sysctl", "vm.swappiness"])``.
+
+        For a value ``strata.toml`` merges, ``origin(key)`` is its highest
+        contribution and ``origin(key, *path)`` the layer that gave that
+        piece (a ``unique`` array's element, a ``hash`` table's key, a
+        ``deep`` merge's table or leaf; below a piece, the piece's). For any
+        other value the whole value comes from one place: every path in it
+        has the key's origin. A path is table keys (``str``) and list
+        indices (``int``, or a ``str`` of digits).
 
         The first call on an inventory reads every host's origins with one run
         of ``strata list --origins``.
 
         Raises:
-            KeyError: the host has no data ``key``.
+            KeyError: the host has no data ``key``, or its value has no such path.
         """
+        if not isinstance(key, str):
+            if isinstance(key, (bytes, bytearray)) or not isinstance(key, Sequence) or not key:
+                raise TypeError(f"origin() takes a key (str) or a path (a non-empty list), not {key!r}")
+            key, path = key[0], (*key[1:], *path)
+        if not isinstance(key, str):
+            raise TypeError(f"a key is a str, not {key!r}")
         origins = self._inventory._origins_of(self.name)
         try:
-            return origins[key]
+            found = origins[key]
         except KeyError:
             near = difflib.get_close_matches(key, list(self.data), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             raise KeyError(f"host {self.name!r} has no data {key!r}{hint}") from None
+        if not path:
+            return found
+        steps = _steps(self.data.get(key), path)
+        if steps is None:
+            shown = "".join(f"[{p!r}]" for p in path)
+            raise KeyError(f"host {self.name!r} has no data {key!r}{shown}")
+        pieces = self._inventory._pieces_of(self.name).get(key, {})
+        # The longest prefix that is a piece; else the key's one origin.
+        for n in range(len(steps), 0, -1):
+            piece = pieces.get(steps[:n])
+            if piece is not None:
+                return piece
+        return found
 
     def __repr__(self) -> str:
         return f"Host({self.name!r}, groups={self.groups!r})"
@@ -249,6 +279,7 @@ class Inventory:
         self._data: dict[str, Any] = document.get("data", {})
         restore_datetimes(self._data, document.get("datetimes", []))
         self._origins: Optional[dict[str, dict[str, Origin]]] = None
+        self._pieces: dict[str, dict[str, dict[tuple[Union[str, int], ...], Origin]]] = {}
         self.warnings: list[str] = []
         """The warnings strata printed while loading, one line each."""
 
@@ -336,12 +367,58 @@ class Inventory:
         if self._origins is None:
             document, _ = _run_json(self._args, ["list", "--origins"], self._cwd, self.path, self._limits)
             try:
-                self._origins = {
-                    h["name"]: {k: Origin.from_json(o) for k, o in h["origins"].items()} for h in document["hosts"]
-                }
+                origins: dict[str, dict[str, Origin]] = {}
+                pieces: dict[str, dict[str, dict[tuple[Union[str, int], ...], Origin]]] = {}
+                for h in document["hosts"]:
+                    origins[h["name"]] = {k: Origin.from_json(o) for k, o in h["origins"].items()}
+                    # A merged key's pieces (docs/cli.md, "Origins of merged values").
+                    merged = {k: _pieces(o["pieces"]) for k, o in h["origins"].items() if "pieces" in o}
+                    if merged:
+                        pieces[h["name"]] = merged
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 raise _unexpected(e) from e
+            self._origins, self._pieces = origins, pieces
         return self._origins.get(name, {})
+
+    def _pieces_of(self, name: str) -> dict[str, dict[tuple[Union[str, int], ...], Origin]]:
+        self._origins_of(name)
+        return self._pieces.get(name, {})
+
+
+def _pieces(items: Any) -> dict[tuple[Union[str, int], ...], Origin]:
+    """``[{"path": [...], "origin": {...}}]`` by path."""
+    if not isinstance(items, list):
+        raise TypeError("pieces must be a list")
+    out: dict[tuple[Union[str, int], ...], Origin] = {}
+    for p in items:
+        path = p["path"]
+        if not isinstance(path, list) or not all(
+            isinstance(s, str) or (isinstance(s, int) and not isinstance(s, bool)) for s in path
+        ):
+            raise TypeError(f"a piece's path must be a list of keys and indices, not {path!r}")
+        out[tuple(path)] = Origin.from_json(p["origin"])
+    return out
+
+
+def _steps(value: Any, path: Iterable[Union[str, int]]) -> Optional[tuple[Union[str, int], ...]]:
+    """``path`` inside ``value`` as ``list --origins`` writes paths (table
+    keys as ``str``, list indices as ``int``), or ``None`` when ``value``
+    has no such path."""
+    steps: list[Union[str, int]] = []
+    for step in path:
+        if isinstance(value, dict) and isinstance(step, str) and step in value:
+            value = value[step]
+            steps.append(step)
+        elif isinstance(value, list) and not isinstance(step, bool):
+            if isinstance(step, str) and step.isascii() and step.isdigit():
+                step = int(step)
+            if not isinstance(step, int) or not 0 <= step < len(value):
+                return None
+            value = value[step]
+            steps.append(step)
+        else:
+            return None
+    return tuple(steps)
 
 
 def _unknown(what: str, name: str, known: Iterable[str]) -> str:

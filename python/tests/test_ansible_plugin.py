@@ -1146,6 +1146,7 @@ STRUCTURE_CASES = {
             "datetimes",
             "empty",
             "host-other-files",
+            "merge",
             "misnamed",
             "multiline",
             "schema",
@@ -1326,6 +1327,55 @@ def test_ansible_vars_equal_strata_host_on_1000_gen_hosts(ansible: Ansible, tmp_
     flat = json.loads(strata("-i", str(root), "ansible", "--list").stdout)["_meta"]["hostvars"]
     own = sum(len(v) for v in doc["_meta"]["hostvars"].values())
     assert own * 2 < sum(len(v) for v in flat.values()), own
+
+
+# tests/fixtures/merge's merged values, worked out by hand from its files (docs/precedence.md,
+# "Merge strategies"): unique with knockouts (packages), hash with a knockout (sysctl), deep
+# (features), a nested path (app.limits), a glob (fw_rules).
+MERGED = {
+    "w1": {
+        "packages": ["nginx", "curl", "htop"],
+        "sysctl": {"net.core.somaxconn": 1024, "vm.swappiness": 10},
+        "features": {"tls": {"min": "1.3", "ciphers": ["a", "b"]}, "log": {"format": "json", "level": "info"}},
+        "app": {"name": "web", "limits": {"cpu": 4, "mem": 2}},
+        "fw_rules": ["80", "443", "22"],
+    },
+    "w2": {
+        "packages": ["nginx", "curl", "htop", "vim"],
+        "sysctl": {"net.core.somaxconn": 1024, "vm.swappiness": 60},
+        "features": {"tls": {"min": "1.3", "ciphers": ["a", "b"]}, "log": {"format": "json", "level": "info"}},
+        "app": {"name": "web", "limits": {"cpu": 4, "mem": 2}},
+        "fw_rules": ["80", "443", "22"],
+    },
+    "d1": {
+        "packages": ["htop", "tmux", "curl", "vim"],
+        "sysctl": {"vm.swappiness": 60, "net.core.somaxconn": 128, "legacy": 1},
+        "features": {"tls": {"min": "1.2", "ciphers": ["a", "b"]}, "log": {"level": "info"}},
+        "app": {"name": "base", "limits": {"cpu": 1, "mem": 2}},
+        "fw_rules": ["22"],
+    },
+}
+
+
+def test_merge_strategies_through_the_plugin(ansible: Ansible, tmp_path: Path) -> None:
+    """Issue 24's proof, "the same inventory through the plugin": with the strata.strata.inventory
+    plugin and no hash_behaviour, the real ansible-inventory and a task (`ansible -m debug`) see every
+    strategy's merged value of tests/fixtures/merge, equal to `strata host NAME --format json`; the
+    group variables the plugin gives Ansible stay as written (knockouts included), so the merged
+    values Ansible sees are strata's, not a merge of Ansible's."""
+    root = copy_inventory(FIXTURES / "merge", tmp_path / "inv")
+    structured = check_structure(ansible, root, tmp_path)
+    assert structured["web"]["vars"]["packages"] == ["nginx", "--tmux", "curl"]
+    want = strata_hosts(root, list(MERGED))
+    cfg = config(tmp_path / "merged", root)
+    listed = ansible.inventory(cfg, "--list")["_meta"]["hostvars"]
+    asked = {h: ansible.inventory(cfg, "--host", h) for h in MERGED}
+    in_task = debug_hostvars(ansible, cfg, list(MERGED))
+    for host, merged in MERGED.items():
+        assert want[host] == merged, host  # strata's merge is the one worked out by hand
+        for key, value in merged.items():
+            seen = (listed[host][key], asked[host][key], plain(in_task[host][key]))
+            assert seen == (value, value, value), (host, key)  # lists in strata's order
 
 
 def test_constructed_group_named_like_a_strata_group_keeps_strata_s_values(ansible: Ansible, tmp_path: Path) -> None:

@@ -91,6 +91,81 @@ def test_origin_values_by_hand() -> None:
     assert str(web1.origin("app_port")).endswith("host_data/web1.example.com.toml:1:1 (host file)")
 
 
+# -- issue 24, item 2: the origin of every piece of a merged value --------------------------
+
+
+def explain_origin(o: dict) -> Origin:
+    return Origin(o["file"], o["line"], o["column"], o["layer"], o["rank"], o["group"], o["inventory_file"])
+
+
+def test_merged_pieces_origins_equal_strata_explain() -> None:
+    """Every piece `explain` lists for every merged key of every host of tests/fixtures/merge is
+    `host.origin(key, *path)`, in both spellings; `origin(key)` stays the highest contribution."""
+    root = FIXTURES / "merge"
+    inv = load(root)
+    merged = 0
+    for host in inv:
+        assert assert_origins_as_explain(inv, host.name, root) == 5
+        for k in strata_json("-i", str(root), "explain", host.name, "--format", "json")["keys"]:
+            for piece in k.get("merged", {}).get("pieces", []):
+                want = explain_origin(piece["origin"])
+                assert host.origin(k["key"], *piece["path"]) == want, (host.name, k["key"], piece["path"])
+                assert host.origin([k["key"], *piece["path"]]) == want
+                merged += 1
+    # Leaves: w1 3 + 4 + 3 + 3 + 2, w2 one more element; d1 only `packages` (one layer gives the rest).
+    assert merged == 15 + 16 + 4
+
+
+def test_merged_pieces_by_hand() -> None:
+    """Each strategy of tests/fixtures/merge: hash (sysctl), unique (packages, *_rules), deep
+    (features), a nested path (app.limits), and a value no merge touched."""
+    inv = load(FIXTURES / "merge")
+    w1, d1 = inv.get_host("w1"), inv.get_host("d1")
+
+    def where(o: Origin) -> tuple:
+        return (o.inventory_file, o.line, o.column, o.layer, o.group)
+
+    assert where(w1.origin("sysctl")) == ("host_data/w1.toml", 2, 1, "host file", None)
+    assert where(w1.origin("sysctl", "vm.swappiness")) == ("host_data/w1.toml", 2, 30, "host file", None)
+    assert where(w1.origin(["sysctl", "net.core.somaxconn"])) == ("group_data/web.toml", 2, 35, "group file", "web")
+    assert w1.data["packages"] == ["nginx", "curl", "htop"]
+    assert where(w1.origin("packages", 0)) == ("group_data/web.toml", 1, 13, "group file", "web")
+    assert where(w1.origin("packages", 2)) == ("group_data/all.toml", 1, 13, "global file", None)
+    assert w1.origin("packages", "2") == w1.origin(("packages", 2))
+    assert where(inv.get_host("w2").origin("packages", 3)) == ("hosts.toml", 8, 30, "global inline", None)
+    assert where(w1.origin("fw_rules", 2)) == ("group_data/all.toml", 4, 13, "global file", None)
+    # deep: a table is the highest layer's that has it; a leaf its own layer's; inside a leaf, the leaf's.
+    assert where(w1.origin("features", "tls")) == ("group_data/web.toml", 3, 20, "group file", "web")
+    assert where(w1.origin("features", "tls", "min")) == ("group_data/web.toml", 3, 28, "group file", "web")
+    ciphers = w1.origin("features", "tls", "ciphers")
+    assert where(ciphers) == ("group_data/all.toml", 3, 45, "global file", None)
+    assert w1.origin("features", "tls", "ciphers", 1) == ciphers
+    assert where(w1.origin("features", "log", "level")) == ("group_data/all.toml", 3, 75, "global file", None)
+    # A nested path: `app` is web's, `app.limits` merged.
+    assert where(w1.origin("app", "name")) == ("group_data/web.toml", 5, 16, "group file", "web")
+    assert where(w1.origin("app", "limits", "mem")) == ("group_data/all.toml", 5, 50, "global file", None)
+    # Not merged (one layer): every path has the key's origin.
+    assert d1.origin("sysctl", "legacy") == d1.origin("sysctl") == d1.origin(["sysctl"])
+    assert where(d1.origin("sysctl")) == ("group_data/all.toml", 2, 1, "global file", None)
+    # str() reads as `host --show-origin`'s piece lines.
+    assert str(w1.origin("packages", 2)).endswith("group_data/all.toml:1:13 (global file)")
+
+
+def test_merged_pieces_after_the_override_and_bad_paths() -> None:
+    inv = load(FIXTURES / "merge", data={"packages": ["only"]})
+    w1 = inv.get_host("w1")
+    assert w1.origin("packages", 0).layer == "override" and w1.origin("packages", 0).line is None
+    assert w1.origin("sysctl", "vm.swappiness").layer == "host file"
+    for path in (("packages", 1), ("packages", -1), ("packages", True), ("sysctl", "nope"), ("sysctl", 0)):
+        with pytest.raises(KeyError, match="has no data"):
+            w1.origin(*path)
+    with pytest.raises(KeyError, match="did you mean 'sysctl'"):
+        w1.origin("sysctll", "vm.swappiness")
+    for bad in ([], b"sysctl", 3, [3]):
+        with pytest.raises(TypeError):
+            w1.origin(bad)
+
+
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_global_data_equals_the_files(name: str) -> None:
     """get_data() is group_data/all.toml over all.data, read here with tomllib."""

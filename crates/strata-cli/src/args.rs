@@ -115,7 +115,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DataFormat::Json)]
         format: DataFormat,
         /// Print TOML with each key's origin as a comment:
-        /// `key = value  # group_data/web.toml:3:1 (group web)`.
+        /// `key = value  # group_data/web.toml:3:1 (group web)`; a merged
+        /// value's pieces follow, one comment line each.
         #[arg(long, conflicts_with = "format")]
         show_origin: bool,
     },
@@ -297,7 +298,8 @@ pub enum ImportTool {
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct ListExtra {
     /// Add each host's `origins`: for every key, where its winning value
-    /// comes from (`{layer, rank, group, file, line, column}`, as `explain`).
+    /// comes from (`{layer, rank, group, file, line, column}`, as `explain`),
+    /// and for a merged value its `pieces`, each with its own origin.
     #[arg(long)]
     pub origins: bool,
     /// Add the global data (`group_data/all.toml` over `all.data`) as a

@@ -375,6 +375,48 @@ impl<'a> Data<'a> {
     }
 }
 
+impl<'a> Data<'a> {
+    /// Every piece of `key`'s merged value with the layer that gave it, in
+    /// the value's order, a table before what it holds (the whole value,
+    /// whose origin is [`Data::origin`], left out): the origin of any path
+    /// inside the value is that of its longest prefix here, as
+    /// [`Data::origin_of_path`] answers. `None` when the value of `key` is
+    /// not merged: no `[merge]` rule names it, merging changed nothing, or
+    /// the override replaced it.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("web", ["w1"], toml::toml! { sysctl = { "vm.swappiness" = 10 } })
+    ///     .global_data(toml::toml! { sysctl = { "net.core.somaxconn" = 1024 } })
+    ///     .merge("sysctl", "hash")
+    ///     .build()
+    ///     .unwrap();
+    /// let data = inv.host("w1").unwrap().data();
+    /// let pieces = data.pieces("sysctl").unwrap();
+    /// assert_eq!(pieces[0].path, ["vm.swappiness"]);
+    /// assert_eq!(pieces[0].origin.group, Some("web"));
+    /// assert_eq!(pieces[1].path, ["net.core.somaxconn"]);
+    /// assert_eq!(pieces[1].origin.layer, strata_resolver::Layer::GlobalInline);
+    /// ```
+    pub fn pieces(&self, key: &str) -> Option<Vec<Piece<'a>>> {
+        let m = self.merged(key)?;
+        let value = self.get(key)?;
+        Some(
+            m.pieces
+                .iter()
+                .filter(|p| !p.path.is_empty())
+                .filter_map(|p| {
+                    Some(Piece {
+                        path: p.path.iter().map(Seg::as_string).collect(),
+                        value: at(value, &p.path)?,
+                        origin: self.origin_at(p.set, key, &p.from),
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
 /// The value at `path` inside `value`.
 fn at<'v>(mut value: &'v Value, path: &[Seg]) -> Option<&'v Value> {
     for seg in path {

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
-use strata::{Explanation, Host, Merged, Origin};
+use strata::{Data, Explanation, Host, Merged, Origin, Piece};
 
 use crate::args::TextFormat;
 use crate::failure::Failure;
@@ -140,7 +140,7 @@ fn print_merged(out: &mut impl Write, key: &str, m: &Merged<'_>) -> io::Result<(
 }
 
 /// `sysctl."vm.swappiness"`, `packages[2]`.
-fn shown_path(key: &str, path: &[String]) -> String {
+pub fn shown_path(key: &str, path: &[String]) -> String {
     let mut s = inline_key(key);
     for seg in path {
         match seg.parse::<usize>() {
@@ -189,4 +189,50 @@ pub fn origin_json(o: &Origin<'_>) -> Value {
         map.insert("source".into(), name.into());
     }
     v
+}
+
+/// The origin of `key` as `list --origins` gives it: [`origin_json`] of
+/// its winner (of the highest contribution, for a merged value) and, for a
+/// value `strata.toml` merges, `"pieces"`: every piece's path and origin, a
+/// table before what it holds (docs/cli.md).
+pub fn key_origin_json(data: &Data<'_>, key: &str) -> Option<Value> {
+    let mut v = origin_json(&data.origin(key)?);
+    if let (Some(pieces), Some(value), Some(map)) =
+        (data.pieces(key), data.get(key), v.as_object_mut())
+    {
+        let pieces = pieces
+            .iter()
+            .map(|p| json!({ "path": path_json(value, p), "origin": origin_json(&p.origin) }))
+            .collect::<Vec<_>>();
+        map.insert("pieces".into(), Value::Array(pieces));
+    }
+    Some(v)
+}
+
+/// A piece's path as `--datetime-paths` writes paths: table keys as
+/// strings, array indices as integers (a table key may be `"0"`, so the
+/// value says which).
+fn path_json(value: &strata::Value, piece: &Piece<'_>) -> Value {
+    let mut at = Some(value);
+    Value::Array(
+        piece
+            .path
+            .iter()
+            .map(|seg| match at {
+                Some(strata::Value::Array(items)) => {
+                    let i = seg.parse::<usize>().ok();
+                    at = i.and_then(|i| items.get(i));
+                    i.map_or_else(|| Value::from(seg.as_str()), Value::from)
+                }
+                Some(strata::Value::Table(t)) => {
+                    at = t.get(seg);
+                    Value::from(seg.as_str())
+                }
+                _ => {
+                    at = None;
+                    Value::from(seg.as_str())
+                }
+            })
+            .collect(),
+    )
 }

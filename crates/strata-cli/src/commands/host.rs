@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use strata::Host;
 
 use crate::args::DataFormat;
+use crate::commands::explain::shown_path;
 use crate::failure::Failure;
 use crate::load;
 use crate::output::{DataJson, inline_key, inline_value, sorted_table, write_json, write_toml};
@@ -26,7 +27,8 @@ fn print(
 ) -> io::Result<()> {
     let data = host.data();
     if show_origin {
-        // One line per key, still valid TOML: the origin is a comment.
+        // One line per key, still valid TOML: the origin is a comment; a
+        // merged value's pieces follow as comments, as `explain` shows them.
         for (key, value) in data.iter() {
             let origin = data.origin(key).map(|o| o.to_string()).unwrap_or_default();
             writeln!(
@@ -35,6 +37,16 @@ fn print(
                 inline_key(key),
                 inline_value(value)
             )?;
+            let merged = data.explain(key).and_then(|e| e.merged);
+            for p in merged.iter().flat_map(|m| &m.pieces) {
+                writeln!(
+                    out,
+                    "#   {} = {}  # {}",
+                    shown_path(key, &p.path),
+                    inline_value(p.value),
+                    p.origin
+                )?;
+            }
         }
         return Ok(());
     }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use strata::{Data, Host, Inventory};
 
 use crate::args::{ListExtra, ListFormat};
-use crate::commands::explain::origin_json;
+use crate::commands::explain::key_origin_json;
 use crate::failure::Failure;
 use crate::load;
 use crate::output::{DataJson, PairsJson, sorted_table, write_toml};
@@ -178,11 +178,12 @@ fn rest_json(
     Ok(())
 }
 
-/// `{"key": origin}` for every key of `data`, keys sorted.
+/// `{"key": origin}` for every key of `data`, keys sorted; a merged
+/// key's origin has its `"pieces"`.
 fn origins(data: &Data<'_>) -> Value {
     Value::Object(
         data.keys()
-            .filter_map(|k| data.origin(k).map(|o| (k.to_string(), origin_json(&o))))
+            .filter_map(|k| key_origin_json(data, k).map(|o| (k.to_string(), o)))
             .collect(),
     )
 }
