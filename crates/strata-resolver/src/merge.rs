@@ -40,7 +40,7 @@ impl Seg {
         }
     }
 
-    fn is(&self, s: &str) -> bool {
+    pub(crate) fn is(&self, s: &str) -> bool {
         match self {
             Seg::Key(k) => k.as_str() == s,
             Seg::Index(i) => s.parse::<usize>().ok() == Some(*i),
