@@ -241,8 +241,8 @@ fn merged_definition(data: &Data<'_>, key: &str, pointer: &str) -> Option<Define
         }
         let set = &inv.sets[piece.set as usize];
         let entry = set.table.get(key)?;
-        let value = crate::merge::locate(&inv.files, set.file, entry, &from)
-            .unwrap_or(entry.value_span);
+        let value =
+            crate::merge::locate(&inv.files, set.file, entry, &from).unwrap_or(entry.value_span);
         return Some(DefinedAt {
             set: set as *const DataSet as usize,
             value,
