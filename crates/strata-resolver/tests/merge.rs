@@ -566,3 +566,59 @@ fn the_budget_bounds_what_merging_visits() {
         5000
     );
 }
+
+#[test]
+fn a_deep_merge_of_large_tables_is_linear() {
+    // Three layers (host file, group file, global file), each a `deep`
+    // table of 10,000 keys holding a small table: 60,000 values to merge.
+    // A merge that compared every key with every other would visit 10^8;
+    // a linear one visits each value a bounded number of times, so it
+    // loads within a budget of three visits per value, and fast.
+    const N: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let table = |layer: &str| {
+        let mut s = String::from("[features]\n");
+        for i in 0..N {
+            s.push_str(&format!("k{i} = {{ {layer} = {i} }}\n"));
+        }
+        s
+    };
+    std::fs::write(p.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+    std::fs::write(p.join("strata.toml"), "[merge]\nfeatures = \"deep\"\n").unwrap();
+    std::fs::create_dir(p.join("group_data")).unwrap();
+    std::fs::create_dir(p.join("host_data")).unwrap();
+    std::fs::write(p.join("host_data/w1.toml"), table("host")).unwrap();
+    std::fs::write(p.join("group_data/web.toml"), table("web")).unwrap();
+    std::fs::write(p.join("group_data/all.toml"), table("all")).unwrap();
+    let values = (3 * N * 2) as u64;
+    let budget = strata_resolver::Budget {
+        max_host_keys: 3 * values,
+        ..Default::default()
+    };
+    let start = std::time::Instant::now();
+    let inv = Loader::new(p).budget(budget).load().unwrap();
+    let data = inv.host("w1").unwrap().data();
+    let merged = data.get("features").unwrap().as_table().unwrap();
+    assert_eq!(merged.len(), N);
+    let last = merged.get(&format!("k{}", N - 1)).unwrap().as_table().unwrap();
+    assert_eq!(last.len(), 3, "each key deep-merged from three layers");
+    // The provenance of one piece is made again on demand: linear too.
+    let o = data
+        .origin_of_path(&["features", &format!("k{}", N - 1), "all"])
+        .unwrap();
+    assert_eq!(o.layer, Layer::GlobalFile);
+    let took = start.elapsed();
+    // Generous for a debug build on a loaded machine; a quadratic merge
+    // takes minutes.
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    // And a budget below one visit per value stops it, located.
+    let budget = strata_resolver::Budget {
+        max_host_keys: values / 2,
+        ..Default::default()
+    };
+    let err = Loader::new(p).budget(budget).load().unwrap_err();
+    let codes: Vec<Code> = err.diagnostics().iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::BudgetExceeded]);
+    assert!(err.diagnostics()[0].message.contains("merging"));
+}
