@@ -601,7 +601,11 @@ fn a_deep_merge_of_large_tables_is_linear() {
     let data = inv.host("w1").unwrap().data();
     let merged = data.get("features").unwrap().as_table().unwrap();
     assert_eq!(merged.len(), N);
-    let last = merged.get(&format!("k{}", N - 1)).unwrap().as_table().unwrap();
+    let last = merged
+        .get(&format!("k{}", N - 1))
+        .unwrap()
+        .as_table()
+        .unwrap();
     assert_eq!(last.len(), 3, "each key deep-merged from three layers");
     // The provenance of one piece is made again on demand: linear too.
     let o = data
