@@ -626,3 +626,72 @@ fn a_deep_merge_of_large_tables_is_linear() {
     assert_eq!(codes, [Code::BudgetExceeded]);
     assert!(err.diagnostics()[0].message.contains("merging"));
 }
+
+#[test]
+fn schemas_label_the_contribution_that_broke_a_merged_value() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/merge-schema");
+    let mut inv = Loader::new(&root).load().unwrap();
+    let (schemas, problems) = inv.read_schemas();
+    assert!(problems.is_empty(), "{problems:?}");
+    let found = inv.validate(&schemas);
+    // (message start, primary label at, every label's file:line)
+    let at = |s: strata_resolver::Span| {
+        let l = inv.files().location(s).unwrap();
+        format!("{}:{}:{}", l.inventory_path, l.line, l.column)
+    };
+    let got: Vec<(String, Vec<String>)> = found
+        .iter()
+        .filter(|d| d.message.contains("w1"))
+        .map(|d| {
+            let head = d.message.split(" (").next().unwrap().to_string();
+            (head, d.labels.iter().map(|l| at(l.span)).collect())
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let want = [
+        // A piece from a lower layer: its own line and column.
+        (
+            "`sysctl.net.core.somaxconn`: \"lots\" is not of type \"integer\"",
+            s(&["group_data/all.toml:2:57", "schema/all.json:7:41"]),
+        ),
+        (
+            "`features.tls.min`: \"1.0\" is not one of \"1.2\" or \"1.3\"",
+            s(&["group_data/all.toml:3:28", "schema/all.json:10:65"]),
+        ),
+        // The merged value as a whole: every contribution and the rule.
+        (
+            "`packages`: [\"nginx\",\"tmux\",\"htop\",22] has more than 3 items",
+            s(&[
+                "group_data/web.toml:1:1",
+                "group_data/all.toml:1:1",
+                "strata.toml:2:12",
+                "schema/all.json:3:79",
+            ]),
+        ),
+        // An element of a `unique` array: where it is in its own file.
+        (
+            "`packages[3]`: 22 is not of type \"string\"",
+            s(&["group_data/all.toml:1:21", "schema/all.json:3:55"]),
+        ),
+        (
+            "`kernel.pid_max` is required in `sysctl` by schema/all.json but missing on 2 hosts: `w1`, `w2`; `sysctl` is a merged value",
+            s(&[
+                "group_data/web.toml:2:1",
+                "group_data/all.toml:2:1",
+                "strata.toml:3:10",
+                "schema/all.json:6:20",
+            ]),
+        ),
+    ];
+    let want: Vec<(String, Vec<String>)> =
+        want.into_iter().map(|(m, l)| (m.to_string(), l)).collect();
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+    for w in &want {
+        let g = got
+            .iter()
+            .find(|g| g.0.starts_with(&w.0))
+            .unwrap_or_else(|| panic!("no `{}` in {got:#?}", w.0));
+        assert_eq!(g.1, w.1, "{}", g.0);
+    }
+}
