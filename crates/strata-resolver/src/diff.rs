@@ -333,8 +333,15 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
                 }
                 .map(|o| ChangeOrigin::of(&o))
                 .expect("a key with a value has an origin");
-                let pieces = if od.merged(key).is_some() || nd.merged(key).is_some() {
-                    pieces(&od, &nd, key, o, n)
+                let merged = (od.merged(key), nd.merged(key));
+                let pieces = if merged.0.is_some() || merged.1.is_some() {
+                    pieces(
+                        (&od, merged.0.as_ref()),
+                        (&nd, merged.1.as_ref()),
+                        key,
+                        o,
+                        n,
+                    )
                 } else {
                     Vec::new()
                 };
@@ -388,9 +395,13 @@ pub const MAX_PIECES: usize = 100;
 /// lengths (a `unique` union that gained or lost an element) as the
 /// elements one has and the other lacks. Linear in the values (elements
 /// matched by hash); at most [`MAX_PIECES`].
+/// A side: its data, and the provenance of the key when it is merged
+/// there (made once for every piece).
+type Side<'s, 'a> = (&'s crate::Data<'a>, Option<&'s crate::merge::MergedKey>);
+
 fn pieces(
-    od: &crate::Data<'_>,
-    nd: &crate::Data<'_>,
+    old: Side<'_, '_>,
+    new: Side<'_, '_>,
     key: &str,
     o: Option<&Value>,
     n: Option<&Value>,
@@ -401,14 +412,19 @@ fn pieces(
         .into_iter()
         .map(|(path, o, n)| {
             let steps: Vec<String> = path.iter().map(crate::merge::Seg::as_string).collect();
-            let mut full: Vec<&str> = vec![key];
-            full.extend(steps.iter().map(String::as_str));
-            let (side, fallback) = if n.is_some() { (nd, nd) } else { (od, od) };
-            let origin = side
-                .origin_of_path(&full)
-                .or_else(|| fallback.origin(key))
-                .map(|o| ChangeOrigin::of(&o))
-                .expect("a key with a value has an origin");
+            let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+            let (data, merged) = if n.is_some() { new } else { old };
+            let origin = match merged {
+                Some(m) => data.origin_in_merged(m, key, &steps),
+                None => {
+                    let mut full: Vec<&str> = vec![key];
+                    full.extend(&steps);
+                    data.origin_of_path(&full)
+                }
+            }
+            .or_else(|| data.origin(key))
+            .map(|o| ChangeOrigin::of(&o))
+            .expect("a key with a value has an origin");
             PieceChange {
                 path: crate::merge::shown_path(key, &path),
                 old: o.cloned(),
