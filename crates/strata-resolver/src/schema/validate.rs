@@ -12,7 +12,7 @@ use super::{DefinedAt, Found, Group, MergedAt, Schemas};
 use crate::data::Data;
 use crate::inventory::Inventory;
 use crate::layer::{DataSet, Layer};
-use crate::merge::Seg;
+use crate::merge::{MergedKey, Seg};
 
 /// What one host's data breaks: each violation with its definition.
 type Violations = std::sync::Arc<Vec<(Found, Option<DefinedAt>)>>;
@@ -142,6 +142,9 @@ impl Inventory {
                 None => {
                     let instance = crate::json::data_to_value(&pairs);
                     let mut found = Vec::new();
+                    // The provenance of each merged key with a violation,
+                    // made once however many violations it has.
+                    let mut provenance: HashMap<String, Option<MergedKey>> = HashMap::new();
                     for &s in &key.1 {
                         // Most hosts pass: the quick yes/no first, the errors
                         // (with their paths and messages) only for those that fail.
@@ -154,7 +157,10 @@ impl Inventory {
                                 let definition = f.key.as_deref().and_then(|k| {
                                     let (set, entry) = data.sets_defining(k).next()?;
                                     if set.layer == Layer::Merged
-                                        && let Some(at) = merged_definition(&data, k, &f.path)
+                                        && let Some(m) = provenance
+                                            .entry(k.to_string())
+                                            .or_insert_with(|| data.merged(k))
+                                        && let Some(at) = merged_definition(&data, m, k, &f.path)
                                     {
                                         return Some(at);
                                     }
@@ -190,8 +196,14 @@ impl Inventory {
 /// data, starting at the merged `key`) comes from: the piece that gave it
 /// when it comes whole from one contribution, else the merged value with
 /// every contribution to it. `None` when the merge's provenance has no
-/// such path (then the caller falls back to the merged set).
-fn merged_definition(data: &Data<'_>, key: &str, pointer: &str) -> Option<DefinedAt> {
+/// such path (then the caller falls back to the merged set). `m`: the
+/// key's provenance ([`Data::merged`]).
+fn merged_definition(
+    data: &Data<'_>,
+    m: &MergedKey,
+    key: &str,
+    pointer: &str,
+) -> Option<DefinedAt> {
     let inner: Vec<String> = pointer
         .trim_start_matches('/')
         .split('/')
@@ -199,7 +211,6 @@ fn merged_definition(data: &Data<'_>, key: &str, pointer: &str) -> Option<Define
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
-    let m = data.merged(key)?;
     let inv = data.inventory();
     let contributions = crate::merge::contributions(&inv.sets, data.chain(), key);
     let under = |p: &crate::merge::Piece| {
