@@ -463,3 +463,59 @@ fn the_base_side_reads_strata_toml() {
     let (out, _, code) = strata(dir, &["-i", "inv", "diff", "--base", "HEAD", "--exit-code"]);
     assert_eq!(code, 1, "{out}");
 }
+
+#[test]
+fn base_revision_reports_merged_contributions_and_strategy_changes() {
+    // strata.toml travels with the old side: a merged value's change is
+    // told by the contribution that changed, and a strategy edited in the
+    // working tree by the hosts whose values it changes.
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "inv/hosts.toml",
+        "web = [\"w1\", \"w2\"]\ndb = [\"d1\"]\n",
+    );
+    write(dir, "inv/strata.toml", "[merge]\npackages = \"unique\"\n");
+    write(
+        dir,
+        "inv/group_data/all.toml",
+        "packages = [\"htop\"]\nrules = [\"22\"]\n",
+    );
+    write(
+        dir,
+        "inv/group_data/web.toml",
+        "packages = [\"nginx\"]\nrules = [\"80\"]\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "first"]);
+    write(
+        dir,
+        "inv/group_data/all.toml",
+        "packages = [\"htop\", \"git\"]\nrules = [\"22\"]\n",
+    );
+    write(
+        dir,
+        "inv/strata.toml",
+        "[merge]\npackages = \"unique\"\nrules = \"unique\"\n",
+    );
+    let (out, err, code) = strata(dir, &["-i", "inv", "diff", "--base", "HEAD"]);
+    assert_eq!((err.as_str(), code), ("", 0));
+    let want = "
+merged values: what changed, with every host it reaches
+  rules: merge strategy first -> unique (strata.toml:3:9)
+      on 2 hosts: w1, w2
+  + packages[2] = \"git\", from group_data/all.toml:1:21 (global file)
+      on 2 hosts: w1, w2
+  + rules[1] = \"22\", from group_data/all.toml:2:10 (global file)
+      on 2 hosts: w1, w2
+strata diff: 0 hosts added, 0 removed, 0 groups with changed members, 3 changes on 3 hosts
+";
+    assert!(out.ends_with(want), "{out}");
+    // d1 has no merged packages (one layer): a plain change, no pieces.
+    assert!(
+        out.contains("~ packages: changed\n    - [\"htop\"]\n    + [\"htop\", \"git\"]\n    from group_data/all.toml:1:1 (global file)\n    on 1 host: d1\n"),
+        "{out}"
+    );
+}

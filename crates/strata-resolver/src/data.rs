@@ -180,7 +180,18 @@ impl<'a> Data<'a> {
 
     /// The origin of `path` (inside `key`'s merged value).
     fn merged_origin(&self, key: &str, path: &[&str]) -> Option<Origin<'a>> {
-        let m = self.merged(key)?;
+        self.origin_in_merged(&self.merged(key)?, key, path)
+    }
+
+    /// The origin of `path` inside `key`'s merged value, given its
+    /// provenance `m` ([`Data::merged`]): for callers that ask about many
+    /// paths of one value, which make the provenance once.
+    pub(crate) fn origin_in_merged(
+        &self,
+        m: &crate::merge::MergedKey,
+        key: &str,
+        path: &[&str],
+    ) -> Option<Origin<'a>> {
         let (piece, n) = m.piece_of(path)?;
         let mut from = piece.from.clone();
         let below = self.value_at(piece.set, key, &piece.from)?;

@@ -71,6 +71,84 @@ impl InventoryDiff {
     }
 }
 
+impl InventoryDiff {
+    /// Every changed piece of a merged value once, with every host it
+    /// reaches: the pieces of [`InventoryDiff::changes`] that are the
+    /// same edit (same key, contribution, old and new piece) joined, in
+    /// the order of the changes. One line of `group_data/all.toml` that
+    /// adds an element to a `unique` array is one entry, whichever merged
+    /// values it changes.
+    pub fn contributions(&self) -> Vec<ContributionChange> {
+        let mut out: Vec<ContributionChange> = Vec::new();
+        let mut index: HashMap<(&str, &ChangeOrigin, u64, u64), Vec<usize>> = HashMap::new();
+        for c in &self.changes {
+            for p in &c.pieces {
+                let id = (
+                    c.key.as_str(),
+                    &p.origin,
+                    hash(p.old.as_ref()),
+                    hash(p.new.as_ref()),
+                );
+                let candidates = index.entry(id).or_default();
+                let at = candidates.iter().copied().find(|&i| {
+                    same_opt(out[i].old.as_ref(), p.old.as_ref())
+                        && same_opt(out[i].new.as_ref(), p.new.as_ref())
+                });
+                let i = match at {
+                    Some(i) => i,
+                    None => {
+                        candidates.push(out.len());
+                        out.push(ContributionChange {
+                            key: c.key.clone(),
+                            path: p.path.clone(),
+                            old: p.old.clone(),
+                            new: p.new.clone(),
+                            origin: p.origin.clone(),
+                            hosts: Vec::new(),
+                        });
+                        out.len() - 1
+                    }
+                };
+                out[i].hosts.extend(c.hosts.iter().cloned());
+            }
+        }
+        out
+    }
+
+    /// Every key whose merge strategy changed, with the hosts whose value
+    /// of it changes (in the order of the changes).
+    pub fn strategies(&self) -> Vec<(&str, &StrategyChange, Vec<&str>)> {
+        let mut out: Vec<(&str, &StrategyChange, Vec<&str>)> = Vec::new();
+        for c in &self.changes {
+            let Some(s) = &c.strategy else { continue };
+            match out.iter_mut().find(|(k, _, _)| *k == c.key) {
+                Some((_, _, hosts)) => hosts.extend(c.hosts.iter().map(String::as_str)),
+                None => out.push((&c.key, s, c.hosts.iter().map(String::as_str).collect())),
+            }
+        }
+        out
+    }
+}
+
+/// One changed piece of merged values and every host it reaches
+/// ([`InventoryDiff::contributions`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContributionChange {
+    /// The top-level key.
+    pub key: String,
+    /// Where in the key's value, in the first change that has it
+    /// (`packages[3]`; the index can differ between merged values).
+    pub path: String,
+    /// The old piece; `None` when it appears.
+    pub old: Option<Value>,
+    /// The new piece; `None` when it is gone.
+    pub new: Option<Value>,
+    /// The contribution: where the piece is written.
+    pub origin: ChangeOrigin,
+    /// Every host whose merged value it changes.
+    pub hosts: Vec<String>,
+}
+
 /// A group whose members changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupDiff {
@@ -95,6 +173,41 @@ pub struct Change {
     pub origin: ChangeOrigin,
     /// The hosts it applies to, in the new inventory's order.
     pub hosts: Vec<String>,
+    /// For a value `strata.toml` merges (on either side): each piece that
+    /// differs, with the contribution it comes from; empty otherwise.
+    pub pieces: Vec<PieceChange>,
+    /// When `strata.toml` merges the key differently on the two sides.
+    pub strategy: Option<StrategyChange>,
+}
+
+/// One piece of a merged value that differs: an element of a `unique`
+/// array, a key of a `hash` or `deep` table (a nested key for `deep`),
+/// added, removed or changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PieceChange {
+    /// Where in the key's value: `sysctl."vm.swappiness"`, `packages[2]`
+    /// (the index in the new value, or the old one for a removed piece).
+    pub path: String,
+    /// The old piece; `None` when it appears.
+    pub old: Option<Value>,
+    /// The new piece; `None` when it is gone.
+    pub new: Option<Value>,
+    /// The contribution it comes from: the new piece's, or the old one's
+    /// when it is gone.
+    pub origin: ChangeOrigin,
+}
+
+/// A key `strata.toml`'s `[merge]` merges differently on the two sides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrategyChange {
+    /// The old strategy: `first` without a rule, `unique`, or `first,
+    /// limits: hash` with a rule on a nested path.
+    pub old: String,
+    /// The new strategy, written alike.
+    pub new: String,
+    /// Where the rule is written (the new rule's, or the old one's when
+    /// the new side has none): `strata.toml:2:12`.
+    pub at: Option<String>,
 }
 
 /// Where a changed value is defined, by path relative to its inventory's
@@ -220,11 +333,24 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
                 }
                 .map(|o| ChangeOrigin::of(&o))
                 .expect("a key with a value has an origin");
+                let merged = (od.merged(key), nd.merged(key));
+                let pieces = if merged.0.is_some() || merged.1.is_some() {
+                    pieces(
+                        (&od, merged.0.as_ref()),
+                        (&nd, merged.1.as_ref()),
+                        key,
+                        o,
+                        n,
+                    )
+                } else {
+                    Vec::new()
+                };
+                let strategy = strategy_change(old, new, key);
                 let id = (key.to_string(), hash(o), hash(n), origin);
                 let candidates = groups.entry(id.clone()).or_default();
                 if let Some(&i) = candidates.iter().find(|&&i| {
                     let c = &out.changes[i];
-                    same_opt(c.old.as_ref(), o) && same_opt(c.new.as_ref(), n)
+                    same_opt(c.old.as_ref(), o) && same_opt(c.new.as_ref(), n) && c.pieces == pieces
                 }) {
                     return Some(i);
                 }
@@ -236,6 +362,8 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
                     new: n.cloned(),
                     origin: id.3,
                     hosts: Vec::new(),
+                    pieces,
+                    strategy,
                 });
                 Some(out.changes.len() - 1)
             });
@@ -255,6 +383,149 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
         .filter_map(|i| changes[i].take())
         .collect();
     out
+}
+
+/// The most pieces one change lists: a merged value rewritten whole says
+/// so in its old and new values already.
+pub const MAX_PIECES: usize = 100;
+
+/// The pieces that differ between the old and new values of a key merged
+/// on either side, each with the contribution it comes from: tables key
+/// by key, arrays of one length element by element, arrays of different
+/// lengths (a `unique` union that gained or lost an element) as the
+/// elements one has and the other lacks. Linear in the values (elements
+/// matched by hash); at most [`MAX_PIECES`].
+/// A side: its data, and the provenance of the key when it is merged
+/// there (made once for every piece).
+type Side<'s, 'a> = (&'s crate::Data<'a>, Option<&'s crate::merge::MergedKey>);
+
+fn pieces(
+    old: Side<'_, '_>,
+    new: Side<'_, '_>,
+    key: &str,
+    o: Option<&Value>,
+    n: Option<&Value>,
+) -> Vec<PieceChange> {
+    let mut found = Vec::new();
+    differ(o, n, &mut Vec::new(), &mut found);
+    found
+        .into_iter()
+        .map(|(path, o, n)| {
+            let steps: Vec<String> = path.iter().map(crate::merge::Seg::as_string).collect();
+            let steps: Vec<&str> = steps.iter().map(String::as_str).collect();
+            let (data, merged) = if n.is_some() { new } else { old };
+            let origin = match merged {
+                Some(m) => data.origin_in_merged(m, key, &steps),
+                None => {
+                    let mut full: Vec<&str> = vec![key];
+                    full.extend(&steps);
+                    data.origin_of_path(&full)
+                }
+            }
+            .or_else(|| data.origin(key))
+            .map(|o| ChangeOrigin::of(&o))
+            .expect("a key with a value has an origin");
+            PieceChange {
+                path: crate::merge::shown_path(key, &path),
+                old: o.cloned(),
+                new: n.cloned(),
+                origin,
+            }
+        })
+        .collect()
+}
+
+type Differing<'v> = (Vec<crate::merge::Seg>, Option<&'v Value>, Option<&'v Value>);
+
+fn differ<'v>(
+    o: Option<&'v Value>,
+    n: Option<&'v Value>,
+    path: &mut Vec<crate::merge::Seg>,
+    out: &mut Vec<Differing<'v>>,
+) {
+    use crate::merge::Seg;
+    if out.len() >= MAX_PIECES {
+        return;
+    }
+    match (o, n) {
+        (Some(Value::Table(a)), Some(Value::Table(b))) => {
+            for (k, nv) in b.iter() {
+                let ov = a.get(k);
+                if ov.is_some_and(|ov| same(ov, nv)) {
+                    continue;
+                }
+                path.push(Seg::Key(k.into()));
+                differ(ov, Some(nv), path, out);
+                path.pop();
+            }
+            for (k, ov) in a.iter().filter(|(k, _)| b.get(k).is_none()) {
+                path.push(Seg::Key(k.into()));
+                differ(Some(ov), None, path, out);
+                path.pop();
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.len() == b.len() => {
+            for (i, (ov, nv)) in a.iter().zip(b.iter()).enumerate() {
+                if !same(ov, nv) {
+                    path.push(Seg::Index(i));
+                    differ(Some(ov), Some(nv), path, out);
+                    path.pop();
+                }
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            // Each element of one side matched with an equal one of the
+            // other, at most once: what is left was added or removed.
+            let mut left: HashMap<u64, Vec<usize>> = HashMap::new();
+            for (i, ov) in a.iter().enumerate() {
+                left.entry(hash(Some(ov))).or_default().push(i);
+            }
+            let mut matched = vec![false; a.len()];
+            let mut added = Vec::new();
+            for (j, nv) in b.iter().enumerate() {
+                let bucket = left.entry(hash(Some(nv))).or_default();
+                match bucket.iter().position(|&i| same(&a[i], nv)) {
+                    Some(p) => matched[bucket.swap_remove(p)] = true,
+                    None => added.push(j),
+                }
+            }
+            for (i, ov) in a.iter().enumerate().filter(|(i, _)| !matched[*i]) {
+                if out.len() >= MAX_PIECES {
+                    return;
+                }
+                out.push((pushed(path, Seg::Index(i)), Some(ov), None));
+            }
+            for j in added {
+                if out.len() >= MAX_PIECES {
+                    return;
+                }
+                out.push((pushed(path, Seg::Index(j)), None, Some(&b[j])));
+            }
+        }
+        (o, n) => out.push((path.clone(), o, n)),
+    }
+}
+
+fn pushed(path: &[crate::merge::Seg], seg: crate::merge::Seg) -> Vec<crate::merge::Seg> {
+    let mut p = path.to_vec();
+    p.push(seg);
+    p
+}
+
+/// How `key` merges on each side, when that differs.
+fn strategy_change(old: &Inventory, new: &Inventory, key: &str) -> Option<StrategyChange> {
+    let (o, oat) = crate::merge::strategy_text(old.merging.as_deref(), key);
+    let (n, nat) = crate::merge::strategy_text(new.merging.as_deref(), key);
+    if o == n {
+        return None;
+    }
+    let at = match (nat, oat) {
+        (Some(s), _) => new.files.location(s),
+        (None, Some(s)) => old.files.location(s),
+        (None, None) => None,
+    }
+    .map(|l| format!("{}:{}:{}", l.inventory_path, l.line, l.column));
+    Some(StrategyChange { old: o, new: n, at })
 }
 
 fn group_changes(old: &Inventory, new: &Inventory) -> Vec<crate::diff::GroupDiff> {
@@ -453,6 +724,92 @@ mod tests {
                 ("old", v(&[]), v(&["w1"])),
             ]
         );
+    }
+
+    #[test]
+    fn merged_values_say_which_contribution_changed() {
+        let side = |global: toml::Table, strategy: &str| {
+            Inventory::builder()
+                .group_with_data("web", ["w1", "w2"], toml::toml! { pkgs = ["nginx"] })
+                .group_with_data("db", ["d1"], toml::toml! { pkgs = ["pg"] })
+                .global_data(global)
+                .merge("pkgs", strategy)
+                .build()
+                .unwrap()
+        };
+        let old = side(toml::toml! { pkgs = ["htop", "tmux"] }, "unique");
+        let new = side(toml::toml! { pkgs = ["htop", "git"] }, "unique");
+        let d = diff(&old, &new);
+        // Two merged values change (web's and db's), by one edit of the
+        // global layer: the same element replaced in each.
+        assert_eq!(d.changes.len(), 2);
+        for c in &d.changes {
+            let got: Vec<(&str, Option<String>, Option<String>, Layer)> = c
+                .pieces
+                .iter()
+                .map(|p| {
+                    (
+                        p.path.as_str(),
+                        p.old.as_ref().map(|v| v.to_string()),
+                        p.new.as_ref().map(|v| v.to_string()),
+                        p.origin.layer,
+                    )
+                })
+                .collect();
+            let s = |x: &str| Some(x.to_string());
+            assert_eq!(
+                got,
+                [("pkgs[2]", s("\"tmux\""), s("\"git\""), Layer::GlobalInline)]
+            );
+            assert!(c.strategy.is_none());
+        }
+        let joined = d.contributions();
+        assert_eq!(joined.len(), 1);
+        assert_eq!(joined[0].hosts, ["w1", "w2", "d1"]);
+
+        // An element gone: where it was.
+        let shorter = side(toml::toml! { pkgs = ["htop"] }, "unique");
+        let d = diff(&old, &shorter);
+        let p = &d.changes[0].pieces;
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].path, "pkgs[2]");
+        assert_eq!(p[0].old.as_ref().and_then(|v| v.as_str()), Some("tmux"));
+        assert!(p[0].new.is_none());
+        assert_eq!(p[0].origin.layer, Layer::GlobalInline);
+
+        // A strategy that changes: the hosts whose value changes.
+        let first = side(toml::toml! { pkgs = ["htop"] }, "first");
+        let unique = side(toml::toml! { pkgs = ["htop"] }, "unique");
+        let d = diff(&first, &unique);
+        let strategies = d.strategies();
+        assert_eq!(strategies.len(), 1);
+        assert_eq!(
+            (strategies[0].1.old.as_str(), strategies[0].1.new.as_str()),
+            ("first", "unique")
+        );
+        assert_eq!(strategies[0].2, ["w1", "w2", "d1"]);
+        assert!(d.changes.iter().all(|c| c.pieces.len() == 1));
+    }
+
+    #[test]
+    fn pieces_are_bounded() {
+        let side = |v: i64| {
+            let mut t = toml::Table::new();
+            for i in 0..1000 {
+                t.insert(format!("k{i}"), toml::Value::Integer(v));
+            }
+            let mut g = toml::Table::new();
+            g.insert("big".into(), toml::Value::Table(t));
+            Inventory::builder()
+                .group_with_data("web", ["w1"], toml::toml! { big = { x = 1 } })
+                .global_data(g)
+                .merge("big", "hash")
+                .build()
+                .unwrap()
+        };
+        let d = diff(&side(1), &side(2));
+        assert_eq!(d.changes.len(), 1);
+        assert_eq!(d.changes[0].pieces.len(), MAX_PIECES);
     }
 
     #[test]

@@ -71,7 +71,10 @@ mod schema;
 
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
-pub use diff::{Change, ChangeOrigin, GroupDiff, InventoryDiff, diff};
+pub use diff::{
+    Change, ChangeOrigin, ContributionChange, GroupDiff, InventoryDiff, MAX_PIECES, PieceChange,
+    StrategyChange, diff,
+};
 pub use explain::{DroppedPiece, Explanation, Merged, Piece, Reason, reason};
 pub use in_code::{HostSpec, InventoryBuilder};
 pub use inventory::{Group, Host, Inventory};

@@ -40,7 +40,7 @@ impl Seg {
         }
     }
 
-    fn is(&self, s: &str) -> bool {
+    pub(crate) fn is(&self, s: &str) -> bool {
         match self {
             Seg::Key(k) => k.as_str() == s,
             Seg::Index(i) => s.parse::<usize>().ok() == Some(*i),
@@ -308,6 +308,38 @@ pub(crate) fn provenance(
         host: "",
     };
     Some(merge_key(sets, key, node, contributions, &mut found, true).1)
+}
+
+/// How `key` merges, as a reader of `[merge]` says it: `unique`, or
+/// `first, limits: hash` for a key with a rule on a nested path; and where
+/// the (first) rule deciding it is written. `first` and no place for a
+/// key no rule merges.
+pub(crate) fn strategy_text(m: Option<&Merging>, key: &str) -> (String, Option<Span>) {
+    let Some(m) = m else {
+        return ("first".into(), None);
+    };
+    let Decided::Merged(node) = m.rules.decide(key) else {
+        return ("first".into(), None);
+    };
+    fn walk(node: &Node, path: &mut Vec<String>, out: &mut Vec<String>) {
+        for (k, child) in &node.children {
+            path.push(k.clone());
+            if let Some((s, _)) = child.strategy {
+                out.push(format!("{}: {s}", path.join(".")));
+            }
+            walk(child, path, out);
+            path.pop();
+        }
+    }
+    let mut parts = vec![
+        node.strategy
+            .map_or_else(|| "first".to_string(), |(s, _)| s.to_string()),
+    ];
+    walk(&node, &mut Vec::new(), &mut parts);
+    let at = first_rule(&node)
+        .and_then(|r| m.rules.rules.get(r))
+        .map(|r| r.value_span);
+    (parts.join(", "), at)
 }
 
 /// The first rule of a tree (a key whose strategy is only on nested paths).

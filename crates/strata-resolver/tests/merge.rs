@@ -566,3 +566,132 @@ fn the_budget_bounds_what_merging_visits() {
         5000
     );
 }
+
+#[test]
+fn a_deep_merge_of_large_tables_is_linear() {
+    // Three layers (host file, group file, global file), each a `deep`
+    // table of 10,000 keys holding a small table: 60,000 values to merge.
+    // A merge that compared every key with every other would visit 10^8;
+    // a linear one visits each value a bounded number of times, so it
+    // loads within a budget of three visits per value, and fast.
+    const N: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let table = |layer: &str| {
+        let mut s = String::from("[features]\n");
+        for i in 0..N {
+            s.push_str(&format!("k{i} = {{ {layer} = {i} }}\n"));
+        }
+        s
+    };
+    std::fs::write(p.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+    std::fs::write(p.join("strata.toml"), "[merge]\nfeatures = \"deep\"\n").unwrap();
+    std::fs::create_dir(p.join("group_data")).unwrap();
+    std::fs::create_dir(p.join("host_data")).unwrap();
+    std::fs::write(p.join("host_data/w1.toml"), table("host")).unwrap();
+    std::fs::write(p.join("group_data/web.toml"), table("web")).unwrap();
+    std::fs::write(p.join("group_data/all.toml"), table("all")).unwrap();
+    let values = (3 * N * 2) as u64;
+    let budget = strata_resolver::Budget {
+        max_host_keys: 3 * values,
+        ..Default::default()
+    };
+    let start = std::time::Instant::now();
+    let inv = Loader::new(p).budget(budget).load().unwrap();
+    let data = inv.host("w1").unwrap().data();
+    let merged = data.get("features").unwrap().as_table().unwrap();
+    assert_eq!(merged.len(), N);
+    let last = merged
+        .get(&format!("k{}", N - 1))
+        .unwrap()
+        .as_table()
+        .unwrap();
+    assert_eq!(last.len(), 3, "each key deep-merged from three layers");
+    // The provenance of one piece is made again on demand: linear too.
+    let o = data
+        .origin_of_path(&["features", &format!("k{}", N - 1), "all"])
+        .unwrap();
+    assert_eq!(o.layer, Layer::GlobalFile);
+    let took = start.elapsed();
+    // Generous for a debug build on a loaded machine; a quadratic merge
+    // takes minutes.
+    assert!(took < std::time::Duration::from_secs(30), "{took:?}");
+    // And a budget below one visit per value stops it, located.
+    let budget = strata_resolver::Budget {
+        max_host_keys: values / 2,
+        ..Default::default()
+    };
+    let err = Loader::new(p).budget(budget).load().unwrap_err();
+    let codes: Vec<Code> = err.diagnostics().iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::BudgetExceeded]);
+    assert!(err.diagnostics()[0].message.contains("merging"));
+}
+
+#[test]
+fn schemas_label_the_contribution_that_broke_a_merged_value() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/merge-schema");
+    let mut inv = Loader::new(&root).load().unwrap();
+    let (schemas, problems) = inv.read_schemas();
+    assert!(problems.is_empty(), "{problems:?}");
+    let found = inv.validate(&schemas);
+    // (message start, primary label at, every label's file:line)
+    let at = |s: strata_resolver::Span| {
+        let l = inv.files().location(s).unwrap();
+        format!("{}:{}:{}", l.inventory_path, l.line, l.column)
+    };
+    let got: Vec<(String, Vec<String>)> = found
+        .iter()
+        .filter(|d| d.message.contains("w1"))
+        .map(|d| {
+            let head = d.message.split(" (").next().unwrap().to_string();
+            (head, d.labels.iter().map(|l| at(l.span)).collect())
+        })
+        .collect();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let want = [
+        // A piece from a lower layer: its own line and column.
+        (
+            "`sysctl.net.core.somaxconn`: \"lots\" is not of type \"integer\"",
+            s(&["group_data/all.toml:2:57", "schema/all.json:7:41"]),
+        ),
+        (
+            "`features.tls.min`: \"1.0\" is not one of \"1.2\" or \"1.3\"",
+            s(&["group_data/all.toml:3:28", "schema/all.json:10:65"]),
+        ),
+        // The merged value as a whole: every contribution and the rule.
+        (
+            "`packages`: [\"nginx\",\"tmux\",\"htop\",22] has more than 3 items",
+            s(&[
+                "group_data/web.toml:1:1",
+                "group_data/all.toml:1:1",
+                "strata.toml:2:12",
+                "schema/all.json:3:79",
+            ]),
+        ),
+        // An element of a `unique` array: where it is in its own file.
+        (
+            "`packages[3]`: 22 is not of type \"string\"",
+            s(&["group_data/all.toml:1:21", "schema/all.json:3:55"]),
+        ),
+        (
+            "`kernel.pid_max` is required in `sysctl` by schema/all.json but missing on 2 hosts: `w1`, `w2`; `sysctl` is a merged value",
+            s(&[
+                "group_data/web.toml:2:1",
+                "group_data/all.toml:2:1",
+                "strata.toml:3:10",
+                "schema/all.json:6:20",
+            ]),
+        ),
+    ];
+    let want: Vec<(String, Vec<String>)> =
+        want.into_iter().map(|(m, l)| (m.to_string(), l)).collect();
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+    for w in &want {
+        let g = got
+            .iter()
+            .find(|g| g.0.starts_with(&w.0))
+            .unwrap_or_else(|| panic!("no `{}` in {got:#?}", w.0));
+        assert_eq!(g.1, w.1, "{}", g.0);
+    }
+}

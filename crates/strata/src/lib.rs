@@ -161,8 +161,9 @@ pub use strata_parser::{
     escape_controls, needs_escape,
 };
 pub use strata_resolver::{
-    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, Data, DataError,
-    Definition, DroppedPiece, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
+    Budget, Change, ChangeOrigin, Connector, ConnectorHost, Connectors, ContributionChange, Data,
+    DataError, Definition, DroppedPiece, Explanation, Group, GroupDiff, Host, HostSpec, Inventory,
     InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, Layer, Limit, LimitError, LoadError,
-    LoaderWith, Merged, Origin, Piece, Problems, Reason, SchemaError, Schemas, diff, reason,
+    LoaderWith, MAX_PIECES, Merged, Origin, Piece, PieceChange, Problems, Reason, SchemaError,
+    Schemas, StrategyChange, diff, reason,
 };

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
-use strata::{Change, Inventory, InventoryDiff};
+use strata::{Change, Inventory, InventoryDiff, PieceChange};
 
 use crate::args::DiffFormat;
 use crate::discover;
@@ -165,6 +165,21 @@ fn human(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
         }
         let from = if c.new.is_some() { "from" } else { "was from" };
         writeln!(out, "    {from} {}", c.origin)?;
+        if let Some(s) = &c.strategy {
+            let at = s.at.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+            writeln!(
+                out,
+                "    merge strategy changed: {} -> {}{at}",
+                s.old, s.new
+            )?;
+        }
+        if !c.pieces.is_empty() {
+            writeln!(out, "    contributions that changed:")?;
+            for p in c.pieces.iter().take(SHOWN_PIECES) {
+                writeln!(out, "      {}", piece(p))?;
+            }
+            more_pieces(out, c, "      ")?;
+        }
         writeln!(
             out,
             "    on {}: {}",
@@ -172,7 +187,79 @@ fn human(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
             names(&c.hosts, "")
         )?;
     }
+    let contributions = diff.contributions();
+    let strategies = diff.strategies();
+    if !contributions.is_empty() || !strategies.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "merged values: what changed, with every host it reaches"
+        )?;
+    }
+    for (key, st, hosts) in &strategies {
+        let at = st
+            .at
+            .as_ref()
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        writeln!(out, "  {key}: merge strategy {} -> {}{at}", st.old, st.new)?;
+        let hosts: Vec<String> = hosts.iter().map(|h| h.to_string()).collect();
+        writeln!(
+            out,
+            "      on {}: {}",
+            plural(hosts.len(), "host", "hosts"),
+            names(&hosts, "")
+        )?;
+    }
+    for c in &contributions {
+        let p = PieceChange {
+            path: c.path.clone(),
+            old: c.old.clone(),
+            new: c.new.clone(),
+            origin: c.origin.clone(),
+        };
+        writeln!(out, "  {}", piece(&p))?;
+        writeln!(
+            out,
+            "      on {}: {}",
+            plural(c.hosts.len(), "host", "hosts"),
+            names(&c.hosts, "")
+        )?;
+    }
     writeln!(out, "{}", summary(diff))
+}
+
+/// How many changed pieces of one merged value are shown.
+const SHOWN_PIECES: usize = 10;
+
+/// `+ packages[3] = "git", from group_data/all.toml:1:28 (global file)`.
+fn piece(p: &PieceChange) -> String {
+    match (&p.old, &p.new) {
+        (None, Some(n)) => format!("+ {} = {}, from {}", p.path, inline_value(n), p.origin),
+        (Some(o), None) => format!("- {} = {}, was from {}", p.path, inline_value(o), p.origin),
+        (o, n) => format!(
+            "~ {}: {} -> {}, from {}",
+            p.path,
+            value(o.as_ref()),
+            value(n.as_ref()),
+            p.origin
+        ),
+    }
+}
+
+/// `and 3 more` when a change has more pieces than are shown (or than
+/// the library lists).
+fn more_pieces(out: &mut impl Write, c: &Change, indent: &str) -> io::Result<()> {
+    let n = c.pieces.len();
+    if n > SHOWN_PIECES {
+        let capped = if n >= strata::MAX_PIECES {
+            " or more"
+        } else {
+            ""
+        };
+        writeln!(out, "{indent}and {}{capped} more", n - SHOWN_PIECES)?;
+    }
+    Ok(())
 }
 
 fn change_mark(c: &Change) -> char {
@@ -260,6 +347,44 @@ fn markdown(out: &mut impl Write, diff: &InventoryDiff) -> io::Result<()> {
             )?;
         }
     }
+    let contributions = diff.contributions();
+    let strategies = diff.strategies();
+    if !contributions.is_empty() || !strategies.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| merged key | what changed | old | new | where | hosts |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        let hosts = |h: &[String]| format!("{}: {}", h.len(), names(h, "`").replace('|', "\\|"));
+        let v = |v: Option<&strata::Value>| {
+            v.map_or_else(|| "—".to_string(), |v| cell(&inline_value(v)))
+        };
+        for (key, st, on) in &strategies {
+            let on: Vec<String> = on.iter().map(|h| h.to_string()).collect();
+            let at = st.at.as_deref().map_or_else(|| "—".to_string(), cell);
+            writeln!(
+                out,
+                "| {} | merge strategy | {} | {} | {at} | {} |",
+                cell(key),
+                cell(&st.old),
+                cell(&st.new),
+                hosts(&on)
+            )?;
+        }
+        for c in &contributions {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(&c.key),
+                cell(&c.path),
+                v(c.old.as_ref()),
+                v(c.new.as_ref()),
+                cell(&c.origin.to_string()),
+                hosts(&c.hosts)
+            )?;
+        }
+    }
     // A blank line ends the last table, so text appended after it
     // (the next inventory's heading) starts a new block.
     writeln!(out)
@@ -276,6 +401,42 @@ impl Serialize for DiffJson<'_> {
         st.serialize_field("hosts_removed", &d.hosts_removed)?;
         st.serialize_field("groups", &GroupsJson(d))?;
         st.serialize_field("changes", &ChangesJson(&d.changes))?;
+        let contributions = d.contributions();
+        if !contributions.is_empty() {
+            let list: Vec<serde_json::Value> = contributions
+                .iter()
+                .map(|c| {
+                    let mut m = serde_json::Map::new();
+                    m.insert("key".into(), c.key.clone().into());
+                    m.insert("path".into(), c.path.clone().into());
+                    if let Some(v) = &c.old {
+                        m.insert(
+                            "old".into(),
+                            serde_json::to_value(Json(v)).unwrap_or_default(),
+                        );
+                    }
+                    if let Some(v) = &c.new {
+                        m.insert(
+                            "new".into(),
+                            serde_json::to_value(Json(v)).unwrap_or_default(),
+                        );
+                    }
+                    m.insert(
+                        "origin".into(),
+                        serde_json::json!({
+                            "file": c.origin.file,
+                            "line": c.origin.line,
+                            "column": c.origin.column,
+                        }),
+                    );
+                    m.insert("hosts".into(), c.hosts.clone().into());
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            st.serialize_field("contributions", &list)?;
+        } else {
+            st.skip_field("contributions")?;
+        }
         st.end()
     }
 }
@@ -325,6 +486,48 @@ impl Serialize for ChangeJson<'_> {
             }),
         )?;
         m.serialize_entry("hosts", &c.hosts)?;
+        if let Some(st) = &c.strategy {
+            m.serialize_entry(
+                "strategy",
+                &serde_json::json!({"old": st.old, "new": st.new, "at": st.at}),
+            )?;
+        }
+        if !c.pieces.is_empty() {
+            m.serialize_entry("pieces", &PiecesJson(&c.pieces))?;
+        }
+        m.end()
+    }
+}
+
+struct PiecesJson<'a>(&'a [PieceChange]);
+
+impl Serialize for PiecesJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(PieceJson))
+    }
+}
+
+struct PieceJson<'a>(&'a PieceChange);
+
+impl Serialize for PieceJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("path", &p.path)?;
+        if let Some(v) = &p.old {
+            m.serialize_entry("old", &Json(v))?;
+        }
+        if let Some(v) = &p.new {
+            m.serialize_entry("new", &Json(v))?;
+        }
+        m.serialize_entry(
+            "origin",
+            &serde_json::json!({
+                "file": p.origin.file,
+                "line": p.origin.line,
+                "column": p.origin.column,
+            }),
+        )?;
         m.end()
     }
 }

@@ -121,10 +121,27 @@ pub(super) struct Found {
 
 /// The definition an offending value comes from: the address of its data
 /// set (its identity) and where the value is written.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) struct DefinedAt {
     pub set: usize,
     pub value: Span,
+    /// For a value `strata.toml` merges: which contribution broke it.
+    pub merged: Option<std::sync::Arc<MergedAt>>,
+}
+
+/// The offending value is (inside) a value `strata.toml` merges: `value`
+/// of [`DefinedAt`] is the piece that gave it, or (with `contributions`)
+/// the highest contribution to a merged value made of several.
+pub(super) struct MergedAt {
+    /// The `[merge]` rule of the key.
+    pub rule: usize,
+    /// `value` points at the nested value itself, not the whole key's.
+    pub located: bool,
+    /// The path inside the contribution's value of the key.
+    pub from: Vec<String>,
+    /// The other contributions to a merged value (lower layers, in
+    /// precedence order); empty when one piece gave the value.
+    pub contributions: Vec<Span>,
 }
 
 /// A grouped violation: the definition it comes from and its hosts.

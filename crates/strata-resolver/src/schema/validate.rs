@@ -8,9 +8,11 @@ use std::collections::HashMap;
 use strata_parser::{Diagnostic, Value};
 
 use super::wording::describe;
-use super::{DefinedAt, Found, Group, Schemas};
+use super::{DefinedAt, Found, Group, MergedAt, Schemas};
+use crate::data::Data;
 use crate::inventory::Inventory;
-use crate::layer::DataSet;
+use crate::layer::{DataSet, Layer};
+use crate::merge::{MergedKey, Seg};
 
 /// What one host's data breaks: each violation with its definition.
 type Violations = std::sync::Arc<Vec<(Found, Option<DefinedAt>)>>;
@@ -89,11 +91,11 @@ impl Inventory {
         let mut index: HashMap<(Found, Option<usize>), usize> = HashMap::new();
         for (host, list) in results {
             for (f, definition) in list.iter() {
-                let id = (f.clone(), definition.map(|d| d.set));
+                let id = (f.clone(), definition.as_ref().map(|d| d.set));
                 let i = *index.entry(id).or_insert_with(|| {
                     groups.push(Group {
                         found: f.clone(),
-                        definition: *definition,
+                        definition: definition.clone(),
                         hosts: Vec::new(),
                     });
                     groups.len() - 1
@@ -140,6 +142,9 @@ impl Inventory {
                 None => {
                     let instance = crate::json::data_to_value(&pairs);
                     let mut found = Vec::new();
+                    // The provenance of each merged key with a violation,
+                    // made once however many violations it has.
+                    let mut provenance: HashMap<String, Option<MergedKey>> = HashMap::new();
                     for &s in &key.1 {
                         // Most hosts pass: the quick yes/no first, the errors
                         // (with their paths and messages) only for those that fail.
@@ -150,9 +155,19 @@ impl Inventory {
                         for e in validator.iter_errors(&instance) {
                             for f in describe(s, &e) {
                                 let definition = f.key.as_deref().and_then(|k| {
-                                    data.sets_defining(k).next().map(|(set, entry)| DefinedAt {
+                                    let (set, entry) = data.sets_defining(k).next()?;
+                                    if set.layer == Layer::Merged
+                                        && let Some(m) = provenance
+                                            .entry(k.to_string())
+                                            .or_insert_with(|| data.merged(k))
+                                        && let Some(at) = merged_definition(&data, m, k, &f.path)
+                                    {
+                                        return Some(at);
+                                    }
+                                    Some(DefinedAt {
                                         set: set as *const DataSet as usize,
                                         value: entry.value_span,
+                                        merged: None,
                                     })
                                 });
                                 found.push((f, definition));
@@ -175,4 +190,104 @@ impl Inventory {
         }
         out
     }
+}
+
+/// Where the offending value at `pointer` (a JSON pointer into the host's
+/// data, starting at the merged `key`) comes from: the piece that gave it
+/// when it comes whole from one contribution, else the merged value with
+/// every contribution to it. `None` when the merge's provenance has no
+/// such path (then the caller falls back to the merged set). `m`: the
+/// key's provenance ([`Data::merged`]).
+fn merged_definition(
+    data: &Data<'_>,
+    m: &MergedKey,
+    key: &str,
+    pointer: &str,
+) -> Option<DefinedAt> {
+    let inner: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
+    let inv = data.inventory();
+    let contributions = crate::merge::contributions(&inv.sets, data.chain(), key);
+    let under = |p: &crate::merge::Piece| {
+        p.path.len() >= inner.len() && p.path.iter().zip(&inner).all(|(s, w)| s.is(w))
+    };
+    let (piece, n) = m.piece_of(&inner)?;
+    // Every contribution to the value at `inner`: the one that gave its
+    // longest recorded prefix, and those of the pieces inside it.
+    let mut sets: Vec<u32> = vec![piece.set];
+    for p in m.pieces.iter().filter(|p| under(p)) {
+        if !sets.contains(&p.set) {
+            sets.push(p.set);
+        }
+    }
+    if sets.len() == 1 {
+        // One piece: where it is written, followed down to the value.
+        let mut from = piece.from.clone();
+        let mut below = &inv.sets[piece.set as usize].table.get(key)?.value;
+        for seg in &piece.from {
+            below = match (seg, below) {
+                (Seg::Key(k), strata_parser::Value::Table(t)) => t.get(k)?,
+                (Seg::Index(i), strata_parser::Value::Array(a)) => a.get(*i)?,
+                _ => return None,
+            };
+        }
+        for w in &inner[n..] {
+            below = match below {
+                strata_parser::Value::Table(t) => {
+                    from.push(Seg::Key((*w).into()));
+                    t.get(w)?
+                }
+                strata_parser::Value::Array(a) => {
+                    let i = w.parse::<usize>().ok()?;
+                    from.push(Seg::Index(i));
+                    a.get(i)?
+                }
+                _ => return None,
+            };
+        }
+        let set = &inv.sets[piece.set as usize];
+        let entry = set.table.get(key)?;
+        let value =
+            crate::merge::locate(&inv.files, set.file, entry, &from).unwrap_or(entry.value_span);
+        return Some(DefinedAt {
+            set: set as *const DataSet as usize,
+            value,
+            merged: Some(std::sync::Arc::new(MergedAt {
+                rule: m.rule,
+                located: !from.is_empty(),
+                from: from.iter().map(Seg::as_string).collect(),
+                contributions: Vec::new(),
+            })),
+        });
+    }
+    // The merged value itself: its contributions in precedence order, each
+    // at the same path in its own value (tables merge key by key, so the
+    // path is the same; an array element is always one piece).
+    sets.sort_by_key(|s| contributions.iter().position(|c| c == s));
+    let at: Vec<Seg> = inner.iter().map(|w| Seg::Key((*w).into())).collect();
+    let spans: Vec<strata_parser::Span> = sets
+        .iter()
+        .filter_map(|&id| {
+            let set = &inv.sets[id as usize];
+            let entry = set.table.get(key)?;
+            Some(crate::merge::locate(&inv.files, set.file, entry, &at).unwrap_or(entry.key_span))
+        })
+        .collect();
+    let (&value, rest) = spans.split_first()?;
+    let (top, _) = data.sets_defining(key).next()?;
+    Some(DefinedAt {
+        set: top as *const DataSet as usize,
+        value,
+        merged: Some(std::sync::Arc::new(MergedAt {
+            rule: m.rule,
+            located: !at.is_empty(),
+            from: inner.iter().map(|s| s.to_string()).collect(),
+            contributions: rest.to_vec(),
+        })),
+    })
 }

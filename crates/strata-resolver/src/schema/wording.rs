@@ -8,7 +8,7 @@ use strata_parser::json::{Json, JsonValue};
 use strata_parser::{Code, Diagnostic, FileId, Label, Span};
 
 use super::retrieve::remote_ref;
-use super::{Compiled, DefinedAt, Found, Group, Schemas, cost};
+use super::{Compiled, DefinedAt, Found, Group, MergedAt, Schemas, cost};
 use crate::inventory::Inventory;
 
 /// Longest message taken from the validator before it is cut (a value in
@@ -176,6 +176,14 @@ impl Inventory {
             other => (other, message),
         };
         let mut d = match (definition, keyword_span) {
+            (
+                Some(DefinedAt {
+                    value,
+                    merged: Some(m),
+                    ..
+                }),
+                keyword,
+            ) => self.merged_violation(g.hosts[0], f, value, &m, message, keyword, keyword_text),
             (Some(DefinedAt { value, .. }), keyword) => {
                 let key = f.key.as_deref().unwrap_or_default();
                 // A nested value (`/tls/min_version`): point at it when the
@@ -243,6 +251,79 @@ impl Inventory {
         {
             // Nothing to show in a virtual source: keep the message alone.
             d.labels.clear();
+        }
+        d
+    }
+
+    /// A violation of a value `strata.toml` merges: labelled at the
+    /// contribution that gave the offending piece, or, when the offending
+    /// value is the merge of several contributions, at each of them.
+    #[allow(clippy::too_many_arguments)]
+    fn merged_violation(
+        &self,
+        first_host: u32,
+        f: &Found,
+        value: Span,
+        m: &MergedAt,
+        message: String,
+        keyword: Option<Span>,
+        keyword_text: String,
+    ) -> Diagnostic {
+        let key = f.key.as_deref().unwrap_or_default();
+        let shown = if f.path.is_empty() {
+            key.to_string()
+        } else {
+            pretty_path(&f.path)
+        };
+        let rule = self
+            .merging
+            .as_deref()
+            .and_then(|mg| mg.rules.rules.get(m.rule));
+        let strategy = rule.map_or_else(String::new, |r| format!(" (`{}`)", r.strategy));
+        let first = self.host_index.name(first_host as usize);
+        let mut d = if m.contributions.is_empty() {
+            let mut within = key.to_string();
+            for s in &m.from {
+                within.push_str(&match s.parse::<usize>() {
+                    Ok(i) => format!("[{i}]"),
+                    Err(_) => format!(".{s}"),
+                });
+            }
+            let text = if m.located && within != shown {
+                format!("`{shown}` of the merged value comes from here (`{within}` in this file)")
+            } else if m.located {
+                format!("`{shown}` of the merged value comes from here")
+            } else {
+                format!("`{shown}` of the merged value comes from this definition")
+            };
+            Diagnostic::error(Code::Schema, value, message)
+                .with_label_text(text)
+                .with_help(format!(
+                    "fix the contribution labelled, or override it for these hosts; `strata explain {first} {key}` shows every piece of the merged value"
+                ))
+        } else {
+            let n = m.contributions.len() + 1;
+            let message = format!(
+                "{message}; `{shown}` is a merged value{strategy}, made of {n} definitions"
+            );
+            let mut d = Diagnostic::error(Code::Schema, value, message).with_label_text(format!(
+                "the merged `{shown}`: its highest contribution is here"
+            ));
+            for &c in &m.contributions {
+                d = d.with_label(c, "merged with this one");
+            }
+            if let Some(r) = rule {
+                d = d.with_label(
+                    r.value_span,
+                    format!("`{}` is merged by `{}`", r.pattern, r.strategy),
+                );
+            }
+            d.with_help(format!(
+                "the schema checks the merged value: change one of its contributions, or the schema; `strata explain {first} {key}` shows every piece of the merged value"
+            ))
+        };
+        if let Some(k) = keyword {
+            d = d.with_label(k, keyword_text);
         }
         d
     }
