@@ -30,37 +30,95 @@ pub fn locate_nested(text: &str, at: Range<usize>, path: &[&str]) -> Option<Rang
     if text.len() > MAX_LOCATE_SIZE {
         return None;
     }
-    let doc = DeTable::parse(text).ok()?;
-    let root = doc.get_ref();
-    let start = root.values().find_map(|v| find(v, &at))?;
-    let mut node = start;
-    for seg in path {
-        node = match node.get_ref() {
-            DeValue::Table(t) => t.iter().find(|(k, _)| k.get_ref() == seg).map(|(_, v)| v)?,
-            DeValue::Array(items) => items.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(node.span())
+    // A report about many values of one file (a schema violated by every
+    // key of a 5,000-key table) asks about the same text again and again:
+    // the text is parsed once into an index of every value's span, kept for
+    // the last text asked about (compared by content, so a text that merely
+    // reuses an address is never taken for another), and each question is
+    // then a walk down `path`. Without it each question re-parsed the file:
+    // quadratic in the number of reports.
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|(seen, _)| seen.as_str() != text) {
+            *last = Some((text.to_string(), Index::of(text)?));
+        }
+        let (_, index) = last.as_ref()?;
+        index.locate(&at, path)
+    })
 }
 
-/// The value written exactly at `at`, searched depth first.
-fn find<'a, 'd>(
-    v: &'a Spanned<DeValue<'d>>,
-    at: &Range<usize>,
-) -> Option<&'a Spanned<DeValue<'d>>> {
-    let span = v.span();
-    if span == *at {
-        return Some(v);
-    }
-    // Only a value whose span contains `at` can hold it (tables defined by
-    // headers are spread out, so look inside every table).
-    match v.get_ref() {
-        DeValue::Table(t) => t.values().find_map(|c| find(c, at)),
-        DeValue::Array(items) if span.start <= at.start && at.end <= span.end => {
-            items.iter().find_map(|c| find(c, at))
+thread_local! {
+    /// The last text [`locate_nested`] indexed, with its index.
+    static LAST: std::cell::RefCell<Option<(String, Index)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Every value of a TOML document: its span and what it holds, and the
+/// values by span (the first in depth-first order, as a search would find).
+struct Index {
+    nodes: Vec<Node>,
+    by_span: std::collections::HashMap<(usize, usize), usize>,
+}
+
+struct Node {
+    span: Range<usize>,
+    kind: Kind,
+}
+
+enum Kind {
+    /// A table: each key's value (the first, for a key written twice).
+    Table(std::collections::HashMap<String, usize>),
+    Array(Vec<usize>),
+    Leaf,
+}
+
+impl Index {
+    fn of(text: &str) -> Option<Index> {
+        let doc = DeTable::parse(text).ok()?;
+        let mut index = Index {
+            nodes: Vec::new(),
+            by_span: std::collections::HashMap::new(),
+        };
+        for v in doc.get_ref().values() {
+            index.add(v);
         }
-        _ => None,
+        Some(index)
+    }
+
+    /// Adds `v` and everything in it, depth first; returns its number.
+    fn add(&mut self, v: &Spanned<DeValue<'_>>) -> usize {
+        let id = self.nodes.len();
+        let span = v.span();
+        self.by_span.entry((span.start, span.end)).or_insert(id);
+        self.nodes.push(Node {
+            span,
+            kind: Kind::Leaf,
+        });
+        let kind = match v.get_ref() {
+            DeValue::Table(t) => {
+                let mut keys = std::collections::HashMap::with_capacity(t.len());
+                for (k, c) in t.iter() {
+                    let child = self.add(c);
+                    keys.entry(k.get_ref().to_string()).or_insert(child);
+                }
+                Kind::Table(keys)
+            }
+            DeValue::Array(items) => Kind::Array(items.iter().map(|c| self.add(c)).collect()),
+            _ => Kind::Leaf,
+        };
+        self.nodes[id].kind = kind;
+        id
+    }
+
+    fn locate(&self, at: &Range<usize>, path: &[&str]) -> Option<Range<usize>> {
+        let mut node = *self.by_span.get(&(at.start, at.end))?;
+        for seg in path {
+            node = match &self.nodes[node].kind {
+                Kind::Table(keys) => *keys.get(*seg)?,
+                Kind::Array(items) => *items.get(seg.parse::<usize>().ok()?)?,
+                Kind::Leaf => return None,
+            };
+        }
+        Some(self.nodes[node].span.clone())
     }
 }
 
@@ -104,5 +162,25 @@ mod tests {
         );
         // Not TOML: nothing.
         assert_eq!(locate_nested("a = [", 4..5, &["0"]), None);
+    }
+
+    #[test]
+    fn the_index_of_the_last_text_never_answers_for_another_text() {
+        // The same spans in two texts of equal length: each is answered from
+        // its own content, alternately, however the index is kept.
+        let a = "t = { x = 1, y = 2 }\n";
+        let b = "t = { y = 1, x = 2 }\n";
+        let span = a.find('{').unwrap()..a.len() - 1;
+        for _ in 0..3 {
+            let x = locate_nested(a, span.clone(), &["x"]).map(|r| &a[r]);
+            assert_eq!(x, Some("1"));
+            let x = locate_nested(b, span.clone(), &["x"]).map(|r| &b[r]);
+            assert_eq!(x, Some("2"));
+        }
+        // A key written twice (an error elsewhere): the first is found.
+        assert_eq!(
+            locate_nested("a = 1\n", 4..5, &[]).map(|r| r.start),
+            Some(4)
+        );
     }
 }
