@@ -471,20 +471,7 @@ impl Serialize for ChangeJson<'_> {
         let c = self.0;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("key", &c.key)?;
-        if let Some(v) = &c.old {
-            m.serialize_entry("old", &Json(v))?;
-        }
-        if let Some(v) = &c.new {
-            m.serialize_entry("new", &Json(v))?;
-        }
-        m.serialize_entry(
-            "origin",
-            &serde_json::json!({
-                "file": c.origin.file,
-                "line": c.origin.line,
-                "column": c.origin.column,
-            }),
-        )?;
+        old_new_origin(&mut m, &c.old, &c.new, &c.origin)?;
         m.serialize_entry("hosts", &c.hosts)?;
         if let Some(st) = &c.strategy {
             m.serialize_entry(
@@ -497,6 +484,30 @@ impl Serialize for ChangeJson<'_> {
         }
         m.end()
     }
+}
+
+/// A change's or a piece's `old`, `new` (each when there is one) and
+/// `origin`, in that order.
+fn old_new_origin<M: SerializeMap>(
+    m: &mut M,
+    old: &Option<strata::Value>,
+    new: &Option<strata::Value>,
+    origin: &strata::ChangeOrigin,
+) -> Result<(), M::Error> {
+    if let Some(v) = old {
+        m.serialize_entry("old", &Json(v))?;
+    }
+    if let Some(v) = new {
+        m.serialize_entry("new", &Json(v))?;
+    }
+    m.serialize_entry(
+        "origin",
+        &serde_json::json!({
+            "file": origin.file,
+            "line": origin.line,
+            "column": origin.column,
+        }),
+    )
 }
 
 struct PiecesJson<'a>(&'a [PieceChange]);
@@ -514,20 +525,7 @@ impl Serialize for PieceJson<'_> {
         let p = self.0;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("path", &p.path)?;
-        if let Some(v) = &p.old {
-            m.serialize_entry("old", &Json(v))?;
-        }
-        if let Some(v) = &p.new {
-            m.serialize_entry("new", &Json(v))?;
-        }
-        m.serialize_entry(
-            "origin",
-            &serde_json::json!({
-                "file": p.origin.file,
-                "line": p.origin.line,
-                "column": p.origin.column,
-            }),
-        )?;
+        old_new_origin(&mut m, &p.old, &p.new, &p.origin)?;
         m.end()
     }
 }
