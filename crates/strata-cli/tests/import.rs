@@ -19,22 +19,37 @@ fn workspace() -> PathBuf {
         .unwrap()
 }
 
-fn ansible_inventory() -> Option<PathBuf> {
-    let candidate = std::env::var_os("STRATA_ANSIBLE_INVENTORY")
+/// The program `$VAR` names, else `<workspace>/FALLBACK`; `None` (the
+/// test skips) when it is missing, a panic under `$CI`.
+fn tool(var: &str, fallback: &str, what: &str) -> Option<PathBuf> {
+    let candidate = std::env::var_os(var)
+        .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/ansible-inventory"));
+        .unwrap_or_else(|| workspace().join(fallback));
     if candidate.is_file() {
         return Some(candidate);
     }
     let why = format!(
-        "{} not found (set STRATA_ANSIBLE_INVENTORY or create .venv with ansible-core)",
+        "{} not found (set {var} or create .venv with {what})",
         candidate.display()
     );
     if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-        panic!("ansible-core is required in CI for the import tests: {why}");
+        panic!("{what} is required in CI for the import tests: {why}");
     }
     eprintln!("skipped: {why}");
     None
+}
+
+fn ansible_inventory() -> Option<PathBuf> {
+    tool(
+        "STRATA_ANSIBLE_INVENTORY",
+        ".venv/bin/ansible-inventory",
+        "ansible-core",
+    )
+}
+
+fn pyinfra_python() -> Option<PathBuf> {
+    tool("STRATA_PYINFRA_PYTHON", ".venv/bin/python", "pyinfra")
 }
 
 fn strata(args: &[&str], cwd: &Path) -> Output {
@@ -426,25 +441,6 @@ fn several_inventories_are_for_import_only() {
 // `tests/pyinfra/` plus `tests/import/pyinfra-forms/`. pyinfra's Python is
 // `$STRATA_PYINFRA_PYTHON`, else `<workspace>/.venv/bin/python`; without it
 // the pyinfra tests print that they skipped, unless `$CI` is set.
-
-fn pyinfra_python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("STRATA_PYINFRA_PYTHON")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".venv/bin/python"));
-    if candidate.is_file() {
-        return Some(candidate);
-    }
-    let why = format!(
-        "{} not found (set STRATA_PYINFRA_PYTHON)",
-        candidate.display()
-    );
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-        panic!("pyinfra is required in CI for the import tests: {why}");
-    }
-    eprintln!("skipped: {why}");
-    None
-}
 
 /// The arguments of `strata import ansible` for a corpus case (its `-i`
 /// arguments listed in `inventories.txt`, relative to the case), then
