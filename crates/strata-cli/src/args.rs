@@ -284,7 +284,8 @@ pub enum ImportTool {
         /// Replace DIR even when it is not empty (still never half-written).
         #[arg(long)]
         force: bool,
-        /// The Python that has pyinfra installed. Default: `python3` on PATH.
+        /// The Python that has pyinfra installed. Default: $STRATA_PYTHON, else
+        /// `python3` on PATH.
         #[arg(long, value_name = "PATH")]
         python: Option<PathBuf>,
         /// Write nothing: compare the existing DIR with what pyinfra resolves now.
