@@ -564,18 +564,7 @@ fn every_pyinfra_inventory_imports_with_no_difference() {
     for inventory in &inventories {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("out");
-        let done = strata(
-            &[
-                "import",
-                "pyinfra",
-                inventory.to_str().unwrap(),
-                "--python",
-                python.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-            ],
-            tmp.path(),
-        );
+        let done = import_pyinfra(inventory, &python, &out, tmp.path());
         let what = inventory.display().to_string();
         let (stdout, stderr) = (text(&done.stdout), text(&done.stderr));
         assert_eq!(done.status.code(), Some(0), "{what}:\n{stdout}\n{stderr}");
@@ -599,15 +588,9 @@ fn every_pyinfra_inventory_imports_with_no_difference() {
     }
 }
 
-#[test]
-fn python_values_without_a_toml_form_are_named_and_nothing_is_written() {
-    let Some(python) = pyinfra_python() else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let inventory = workspace().join("tests/import/pyinfra-refusals/inventory.py");
-    let done = strata(
+/// `strata import pyinfra INVENTORY --python PYTHON -o OUT`, run from `cwd`.
+fn import_pyinfra(inventory: &Path, python: &Path, out: &Path, cwd: &Path) -> Output {
+    strata(
         &[
             "import",
             "pyinfra",
@@ -617,8 +600,19 @@ fn python_values_without_a_toml_form_are_named_and_nothing_is_written() {
             "-o",
             out.to_str().unwrap(),
         ],
-        tmp.path(),
-    );
+        cwd,
+    )
+}
+
+#[test]
+fn python_values_without_a_toml_form_are_named_and_nothing_is_written() {
+    let Some(python) = pyinfra_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let inventory = workspace().join("tests/import/pyinfra-refusals/inventory.py");
+    let done = import_pyinfra(&inventory, &python, &out, tmp.path());
     let stderr = text(&done.stderr);
     assert_eq!(done.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("nothing written"), "{stderr}");

@@ -320,16 +320,13 @@ fn connector_data(imported: &Imported) -> HashMap<String, Vars> {
     }
     let connectors = strata::Connectors::builtin();
     for host in imported.hosts.iter().filter(|h| h.starts_with('@')) {
-        let (name, argument) = match host[1..].split_once('/') {
-            Some((n, a)) => (n, Some(a)),
-            None => (&host[1..], None),
-        };
-        let Some(Ok(made)) = connectors.get(name).map(|c| c.expand(argument)) else {
+        // The reader refused a host its connector does not make as named.
+        let Ok(made) = crate::pyinfra::connector_host(&connectors, host) else {
             continue;
         };
-        let Some(made) = made.into_iter().find(|m| m.name == *host) else {
+        if made.name != *host {
             continue;
-        };
+        }
         let vars: Vars = made
             .data
             .iter()

@@ -426,6 +426,30 @@ fn check(imported: &Imported) -> Vec<Problem> {
     problems
 }
 
+/// The one host strata's connector makes of a connector host's name
+/// (`@docker/abc`), or why it makes none (also used by placement, for the
+/// data the connector gives).
+pub(crate) fn connector_host(
+    connectors: &strata::Connectors,
+    host: &str,
+) -> Result<strata::ConnectorHost, String> {
+    let rest = host.strip_prefix('@').unwrap_or(host);
+    let (name, argument) = match rest.split_once('/') {
+        Some((n, a)) => (n, Some(a)),
+        None => (rest, None),
+    };
+    let connector = connectors
+        .get(name)
+        .ok_or_else(|| format!("strata has no `@{name}` connector"))?;
+    let made = connector
+        .expand(argument)
+        .map_err(|why| format!("strata refuses this connector host: {why}"))?;
+    match <[_; 1]>::try_from(made) {
+        Ok([made]) => Ok(made),
+        Err(_) => Err("strata's connector makes several hosts of it".into()),
+    }
+}
+
 /// A connector host: strata must know its connector, make the same host
 /// with the same implicit groups, and give the connector data pyinfra
 /// resolves (where the host's own data does not set the key).
@@ -437,38 +461,14 @@ fn connector(
     subject: &str,
     problems: &mut Vec<Problem>,
 ) {
-    let rest = &host[1..];
-    let (name, argument) = match rest.split_once('/') {
-        Some((n, a)) => (n, Some(a)),
-        None => (rest, None),
-    };
-    let Some(connector) = connectors.get(name) else {
-        problems.push(problem(
-            subject,
-            None,
-            format!("strata has no `@{name}` connector"),
-        ));
-        return;
-    };
-    let made = match connector.expand(argument) {
+    let made = match connector_host(connectors, host) {
         Ok(made) => made,
         Err(why) => {
-            problems.push(problem(
-                subject,
-                None,
-                format!("strata refuses this connector host: {why}"),
-            ));
+            problems.push(problem(subject, None, why));
             return;
         }
     };
-    let [made] = made.as_slice() else {
-        problems.push(problem(
-            subject,
-            None,
-            "strata's connector makes several hosts of it",
-        ));
-        return;
-    };
+    let made = &made;
     if made.name != host {
         problems.push(problem(
             subject,
