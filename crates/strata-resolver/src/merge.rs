@@ -80,18 +80,93 @@ pub(crate) struct MergedKey {
     /// holds); a path's origin is that of its longest recorded prefix.
     pub pieces: Vec<Piece>,
     pub dropped: Vec<Dropped>,
+    /// `pieces` by path, made on the first question: a report asks about
+    /// every violation of a value with as many pieces, and a scan per
+    /// question would be quadratic.
+    index: std::sync::OnceLock<PieceIndex>,
+}
+
+/// The pieces of a merged value by path, each path written as its
+/// segments' strings (`Seg::as_string`).
+#[derive(Clone, Debug, Default)]
+struct PieceIndex {
+    /// A piece's path → the piece (the last of equal paths, as a scan
+    /// keeping the longest would).
+    at: HashMap<Vec<String>, usize>,
+    /// Every prefix of a piece's path (the path itself included) → the
+    /// distinct sets of the pieces at or below it, in piece order.
+    sets_below: HashMap<Vec<String>, Vec<SetId>>,
 }
 
 impl MergedKey {
+    fn index(&self) -> &PieceIndex {
+        self.index.get_or_init(|| {
+            let mut index = PieceIndex::default();
+            for (i, p) in self.pieces.iter().enumerate() {
+                let path: Vec<String> = p.path.iter().map(Seg::as_string).collect();
+                for n in 0..=path.len() {
+                    let sets = index.sets_below.entry(path[..n].to_vec()).or_default();
+                    if !sets.contains(&p.set) {
+                        sets.push(p.set);
+                    }
+                }
+                index.at.insert(path, i);
+            }
+            index
+        })
+    }
+
     /// The piece that gave `path` (inside the key's value): the longest
     /// recorded prefix, and how many segments of `path` it covers.
     pub fn piece_of(&self, path: &[&str]) -> Option<(&Piece, usize)> {
-        self.pieces
-            .iter()
-            .filter(|p| p.path.len() <= path.len() && p.path.iter().zip(path).all(|(s, w)| s.is(w)))
-            .max_by_key(|p| p.path.len())
-            .map(|p| (p, p.path.len()))
+        if !path.iter().all(|w| canonical(w)) {
+            return self
+                .pieces
+                .iter()
+                .filter(|p| p.path.len() <= path.len() && is_prefix(&p.path, path))
+                .max_by_key(|p| p.path.len())
+                .map(|p| (p, p.path.len()));
+        }
+        let index = self.index();
+        let path: Vec<String> = path.iter().map(|w| w.to_string()).collect();
+        (0..=path.len())
+            .rev()
+            .find_map(|n| index.at.get(&path[..n]).map(|&i| (&self.pieces[i], n)))
     }
+
+    /// The distinct sets of the pieces at `path` or inside it, in the
+    /// merged value's order.
+    pub fn sets_below(&self, path: &[&str]) -> Vec<SetId> {
+        if !path.iter().all(|w| canonical(w)) {
+            let mut sets = Vec::new();
+            for p in &self.pieces {
+                if p.path.len() >= path.len()
+                    && is_prefix(&p.path[..path.len()], path)
+                    && !sets.contains(&p.set)
+                {
+                    sets.push(p.set);
+                }
+            }
+            return sets;
+        }
+        let path: Vec<String> = path.iter().map(|w| w.to_string()).collect();
+        self.index()
+            .sets_below
+            .get(&path[..])
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Whether `segs` name the first `segs.len()` steps of `path`.
+fn is_prefix(segs: &[Seg], path: &[&str]) -> bool {
+    segs.len() <= path.len() && segs.iter().zip(path).all(|(s, w)| s.is(w))
+}
+
+/// Whether `w`, if it is a number, is written as `Seg::as_string` writes
+/// an index (`7`, not `07`): only then can the index answer for it.
+fn canonical(w: &str) -> bool {
+    w.parse::<usize>().map_or(true, |i| i.to_string() == w)
 }
 
 /// A strategy for one value and, below it, for named nested keys.
@@ -281,6 +356,7 @@ pub(crate) fn merge_key(
         rule: first_rule(node).unwrap_or(0),
         pieces,
         dropped: m.dropped,
+        index: std::sync::OnceLock::new(),
     };
     (value, merged)
 }
@@ -930,4 +1006,72 @@ pub(crate) fn merge_host(
     }
     diagnostics.retain(|d| m.reported.insert((d.code, d.span())));
     (out, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> Seg {
+        Seg::Key(k.into())
+    }
+
+    fn piece(path: Vec<Seg>, set: SetId) -> Piece {
+        Piece {
+            path,
+            set,
+            from: Vec::new(),
+        }
+    }
+
+    fn merged(pieces: Vec<Piece>) -> MergedKey {
+        MergedKey {
+            rule: 0,
+            pieces,
+            dropped: Vec::new(),
+            index: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The index answers as a scan of every piece does, for paths written
+    /// canonically and not (`07` for index 7, a table key `07`).
+    #[test]
+    fn the_piece_index_answers_as_a_scan() {
+        let m = merged(vec![
+            piece(vec![], 1),
+            piece(vec![key("a")], 2),
+            piece(vec![key("a"), key("b")], 3),
+            piece(vec![key("list"), Seg::Index(7)], 4),
+            piece(vec![key("list"), Seg::Index(7), key("x")], 2),
+            piece(vec![key("07")], 5),
+        ]);
+        let scan = |path: &[&str]| {
+            m.pieces
+                .iter()
+                .filter(|p| is_prefix(&p.path, path))
+                .max_by_key(|p| p.path.len())
+                .map(|p| (p.set, p.path.len()))
+        };
+        let cases: &[(&[&str], Option<(SetId, usize)>, &[SetId])] = &[
+            (&[], Some((1, 0)), &[1, 2, 3, 4, 5]),
+            (&["a"], Some((2, 1)), &[2, 3]),
+            (&["a", "b", "c"], Some((3, 2)), &[]),
+            (&["a", "z"], Some((2, 1)), &[]),
+            (&["list", "7"], Some((4, 2)), &[4, 2]),
+            (&["list", "07"], Some((4, 2)), &[4, 2]),
+            (&["list", "07", "x"], Some((2, 3)), &[2]),
+            (&["07"], Some((5, 1)), &[5]),
+            (&["nothing"], Some((1, 0)), &[]),
+        ];
+        for (path, piece, below) in cases {
+            let got = m.piece_of(path).map(|(p, n)| (p.set, n));
+            assert_eq!(got, *piece, "piece_of {path:?}");
+            assert_eq!(got, scan(path), "scan {path:?}");
+            assert_eq!(m.sets_below(path), below.to_vec(), "sets_below {path:?}");
+        }
+        assert_eq!(
+            merged(Vec::new()).piece_of(&["a"]).map(|(p, _)| p.set),
+            None
+        );
+    }
 }

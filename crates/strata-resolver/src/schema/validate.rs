@@ -213,16 +213,13 @@ fn merged_definition(
     let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
     let inv = data.inventory();
     let contributions = crate::merge::contributions(&inv.sets, data.chain(), key);
-    let under = |p: &crate::merge::Piece| {
-        p.path.len() >= inner.len() && p.path.iter().zip(&inner).all(|(s, w)| s.is(w))
-    };
     let (piece, n) = m.piece_of(&inner)?;
     // Every contribution to the value at `inner`: the one that gave its
     // longest recorded prefix, and those of the pieces inside it.
     let mut sets: Vec<u32> = vec![piece.set];
-    for p in m.pieces.iter().filter(|p| under(p)) {
-        if !sets.contains(&p.set) {
-            sets.push(p.set);
+    for s in m.sets_below(&inner) {
+        if !sets.contains(&s) {
+            sets.push(s);
         }
     }
     if sets.len() == 1 {
