@@ -1052,7 +1052,9 @@ mod tests {
                 .max_by_key(|p| p.path.len())
                 .map(|p| (p.set, p.path.len()))
         };
-        let cases: &[(&[&str], Option<(SetId, usize)>, &[SetId])] = &[
+        // (path, its piece's set and length, the sets at or below it)
+        type Case<'c> = (&'c [&'c str], Option<(SetId, usize)>, &'c [SetId]);
+        let cases: &[Case] = &[
             (&[], Some((1, 0)), &[1, 2, 3, 4, 5]),
             (&["a"], Some((2, 1)), &[2, 3]),
             (&["a", "b", "c"], Some((3, 2)), &[]),
