@@ -221,13 +221,32 @@ fn read_merge(table: &DeTable<'_>, prefix: &[String], cx: &mut Ctx<'_>, out: &mu
     for (key, value) in table.iter() {
         let written = key.get_ref();
         let key_span = cx.span(key.span());
-        // A quoted key with dots is a path: `"app.limits"`.
+        // A quoted key with dots is a path: `"app.limits"`; a segment in
+        // double quotes is one name, dots and all: `'"app.limits"'`.
         let mut path = prefix.to_vec();
-        path.extend(written.split('.').map(str::to_string));
-        let pattern = path.join(".");
+        let segments = path_segments(written);
+        let pattern = match &segments {
+            Some(segments) => {
+                path.extend(segments.iter().map(|(s, _)| s.clone()));
+                let mut shown: Vec<String> = prefix.iter().map(|s| shown_segment(s)).collect();
+                shown.extend(segments.iter().map(|(s, quoted)| {
+                    if *quoted {
+                        format!("\"{s}\"")
+                    } else {
+                        s.clone()
+                    }
+                }));
+                shown.join(".")
+            }
+            None => written.to_string(),
+        };
+        // Only a segment written without quotes can be a glob.
+        let glob = segments
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|(s, quoted)| !quoted && s.contains('*')));
         if let DeValue::Table(t) = value.get_ref() {
             // `app.limits = "deep"` and `[merge.app]` are paths too.
-            if path.iter().any(|s| s.is_empty() || s.contains('*')) {
+            if segments.is_none() || path.iter().any(String::is_empty) || glob {
                 bad_pattern(&pattern, key_span, cx);
                 continue;
             }
@@ -252,8 +271,7 @@ fn read_merge(table: &DeTable<'_>, prefix: &[String], cx: &mut Ctx<'_>, out: &mu
             cx.push(d);
             continue;
         };
-        let glob = path.iter().any(|s| s.contains('*'));
-        if path.iter().any(String::is_empty) || (glob && path.len() > 1) {
+        if segments.is_none() || path.iter().any(String::is_empty) || (glob && path.len() > 1) {
             bad_pattern(&pattern, key_span, cx);
             continue;
         }
@@ -296,6 +314,47 @@ fn strategy_text<'v>(
     }
 }
 
+/// The segments of a `[merge]` key as written, each with whether it was
+/// in double quotes: `app.limits` is `app`, `limits`; `"app.limits"` (the
+/// TOML key `'"app.limits"'`) is the one name `app.limits`, as Hiera's
+/// `lookup` reads a quoted segment. `None` for an unclosed quote or text
+/// after a closing one.
+fn path_segments(written: &str) -> Option<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    let mut rest = written;
+    loop {
+        if let Some(after) = rest.strip_prefix('"') {
+            let end = after.find('"')?;
+            out.push((after[..end].to_string(), true));
+            rest = &after[end + 1..];
+            if rest.is_empty() {
+                return Some(out);
+            }
+            rest = rest.strip_prefix('.')?;
+        } else {
+            match rest.find('.') {
+                Some(dot) => {
+                    out.push((rest[..dot].to_string(), false));
+                    rest = &rest[dot + 1..];
+                }
+                None => {
+                    out.push((rest.to_string(), false));
+                    return Some(out);
+                }
+            }
+        }
+    }
+}
+
+/// A path segment as a `[merge]` key writes it: quoted when it holds a dot.
+fn shown_segment(s: &str) -> String {
+    if s.contains('.') {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
 fn bad_pattern(pattern: &str, span: Span, cx: &mut Ctx<'_>) {
     cx.push(
         Diagnostic::error(
@@ -303,14 +362,38 @@ fn bad_pattern(pattern: &str, span: Span, cx: &mut Ctx<'_>) {
             span,
             format!("`{pattern}` names no data key"),
         )
-        .with_label_text("an empty name, or a `*` in a nested path")
-        .with_help("name a top-level key (`packages`), a nested table by its path (`\"app.limits\"`), or top-level keys by a glob (`\"sysctl_*\"`); globs are for top-level keys only"),
+        .with_label_text("an empty name, an unclosed quote, or a `*` in a nested path")
+        .with_help("name a top-level key (`packages`), a nested table by its path (`\"app.limits\"`), a key with a dot in its name in double quotes (`'\"app.limits\"'`), or top-level keys by a glob (`\"sysctl_*\"`); globs are for top-level keys only"),
     );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_segments() {
+        let seg = |s: &str, q: bool| (s.to_string(), q);
+        for (written, want) in [
+            ("packages", Some(vec![seg("packages", false)])),
+            (
+                "app.limits",
+                Some(vec![seg("app", false), seg("limits", false)]),
+            ),
+            ("\"app.limits\"", Some(vec![seg("app.limits", true)])),
+            (
+                "app.\"x.y\".z",
+                Some(vec![seg("app", false), seg("x.y", true), seg("z", false)]),
+            ),
+            ("\"\"", Some(vec![seg("", true)])),
+            ("a.", Some(vec![seg("a", false), seg("", false)])),
+            ("\"a.b", None),
+            ("\"a\"b", None),
+            ("\"a\".", Some(vec![seg("a", true), seg("", false)])),
+        ] {
+            assert_eq!(path_segments(written), want, "{written}");
+        }
+    }
 
     #[test]
     fn globs() {

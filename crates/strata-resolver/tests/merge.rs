@@ -390,6 +390,54 @@ fn paths_globs_and_nested_rules() {
     assert!(d.origin_of_path(&["app", "nope"]).is_none());
 }
 
+/// A key whose own name has a dot is named in double quotes, as Hiera's
+/// `lookup` reads a quoted segment; without them the dot makes a path.
+#[test]
+fn a_quoted_segment_names_a_key_with_a_dot() {
+    let inv = Inventory::builder()
+        .group_with_data(
+            "web",
+            ["w1"],
+            toml::toml! {
+                "net.core" = { a = 1 }
+                app = { "x.y" = { a = 1 }, x = { y = { a = 1 } } }
+            },
+        )
+        .global_data(toml::toml! {
+            "net.core" = { b = 2 }
+            app = { "x.y" = { b = 2 }, x = { y = { b = 2 } } }
+        })
+        .merge("\"net.core\"", "hash")
+        .merge("app.\"x.y\"", "hash")
+        .build()
+        .unwrap();
+    let d = inv.host("w1").unwrap().data();
+    assert_eq!(
+        d.get("net.core").unwrap().to_toml(),
+        T::Table(toml::toml! { a = 1
+        b = 2 })
+    );
+    let app = d.get("app").unwrap().to_toml();
+    // `"x.y"` merged, `x.y` (a path the rule does not name) is the group's.
+    assert_eq!(
+        app,
+        T::Table(toml::toml! { "x.y" = { a = 1, b = 2 }
+        x = { y = { a = 1 } } })
+    );
+    assert_eq!(
+        d.origin_of_path(&["net.core", "b"]).unwrap().layer,
+        Layer::GlobalInline
+    );
+    // An unclosed quote names nothing, and says so where it is written.
+    let err = Inventory::builder()
+        .global_data(toml::toml! { k = 1 })
+        .merge("\"net.core", "hash")
+        .build()
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("names no data key"), "{text}");
+}
+
 #[test]
 fn problems_are_located_and_said_once() {
     let err = Inventory::builder()
