@@ -147,6 +147,9 @@ codes! {
     MergeType = "merge_type",
     /// A knockout (`"--x"`) removes nothing: no lower layer has `x`.
     EmptyKnockout = "empty_knockout",
+    /// A `[merge]` rule names a key (or a path, or a glob) no data of the
+    /// inventory defines.
+    UnusedMergeRule = "unused_merge_rule",
 }
 
 impl std::fmt::Display for Code {

@@ -20,7 +20,60 @@ impl Inventory {
         out.extend(self.reserved_host_names());
         out.extend(self.redundant_members());
         out.extend(self.shadowed_parent_data());
+        out.extend(self.unused_merge_rules());
         out
+    }
+
+    /// A `[merge]` rule whose key, path or glob no data of the inventory
+    /// defines (in any layer, sources and the override included): a typo,
+    /// or a key renamed since, and the strategy silently applies to
+    /// nothing. Reported at the rule.
+    pub fn unused_merge_rules(&self) -> Vec<Diagnostic> {
+        let Some(m) = self.merging.as_deref() else {
+            return Vec::new();
+        };
+        let unused: Vec<_> = m
+            .rules
+            .rules
+            .iter()
+            .filter(|r| !self.sets.iter().any(|s| defines(&s.table, r)))
+            .collect();
+        if unused.is_empty() {
+            return Vec::new();
+        }
+        // The top-level keys the inventory defines, for a did-you-mean.
+        let mut keys: Vec<&str> = self
+            .sets
+            .iter()
+            .flat_map(|s| s.table.iter().map(|(k, _)| k))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        unused
+            .into_iter()
+            .map(|r| {
+                let what = if r.glob {
+                    "no data key matches"
+                } else if r.path.len() > 1 {
+                    "no data defines the path"
+                } else {
+                    "no data defines the key"
+                };
+                let d = Diagnostic::warning(
+                    Code::UnusedMergeRule,
+                    r.key_span,
+                    format!("`{}` = \"{}\" merges nothing: {what}", r.pattern, r.strategy),
+                )
+                .with_label_text("names nothing");
+                let known = (!r.glob && !keys.contains(&r.path[0].as_str()))
+                    .then(|| strata_parser::did_you_mean(&r.path[0], keys.iter().copied()))
+                    .flatten();
+                d.with_help(match known {
+                    Some(h) => format!("{h} (or remove the rule)"),
+                    None => "check the name against the data files (`strata explain HOST KEY` shows a key's layers), or remove the rule; a key whose own name has a dot is named in double quotes (`'\"net.core\"'`)".to_string(),
+                })
+            })
+            .collect()
     }
 
     /// A key of a parent group's data (its group_data file or its inline
@@ -358,4 +411,29 @@ fn article(type_name: &str) -> String {
         "integer" | "array" => format!("an {type_name}"),
         other => format!("a {other}"),
     }
+}
+
+/// Whether `table` defines what the `[merge]` rule `r` names: a key its
+/// glob matches, its key, or every table along its path.
+fn defines(table: &strata_parser::DataTable, r: &strata_parser::MergeRule) -> bool {
+    if r.glob {
+        return table.iter().any(|(k, _)| r.matches(k));
+    }
+    let Some((first, rest)) = r.path.split_first() else {
+        return false;
+    };
+    let Some(entry) = table.get(first) else {
+        return false;
+    };
+    let mut value = &entry.value;
+    for seg in rest {
+        match value {
+            strata_parser::Value::Table(t) => match t.get(seg) {
+                Some(v) => value = v,
+                None => return false,
+            },
+            _ => return false,
+        }
+    }
+    true
 }
