@@ -42,11 +42,30 @@ pub fn print(err: &mut Stderr<'_>, diagnostics: &[Diagnostic], files: &Files, fu
 }
 
 /// One JSON item: `{severity, code, message, file, line, column, help,
-/// inventory_file}`: `file` as people see it (relative to the working
-/// directory when the inventory is under it), `inventory_file` relative to
-/// the inventory root; line and column 1-based.
+/// inventory_file, related}`: `file` as people see it (relative to the
+/// working directory when the inventory is under it), `inventory_file`
+/// relative to the inventory root; line and column 1-based. `related`:
+/// the diagnostic's other labelled places, in order, each `{file, line,
+/// column, inventory_file, label}` (the places a report draws beside the
+/// main one: the other contributions to a merged value, the definition a
+/// clash is with).
 pub fn item(d: &Diagnostic, files: &Files) -> serde_json::Value {
     let location = d.span().and_then(|s| files.location(s));
+    let related: Vec<serde_json::Value> = d
+        .labels
+        .iter()
+        .skip(1)
+        .filter_map(|l| {
+            let at = files.location(l.span)?;
+            Some(json!({
+                "file": at.path,
+                "line": at.line,
+                "column": at.column,
+                "inventory_file": at.inventory_path,
+                "label": l.text,
+            }))
+        })
+        .collect();
     json!({
         "severity": d.severity.as_str(),
         "code": d.code.as_str(),
@@ -56,6 +75,7 @@ pub fn item(d: &Diagnostic, files: &Files) -> serde_json::Value {
         "column": location.as_ref().map(|l| l.column),
         "help": d.help,
         "inventory_file": location.as_ref().map(|l| l.inventory_path.as_str()),
+        "related": related,
     })
 }
 
@@ -72,6 +92,7 @@ pub fn usage(err: &mut Stderr<'_>, message: &str) {
             "column": null,
             "help": null,
             "inventory_file": null,
+            "related": [],
         });
         err.line(&item.to_string());
     } else {
