@@ -97,3 +97,17 @@ def test_relative_path_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(strata_inventory.InventoryError) as caught:
         init(path=str(FIXTURES / "errors"))
     assert caught.value.errors[0].inventory_file == "hosts.toml"
+
+
+def test_merged_values_reach_nornir() -> None:
+    """strata.toml's [merge] strategies reach nornir: each host's data is
+    strata's merged value (issue 24)."""
+    root = FIXTURES / "merge"
+    nr = init(path=str(root))
+    for want in strata_json("-i", str(root), "list")["hosts"]:
+        host = nr.inventory.hosts[want["name"]]
+        for key, value in want["data"].items():
+            assert host[key] == value, (want["name"], key)
+    w1 = nr.inventory.hosts["w1"]
+    assert w1["packages"] == ["nginx", "curl", "htop"]
+    assert w1["sysctl"] == {"net.core.somaxconn": 1024, "vm.swappiness": 10}

@@ -85,6 +85,18 @@ def test_nested_groups_reach_pyinfra_flattened(tmp_path: Path) -> None:
     assert got["web2"] == ["site", "prod", "prod_web"]
 
 
+def test_merged_values_reach_pyinfra(tmp_path: Path) -> None:
+    """strata.toml's [merge] strategies reach pyinfra through the bridge:
+    each host's data is strata's merged value, not the first layer's
+    (issue 24)."""
+    assert assert_pyinfra_equals_strata(FIXTURES / "merge", tmp_path) == 3
+    got = {
+        h["name"]: h["data"] for h in debug_inventory(bridge_file(tmp_path / "again", FIXTURES / "merge"), cwd=tmp_path)
+    }
+    assert got["w1"]["packages"] == ["nginx", "curl", "htop"]
+    assert got["w1"]["sysctl"] == {"net.core.somaxconn": 1024, "vm.swappiness": 10}
+
+
 @pytest.mark.parametrize("n", [300, 10_000])
 def test_debug_inventory_equals_strata_on_generated(n: int, gen_inventories, tmp_path: Path) -> None:
     assert assert_pyinfra_equals_strata(gen_inventories[n] / "strata", tmp_path) == n
