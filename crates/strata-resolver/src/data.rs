@@ -159,14 +159,34 @@ impl<'a> Data<'a> {
 
     /// The provenance of `key` in this view, when its winner is merged
     /// (made again from the layers it merged).
-    pub(crate) fn merged(&self, key: &str) -> Option<crate::merge::MergedKey> {
+    pub(crate) fn merged(&self, key: &str) -> Option<std::sync::Arc<crate::merge::MergedKey>> {
         let m = self.inv.merging.as_deref()?;
-        let s = self.sets().find(|s| s.table.get(key).is_some())?;
-        if s.layer != Layer::Merged {
+        let &id = self
+            .chain
+            .iter()
+            .find(|&&id| self.inv.sets[id as usize].table.get(key).is_some())?;
+        if self.inv.sets[id as usize].layer != Layer::Merged {
             return None;
         }
+        // A poisoned lock only means another thread panicked: the map is
+        // still whole (each change is one call).
+        let lock = || m.provenance.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = lock().get(&id) {
+            return Some(found.clone());
+        }
         let contributions = crate::merge::contributions(&self.inv.sets, &self.chain, key);
-        crate::merge::provenance(&self.inv.sets, &self.inv.files, m, key, &contributions)
+        let made = std::sync::Arc::new(crate::merge::provenance(
+            &self.inv.sets,
+            &self.inv.files,
+            m,
+            key,
+            &contributions,
+        )?);
+        let mut kept = lock();
+        if kept.len() < crate::merge::PROVENANCE_KEPT {
+            kept.insert(id, made.clone());
+        }
+        Some(made)
     }
 
     /// The origin of the highest definition a merged `key` merged.
@@ -180,7 +200,7 @@ impl<'a> Data<'a> {
 
     /// The origin of `path` (inside `key`'s merged value).
     fn merged_origin(&self, key: &str, path: &[&str]) -> Option<Origin<'a>> {
-        self.origin_in_merged(&self.merged(key)?, key, path)
+        self.origin_in_merged(&*self.merged(key)?, key, path)
     }
 
     /// The origin of `path` inside `key`'s merged value, given its

@@ -336,8 +336,8 @@ pub fn diff(old: &Inventory, new: &Inventory) -> InventoryDiff {
                 let merged = (od.merged(key), nd.merged(key));
                 let pieces = if merged.0.is_some() || merged.1.is_some() {
                     pieces(
-                        (&od, merged.0.as_ref()),
-                        (&nd, merged.1.as_ref()),
+                        (&od, merged.0.as_deref()),
+                        (&nd, merged.1.as_deref()),
                         key,
                         o,
                         n,

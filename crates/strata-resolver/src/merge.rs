@@ -894,7 +894,16 @@ pub(crate) struct Merging {
     /// Problems already reported (a problem of layers many hosts share is
     /// said once).
     pub reported: std::collections::HashSet<(Code, Option<Span>)>,
+    /// The provenance of merged sets already asked about, by merged set:
+    /// a set is made for one key and one list of contributions, so every
+    /// host sharing it shares its provenance (`list --origins` asks once
+    /// per host). At most [`PROVENANCE_KEPT`] are kept: a value merged per
+    /// host (a host file contributes) is rarely asked about twice.
+    pub provenance: std::sync::Mutex<HashMap<SetId, std::sync::Arc<MergedKey>>>,
 }
+
+/// How many merged sets' provenance [`Merging::provenance`] keeps.
+pub(crate) const PROVENANCE_KEPT: usize = 4096;
 
 /// The sets of `chain` (a host's layers, highest first) that take part in
 /// merging `key`: those defining it, without the override and merged sets.

@@ -144,7 +144,8 @@ impl Inventory {
                     let mut found = Vec::new();
                     // The provenance of each merged key with a violation,
                     // made once however many violations it has.
-                    let mut provenance: HashMap<String, Option<MergedKey>> = HashMap::new();
+                    let mut provenance: HashMap<String, Option<std::sync::Arc<MergedKey>>> =
+                        HashMap::new();
                     for &s in &key.1 {
                         // Most hosts pass: the quick yes/no first, the errors
                         // (with their paths and messages) only for those that fail.
