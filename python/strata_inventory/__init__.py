@@ -31,6 +31,7 @@ from ._errors import (
     NoGroupError,
     NoHostError,
     OutputTooLargeError,
+    Related,
     StrataError,
     UsageError,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "NoHostError",
     "OutputTooLargeError",
     "Origin",
+    "Related",
     "StrataError",
     "UsageError",
     "__version__",

@@ -14,9 +14,40 @@ __all__ = [
     "NoGroupError",
     "NoHostError",
     "OutputTooLargeError",
+    "Related",
     "StrataError",
     "UsageError",
 ]
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another labelled place of a :class:`Diagnostic`.
+
+    Attributes:
+        file: as :attr:`Diagnostic.file`.
+        line: 1-based line.
+        column: 1-based column.
+        inventory_file: the file relative to the inventory root.
+        label: what the report says at this place, or ``None``.
+    """
+
+    file: str
+    line: int
+    column: int
+    inventory_file: str
+    label: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Related:
+        """Build one from an item of a diagnostic's ``related`` list."""
+        return cls(
+            file=item["file"],
+            line=item["line"],
+            column=item["column"],
+            inventory_file=item["inventory_file"],
+            label=item.get("label"),
+        )
 
 
 @dataclass(frozen=True)
@@ -37,6 +68,9 @@ class Diagnostic:
         help: how to fix it (often a did-you-mean), or ``None``.
         inventory_file: the file relative to the inventory root
             (``group_data/web.toml``), or ``None``.
+        related: the problem's other labelled places, in the order the
+            human report draws them (the other contributions to a merged
+            value, the schema keyword, the other side of a clash).
     """
 
     severity: str
@@ -47,11 +81,13 @@ class Diagnostic:
     column: Optional[int] = None
     help: Optional[str] = None
     inventory_file: Optional[str] = None
+    related: tuple[Related, ...] = ()
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> Diagnostic:
         """Build one from an item of ``strata check --format json``."""
         return cls(
+            related=tuple(Related.from_json(r) for r in item.get("related") or ()),
             severity=item["severity"],
             code=item["code"],
             message=item["message"],

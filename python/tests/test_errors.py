@@ -56,6 +56,25 @@ def test_broken_inventory_carries_every_diagnostic_of_strata_check() -> None:
     assert e.path == str(root)
 
 
+def test_diagnostics_carry_their_other_places(tmp_path: Path) -> None:
+    """A problem labelled at two places keeps both: the second as
+    ``related``, with its line, column and label."""
+    root = write(tmp_path / "inv", {"hosts.toml": 'web = ["w1", "w2"]\n\n[all]\nhosts = ["w1"]\n'})
+    with pytest.raises(InventoryError) as caught:
+        load(root)
+    (d,) = caught.value.errors
+    assert (d.code, d.line, d.column) == ("strata::host_not_in_all", 1, 14)
+    assert d.related == (
+        strata_inventory.Related(
+            file=str(root / "hosts.toml"),
+            line=3,
+            column=2,
+            inventory_file="hosts.toml",
+            label="`all` lists every host",
+        ),
+    )
+
+
 def test_syntax_error_in_group_file(tmp_path: Path) -> None:
     root = write(
         tmp_path,
