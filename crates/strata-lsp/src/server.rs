@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -31,6 +32,8 @@ struct Tracked {
     stale: bool,
     /// The files that were last published with diagnostics (to clear them).
     published: BTreeSet<PathBuf>,
+    /// The data files parsed by earlier loads, reused while unchanged.
+    memo: Arc<strata::ParseMemo>,
 }
 
 /// A document the client holds open.
@@ -318,6 +321,7 @@ impl Server<'_> {
             snapshot: None,
             stale: true,
             published: BTreeSet::new(),
+            memo: Arc::default(),
         });
     }
 
@@ -335,7 +339,10 @@ impl Server<'_> {
     }
 
     fn reload(&mut self, root: &Path) {
-        let mut buffers = strata::Overlay::default();
+        let Some(memo) = self.inventories.get(root).map(|t| t.memo.clone()) else {
+            return;
+        };
+        let mut buffers = strata::Overlay::default().with_memo(memo);
         for doc in self.documents.values() {
             if workspace::inventory_of(&doc.path).as_deref() == Some(root)
                 && let Some(name) = workspace::relative(root, &doc.path)

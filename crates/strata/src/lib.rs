@@ -157,7 +157,7 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
 }
 pub use strata_parser::{
     Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Overlay,
-    SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
+    ParseMemo, SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
     escape_controls, needs_escape,
 };
 pub use strata_resolver::{
