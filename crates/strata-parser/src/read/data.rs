@@ -4,9 +4,11 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use strata_diagnostics::{Code, Diagnostic, FileId, Files};
+use strata_diagnostics::{Diagnostic, FileId, Files};
 
 use super::disk::{self, Found};
+use super::memo::{Parsed, Version};
+use super::overlay::Overlay;
 use super::problems::read_diagnostic;
 use crate::convert::{Keys, parse_data_text};
 use crate::model::{DataFile, DataTable};
@@ -20,18 +22,6 @@ static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// store, and batches keep that small at 100,000 files.
 const BATCH: usize = 4096;
 
-/// One file as [`parse_files`] left it, for [`add_files`].
-pub(super) struct Parsed {
-    /// Empty when it was let go (`stamp`).
-    text: String,
-    /// The text's [`strata_diagnostics::stamp`], when the text was let go.
-    stamp: Option<u64>,
-    table: DataTable,
-    ok: bool,
-    problem: Option<(Code, String)>,
-    diagnostics: Vec<Diagnostic>,
-}
-
 /// Reads and parses `files` in parallel, a batch at a time; they are
 /// added to `store` in order.
 pub(super) fn read_files(
@@ -40,12 +30,13 @@ pub(super) fn read_files(
     diagnostics: &mut Vec<Diagnostic>,
     mut files: Vec<Found>,
     keys: &Keys,
+    overlay: &Overlay,
 ) -> Vec<DataFile> {
     let mut out = Vec::with_capacity(files.len());
     store.reserve(files.len());
     let let_go = store.can_let_go();
     for batch in files.chunks_mut(BATCH) {
-        let parsed = parse_files(root, store.len(), batch, keys, let_go);
+        let parsed = parse_files(root, store.len(), batch, keys, let_go, overlay);
         add_files(store, diagnostics, batch, parsed, &mut out);
     }
     out
@@ -54,51 +45,89 @@ pub(super) fn read_files(
 /// Reads and parses `files` in parallel, as the files of the store
 /// numbered from `base` on, which [`add_files`] then adds. With `let_go`,
 /// the text of a file that parses without a problem is not kept (see
-/// [`File`](strata_diagnostics::File)).
+/// [`File`](strata_diagnostics::File)); an overlaid text is always kept
+/// (reading it back from disk would give another).
 pub(super) fn parse_files(
     root: &Path,
     base: usize,
     files: &[Found],
     keys: &Keys,
     let_go: bool,
+    overlay: &Overlay,
 ) -> Vec<Parsed> {
     files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
             let file = FileId::from_index(base + i);
-            match disk::read_text(root, &found.path(root), &found.display, found.kind) {
-                Ok(mut text) => {
-                    // The TOML parser holds every token of a document while
-                    // parsing it (for a hostile file, many times its size):
-                    // big files take turns so that their peaks do not add up.
-                    let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
-                    let mut diagnostics = Vec::new();
-                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
-                    // A file whose name is not UTF-8 could not be found
-                    // again by its name: it keeps its text.
-                    let stamp = (let_go && ok && diagnostics.is_empty() && found.rebuilt())
-                        .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
-                    Parsed {
-                        text,
-                        stamp,
-                        table,
-                        ok,
-                        problem: None,
-                        diagnostics,
-                    }
-                }
-                Err(p) => Parsed {
-                    text: p.partial,
-                    stamp: None,
-                    table: DataTable::default(),
-                    ok: false,
-                    problem: Some((p.code, p.message)),
-                    diagnostics: Vec::new(),
-                },
+            let Some(memo) = overlay.memo().filter(|_| !let_go) else {
+                return parse_file(root, found, file, keys, let_go, overlay);
+            };
+            // Only regular files: a symbolic link is checked again each time.
+            let version = match overlay.get(&found.display) {
+                _ if found.kind != disk::Kind::File => None,
+                Some(text) => Some(Version::Text(strata_diagnostics::stamp(text))),
+                None => std::fs::symlink_metadata(found.path(root))
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .and_then(|m| Some(Version::Disk(m.len(), m.modified().ok()?))),
+            };
+            if let Some(v) = version
+                && let Some(parsed) = memo.get(&found.display, file, v)
+            {
+                return parsed;
             }
+            let parsed = parse_file(root, found, file, keys, let_go, overlay);
+            if let Some(v) = version
+                && parsed.problem.is_none()
+            {
+                memo.keep(&found.display, file, v, &parsed);
+            }
+            parsed
         })
         .collect()
+}
+
+/// Reads and parses one file, as the file numbered `file`.
+fn parse_file(
+    root: &Path,
+    found: &Found,
+    file: FileId,
+    keys: &Keys,
+    let_go: bool,
+    overlay: &Overlay,
+) -> Parsed {
+    match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
+        Ok(mut text) => {
+            // The TOML parser holds every token of a document while
+            // parsing it (for a hostile file, many times its size):
+            // big files take turns so that their peaks do not add up.
+            let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
+            let mut diagnostics = Vec::new();
+            let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
+            // A file whose name is not UTF-8 could not be found
+            // again by its name: it keeps its text.
+            let kept = overlay.get(&found.display).is_some() || !found.rebuilt();
+            let stamp = (let_go && ok && diagnostics.is_empty() && !kept)
+                .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
+            Parsed {
+                text,
+                stamp,
+                table,
+                ok,
+                problem: None,
+                diagnostics,
+            }
+        }
+        Err(p) => Parsed {
+            text: p.partial,
+            stamp: None,
+            table: DataTable::default(),
+            ok: false,
+            problem: Some((p.code, p.message)),
+            diagnostics: Vec::new(),
+        },
+    }
 }
 
 /// Adds the files [`parse_files`] read to `store`, in order, and their
