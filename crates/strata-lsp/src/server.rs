@@ -30,8 +30,11 @@ struct Tracked {
     snapshot: Option<Snapshot>,
     /// Files changed since the last load.
     stale: bool,
-    /// The files that were last published with diagnostics (to clear them).
-    published: BTreeSet<PathBuf>,
+    /// The URIs last published with diagnostics (to clear them). URIs, not
+    /// paths: a file is published under its own path until the client
+    /// opens it under another (through a symbolic link), and both must
+    /// be cleared.
+    published: BTreeSet<Url>,
     /// The last load that gave an inventory, when the last one did not.
     last_good: Option<Snapshot>,
     /// The data files parsed by earlier loads, reused while unchanged.
@@ -386,16 +389,16 @@ impl Server<'_> {
         }
         let snapshot = Snapshot::load(root, buffers);
         let by_file = crate::diagnostics::by_file(root, snapshot.files(), snapshot.diagnostics());
+        let by_uri: Vec<(Url, Vec<lsp_types::Diagnostic>)> = by_file
+            .into_iter()
+            .filter_map(|(path, diagnostics)| Some((self.uri_of(&path)?, diagnostics)))
+            .collect();
         let Some(tracked) = self.inventories.get_mut(root) else {
             return;
         };
-        let cleared: Vec<PathBuf> = tracked
-            .published
-            .iter()
-            .filter(|p| !by_file.contains_key(*p))
-            .cloned()
-            .collect();
-        tracked.published = by_file.keys().cloned().collect();
+        let now: BTreeSet<Url> = by_uri.iter().map(|(uri, _)| uri.clone()).collect();
+        let cleared: Vec<Url> = tracked.published.difference(&now).cloned().collect();
+        tracked.published = now;
         let previous = tracked.snapshot.replace(snapshot);
         match tracked.snapshot.as_ref().and_then(Snapshot::inventory) {
             Some(_) => tracked.last_good = None,
@@ -406,18 +409,15 @@ impl Server<'_> {
             }
         }
         tracked.stale = false;
-        for path in cleared {
-            self.publish(&path, Vec::new());
+        for uri in cleared {
+            self.publish(uri, Vec::new());
         }
-        for (path, diagnostics) in by_file {
-            self.publish(&path, diagnostics);
+        for (uri, diagnostics) in by_uri {
+            self.publish(uri, diagnostics);
         }
     }
 
-    fn publish(&mut self, path: &Path, diagnostics: Vec<lsp_types::Diagnostic>) {
-        let Some(uri) = self.uri_of(path) else {
-            return;
-        };
+    fn publish(&mut self, uri: Url, diagnostics: Vec<lsp_types::Diagnostic>) {
         let params = PublishDiagnosticsParams {
             uri,
             diagnostics,

@@ -47,14 +47,39 @@ pub fn connect(
 ) -> io::Result<(Sender<Message>, Receiver<Message>, Threads)> {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(64);
     let (answers, refusals) = crossbeam_channel::bounded::<Refusal>(16);
-    let (incoming, from_client) = crossbeam_channel::bounded::<Message>(16);
+    let (incoming, from_reader) = crossbeam_channel::bounded::<Message>(16);
+    let (to_server, from_client) = crossbeam_channel::bounded::<Message>(16);
+    // Held by the writer while it can write: when it lets go, the client is
+    // gone even if its input stays open (a client that stopped reading but
+    // never closed its end), and the server must not wait on that input.
+    let (writing, gone) = crossbeam_channel::bounded::<()>(0);
     let writer = thread::Builder::new()
         .name("strata-lsp-writer".into())
-        .spawn(move || write_all(outgoing, refusals, output))?;
+        .spawn(move || write_all(outgoing, refusals, output, writing))?;
     thread::Builder::new()
         .name("strata-lsp-reader".into())
         .spawn(move || read_all(io::BufReader::new(input), incoming, answers))?;
+    thread::Builder::new()
+        .name("strata-lsp-input".into())
+        .spawn(move || forward(&from_reader, &to_server, &gone))?;
     Ok((to_client, from_client, Threads { writer }))
+}
+
+/// Hands the reader's messages to the server until the input ends or the
+/// writer lets go of `gone`'s sender; either way the server's receiver
+/// then reports the client gone.
+fn forward(from_reader: &Receiver<Message>, to_server: &Sender<Message>, gone: &Receiver<()>) {
+    loop {
+        crossbeam_channel::select! {
+            recv(from_reader) -> m => {
+                let Ok(m) = m else { return };
+                if to_server.send(m).is_err() {
+                    return;
+                }
+            },
+            recv(gone) -> _ => return,
+        }
+    }
 }
 
 /// An error answer to a message the server never sees: JSON-RPC's
@@ -85,8 +110,15 @@ impl Refusal {
 }
 
 /// Writes the server's messages and the reader's refusals until the server
-/// lets go of its sender or the client stops reading.
-fn write_all(outgoing: Receiver<Message>, refusals: Receiver<Refusal>, mut output: impl Write) {
+/// lets go of its sender or the client stops reading; `writing` is held
+/// until then (see [`forward`]).
+fn write_all(
+    outgoing: Receiver<Message>,
+    refusals: Receiver<Refusal>,
+    mut output: impl Write,
+    writing: Sender<()>,
+) {
+    let _writing = writing;
     let mut refusals = Some(refusals);
     loop {
         let written = match &refusals {
@@ -110,7 +142,7 @@ fn write_all(outgoing: Receiver<Message>, refusals: Receiver<Refusal>, mut outpu
         };
         if written.is_err() {
             // The client is gone: dropping the receivers makes every later
-            // send fail, which ends the server.
+            // send fail, and `writing` ends the input the server waits on.
             return;
         }
     }

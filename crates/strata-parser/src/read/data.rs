@@ -65,7 +65,7 @@ pub(super) fn parse_files(
             };
             // Only regular files: a symbolic link is checked again each time.
             let version = match overlay.get(&found.display) {
-                _ if found.kind != disk::Kind::File => None,
+                _ if !matches!(found.kind, disk::Kind::File | disk::Kind::Unsaved) => None,
                 Some(text) => Some(Version::Text(strata_diagnostics::stamp(text))),
                 None => std::fs::symlink_metadata(found.path(root))
                     .ok()

@@ -40,6 +40,9 @@ pub(crate) enum Kind {
     Symlink,
     /// A FIFO, socket or device: never opened (opening a FIFO blocks).
     Other,
+    /// No file at all: an editor's buffer for a file not yet saved
+    /// ([`Overlay`]), whose text is read from the overlay.
+    Unsaved,
 }
 
 impl Kind {
@@ -127,6 +130,12 @@ pub(crate) fn read_text(
         }
         k => k,
     };
+    if kind == Kind::Unsaved {
+        let text = overlay
+            .get(display)
+            .ok_or_else(|| ReadProblem::new(Code::UnreadableFile, format!("{display} is gone")))?;
+        return within_limit(display, text);
+    }
     if kind != Kind::File {
         return Err(ReadProblem::new(
             Code::UnreadableFile,
@@ -134,16 +143,7 @@ pub(crate) fn read_text(
         ));
     }
     if let Some(text) = overlay.get(display) {
-        if text.len() as u64 > MAX_FILE_SIZE {
-            return Err(ReadProblem::new(
-                Code::FileTooLarge,
-                format!(
-                    "{display} is {} bytes, over the limit of {MAX_FILE_SIZE} bytes (64 MiB); it was not read",
-                    text.len()
-                ),
-            ));
-        }
-        return Ok(text.to_string());
+        return within_limit(display, text);
     }
     let file = fs::File::open(path).map_err(|e| unreadable(display, e))?;
     let len = file.metadata().map_err(|e| unreadable(display, e))?.len();
@@ -226,6 +226,67 @@ pub(crate) struct Walk {
 
 fn skipped(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~')
+}
+
+/// An overlaid text as a file's, under the size limit files are read under.
+fn within_limit(display: &str, text: &str) -> Result<String, ReadProblem> {
+    if text.len() as u64 > MAX_FILE_SIZE {
+        return Err(ReadProblem::new(
+            Code::FileTooLarge,
+            format!(
+                "{display} is {} bytes, over the limit of {MAX_FILE_SIZE} bytes (64 MiB); it was not read",
+                text.len()
+            ),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+impl Walk {
+    /// Adds the buffers of `overlay` for `.toml` files under `dir_name`
+    /// (down to `max_depth` levels) that do not exist on disk: a file an
+    /// editor holds but has not saved yet is part of the inventory as
+    /// typed. Only names the walk itself could list are taken (no empty,
+    /// `.`, `..`, hidden or backup segment), and only where nothing at all
+    /// is on disk, so an overlay never turns a path the walk refused (a
+    /// link outside the root, a directory) into a file.
+    pub(crate) fn add_unsaved(
+        &mut self,
+        root: &Path,
+        dir_name: &str,
+        max_depth: usize,
+        overlay: &Overlay,
+    ) {
+        let before = self.files.len();
+        for name in overlay.names() {
+            let Some(rel) = name
+                .strip_prefix(dir_name)
+                .and_then(|r| r.strip_prefix('/'))
+            else {
+                continue;
+            };
+            let parts: Vec<&str> = rel.split('/').collect();
+            if !name.ends_with(".toml")
+                || parts.len() > max_depth
+                || parts.iter().any(|p| {
+                    p.is_empty() || *p == "." || *p == ".." || skipped(p) || p.contains('\0')
+                })
+                || self.files.iter().any(|f| f.display == name)
+                || fs::symlink_metadata(root.join(name)).is_ok()
+            {
+                continue;
+            }
+            self.files.push(Found {
+                name_start: (dir_name.len() + 1) as u32,
+                display: name.to_string(),
+                kind: Kind::Unsaved,
+                path: None,
+            });
+        }
+        if self.files.len() > before {
+            self.sort();
+        }
+    }
 }
 
 /// Lists the `.toml` files of `dir` (relative name `dir_name`), down to

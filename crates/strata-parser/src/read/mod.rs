@@ -188,7 +188,8 @@ fn read_inventory_as(
     let mut other = None;
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| {
-            let walk = disk::walk(&root, GROUP_DATA_DIR, 1);
+            let mut walk = disk::walk(&root, GROUP_DATA_DIR, 1);
+            walk.add_unsaved(&root, GROUP_DATA_DIR, 1, overlay);
             let base = 1 + walk.strays.len() + walk.problems.len();
             let parsed = data::parse_files(&root, base, &walk.files, &keys, !keep_texts, overlay);
             let hosts = match &host_data {
@@ -203,7 +204,11 @@ fn read_inventory_as(
                     found.sort();
                     found
                 }
-                Listing::Read | Listing::Defer => disk::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH),
+                Listing::Read | Listing::Defer => {
+                    let mut walk = disk::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
+                    walk.add_unsaved(&root, HOST_DATA_DIR, HOST_DATA_DEPTH, overlay);
+                    walk
+                }
             };
             other = Some(((walk, base, parsed), hosts));
         });

@@ -4,8 +4,10 @@
 //! The reader asks the overlay at the last moment: after a file was found
 //! by the listing and passed the checks a file on disk passes (inside the
 //! root, a regular file), and before it is opened. So an overlay changes
-//! what a file says, never which files there are or whether one may be
-//! read: a text for a file that does not exist on disk is not used.
+//! what a file says, never whether a file may be read. One more file may
+//! appear: a buffer for a `group_data/` or `host_data/` file that does not
+//! exist on disk at all (a file being created, not yet saved) is listed
+//! as if it were there, when its name is one the walk could list.
 
 use std::collections::HashMap;
 
@@ -52,6 +54,11 @@ impl Overlay {
     /// The memo of parsed data files, if any.
     pub(crate) fn memo(&self) -> Option<&super::memo::ParseMemo> {
         self.memo.as_deref()
+    }
+
+    /// The paths overlaid, in no particular order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.texts.keys().map(String::as_str)
     }
 
     /// True when no file is overlaid.
@@ -125,5 +132,62 @@ mod tests {
         let back = read_inventory_overlaid(dir.path(), &overlay);
         assert_eq!(value(&back, "port"), "Some(Integer(8080))");
         assert!(back.diagnostics.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod unsaved {
+    use super::*;
+
+    /// A buffer for a data file not yet on disk joins the inventory; one
+    /// whose name the walk could never list, or that stands where the walk
+    /// refused something, does not.
+    #[test]
+    fn unsaved_data_files_join_the_listing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+        std::fs::create_dir(root.join("group_data")).unwrap();
+        std::fs::create_dir(root.join("group_data/sub.toml")).unwrap();
+        let mut overlay = Overlay::default();
+        overlay.insert("group_data/web.toml", "port = 80\n");
+        overlay.insert("host_data/w1.toml", "port = 81\n");
+        overlay.insert("group_data/.web.toml", "port = 1\n");
+        overlay.insert("group_data/../x.toml", "port = 1\n");
+        overlay.insert("group_data/sub.toml", "port = 1\n");
+        overlay.insert("group_data/web.yml", "port: 1\n");
+        let raw = crate::read_inventory_overlaid(root, &overlay);
+        let names: Vec<&str> = (0..raw.files.len())
+            .map(|i| {
+                raw.files
+                    .get(strata_diagnostics::FileId::from_index(i))
+                    .name()
+            })
+            .collect();
+        assert!(names.contains(&"group_data/web.toml"), "{names:?}");
+        assert!(names.contains(&"host_data/w1.toml"), "{names:?}");
+        for refused in [
+            "group_data/.web.toml",
+            "group_data/../x.toml",
+            "x.toml",
+            "group_data/web.yml",
+            "group_data/sub.toml",
+        ] {
+            assert!(!names.contains(&refused), "{refused} in {names:?}");
+        }
+        let web = raw
+            .group_files
+            .iter()
+            .find(|g| g.name.as_str() == "web")
+            .unwrap();
+        assert_eq!(raw.files.get(web.file).text(), "port = 80\n");
+        // The directory stays what the walk says it is: a stray.
+        let codes: Vec<_> = raw.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [strata_diagnostics::Code::NonTomlFile],
+            "{:?}",
+            raw.diagnostics
+        );
     }
 }
