@@ -31,6 +31,14 @@ FIXTURES = REPO / "tests" / "fixtures"
 PYINFRA_CASES = REPO / "tests" / "pyinfra"
 GEN_PY = REPO / "bench" / "gen.py"
 IN_CI = bool(os.environ.get("CI"))
+# Lines a test wants read even when pytest captures its output (measured figures): written at the
+# end of the terminal report.
+SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(SUMMARY, []):
+        terminalreporter.write_line(line)
 
 
 def missing(what: str) -> None:
