@@ -221,6 +221,18 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Run the language server (LSP over stdin and stdout), for editors.
+    ///
+    /// It finds every inventory of the editor's workspace (each folder
+    /// holding hosts.toml), publishes `strata check`'s diagnostics as you
+    /// type (unsaved buffers included), and answers hover, go to
+    /// definition and find references. It never runs a command source (as
+    /// without --allow-exec: cached answers only). docs/editors.md says how
+    /// to set up an editor.
+    #[command(
+        after_help = "Started by an editor, not by hand: it reads LSP messages on stdin until the editor says exit or closes it. -i, --limit and --data do not apply."
+    )]
+    Lsp,
     /// Print the manual page (roff), or the page of the given command.
     ///
     /// For example `strata man > ~/.local/share/man/man1/strata.1` and

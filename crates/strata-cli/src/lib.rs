@@ -107,6 +107,7 @@ fn run_task(task: &Task, out: &mut impl Write, err: &mut Stderr<'_>) -> Result<(
         Task::Help(command) => commands::help::help(command.as_deref(), out),
         Task::Completions(shell) => commands::help::completions(*shell, out),
         Task::Man(command) => commands::help::man(command.as_deref(), out),
+        Task::Lsp => commands::lsp::run(),
         Task::Check(plan) => commands::check::run(plan, out, err),
         Task::Diff(plan) => commands::diff::run(plan, out, err),
         Task::Hosts(plan) => commands::hosts::run(plan, out, err),

@@ -51,6 +51,8 @@ pub enum Task {
     Completions(clap_complete::Shell),
     /// `strata man [COMMAND]`.
     Man(Option<String>),
+    /// `strata lsp`.
+    Lsp,
     /// `strata check`.
     Check(Check),
     /// `strata diff`.
@@ -338,7 +340,9 @@ fn stdout(cli: &Cli, env: &Env) -> Stdout {
             DiffFormat::Human | DiffFormat::Markdown => Stdout::Human,
         },
         Command::Import { .. } => Stdout::Human,
-        Command::Help { .. } | Command::Completions { .. } | Command::Man { .. } => Stdout::Plain,
+        Command::Help { .. } | Command::Completions { .. } | Command::Man { .. } | Command::Lsp => {
+            Stdout::Plain
+        }
     }
 }
 
@@ -348,6 +352,7 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
         Command::Help { command } => return Ok(Task::Help(command)),
         Command::Completions { shell } => return Ok(Task::Completions(shell)),
         Command::Man { command } => return Ok(Task::Man(command)),
+        Command::Lsp => return Ok(Task::Lsp),
         _ => {}
     }
     if let Command::Import { tool } = cli.command {
@@ -539,7 +544,8 @@ fn task(cli: Cli, env: &Env, front_end: FrontEnd) -> Result<Task, String> {
         | Command::Import { .. }
         | Command::Help { .. }
         | Command::Completions { .. }
-        | Command::Man { .. } => unreachable!("planned above"),
+        | Command::Man { .. }
+        | Command::Lsp => unreachable!("planned above"),
     })
 }
 

@@ -80,7 +80,7 @@ pub use in_code::{HostSpec, InventoryBuilder};
 pub use inventory::{Group, Host, Inventory};
 pub use layer::Layer;
 pub use limit::{Limit, LimitError};
-pub use loader::{Loader, LoaderWith};
+pub use loader::{Checked, Loader, LoaderWith};
 pub use merge::KNOCKOUT_PREFIX;
 pub use problems::{LoadError, Problems};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};

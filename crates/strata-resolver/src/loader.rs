@@ -40,6 +40,7 @@ pub struct LoaderWith<F> {
     fetcher: F,
     keep_texts: bool,
     for_ansible: bool,
+    overlay: Option<std::sync::Arc<strata_parser::Overlay>>,
 }
 
 impl<F: Fetch + Default> LoaderWith<F> {
@@ -55,6 +56,7 @@ impl<F: Fetch + Default> LoaderWith<F> {
             fetcher: F::default(),
             keep_texts: true,
             for_ansible: false,
+            overlay: None,
         }
     }
 }
@@ -84,6 +86,28 @@ impl<F: Fetch> LoaderWith<F> {
     /// ```
     pub fn keep_texts(mut self, keep: bool) -> Self {
         self.keep_texts = keep;
+        self
+    }
+
+    /// Reads the texts of `overlay` instead of the files they stand for
+    /// (an editor's unsaved buffers: [`Overlay`](strata_parser::Overlay)
+    /// says when a text is used). Every host file is then read, the texts
+    /// are kept, and the settings of [`Loader::keep_texts`],
+    /// [`Loader::defer_host_data`] and
+    /// [`Loader::defer_host_data_for`] do not apply.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// let mut buffers = strata_parser::Overlay::default();
+    /// buffers.insert("hosts.toml", "web = [\"w[1:\"]\n");
+    /// let problems = strata_resolver::Loader::new(dir.path()).overlay(buffers.into()).check();
+    /// assert_eq!(problems.diagnostics()[0].code, strata_resolver::Code::MalformedRange);
+    /// # Ok(()) }
+    /// ```
+    pub fn overlay(mut self, overlay: std::sync::Arc<strata_parser::Overlay>) -> Self {
+        self.overlay = Some(overlay);
         self
     }
 
@@ -133,6 +157,7 @@ impl<F: Fetch> LoaderWith<F> {
             fetcher: f(self.fetcher),
             keep_texts: self.keep_texts,
             for_ansible: self.for_ansible,
+            overlay: self.overlay,
         }
     }
 
@@ -258,10 +283,13 @@ impl<F: Fetch> LoaderWith<F> {
             true => strata_parser::read_inventory_with(&self.root, host_data),
             false => strata_parser::read_inventory_letting_go(&self.root, host_data),
         };
-        let mut raw = match &self.host_data {
-            HostData::Read => read(strata_parser::HostData::Read),
-            HostData::Defer => read(strata_parser::HostData::Defer),
-            HostData::Only(names) => strata_parser::read_inventory_for_hosts(&self.root, names),
+        let mut raw = match (&self.overlay, &self.host_data) {
+            (Some(overlay), _) => strata_parser::read_inventory_overlaid(&self.root, overlay),
+            (None, HostData::Read) => read(strata_parser::HostData::Read),
+            (None, HostData::Defer) => read(strata_parser::HostData::Defer),
+            (None, HostData::Only(names)) => {
+                strata_parser::read_inventory_for_hosts(&self.root, names)
+            }
         };
         raw.files.set_base(self.base.clone());
         let incomplete = crate::resolve::external::fetch::fetch_commands(
@@ -292,28 +320,58 @@ impl<F: Fetch> LoaderWith<F> {
     /// # Ok(()) }
     /// ```
     pub fn check(&self) -> Problems {
-        let (mut diagnostics, sources) = match self.load_as(true) {
-            Ok(mut inv) => {
-                let mut diagnostics = inv.diagnostics().to_vec();
-                diagnostics.extend(inv.lint());
+        match self.check_keeping() {
+            Checked::Loaded {
+                mut inventory,
+                diagnostics,
+            } => Problems::new(diagnostics, std::mem::take(&mut inventory.files)),
+            Checked::Failed(problems) => problems,
+        }
+    }
+
+    /// [`Loader::check`], keeping the inventory when it loads: what a
+    /// process that answers questions about the inventory after checking it
+    /// (the language server) needs, for one read of the files.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// match strata_resolver::Loader::new(dir.path()).check_keeping() {
+    ///     strata_resolver::Checked::Loaded { inventory, diagnostics } => {
+    ///         assert!(diagnostics.is_empty());
+    ///         assert_eq!(inventory.len(), 1);
+    ///     }
+    ///     strata_resolver::Checked::Failed(problems) => panic!("{problems:?}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn check_keeping(&self) -> Checked {
+        match self.load_as(true) {
+            Ok(mut inventory) => {
+                let mut diagnostics = inventory.diagnostics().to_vec();
+                diagnostics.extend(inventory.lint());
                 if self.for_ansible {
-                    diagnostics.extend(inv.ansible_names());
+                    diagnostics.extend(inventory.ansible_names());
                 }
-                let (schemas, problems) = inv.read_schemas();
+                let (schemas, problems) = inventory.read_schemas();
                 diagnostics.extend(problems);
-                diagnostics.extend(inv.validate(&schemas));
-                (diagnostics, std::mem::take(&mut inv.files))
+                diagnostics.extend(inventory.validate(&schemas));
+                resolve::sort(&mut diagnostics);
+                Checked::Loaded {
+                    inventory: Box::new(inventory),
+                    diagnostics,
+                }
             }
             Err(problems) => {
                 // The schema files are still read, so that their own
                 // problems show in the same run.
                 let (mut diagnostics, mut sources) = problems.into_parts();
                 diagnostics.extend(crate::schema::Schemas::read(&self.root, &mut sources).1);
-                (diagnostics, sources)
+                resolve::sort(&mut diagnostics);
+                Checked::Failed(Problems::new(diagnostics, sources))
             }
-        };
-        resolve::sort(&mut diagnostics);
-        Problems::new(diagnostics, sources)
+        }
     }
 
     /// Reads and resolves the inventory. Errors fail the load, with every
@@ -322,6 +380,22 @@ impl<F: Fetch> LoaderWith<F> {
     pub fn load(&self) -> Result<Inventory, LoadError> {
         self.load_as(false)
     }
+}
+
+/// What [`Loader::check_keeping`] found.
+#[derive(Debug)]
+pub enum Checked {
+    /// The inventory loaded; `diagnostics` are every warning of
+    /// [`Loader::check`] (the inventory's files hold their texts).
+    Loaded {
+        /// The inventory (boxed: it is large beside a [`Problems`]).
+        inventory: Box<Inventory>,
+        /// What [`Loader::check`] reports, sorted as it sorts them.
+        diagnostics: Vec<strata_parser::Diagnostic>,
+    },
+    /// The inventory did not load: every problem, as [`Loader::check`]
+    /// reports them.
+    Failed(Problems),
 }
 
 /// What a [`Loader`] does with `host_data/`.

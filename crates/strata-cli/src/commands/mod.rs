@@ -13,6 +13,7 @@ pub mod host;
 pub mod hosts;
 pub mod import;
 pub mod list;
+pub mod lsp;
 
 use std::io::{self, Write};
 

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use strata_diagnostics::{Code, Diagnostic, FileId, Files};
 
 use super::disk::{self, Found};
+use super::overlay::Overlay;
 use super::problems::read_diagnostic;
 use crate::convert::{Keys, parse_data_text};
 use crate::model::{DataFile, DataTable};
@@ -40,12 +41,13 @@ pub(super) fn read_files(
     diagnostics: &mut Vec<Diagnostic>,
     mut files: Vec<Found>,
     keys: &Keys,
+    overlay: &Overlay,
 ) -> Vec<DataFile> {
     let mut out = Vec::with_capacity(files.len());
     store.reserve(files.len());
     let let_go = store.can_let_go();
     for batch in files.chunks_mut(BATCH) {
-        let parsed = parse_files(root, store.len(), batch, keys, let_go);
+        let parsed = parse_files(root, store.len(), batch, keys, let_go, overlay);
         add_files(store, diagnostics, batch, parsed, &mut out);
     }
     out
@@ -54,20 +56,22 @@ pub(super) fn read_files(
 /// Reads and parses `files` in parallel, as the files of the store
 /// numbered from `base` on, which [`add_files`] then adds. With `let_go`,
 /// the text of a file that parses without a problem is not kept (see
-/// [`File`](strata_diagnostics::File)).
+/// [`File`](strata_diagnostics::File)); an overlaid text is always kept
+/// (reading it back from disk would give another).
 pub(super) fn parse_files(
     root: &Path,
     base: usize,
     files: &[Found],
     keys: &Keys,
     let_go: bool,
+    overlay: &Overlay,
 ) -> Vec<Parsed> {
     files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
             let file = FileId::from_index(base + i);
-            match disk::read_text(root, &found.path(root), &found.display, found.kind) {
+            match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
                 Ok(mut text) => {
                     // The TOML parser holds every token of a document while
                     // parsing it (for a hostile file, many times its size):
@@ -77,7 +81,8 @@ pub(super) fn parse_files(
                     let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
                     // A file whose name is not UTF-8 could not be found
                     // again by its name: it keeps its text.
-                    let stamp = (let_go && ok && diagnostics.is_empty() && found.rebuilt())
+                    let kept = overlay.get(&found.display).is_some() || !found.rebuilt();
+                    let stamp = (let_go && ok && diagnostics.is_empty() && !kept)
                         .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
                     Parsed {
                         text,

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use strata_diagnostics::{Code, ReadBack};
 
+use super::overlay::Overlay;
+
 /// Files larger than this (64 MiB) are refused with [`Code::FileTooLarge`].
 pub const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 
@@ -61,7 +63,7 @@ fn unreadable(display: &str, e: std::io::Error) -> ReadProblem {
 fn read_back(root: &Path, name: &str) -> Option<String> {
     let path = root.join(name);
     let kind = Kind::of(fs::symlink_metadata(&path).ok()?.file_type());
-    read_text(root, &path, name, kind).ok()
+    read_text(root, &path, name, kind, Overlay::none()).ok()
 }
 
 /// Reads back the texts a [`Files`](strata_diagnostics::Files) store let go, under the inventory root
@@ -91,12 +93,15 @@ impl ReadBack for ReadBackUnder {
 ///
 /// A symbolic link is resolved first, and refused without being read when
 /// its target lies outside `root`. Only regular files are opened; their size
-/// is checked on the open file before reading.
+/// is checked on the open file before reading. A file that passes these
+/// checks and that `overlay` has a text for (by its name `display`) is not
+/// opened: that text is the file's, under the same size limit.
 pub(crate) fn read_text(
     root: &Path,
     path: &Path,
     display: &str,
     kind: Kind,
+    overlay: &Overlay,
 ) -> Result<String, ReadProblem> {
     let kind = match kind {
         Kind::Symlink => {
@@ -127,6 +132,18 @@ pub(crate) fn read_text(
             Code::UnreadableFile,
             format!("{display} is not a regular file"),
         ));
+    }
+    if let Some(text) = overlay.get(display) {
+        if text.len() as u64 > MAX_FILE_SIZE {
+            return Err(ReadProblem::new(
+                Code::FileTooLarge,
+                format!(
+                    "{display} is {} bytes, over the limit of {MAX_FILE_SIZE} bytes (64 MiB); it was not read",
+                    text.len()
+                ),
+            ));
+        }
+        return Ok(text.to_string());
     }
     let file = fs::File::open(path).map_err(|e| unreadable(display, e))?;
     let len = file.metadata().map_err(|e| unreadable(display, e))?.len();

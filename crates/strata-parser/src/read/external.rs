@@ -8,6 +8,7 @@ use std::path::{Component, Path};
 use strata_diagnostics::{Code, Diagnostic, FileId, Files};
 
 use super::disk;
+use super::overlay::Overlay;
 use super::problems::{report_walk, unreadable};
 use crate::convert::parse_data;
 use crate::external::{
@@ -19,6 +20,7 @@ pub(crate) fn read_sources(
     root: &Path,
     files: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
 ) -> (Vec<SourceDecl>, Vec<SourceDoc>) {
     // Other files in sources/ (a JSON export, a script) are ignored.
     let walk = disk::walk(root, SOURCES_DIR, 1);
@@ -26,13 +28,14 @@ pub(crate) fn read_sources(
     let (mut decls, mut docs) = (Vec::new(), Vec::new());
     for found in walk.files {
         let name = found.name().to_string();
-        let text = match disk::read_text(root, &found.path(root), &found.display, found.kind) {
-            Ok(text) => text,
-            Err(p) => {
-                diagnostics.push(unreadable(files, found.display.clone(), p).1);
-                continue;
-            }
-        };
+        let text =
+            match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
+                Ok(text) => text,
+                Err(p) => {
+                    diagnostics.push(unreadable(files, found.display.clone(), p).1);
+                    continue;
+                }
+            };
         let (decl_table, syntax) = parse_data(files, &found.display, text);
         let file = FileId::from_index(files.len() - 1);
         let broken = syntax.iter().any(Diagnostic::is_error);
@@ -44,7 +47,14 @@ pub(crate) fn read_sources(
             continue;
         };
         if let SourceKind::File(path) = &decl.kind {
-            docs.push(read_file_source(root, files, diagnostics, &decl, path));
+            docs.push(read_file_source(
+                root,
+                files,
+                diagnostics,
+                &decl,
+                path,
+                overlay,
+            ));
         }
         decls.push(decl);
     }
@@ -58,6 +68,7 @@ fn read_file_source(
     diagnostics: &mut Vec<Diagnostic>,
     decl: &SourceDecl,
     path: &str,
+    overlay: &Overlay,
 ) -> SourceDoc {
     let failed = SourceDoc {
         source: decl.name.clone(),
@@ -136,7 +147,13 @@ fn read_file_source(
         );
         return failed;
     }
-    match disk::read_text(root, &full, &display, disk::Kind::of(meta.file_type())) {
+    match disk::read_text(
+        root,
+        &full,
+        &display,
+        disk::Kind::of(meta.file_type()),
+        overlay,
+    ) {
         Ok(text) => {
             let (doc, ds) = parse_source_document(files, &decl.name, display, text);
             diagnostics.extend(ds);

@@ -10,6 +10,7 @@
 mod data;
 mod disk;
 mod external;
+mod overlay;
 mod problems;
 mod schema;
 mod settings;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use strata_diagnostics::{Code, Diagnostic, Files, Span};
 
 pub use disk::MAX_FILE_SIZE;
+pub use overlay::Overlay;
 pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 
 use crate::convert::Keys;
@@ -78,7 +80,19 @@ pub fn read_inventory(root: impl AsRef<Path>) -> RawInventory {
 
 /// [`read_inventory`], choosing whether `host_data/` is read now or deferred.
 pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
-    read_inventory_as(root.as_ref(), Listing::from(host_data), true)
+    read_inventory_as(
+        root.as_ref(),
+        Listing::from(host_data),
+        true,
+        Overlay::none(),
+    )
+}
+
+/// [`read_inventory`], with the texts of `overlay` read instead of the
+/// files they stand for ([`Overlay`] says when): what the language server
+/// reads, with the editor's unsaved buffers.
+pub fn read_inventory_overlaid(root: impl AsRef<Path>, overlay: &Overlay) -> RawInventory {
+    read_inventory_as(root.as_ref(), Listing::Read, true, overlay)
 }
 
 /// [`read_inventory_with`], except that the texts of files that parse
@@ -92,7 +106,12 @@ pub fn read_inventory_with(root: impl AsRef<Path>, host_data: HostData) -> RawIn
 /// points into them loses its lines
 /// ([`File::is_changed`](strata_diagnostics::File::is_changed)).
 pub fn read_inventory_letting_go(root: impl AsRef<Path>, host_data: HostData) -> RawInventory {
-    read_inventory_as(root.as_ref(), Listing::from(host_data), false)
+    read_inventory_as(
+        root.as_ref(),
+        Listing::from(host_data),
+        false,
+        Overlay::none(),
+    )
 }
 
 impl From<HostData> for Listing<'_> {
@@ -123,7 +142,7 @@ pub fn read_inventory_for_hosts<S: AsRef<str>>(
     let mut names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     names.sort_unstable();
     names.dedup();
-    read_inventory_as(root.as_ref(), Listing::Only(&names), true)
+    read_inventory_as(root.as_ref(), Listing::Only(&names), true, Overlay::none())
 }
 
 /// What is done with `host_data/`.
@@ -134,7 +153,12 @@ enum Listing<'a> {
     Only(&'a [&'a str]),
 }
 
-fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> RawInventory {
+fn read_inventory_as(
+    given: &Path,
+    host_data: Listing<'_>,
+    keep_texts: bool,
+    overlay: &Overlay,
+) -> RawInventory {
     let root = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_path_buf());
     let mut raw = RawInventory {
         root: root.clone(),
@@ -164,7 +188,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         scope.spawn(|_| {
             let walk = disk::walk(&root, GROUP_DATA_DIR, 1);
             let base = 1 + walk.strays.len() + walk.problems.len();
-            let parsed = data::parse_files(&root, base, &walk.files, &keys, !keep_texts);
+            let parsed = data::parse_files(&root, base, &walk.files, &keys, !keep_texts, overlay);
             let hosts = match &host_data {
                 Listing::Only(names) => {
                     let mut found = disk::Walk::default();
@@ -181,7 +205,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
             };
             other = Some(((walk, base, parsed), hosts));
         });
-        read_hosts_file(&mut raw, given, &keys);
+        read_hosts_file(&mut raw, given, &keys, overlay);
     });
     let Some((groups, hosts)) = other else {
         unreachable!("the scope waits for its task")
@@ -198,7 +222,14 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         parsed
     } else {
         // Not what was counted on: number them again.
-        data::parse_files(&raw.root, raw.files.len(), &walk.files, &keys, !keep_texts)
+        data::parse_files(
+            &raw.root,
+            raw.files.len(),
+            &walk.files,
+            &keys,
+            !keep_texts,
+            overlay,
+        )
     };
     data::add_files(
         &mut raw.files,
@@ -207,7 +238,8 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         parsed,
         &mut raw.group_files,
     );
-    let (decls, docs) = external::read_sources(&raw.root, &mut raw.files, &mut raw.diagnostics);
+    let (decls, docs) =
+        external::read_sources(&raw.root, &mut raw.files, &mut raw.diagnostics, overlay);
     raw.source_decls = decls;
     raw.source_docs = docs;
     report_walk(
@@ -225,6 +257,7 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
                 &mut raw.diagnostics,
                 hosts.files,
                 &keys,
+                overlay,
             );
         }
         Listing::Defer | Listing::Only(_) => {
@@ -232,7 +265,8 @@ fn read_inventory_as(given: &Path, host_data: Listing<'_>, keep_texts: bool) -> 
         }
     }
     // Last, so that every other file keeps its number.
-    raw.settings = settings::read_settings(&raw.root, &mut raw.files, &mut raw.diagnostics);
+    raw.settings =
+        settings::read_settings(&raw.root, &mut raw.files, &mut raw.diagnostics, overlay);
     raw
 }
 
@@ -273,11 +307,18 @@ pub fn read_deferred(
 ) -> (Vec<DataFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let found = deferred.into_iter().map(|d| d.0).collect();
-    let out = data::read_files(root, files, &mut diagnostics, found, &Keys::default());
+    let out = data::read_files(
+        root,
+        files,
+        &mut diagnostics,
+        found,
+        &Keys::default(),
+        Overlay::none(),
+    );
     (out, diagnostics)
 }
 
-fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
+fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys, overlay: &Overlay) {
     let path = raw.root.join(HOSTS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         let file = raw.files.add_missing(HOSTS_FILE);
@@ -307,6 +348,7 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys) {
         &path,
         HOSTS_FILE,
         disk::Kind::of(meta.file_type()),
+        overlay,
     ) {
         Ok(text) => {
             let file = raw.files.add(HOSTS_FILE, text);

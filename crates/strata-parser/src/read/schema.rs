@@ -9,6 +9,7 @@ use std::path::Path;
 use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
 
 use super::disk;
+use super::overlay::Overlay;
 use super::problems::{Stray, report_walk, unreadable};
 use crate::json::{Json, parse_json};
 
@@ -69,7 +70,13 @@ pub fn read_schemas(root: &Path, files: &mut Files) -> (Vec<SchemaFile>, Vec<Dia
     let mut out = Vec::new();
     for found in walk.files {
         let name = found.name().to_string();
-        let text = disk::read_text(root, &found.path(root), &found.display, found.kind);
+        let text = disk::read_text(
+            root,
+            &found.path(root),
+            &found.display,
+            found.kind,
+            Overlay::none(),
+        );
         let (file, doc) = match text {
             Ok(text) => {
                 let file = files.add(found.display.clone(), text);

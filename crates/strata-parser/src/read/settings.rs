@@ -6,6 +6,7 @@ use std::path::Path;
 use strata_diagnostics::{Diagnostic, Files};
 
 use super::disk;
+use super::overlay::Overlay;
 use super::problems::unreadable;
 use crate::settings::{SETTINGS_FILE, Settings, parse_settings};
 
@@ -16,12 +17,19 @@ pub(crate) fn read_settings(
     root: &Path,
     files: &mut Files,
     diagnostics: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
 ) -> Settings {
     let path = root.join(SETTINGS_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return Settings::default();
     };
-    match disk::read_text(root, &path, SETTINGS_FILE, disk::Kind::of(meta.file_type())) {
+    match disk::read_text(
+        root,
+        &path,
+        SETTINGS_FILE,
+        disk::Kind::of(meta.file_type()),
+        overlay,
+    ) {
         Ok(text) => {
             let file = files.add(SETTINGS_FILE, text);
             parse_settings(file, files.get(file).text(), diagnostics)

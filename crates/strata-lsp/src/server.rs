@@ -1,0 +1,371 @@
+//! The message loop: the handshake, the documents the client holds open,
+//! the inventories they belong to, and the answers.
+//!
+//! Changes mark an inventory stale; it is loaded again when no message is
+//! waiting (so a burst of edits costs one load) or before a request about
+//! it is answered, and its diagnostics are published then.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::{
+    InitializeParams, InitializeResult, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Url, notification, request,
+};
+use serde::de::DeserializeOwned;
+
+use crate::workspace::{self, Snapshot};
+
+/// One inventory of the workspace.
+struct Tracked {
+    /// The last load; `None` before the first.
+    snapshot: Option<Snapshot>,
+    /// Files changed since the last load.
+    stale: bool,
+    /// The files that were last published with diagnostics (to clear them).
+    published: BTreeSet<PathBuf>,
+}
+
+/// A document the client holds open.
+struct Document {
+    /// Its canonical path.
+    path: PathBuf,
+    text: String,
+}
+
+/// The server's state between messages.
+pub struct Server<'a> {
+    sender: &'a Sender<Message>,
+    /// False once a message could not be sent: the client is gone.
+    connected: bool,
+    shutting_down: bool,
+    /// Inventories by canonical root.
+    inventories: BTreeMap<PathBuf, Tracked>,
+    /// Open documents by the URI the client gave.
+    documents: HashMap<Url, Document>,
+}
+
+/// Runs the handshake and the loop until `exit`, the end of input or a
+/// client that stops reading.
+pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) {
+    let mut server = Server {
+        sender,
+        connected: true,
+        shutting_down: false,
+        inventories: BTreeMap::new(),
+        documents: HashMap::new(),
+    };
+    let Some(folders) = server.handshake(receiver) else {
+        return;
+    };
+    for root in workspace::discover(&folders) {
+        server.track(root);
+    }
+    server.refresh();
+    while server.connected {
+        let message = if server.inventories.values().any(|t| t.stale) {
+            match receiver.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => {
+                    server.refresh();
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => return,
+            }
+        } else {
+            match receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return,
+            }
+        };
+        match message {
+            Message::Request(request) => server.request(request),
+            Message::Notification(n) if n.method == notification::Exit::METHOD => return,
+            Message::Notification(n) => server.notification(n),
+            // The server sends no requests, so no response is awaited.
+            Message::Response(_) => {}
+        }
+    }
+}
+
+/// What a handler could not do: the error answered.
+struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+impl Failure {
+    fn invalid_params(e: impl std::fmt::Display) -> Failure {
+        Failure {
+            code: ErrorCode::InvalidParams,
+            message: format!("invalid parameters: {e}"),
+        }
+    }
+}
+
+fn params<P: DeserializeOwned>(value: serde_json::Value) -> Result<P, Failure> {
+    serde_json::from_value(value).map_err(Failure::invalid_params)
+}
+
+impl Server<'_> {
+    fn send(&mut self, message: Message) {
+        if self.connected && self.sender.send(message).is_err() {
+            self.connected = false;
+        }
+    }
+
+    fn respond(&mut self, id: RequestId, result: Result<serde_json::Value, Failure>) {
+        let response = match result {
+            Ok(value) => Response::new_ok(id, value),
+            Err(f) => Response::new_err(id, f.code as i32, f.message),
+        };
+        self.send(Message::Response(response));
+    }
+
+    /// Waits for `initialize` and answers it; the workspace folders, or
+    /// `None` when the client left first.
+    fn handshake(&mut self, receiver: &Receiver<Message>) -> Option<Vec<PathBuf>> {
+        loop {
+            match receiver.recv().ok()? {
+                Message::Request(r) if r.method == request::Initialize::METHOD => {
+                    match params::<InitializeParams>(r.params) {
+                        Ok(init) => {
+                            self.respond(r.id, Ok(initialize_result()));
+                            return self.connected.then(|| folders(&init));
+                        }
+                        Err(f) => self.respond(r.id, Err(f)),
+                    }
+                }
+                Message::Request(r) => self.respond(
+                    r.id,
+                    Err(Failure {
+                        code: ErrorCode::ServerNotInitialized,
+                        message: format!("{} before initialize", r.method),
+                    }),
+                ),
+                Message::Notification(n) if n.method == notification::Exit::METHOD => return None,
+                // Notifications before initialize are dropped, as the
+                // protocol says.
+                Message::Notification(_) | Message::Response(_) => {}
+            }
+            if !self.connected {
+                return None;
+            }
+        }
+    }
+
+    fn request(&mut self, r: Request) {
+        if r.method == request::Shutdown::METHOD {
+            self.shutting_down = true;
+            self.respond(r.id, Ok(serde_json::Value::Null));
+            return;
+        }
+        if self.shutting_down {
+            let failure = Failure {
+                code: ErrorCode::InvalidRequest,
+                message: format!("{} after shutdown", r.method),
+            };
+            self.respond(r.id, Err(failure));
+            return;
+        }
+        let result = match r.method.as_str() {
+            request::Initialize::METHOD => Err(Failure {
+                code: ErrorCode::InvalidRequest,
+                message: "initialize was already received".into(),
+            }),
+            _ => Err(Failure {
+                code: ErrorCode::MethodNotFound,
+                message: format!("unknown method {}", r.method),
+            }),
+        };
+        self.respond(r.id, result);
+    }
+
+    fn notification(&mut self, n: Notification) {
+        // A notification has no answer: one with bad parameters is dropped.
+        match n.method.as_str() {
+            notification::DidOpenTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    self.open(p.text_document.uri, p.text_document.text);
+                }
+            }
+            notification::DidChangeTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidChangeTextDocumentParams>(n.params) {
+                    // Full synchronization: the last change is the text.
+                    if let Some(change) = p.content_changes.into_iter().last()
+                        && change.range.is_none()
+                    {
+                        self.open(p.text_document.uri, change.text);
+                    }
+                }
+            }
+            notification::DidCloseTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                    && let Some(doc) = self.documents.remove(&p.text_document.uri)
+                {
+                    self.touch(&doc.path);
+                }
+            }
+            notification::DidSaveTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidSaveTextDocumentParams>(n.params)
+                    && let Some(path) = file_path(&p.text_document.uri)
+                {
+                    self.touch(&path);
+                }
+            }
+            notification::DidChangeWatchedFiles::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidChangeWatchedFilesParams>(n.params) {
+                    for change in p.changes {
+                        if let Some(path) = file_path(&change.uri) {
+                            self.touch(&path);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Records the text of an open document and marks its inventory stale.
+    fn open(&mut self, uri: Url, text: String) {
+        let Some(path) = file_path(&uri) else {
+            return;
+        };
+        self.touch(&path);
+        self.documents.insert(uri, Document { path, text });
+    }
+
+    /// Marks the inventory `path` belongs to stale, tracking it first if
+    /// it is new.
+    fn touch(&mut self, path: &Path) {
+        let Some(root) = workspace::inventory_of(path) else {
+            return;
+        };
+        self.track(root.clone());
+        if let Some(t) = self.inventories.get_mut(&root) {
+            t.stale = true;
+        }
+    }
+
+    fn track(&mut self, root: PathBuf) {
+        self.inventories.entry(root).or_insert(Tracked {
+            snapshot: None,
+            stale: true,
+            published: BTreeSet::new(),
+        });
+    }
+
+    /// Loads every stale inventory again and publishes its diagnostics.
+    fn refresh(&mut self) {
+        let stale: Vec<PathBuf> = self
+            .inventories
+            .iter()
+            .filter(|(_, t)| t.stale)
+            .map(|(root, _)| root.clone())
+            .collect();
+        for root in stale {
+            self.reload(&root);
+        }
+    }
+
+    fn reload(&mut self, root: &Path) {
+        let mut buffers = strata::Overlay::default();
+        for doc in self.documents.values() {
+            if workspace::inventory_of(&doc.path).as_deref() == Some(root)
+                && let Some(name) = workspace::relative(root, &doc.path)
+            {
+                buffers.insert(name, doc.text.clone());
+            }
+        }
+        let snapshot = Snapshot::load(root, buffers);
+        let by_file = crate::diagnostics::by_file(root, snapshot.files(), snapshot.diagnostics());
+        let Some(tracked) = self.inventories.get_mut(root) else {
+            return;
+        };
+        let cleared: Vec<PathBuf> = tracked
+            .published
+            .iter()
+            .filter(|p| !by_file.contains_key(*p))
+            .cloned()
+            .collect();
+        tracked.published = by_file.keys().cloned().collect();
+        tracked.snapshot = Some(snapshot);
+        tracked.stale = false;
+        for path in cleared {
+            self.publish(&path, Vec::new());
+        }
+        for (path, diagnostics) in by_file {
+            self.publish(&path, diagnostics);
+        }
+    }
+
+    fn publish(&mut self, path: &Path, diagnostics: Vec<lsp_types::Diagnostic>) {
+        let Some(uri) = self.uri_of(path) else {
+            return;
+        };
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: None,
+        };
+        self.send(Message::Notification(Notification::new(
+            notification::PublishDiagnostics::METHOD.into(),
+            params,
+        )));
+    }
+
+    /// The URI the client knows a file by: that of its open document, else
+    /// the file's own.
+    fn uri_of(&self, path: &Path) -> Option<Url> {
+        self.documents
+            .iter()
+            .find(|(_, d)| d.path == path)
+            .map(|(uri, _)| uri.clone())
+            .or_else(|| Url::from_file_path(path).ok())
+    }
+}
+
+/// The canonical path of a `file:` URI.
+fn file_path(uri: &Url) -> Option<PathBuf> {
+    if uri.scheme() != "file" {
+        return None;
+    }
+    Some(workspace::canonical(&uri.to_file_path().ok()?))
+}
+
+/// The folders to look for inventories in: the workspace folders, else the
+/// root URI, else the deprecated root path.
+#[allow(deprecated)] // root_uri and root_path: older clients send only these.
+fn folders(init: &InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = &init.workspace_folders
+        && !folders.is_empty()
+    {
+        return folders.iter().filter_map(|f| file_path(&f.uri)).collect();
+    }
+    if let Some(uri) = &init.root_uri {
+        return file_path(uri).into_iter().collect();
+    }
+    init.root_path
+        .as_ref()
+        .map(|p| workspace::canonical(Path::new(p)))
+        .into_iter()
+        .collect()
+}
+
+fn initialize_result() -> serde_json::Value {
+    let result = InitializeResult {
+        capabilities: ServerCapabilities {
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+            ..Default::default()
+        },
+        server_info: Some(ServerInfo {
+            name: "strata".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
+    serde_json::to_value(result).unwrap_or(serde_json::Value::Null)
+}
