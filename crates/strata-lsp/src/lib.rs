@@ -20,6 +20,9 @@
 //! positions.
 
 mod diagnostics;
+mod hover;
+mod locate;
+mod navigate;
 mod server;
 mod text;
 mod transport;

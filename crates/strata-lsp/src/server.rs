@@ -13,11 +13,14 @@ use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response}
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use lsp_types::{
-    InitializeParams, InitializeResult, PublishDiagnosticsParams, ServerCapabilities, ServerInfo,
-    TextDocumentSyncCapability, TextDocumentSyncKind, Url, notification, request,
+    GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
+    InitializeResult, MarkupContent, MarkupKind, OneOf, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, Url, notification, request,
 };
 use serde::de::DeserializeOwned;
 
+use crate::locate::{Target, target_at};
 use crate::workspace::{self, Snapshot};
 
 /// One inventory of the workspace.
@@ -173,6 +176,37 @@ impl Server<'_> {
             return;
         }
         let result = match r.method.as_str() {
+            request::HoverRequest::METHOD => {
+                params::<lsp_types::HoverParams>(r.params).and_then(|p| {
+                    let hover = self.at(p.text_document_position_params, |_, inventory, target| {
+                        Hover {
+                            contents: HoverContents::Markup(MarkupContent {
+                                kind: MarkupKind::Markdown,
+                                value: crate::hover::hover(inventory, target),
+                            }),
+                            range: None,
+                        }
+                    });
+                    to_json(hover)
+                })
+            }
+            request::GotoDefinition::METHOD => params::<lsp_types::GotoDefinitionParams>(r.params)
+                .and_then(|p| {
+                    let found = self.at(p.text_document_position_params, |root, inv, target| {
+                        GotoDefinitionResponse::Array(crate::navigate::definition(
+                            root, inv, target,
+                        ))
+                    });
+                    to_json(found)
+                }),
+            request::References::METHOD => {
+                params::<lsp_types::ReferenceParams>(r.params).and_then(|p| {
+                    let found = self.at(p.text_document_position, |root, inv, target| {
+                        crate::navigate::references(root, inv, target)
+                    });
+                    to_json(found)
+                })
+            }
             request::Initialize::METHOD => Err(Failure {
                 code: ErrorCode::InvalidRequest,
                 message: "initialize was already received".into(),
@@ -228,6 +262,34 @@ impl Server<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Answers a request about a position with `answer`, from the
+    /// inventory the document belongs to, loaded again first if stale;
+    /// `None` outside any inventory, for an inventory that does not load,
+    /// a position past the end, or nothing known at the position.
+    fn at<R>(
+        &mut self,
+        position: TextDocumentPositionParams,
+        answer: impl FnOnce(&Path, &strata::Inventory, &Target<'_>) -> R,
+    ) -> Option<R> {
+        let path = file_path(&position.text_document.uri)?;
+        let root = workspace::inventory_of(&path)?;
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let inventory = self
+            .inventories
+            .get(&root)?
+            .snapshot
+            .as_ref()?
+            .inventory()?;
+        let name = workspace::relative(&root, &path)?;
+        let text = inventory.files().get(inventory.files().find(&name)?).text();
+        let offset = crate::text::offset(text, position.position)?;
+        let target = target_at(inventory, &name, text, offset)?;
+        Some(answer(&root, inventory, &target))
     }
 
     /// Records the text of an open document and marks its inventory stale.
@@ -356,10 +418,20 @@ fn folders(init: &InitializeParams) -> Vec<PathBuf> {
         .collect()
 }
 
+fn to_json(value: impl serde::Serialize) -> Result<serde_json::Value, Failure> {
+    serde_json::to_value(value).map_err(|e| Failure {
+        code: ErrorCode::InternalError,
+        message: format!("the answer could not be written as JSON: {e}"),
+    })
+}
+
 fn initialize_result() -> serde_json::Value {
     let result = InitializeResult {
         capabilities: ServerCapabilities {
             text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
             ..Default::default()
         },
         server_info: Some(ServerInfo {

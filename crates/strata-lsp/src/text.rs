@@ -3,26 +3,8 @@
 
 use lsp_types::Position;
 
-/// The position of byte `offset` in `text` (clamped to the text, and back
-/// to a character boundary).
-#[allow(dead_code)] // Used by hover and definition, next.
-pub fn position(text: &str, offset: usize) -> Position {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.bytes().filter(|&b| b == b'\n').count();
-    Position::new(
-        u32::try_from(line).unwrap_or(u32::MAX),
-        utf16_len(&before[line_start..]),
-    )
-}
-
 /// The byte offset of `position` in `text`; `None` past the last line. A
 /// character past the end of its line is the line's end.
-#[allow(dead_code)] // Used by hover and definition, next.
 pub fn offset(text: &str, position: Position) -> Option<usize> {
     let mut start = 0;
     for _ in 0..position.line {
@@ -73,16 +55,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trips() {
+    fn offsets_count_utf16_units() {
         let text = "a = 1\nkey = \"é𝄞x\"\n";
-        for offset in [0, 4, 6, 13, 15, 19, 20, text.len()] {
-            let p = position(text, offset);
-            assert_eq!(super::offset(text, p), Some(offset), "{offset} {p:?}");
-        }
-        assert_eq!(position(text, 19), Position::new(1, 10));
-        // Inside a character: back to its start.
-        assert_eq!(position(text, 14), Position::new(1, 7));
-        assert_eq!(position(text, 999), Position::new(2, 0));
+        assert_eq!(offset(text, Position::new(0, 0)), Some(0));
+        assert_eq!(offset(text, Position::new(1, 0)), Some(6));
+        // `é` is one unit, `𝄞` two.
+        assert_eq!(offset(text, Position::new(1, 8)), Some(15));
+        assert_eq!(offset(text, Position::new(1, 10)), Some(19));
+        // Inside `𝄞`'s pair: the character after it.
+        assert_eq!(offset(text, Position::new(1, 9)), Some(19));
     }
 
     #[test]

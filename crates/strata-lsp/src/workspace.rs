@@ -143,7 +143,6 @@ impl Snapshot {
     }
 
     /// The inventory, when it loaded.
-    #[allow(dead_code)] // Used by hover and definition, next.
     pub fn inventory(&self) -> Option<&Inventory> {
         match self {
             Snapshot::Loaded { inventory, .. } => Some(inventory),

@@ -165,5 +165,5 @@ pub use strata_resolver::{
     ContributionChange, Data, DataError, Definition, DroppedPiece, Explanation, Group, GroupDiff,
     Host, HostSpec, Inventory, InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, Layer, Limit,
     LimitError, LoadError, LoaderWith, MAX_PIECES, Merged, Origin, Piece, PieceChange, Problems,
-    Reason, SchemaError, Schemas, StrategyChange, diff, reason,
+    Reach, Reason, SchemaError, Schemas, StrategyChange, Written, diff, reason,
 };

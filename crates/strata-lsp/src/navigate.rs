@@ -1,0 +1,104 @@
+//! Go to definition and find references: locations made from the
+//! library's origins and declarations.
+
+use std::path::Path;
+
+use lsp_types::{Location, Position, Range, Url};
+use strata::{Files, Inventory};
+
+use crate::locate::Target;
+use crate::text::file_position;
+
+/// The protocol's location of a strata location (1-based line, column in
+/// characters) in a file of the inventory at `root`.
+pub fn location(root: &Path, files: &Files, at: &strata::Location) -> Option<Location> {
+    let uri = Url::from_file_path(root.join(&at.inventory_path)).ok()?;
+    let line = at.line.saturating_sub(1) as usize;
+    let position = match files.find(&at.inventory_path) {
+        Some(id) => {
+            let file = files.get(id);
+            let start = file.line_range(line).map_or(0, |r| r.start);
+            let text = &file.text()[start..];
+            let column = at.column.saturating_sub(1) as usize;
+            let offset = start
+                + text
+                    .char_indices()
+                    .nth(column)
+                    .map_or(text.len(), |(i, _)| i);
+            file_position(file, offset)
+        }
+        None => Position::new(line as u32, at.column.saturating_sub(1)),
+    };
+    Some(Location::new(uri, Range::new(position, position)))
+}
+
+/// The start of the file `name` of the inventory, when it was read.
+fn file_start(root: &Path, files: &Files, name: &str) -> Option<Location> {
+    files.find(name)?;
+    let uri = Url::from_file_path(root.join(name)).ok()?;
+    Some(Location::new(uri, Range::default()))
+}
+
+/// Where `target` is defined: a host's or group's data file and
+/// declaration; for a key, the definitions that win on the hosts this one
+/// reaches (itself where it wins).
+pub fn definition(root: &Path, inventory: &Inventory, target: &Target<'_>) -> Vec<Location> {
+    let files = inventory.files();
+    let mut out = Vec::new();
+    match target {
+        Target::Host(host) => {
+            out.extend(file_start(
+                root,
+                files,
+                &format!("host_data/{}.toml", host.name()),
+            ));
+            out.extend(host.location().and_then(|l| location(root, files, &l)));
+        }
+        Target::Group(group) => {
+            out.extend(file_start(
+                root,
+                files,
+                &format!("group_data/{}.toml", group.name()),
+            ));
+            out.extend(group.location().and_then(|l| location(root, files, &l)));
+        }
+        Target::Key(written) => {
+            let reach = inventory.reach(written);
+            if !reach.wins.is_empty() || !reach.merged.is_empty() {
+                out.extend(
+                    written
+                        .origin
+                        .location
+                        .as_ref()
+                        .and_then(|l| location(root, files, l)),
+                );
+            }
+            for (_, winner, _) in &reach.shadowed {
+                if let Some(l) = winner
+                    .origin
+                    .location
+                    .as_ref()
+                    .and_then(|l| location(root, files, l))
+                    && !out.contains(&l)
+                {
+                    out.push(l);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every definition of the key of `target` (in precedence order of their
+/// layers, then by file and line); for a host or a group, its definition.
+pub fn references(root: &Path, inventory: &Inventory, target: &Target<'_>) -> Vec<Location> {
+    match target {
+        Target::Key(written) => inventory
+            .written(written.key)
+            .iter()
+            .filter_map(|w| w.origin.location.as_ref())
+            .filter_map(|l| location(root, inventory.files(), l))
+            .collect(),
+        other => definition(root, inventory, other),
+    }
+}

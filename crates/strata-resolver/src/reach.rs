@@ -1,0 +1,149 @@
+//! From a line of a file to what it does to the resolved inventory: the
+//! definition written there ([`Inventory::written_at`]), every definition
+//! of a key ([`Inventory::written`]), and on which hosts a definition wins
+//! or is shadowed, and by what ([`Inventory::reach`]), in the words of
+//! [`Data::explain`](crate::Data::explain). The language server's hover,
+//! definition and references are made of these.
+
+use strata_parser::Value;
+
+use crate::data::{Definition, Origin};
+use crate::explain::Reason;
+use crate::inventory::{Host, Inventory, SetId};
+
+/// One top-level definition of a key as written in one layer: a line of a
+/// data file, or of an inline `data` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written<'a> {
+    /// The key.
+    pub key: &'a str,
+    /// The value as written.
+    pub value: &'a Value,
+    /// Where it is written (the key's position) and its layer.
+    pub origin: Origin<'a>,
+    set: SetId,
+}
+
+/// On which hosts a definition wins, and where it is shadowed, by what.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reach<'a> {
+    /// Hosts whose value of the key is this definition, in inventory order.
+    pub wins: Vec<Host<'a>>,
+    /// Hosts where another definition wins: that definition, and the rule
+    /// by which it beats this one ([`Reason`]'s words, as `strata explain`
+    /// says them).
+    pub shadowed: Vec<(Host<'a>, Definition<'a>, Reason<'a>)>,
+    /// Hosts where the key's value is merged (`strata.toml`'s `[merge]`)
+    /// from this definition and others.
+    pub merged: Vec<Host<'a>>,
+}
+
+impl Inventory {
+    /// The top-level definition whose key or value covers byte `offset` of
+    /// the file `name` (relative to the root: `group_data/web.toml`, or
+    /// `hosts.toml` for inline data), if any.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// std::fs::create_dir(dir.path().join("group_data"))?;
+    /// std::fs::write(dir.path().join("group_data/web.toml"), "port = 80\nuser = \"x\"\n")?;
+    /// let inv = strata_resolver::Inventory::load(dir.path())?;
+    /// let written = inv.written_at("group_data/web.toml", 12).unwrap();
+    /// assert_eq!((written.key, written.value.as_str()), ("user", Some("x")));
+    /// # Ok(()) }
+    /// ```
+    pub fn written_at(&self, name: &str, offset: usize) -> Option<Written<'_>> {
+        let file = self.files.find(name)?;
+        self.sets.iter().enumerate().find_map(|(id, set)| {
+            if set.file != file {
+                return None;
+            }
+            set.table.iter().find_map(|(key, entry)| {
+                let covers = |s: strata_parser::Span| s.range().contains(&offset);
+                (covers(entry.key_span) || covers(entry.value_span)).then(|| Written {
+                    key,
+                    value: &entry.value,
+                    origin: self.origin_of(set, Some(entry.key_span)),
+                    set: id as SetId,
+                })
+            })
+        })
+    }
+
+    /// Every definition of `key` in the inventory's layers, highest layer
+    /// first (`Layer`'s order), then by file and position.
+    pub fn written(&self, key: &str) -> Vec<Written<'_>> {
+        let mut out: Vec<Written<'_>> = self
+            .sets
+            .iter()
+            .enumerate()
+            .filter_map(|(id, set)| {
+                let (key, entry) = set.table.iter().find(|(k, _)| *k == key)?;
+                Some(Written {
+                    key,
+                    value: &entry.value,
+                    origin: self.origin_of(set, Some(entry.key_span)),
+                    set: id as SetId,
+                })
+            })
+            .collect();
+        out.sort_by_key(|w| {
+            let l = w.origin.location.as_ref();
+            (
+                w.origin.layer,
+                w.origin.source,
+                l.map(|l| (l.line, l.column)),
+            )
+        });
+        out
+    }
+
+    /// On which hosts `written` wins, is shadowed (and by what), or is
+    /// merged with others, over the hosts whose data it is a layer of.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\", \"w2\"]\n")?;
+    /// std::fs::create_dir(dir.path().join("group_data"))?;
+    /// std::fs::create_dir(dir.path().join("host_data"))?;
+    /// std::fs::write(dir.path().join("group_data/web.toml"), "port = 80\n")?;
+    /// std::fs::write(dir.path().join("host_data/w2.toml"), "port = 8080\n")?;
+    /// let inv = strata_resolver::Inventory::load(dir.path())?;
+    /// let reach = inv.reach(&inv.written_at("group_data/web.toml", 0).unwrap());
+    /// assert_eq!(reach.wins.iter().map(|h| h.name()).collect::<Vec<_>>(), ["w1"]);
+    /// let (host, winner, reason) = &reach.shadowed[0];
+    /// assert_eq!((host.name(), winner.origin.to_string().as_str()), ("w2", "host_data/w2.toml:1:1 (host file)"));
+    /// assert_eq!(reason.to_string(), "host file data (rank 2) beats group file data (rank 6)");
+    /// # Ok(()) }
+    /// ```
+    pub fn reach<'a>(&'a self, written: &Written<'a>) -> Reach<'a> {
+        let mut reach = Reach {
+            wins: Vec::new(),
+            shadowed: Vec::new(),
+            merged: Vec::new(),
+        };
+        let is_this = |d: &Definition<'_>| {
+            d.origin.source == written.origin.source && d.origin.location == written.origin.location
+        };
+        for host in self.hosts() {
+            let data = host.data();
+            if !data.chain().contains(&written.set) {
+                continue;
+            }
+            let Some(e) = data.explain(written.key) else {
+                continue;
+            };
+            if e.merged.is_some() {
+                reach.merged.push(host);
+            } else if is_this(&e.winner) {
+                reach.wins.push(host);
+            } else if let Some((_, reason)) = e.shadowed.into_iter().find(|(d, _)| is_this(d)) {
+                reach.shadowed.push((host, e.winner, reason));
+            }
+        }
+        reach
+    }
+}
