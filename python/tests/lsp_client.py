@@ -27,6 +27,7 @@ from conftest import missing, strata, strata_bin
 
 try:
     from lsprotocol import types as lsp
+    from pygls.exceptions import JsonRpcException  # noqa: F401 (for the tests: an error answer)
     from pygls.lsp.client import LanguageClient
 except ImportError:  # require_pygls() says so: a skip on a developer's machine, a failure in CI
     lsp = None
@@ -224,7 +225,7 @@ class Server:
         """Locations as `file:line` (1-based, relative to the inventory), as strata prints them."""
         if answer is None:
             return []
-        if not isinstance(answer, list):
+        if not isinstance(answer, (list, tuple)):  # one Location, or a sequence of them
             answer = [answer]
         shown = []
         for location in answer:

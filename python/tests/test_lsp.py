@@ -25,6 +25,7 @@ import pytest
 from conftest import EXAMPLES, GEN_PY, SUMMARY, strata
 from lsp_client import (
     ANSWER_TIMEOUT,
+    JsonRpcException,
     RawPipe,
     check_on_disk,
     line_of,
@@ -35,9 +36,10 @@ from lsp_client import (
     started,
 )
 
-# The issue's target at 10,000 hosts, and the bound asserted here: five times it, so that a loaded
-# machine does not fail the test; the measured medians are printed.
+# The issue's targets at 10,000 hosts, and the bounds asserted here: five times each, so that a
+# loaded machine does not fail the test; the measured medians are printed.
 TARGET_DIAGNOSTICS_MS = 200
+TARGET_HOVER_MS = 50
 BOUND_FACTOR = 5
 
 
@@ -61,6 +63,9 @@ def test_initialize_announces_the_first_steps_capabilities_and_exit_is_clean(bas
     async def scenario() -> None:
         async with started(basic) as (server, result):
             caps = result.capabilities
+            assert caps.hover_provider, caps
+            assert caps.definition_provider, caps
+            assert caps.references_provider, caps
             sync = caps.text_document_sync
             kind = sync.change if isinstance(sync, lsp.TextDocumentSyncOptions) else sync
             assert kind in (lsp.TextDocumentSyncKind.Full, lsp.TextDocumentSyncKind.Incremental), sync
@@ -159,6 +164,10 @@ def test_a_file_outside_any_inventory_gets_no_answers_and_breaks_nothing(basic: 
             uri = outside.as_uri()
             server.open("", outside.read_text(), uri=uri)
             server.change("", "app_port = ", uri=uri)
+            try:
+                assert await server.hover("", 0, 1, uri=uri) is None
+            except JsonRpcException as error:  # an error answer is a fine answer too
+                assert error.code < 0
             server.close("", uri=uri)
             # The inventory still works, and nothing was published against the outside file.
             await server.still_answers("group_data/webservers.toml")
@@ -175,12 +184,15 @@ def test_a_50_mb_buffer_is_answered_within_bounds_and_memory(basic: Path, tmp_pa
     text = filler + (basic / name).read_text()
     assert len(text) >= 50_000_000
     want = check_on_disk(basic, {name: text}, tmp_path / "oracle")
+    key_line = text.count("\n", 0, text.index("log_level ="))
 
     async def scenario() -> int:
         async with started(basic) as (server, _):
             server.open(name)
             server.change(name, text)
             await server.wait_for_diagnostics(want, "the 50 MB buffer")
+            hover = await server.hover(name, key_line, 1)
+            assert hover and hover.splitlines()[0] == '`log_level = "info"`', hover
             peak = peak_memory_kib(server.process.pid)
             server.change(name, (basic / name).read_text())
             await server.still_answers(name)
@@ -229,8 +241,10 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
         # Positions outside the document, and a document nobody opened: no hover, or an error.
         server.hover(5, uri, 10_000, 10_000)
         assert server.response(5).get("result") is None
+        # A character past the end of its line means the end of the line, as the protocol says.
         server.hover(6, uri, 0, 2**31 - 1)
-        assert server.response(6).get("result") is None
+        server.hover(60, uri, 0, len((basic / "group_data/webservers.toml").read_text().splitlines()[0]))
+        assert server.response(6).get("result") == server.response(60).get("result")
         server.hover(7, "file:///nowhere/at/all.toml", 0, 0)
         assert server.response(7).get("result") is None
         server.hover(8, "not a uri", 0, 0)
@@ -242,7 +256,11 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
                 "params": {"textDocument": {"uri": uri + "x", "version": -1}, "contentChanges": [{"text": "x ="}]},
             }
         )
-        # After all that, the server still works.
+        # After all that, the server still works: a well-formed hover is answered, an edit's
+        # diagnostics are published.
+        server.hover(9, uri, 0, 1)
+        answer = server.response(9)
+        assert answer.get("result") and "app_env" in json.dumps(answer["result"]), answer
         server.still_answers(uri, (basic / "group_data/webservers.toml").read_text(), 2)
         server.send({"id": 10, "method": "shutdown"})
         assert "result" in server.response(10)
@@ -291,7 +309,7 @@ def inventory_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return (out / "strata").resolve()
 
 
-def test_latency_at_10000_hosts_of_an_edit_until_its_diagnostics(
+def test_latency_at_10000_hosts_of_an_edit_until_its_diagnostics_and_of_a_hover(
     inventory_10k: Path, request: pytest.FixtureRequest
 ) -> None:
     """A group data file of gen.py's 10,000-host inventory is edited back and forth, each edit
@@ -299,13 +317,17 @@ def test_latency_at_10000_hosts_of_an_edit_until_its_diagnostics(
 
     - `tier` given another type than the other layers give it: warnings published on the files of
       those layers (g0001.toml is watched), then the value restored: the warnings cleared;
-    - a value TOML cannot read: an error on the edited file itself, then the fix."""
+    - a value TOML cannot read: an error on the edited file itself, then the fix.
+
+    A hover on the key (who wins on how many of the group's hosts) is timed from request to
+    answer."""
     name = "group_data/g0000.toml"
     path = inventory_10k / name
     original = path.read_text()
     drifted_text = original.replace("tier = 0", 'tier = "zero"')
     broken_text = original.replace("tier = 0", "tier = ")
     assert original != drifted_text != broken_text != original
+    tier_line = line_of(path, "tier =")
     clean = json.loads(strata("-i", str(inventory_10k), "check", "--format", "json", check=False).stdout)
     assert clean == [], "gen.py's inventory is clean"
 
@@ -332,23 +354,30 @@ def test_latency_at_10000_hosts_of_an_edit_until_its_diagnostics(
             await timed(original, lambda: not drifted(), "the first warnings cleared")
 
             figures: dict[str, list[float]] = {"drift": [], "drift cleared": [], "syntax": [], "syntax fixed": []}
+            hovers: list[float] = []
             for _ in range(7):
                 figures["drift"].append(await timed(drifted_text, drifted, "the type drift's warnings"))
                 figures["drift cleared"].append(await timed(original, lambda: not drifted(), "the warnings cleared"))
                 figures["syntax"].append(await timed(broken_text, broken, "the syntax error"))
                 figures["syntax fixed"].append(await timed(original, lambda: not broken(), "the error cleared"))
+                sent = time.perf_counter()
+                text = await server.hover(name, tier_line, 1)
+                hovers.append(time.perf_counter() - sent)
+                assert text and text.startswith("`tier = 0`") and "wins on" in text, text
             assert await server.stop() == 0
+            figures["hover"] = hovers
             return figures, first
 
     figures, first = run(scenario(), timeout=900)
     ms = {what: 1000 * statistics.median(times) for what, times in figures.items()}
     summary = (
         f"strata lsp latency at 10,000 hosts, medians of {len(figures['drift'])}: edit of {name} -> diagnostics: "
-        + ", ".join(f"{what} {ms[what]:.0f} ms" for what in ms)
-        + f"; the first edit, with the first load, {first * 1000:.0f} ms"
-        + f" (target {TARGET_DIAGNOSTICS_MS} ms; bound asserted {BOUND_FACTOR}x)"
+        + ", ".join(f"{what} {ms[what]:.0f} ms" for what in ms if what != "hover")
+        + f"; hover {ms['hover']:.1f} ms; the first edit, with the first load, {first * 1000:.0f} ms"
+        + f" (targets {TARGET_DIAGNOSTICS_MS} ms and {TARGET_HOVER_MS} ms; bounds asserted {BOUND_FACTOR}x)"
     )
     print("\n" + summary, file=sys.stderr)
     request.config.stash.setdefault(SUMMARY, []).append(summary)
-    for what in figures:
+    for what in ("drift", "drift cleared", "syntax", "syntax fixed"):
         assert ms[what] < BOUND_FACTOR * TARGET_DIAGNOSTICS_MS, summary
+    assert ms["hover"] < BOUND_FACTOR * TARGET_HOVER_MS, summary
