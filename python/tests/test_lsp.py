@@ -151,6 +151,36 @@ def test_diagnostics_follow_each_edit_as_strata_check_reports_them_and_clear_whe
     run(scenario())
 
 
+def test_a_command_source_is_never_run(basic: Path, tmp_path: Path) -> None:
+    """The server loads as check does without --allow-exec: a command source is reported
+    (`strata::source_not_run`, as check says), never started, however the buffers change."""
+    marker = tmp_path / "the-source-ran"
+    script = basic / "cmdb.sh"
+    script.write_text(f"#!/bin/sh\ntouch '{marker}'\necho '{{}}'\n")
+    script.chmod(0o755)
+    (basic / "sources").mkdir()
+    (basic / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh"]\n')
+    want = check_on_disk(basic, {}, tmp_path / "oracle")
+    assert any(code == "strata::source_not_run" for _, _, _, code, _ in want), want
+    assert not marker.exists(), "strata check itself ran the source"
+
+    async def scenario() -> None:
+        async with started(basic) as (server, _):
+            server.open("sources/cmdb.toml")
+            await server.wait_for_diagnostics(want, "the source not run")
+            server.change("sources/cmdb.toml", 'command = ["./cmdb.sh", "--list"]\n')
+            await server.wait_for_diagnostics(
+                check_on_disk(basic, {"sources/cmdb.toml": 'command = ["./cmdb.sh", "--list"]\n'}, tmp_path / "o2"),
+                "the changed source not run",
+            )
+            server.open("hosts.toml")
+            assert await server.hover("hosts.toml", line_of(basic / "hosts.toml", "webservers ="), 1)
+            assert await server.stop() == 0
+
+    run(scenario())
+    assert not marker.exists(), "the server ran a command source"
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="not built yet (docs/cli.md, lsp): a buffer of a file not yet on disk joins the inventory once saved",
