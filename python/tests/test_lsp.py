@@ -361,7 +361,9 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
     assert b"panicked" not in server.stderr, server.stderr.decode(errors="replace")
 
 
-@pytest.mark.parametrize("how", ["both pipes closed after a request", "closed in the middle of a message"])
+@pytest.mark.parametrize(
+    "how", ["both pipes closed after a request", "closed in the middle of a message", "stops reading, stdin open"]
+)
 def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic: Path, how: str) -> None:
     server = RawPipe(basic)
     try:
@@ -377,9 +379,15 @@ def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic: Path,
         server.hover(1, uri, line_of(basic / "hosts.toml", "webservers ="), 2)
         if how == "closed in the middle of a message":
             server.write(b'Content-Length: 1000\r\n\r\n{"jsonrpc": "2.0", "id": 2, "meth')
-        # The client is gone: nobody writes, nobody reads.
-        server.process.stdin.close()
-        server.process.stdout.close()
+        if how == "stops reading, stdin open":
+            # Nobody reads any more; the requests that follow can only be answered into the void.
+            server.process.stdout.close()
+            for request_id in range(2, 12):
+                server.hover(request_id, uri, line_of(basic / "hosts.toml", "webservers ="), 2)
+        else:
+            # The client is gone: nobody writes, nobody reads.
+            server.process.stdin.close()
+            server.process.stdout.close()
         code = server.exited_within(30)
         assert code is not None, f"the server did not exit within 30 s after its client vanished ({how})"
     finally:
