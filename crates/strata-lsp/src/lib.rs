@@ -19,6 +19,7 @@
 //! turns strata's diagnostics into the protocol's, `text` converts
 //! positions.
 
+mod complete;
 mod diagnostics;
 mod hover;
 mod locate;

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
@@ -31,6 +32,10 @@ struct Tracked {
     stale: bool,
     /// The files that were last published with diagnostics (to clear them).
     published: BTreeSet<PathBuf>,
+    /// The last load that gave an inventory, when the last one did not.
+    last_good: Option<Snapshot>,
+    /// The data files parsed by earlier loads, reused while unchanged.
+    memo: Arc<strata::ParseMemo>,
 }
 
 /// A document the client holds open.
@@ -207,6 +212,11 @@ impl Server<'_> {
                     to_json(found)
                 })
             }
+            request::Completion::METHOD => params::<lsp_types::CompletionParams>(r.params)
+                .and_then(|p| {
+                    let list = self.completion(p.text_document_position);
+                    to_json(list.map(lsp_types::CompletionResponse::List))
+                }),
             request::Initialize::METHOD => Err(Failure {
                 code: ErrorCode::InvalidRequest,
                 message: "initialize was already received".into(),
@@ -292,6 +302,32 @@ impl Server<'_> {
         Some(answer(&root, inventory, &target))
     }
 
+    /// The completions at a position, from the inventory as last loaded
+    /// without errors (while a document is being typed, it often does
+    /// not load).
+    fn completion(
+        &mut self,
+        position: TextDocumentPositionParams,
+    ) -> Option<lsp_types::CompletionList> {
+        let path = file_path(&position.text_document.uri)?;
+        let root = workspace::inventory_of(&path)?;
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let tracked = self.inventories.get(&root)?;
+        let inventory = [&tracked.snapshot, &tracked.last_good]
+            .into_iter()
+            .find_map(|s| s.as_ref()?.inventory())?;
+        let name = workspace::relative(&root, &path)?;
+        let text = match self.documents.values().find(|d| d.path == path) {
+            Some(doc) => doc.text.as_str(),
+            None => inventory.files().get(inventory.files().find(&name)?).text(),
+        };
+        let offset = crate::text::offset(text, position.position)?;
+        Some(crate::complete::complete(inventory, &name, text, offset))
+    }
+
     /// Records the text of an open document and marks its inventory stale.
     fn open(&mut self, uri: Url, text: String) {
         let Some(path) = file_path(&uri) else {
@@ -318,6 +354,8 @@ impl Server<'_> {
             snapshot: None,
             stale: true,
             published: BTreeSet::new(),
+            last_good: None,
+            memo: Arc::default(),
         });
     }
 
@@ -335,7 +373,10 @@ impl Server<'_> {
     }
 
     fn reload(&mut self, root: &Path) {
-        let mut buffers = strata::Overlay::default();
+        let Some(memo) = self.inventories.get(root).map(|t| t.memo.clone()) else {
+            return;
+        };
+        let mut buffers = strata::Overlay::default().with_memo(memo);
         for doc in self.documents.values() {
             if workspace::inventory_of(&doc.path).as_deref() == Some(root)
                 && let Some(name) = workspace::relative(root, &doc.path)
@@ -355,7 +396,15 @@ impl Server<'_> {
             .cloned()
             .collect();
         tracked.published = by_file.keys().cloned().collect();
-        tracked.snapshot = Some(snapshot);
+        let previous = tracked.snapshot.replace(snapshot);
+        match tracked.snapshot.as_ref().and_then(Snapshot::inventory) {
+            Some(_) => tracked.last_good = None,
+            None => {
+                if let Some(p) = previous.filter(|p| p.inventory().is_some()) {
+                    tracked.last_good = Some(p);
+                }
+            }
+        }
         tracked.stale = false;
         for path in cleared {
             self.publish(&path, Vec::new());
@@ -432,6 +481,10 @@ fn initialize_result() -> serde_json::Value {
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
+            completion_provider: Some(lsp_types::CompletionOptions {
+                trigger_characters: Some(vec!["\"".into(), "@".into()]),
+                ..Default::default()
+            }),
             ..Default::default()
         },
         server_info: Some(ServerInfo {

@@ -232,3 +232,63 @@ fn schema_diagnostics_are_published_too() {
     );
     client.shut_down();
 }
+
+#[test]
+fn completion_offers_names_and_keys_while_a_document_is_broken() {
+    let (_dir, root) = common::example("basic");
+    let mut client = Client::initialized(&root);
+    let labels = |list: &Value| -> Vec<(String, String)> {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["label"].as_str().unwrap().into(),
+                    i["detail"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let hosts = root.join("hosts.toml");
+    let text = std::fs::read_to_string(&hosts).unwrap();
+    client.open(&hosts, &text);
+    // Typing a new group: hosts.toml does not load while the line is
+    // unfinished; the last inventory that loaded answers.
+    let typing = format!("{text}extra = [\"we");
+    client.change(&hosts, 2, &typing);
+    let line = typing.lines().count() as u32 - 1;
+    let list = client.at("textDocument/completion", &hosts, line, 12);
+    assert_eq!(
+        labels(&list),
+        [
+            ("webservers".to_string(), "group, 2 hosts".to_string()),
+            (
+                "web1.example.com".into(),
+                "host in webservers, monitoring".into()
+            ),
+            (
+                "web2.example.com".into(),
+                "host in webservers, monitoring".into()
+            ),
+        ]
+    );
+    assert_eq!(list["isIncomplete"], false);
+    let list = client.at("textDocument/completion", &hosts, line, 9);
+    assert_eq!(labels(&list).len(), 3 + 7 + 3, "{list}");
+    // Keys in a data file, with their types.
+    let db = root.join("group_data/databases.toml");
+    client.open(&db, "db_port = 5432\nbackup = false\nssh\n");
+    let list = client.at("textDocument/completion", &db, 2, 3);
+    assert_eq!(
+        labels(&list),
+        [
+            (
+                "ssh_port".to_string(),
+                "integer, written in 2 layers".to_string()
+            ),
+            ("ssh_user".into(), "string, written in 1 layer".into()),
+        ]
+    );
+    client.shut_down();
+}

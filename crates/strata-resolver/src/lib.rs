@@ -85,7 +85,7 @@ pub use loader::{Checked, Loader, LoaderWith};
 pub use merge::KNOCKOUT_PREFIX;
 pub use problems::{LoadError, Problems};
 pub use range::{MAX_EXPANSION, RangeError, count as range_count, expand as expand_ranges};
-pub use reach::{Reach, Written};
+pub use reach::{KeyUse, Reach, Written};
 pub use resolve::budget::Budget;
 pub use resolve::external::fetch;
 pub use schema::{SchemaError, Schemas};

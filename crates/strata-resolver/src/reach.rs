@@ -24,6 +24,18 @@ pub struct Written<'a> {
     set: SetId,
 }
 
+/// A top-level key as the inventory's layers write it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyUse<'a> {
+    /// The key.
+    pub key: &'a str,
+    /// The types it is written with (`integer`, `string`...), in the
+    /// order first met.
+    pub types: Vec<&'static str>,
+    /// How many layers write it.
+    pub layers: usize,
+}
+
 /// On which hosts a definition wins, and where it is shadowed, by what.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reach<'a> {
@@ -98,6 +110,37 @@ impl Inventory {
             )
         });
         out
+    }
+
+    /// Every top-level key written in the inventory's layers, in name
+    /// order, with its types and how many layers write it.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("a", ["h"], toml::toml! { port = 1 })
+    ///     .group_with_data("b", ["h"], toml::toml! { port = "x" })
+    ///     .build()
+    ///     .unwrap();
+    /// let keys = inv.keys_written();
+    /// assert_eq!((keys[0].key, keys[0].types.as_slice(), keys[0].layers), ("port", &["integer", "string"][..], 2));
+    /// ```
+    pub fn keys_written(&self) -> Vec<KeyUse<'_>> {
+        let mut by_key: std::collections::BTreeMap<&str, KeyUse<'_>> = Default::default();
+        for set in &self.sets {
+            for (key, entry) in set.table.iter() {
+                let seen = by_key.entry(key).or_insert_with(|| KeyUse {
+                    key,
+                    types: Vec::new(),
+                    layers: 0,
+                });
+                seen.layers += 1;
+                let ty = entry.value.type_str();
+                if !seen.types.contains(&ty) {
+                    seen.types.push(ty);
+                }
+            }
+        }
+        by_key.into_values().collect()
     }
 
     /// On which hosts `written` wins, is shadowed (and by what), or is

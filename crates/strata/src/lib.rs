@@ -157,13 +157,13 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
 }
 pub use strata_parser::{
     Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Overlay,
-    SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
+    ParseMemo, SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
     escape_controls, needs_escape,
 };
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Checked, Connector, ConnectorHost, Connectors,
     ContributionChange, Data, DataError, Definition, DroppedPiece, Explanation, Group, GroupDiff,
-    Host, HostSpec, Inventory, InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, Layer, Limit,
-    LimitError, LoadError, LoaderWith, MAX_PIECES, Merged, Origin, Piece, PieceChange, Problems,
-    Reach, Reason, SchemaError, Schemas, StrategyChange, Written, diff, reason,
+    Host, HostSpec, Inventory, InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, KeyUse, Layer,
+    Limit, LimitError, LoadError, LoaderWith, MAX_PIECES, Merged, Origin, Piece, PieceChange,
+    Problems, Reach, Reason, SchemaError, Schemas, StrategyChange, Written, diff, reason,
 };

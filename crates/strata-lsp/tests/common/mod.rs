@@ -153,6 +153,17 @@ impl Client {
         }
     }
 
+    /// Waits for the next publication of diagnostics, whatever its file.
+    pub fn next_publication(&mut self) -> Value {
+        loop {
+            let m = self.next();
+            if m["method"] == "textDocument/publishDiagnostics" {
+                return m;
+            }
+            self.notifications.push(m);
+        }
+    }
+
     /// Opens (or replaces) a document's text.
     pub fn open(&mut self, path: &Path, text: &str) {
         self.notify(

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use strata_diagnostics::{Code, Diagnostic, FileId, Files};
 
 use super::disk::{self, Found};
-use super::overlay::Overlay;
+use super::overlay::{Overlay, Version};
 use super::problems::read_diagnostic;
 use crate::convert::{Keys, parse_data_text};
 use crate::model::{DataFile, DataTable};
@@ -22,7 +22,8 @@ static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const BATCH: usize = 4096;
 
 /// One file as [`parse_files`] left it, for [`add_files`].
-pub(super) struct Parsed {
+#[derive(Clone, Debug)]
+pub(crate) struct Parsed {
     /// Empty when it was let go (`stamp`).
     text: String,
     /// The text's [`strata_diagnostics::stamp`], when the text was let go.
@@ -71,39 +72,74 @@ pub(super) fn parse_files(
         .enumerate()
         .map(|(i, found)| {
             let file = FileId::from_index(base + i);
-            match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
-                Ok(mut text) => {
-                    // The TOML parser holds every token of a document while
-                    // parsing it (for a hostile file, many times its size):
-                    // big files take turns so that their peaks do not add up.
-                    let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
-                    let mut diagnostics = Vec::new();
-                    let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
-                    // A file whose name is not UTF-8 could not be found
-                    // again by its name: it keeps its text.
-                    let kept = overlay.get(&found.display).is_some() || !found.rebuilt();
-                    let stamp = (let_go && ok && diagnostics.is_empty() && !kept)
-                        .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
-                    Parsed {
-                        text,
-                        stamp,
-                        table,
-                        ok,
-                        problem: None,
-                        diagnostics,
-                    }
-                }
-                Err(p) => Parsed {
-                    text: p.partial,
-                    stamp: None,
-                    table: DataTable::default(),
-                    ok: false,
-                    problem: Some((p.code, p.message)),
-                    diagnostics: Vec::new(),
-                },
+            let Some(memo) = overlay.memo().filter(|_| !let_go) else {
+                return parse_file(root, found, file, keys, let_go, overlay);
+            };
+            // Only regular files: a symbolic link is checked again each time.
+            let version = match overlay.get(&found.display) {
+                _ if found.kind != disk::Kind::File => None,
+                Some(text) => Some(Version::Text(strata_diagnostics::stamp(text))),
+                None => std::fs::symlink_metadata(found.path(root))
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .and_then(|m| Some(Version::Disk(m.len(), m.modified().ok()?))),
+            };
+            if let Some(v) = version
+                && let Some(parsed) = memo.get(&found.display, file, v)
+            {
+                return parsed;
             }
+            let parsed = parse_file(root, found, file, keys, let_go, overlay);
+            if let Some(v) = version
+                && parsed.problem.is_none()
+            {
+                memo.keep(&found.display, file, v, &parsed);
+            }
+            parsed
         })
         .collect()
+}
+
+/// Reads and parses one file, as the file numbered `file`.
+fn parse_file(
+    root: &Path,
+    found: &Found,
+    file: FileId,
+    keys: &Keys,
+    let_go: bool,
+    overlay: &Overlay,
+) -> Parsed {
+    match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
+        Ok(mut text) => {
+            // The TOML parser holds every token of a document while
+            // parsing it (for a hostile file, many times its size):
+            // big files take turns so that their peaks do not add up.
+            let _turn = (text.len() > BIG_FILE).then(|| BIG_FILES.lock());
+            let mut diagnostics = Vec::new();
+            let (table, ok) = parse_data_text(file, &text, &mut diagnostics, keys);
+            // A file whose name is not UTF-8 could not be found
+            // again by its name: it keeps its text.
+            let kept = overlay.get(&found.display).is_some() || !found.rebuilt();
+            let stamp = (let_go && ok && diagnostics.is_empty() && !kept)
+                .then(|| strata_diagnostics::stamp(&std::mem::take(&mut text)));
+            Parsed {
+                text,
+                stamp,
+                table,
+                ok,
+                problem: None,
+                diagnostics,
+            }
+        }
+        Err(p) => Parsed {
+            text: p.partial,
+            stamp: None,
+            table: DataTable::default(),
+            ok: false,
+            problem: Some((p.code, p.message)),
+            diagnostics: Vec::new(),
+        },
+    }
 }
 
 /// Adds the files [`parse_files`] read to `store`, in order, and their

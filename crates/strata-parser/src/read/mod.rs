@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use strata_diagnostics::{Code, Diagnostic, Files, Span};
 
 pub use disk::MAX_FILE_SIZE;
-pub use overlay::Overlay;
+pub use overlay::{Overlay, ParseMemo};
 pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 
 use crate::convert::Keys;
