@@ -1,8 +1,8 @@
 -- Neovim's own LSP client (0.7 and later) against `strata lsp` on a copy of
--- examples/basic: opens a data file, asks for hover and definition, breaks a
--- value, reads the diagnostics the server publishes, fixes it, then stops the
--- server. Everything it sees is written as text to $STRATA_NVIM_OUT, with
--- the inventory's path replaced by `<inventory>`; the test
+-- examples/basic: opens a data file, asks for hover, definition, references
+-- and completion, breaks a value, reads the diagnostics the server publishes,
+-- fixes it, then stops the server. Everything it sees is written as text to
+-- $STRATA_NVIM_OUT, paths relative to the inventory; the test
 -- crates/strata-cli/tests/editor.rs compares that with nvim-lsp.expected.
 --
 --   STRATA_BIN=target/debug/strata STRATA_NVIM_INVENTORY=/tmp/copy-of-basic \
@@ -188,6 +188,25 @@ local function jump(method, bufnr, line, character)
   end
 end
 
+-- Completion at a position, its items as `label (detail)`, sorted.
+local function complete(bufnr, line, character)
+  local word = vim.api.nvim_buf_get_lines(bufnr, line, line + 1, true)[1]
+  say(string.format('completion %s (`%s` before the cursor):', show_position(vim.uri_from_bufnr(bufnr), { line = line, character = character }), word:sub(1, character)))
+  local result = request(bufnr, 'textDocument/completion', line, character)
+  local items = result and (result.items or result) or {}
+  local shown = {}
+  for _, item in ipairs(items) do
+    table.insert(shown, string.format('  %s (%s)', item.label, tostring(item.detail)))
+  end
+  table.sort(shown)
+  if #shown == 0 then
+    say('  (none)')
+  end
+  for _, text in ipairs(shown) do
+    say(text)
+  end
+end
+
 local function edit(bufnr, line, text)
   local before = published
   say(string.format('edit %s line %d: `%s`', show_path(vim.api.nvim_buf_get_name(bufnr)), line + 1, text))
@@ -244,6 +263,7 @@ local function run()
   hover(data, 3, 0)
   jump('textDocument/definition', data, 3, 0)
   jump('textDocument/references', data, 3, 0)
+  complete(data, 3, 3)
 
   -- hosts.toml: the group `webservers` (line 6) and a host name in it.
   local hosts = open('hosts.toml')
@@ -251,6 +271,7 @@ local function run()
   jump('textDocument/definition', hosts, 5, 0)
   hover(hosts, 5, 15)
   jump('textDocument/definition', hosts, 5, 15)
+  complete(hosts, 5, 3)
 
   -- Break a value, fix it, then give it another type than other layers give it.
   vim.api.nvim_set_current_buf(data)
