@@ -200,6 +200,17 @@ class Server:
         assert answer.contents.kind == lsp.MarkupKind.Markdown
         return answer.contents.value
 
+    async def completion(self, relative: str, line: int, character: int) -> dict[str, str]:
+        """The completion items offered: {label: detail}."""
+        answer = await self.answer(
+            self.client.text_document_completion_async(
+                lsp.CompletionParams(**self._position(relative, line, character))
+            ),
+            f"completion at {relative}:{line + 1}:{character + 1}",
+        )
+        items = answer.items if isinstance(answer, lsp.CompletionList) else (answer or [])
+        return {item.label: item.detail or "" for item in items}
+
     async def definition(self, relative: str, line: int, character: int) -> list[str]:
         answer = await self.answer(
             self.client.text_document_definition_async(

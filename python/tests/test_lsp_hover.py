@@ -1,4 +1,4 @@
-"""`strata lsp`'s hover, definition and references on a copy of examples/basic, driven by pygls's
+"""`strata lsp`'s hover, definition, references and completion on a copy of examples/basic, driven by pygls's
 LanguageClient (lsp_client.py). What each answer must say comes from the strata command: `explain
 --format json` (which definition wins on which host, and what it shadows), `list` and `groups`.
 """
@@ -239,3 +239,33 @@ def test_positions_are_counted_in_utf16_code_units(basic: Path) -> None:
 
     text = run(scenario())
     assert text and text.splitlines()[0] == "`app_port = 8002`", text
+
+
+def test_completion_offers_the_inventorys_names_in_hosts_toml_and_its_keys_in_data_files(basic: Path) -> None:
+    listed = strata_json("-i", str(basic), "list", "--format", "json")["hosts"]
+    groups = [g["name"] for g in strata_json("-i", str(basic), "groups", "--format", "json")]
+    keys = sorted({key for host in listed for key in host["data"]})
+
+    async def scenario() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+        async with started(basic) as (server, _):
+            server.open("hosts.toml")
+            server.open("group_data/webservers.toml")
+            # After `"web` in hosts.toml's first group line, and after nothing on a new line.
+            line = line_of(basic / "hosts.toml", "webservers =")
+            web = await server.completion("hosts.toml", line, 3)
+            text = (basic / "group_data/webservers.toml").read_text()
+            server.change("group_data/webservers.toml", text + "\n")
+            everything = await server.completion("group_data/webservers.toml", len(text.splitlines()), 0)
+            hosts_everything = await server.completion("hosts.toml", 4, 0)
+            assert await server.stop() == 0
+            return web, everything, hosts_everything
+
+    web, everything, hosts_everything = run(scenario())
+    names = [g for g in groups if g.startswith("web")] + [h["name"] for h in listed if h["name"].startswith("web")]
+    assert sorted(web) == sorted(names), web
+    assert web["webservers"] == "group, 2 hosts"
+    # Every key the resolved hosts hold was written somewhere: all are offered, with a type.
+    assert set(keys) <= set(everything), set(keys) - set(everything)
+    assert "integer" in everything["app_port"], everything["app_port"]
+    assert set(groups) | {h["name"] for h in listed} <= set(hosts_everything), hosts_everything
+    assert any(label.startswith("@") for label in hosts_everything), "connector prefixes"

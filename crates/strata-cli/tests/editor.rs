@@ -1,8 +1,9 @@
 //! A real editor against `strata lsp`: Neovim, headless, with its built-in
 //! LSP client, runs tests/editor/nvim-lsp.lua on a copy of examples/basic
-//! (open a data file, hover, definition, references, break a value, read the
-//! published diagnostics, fix it, stop the server); what it saw must equal
-//! tests/editor/nvim-lsp.expected. `SNAPSHOTS=overwrite` accepts new output.
+//! (open a data file, hover, definition, references, completion, break a
+//! value, read the published diagnostics, fix it, stop the server); what it
+//! saw must equal tests/editor/nvim-lsp.expected. `SNAPSHOTS=overwrite`
+//! accepts new output.
 //!
 //! Finding Neovim: `$STRATA_NVIM`, else `nvim` on `PATH` (Debian's package:
 //! `apt-get install neovim`; .ci/run installs it). Without it the test
