@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlparse
 
-from conftest import missing, strata, strata_bin
+from conftest import strata, strata_bin
 
 try:
     from lsprotocol import types as lsp
     from pygls.exceptions import JsonRpcException  # noqa: F401 (for the tests: an error answer)
     from pygls.lsp.client import LanguageClient
-except ImportError:  # require_pygls() says so: a skip on a developer's machine, a failure in CI
+except ImportError:  # conftest's pygls_client fixture says so: a skip here, a failure in CI
     lsp = None
 
 T = TypeVar("T")
@@ -37,11 +37,6 @@ T = TypeVar("T")
 # How long any one answer may take before a test calls the server hung. Generous: the machine is
 # shared, and a debug build may be under test.
 ANSWER_TIMEOUT = 60.0
-
-
-def require_pygls() -> None:
-    if lsp is None:
-        missing("the Python package pygls (pip install pygls==2.1.1)")
 
 
 def run(scenario: Awaitable[T], timeout: float = 300.0) -> T:

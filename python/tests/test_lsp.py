@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, GEN_PY, SUMMARY, strata
+from conftest import GEN_PY, SUMMARY, strata
 from lsp_client import (
     ANSWER_TIMEOUT,
     JsonRpcException,
@@ -32,7 +31,6 @@ from lsp_client import (
     line_of,
     lsp,
     peak_memory_kib,
-    require_pygls,
     run,
     started,
 )
@@ -44,25 +42,15 @@ TARGET_HOVER_MS = 50
 BOUND_FACTOR = 5
 
 
-@pytest.fixture(autouse=True)
-def _pygls() -> None:
-    require_pygls()
-
-
-@pytest.fixture
-def basic(tmp_path: Path) -> Path:
-    """A private copy of examples/basic."""
-    root = tmp_path / "basic"
-    shutil.copytree(EXAMPLES["basic"], root)
-    return root.resolve()
+pytestmark = pytest.mark.usefixtures("pygls_client")
 
 
 # initialize, shutdown, exit ------------------------------------------------------------------
 
 
-def test_initialize_announces_the_first_steps_capabilities_and_exit_is_clean(basic: Path) -> None:
+def test_initialize_announces_the_first_steps_capabilities_and_exit_is_clean(basic_copy: Path) -> None:
     async def scenario() -> None:
-        async with started(basic) as (server, result):
+        async with started(basic_copy) as (server, result):
             caps = result.capabilities
             assert caps.hover_provider, caps
             assert caps.definition_provider, caps
@@ -82,18 +70,18 @@ def test_initialize_announces_the_first_steps_capabilities_and_exit_is_clean(bas
 
 
 def test_diagnostics_follow_each_edit_as_strata_check_reports_them_and_clear_when_fixed(
-    basic: Path, tmp_path: Path
+    basic_copy: Path, tmp_path: Path
 ) -> None:
     webservers = "group_data/webservers.toml"
     monitoring = "group_data/monitoring.toml"
-    original = {name: (basic / name).read_text() for name in (webservers, monitoring, "hosts.toml")}
+    original = {name: (basic_copy / name).read_text() for name in (webservers, monitoring, "hosts.toml")}
     oracle = tmp_path / "oracle"
 
     async def scenario() -> None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             for name, text in original.items():
                 server.open(name, text)
-            await server.wait_for_diagnostics(check_on_disk(basic, {}, oracle), "the example as it is")
+            await server.wait_for_diagnostics(check_on_disk(basic_copy, {}, oracle), "the example as it is")
             assert server.diagnostics() == set(), "examples/basic is clean"
 
             buffers: dict[str, str] = {}
@@ -101,7 +89,7 @@ def test_diagnostics_follow_each_edit_as_strata_check_reports_them_and_clear_whe
             async def edit(name: str, text: str, what: str) -> set[tuple[str, int, int, str, str]]:
                 buffers[name] = text
                 server.change(name, text)
-                want = check_on_disk(basic, buffers, oracle)
+                want = check_on_disk(basic_copy, buffers, oracle)
                 await server.wait_for_diagnostics(want, what)
                 return want
 
@@ -152,30 +140,32 @@ def test_diagnostics_follow_each_edit_as_strata_check_reports_them_and_clear_whe
     run(scenario())
 
 
-def test_a_command_source_is_never_run(basic: Path, tmp_path: Path) -> None:
+def test_a_command_source_is_never_run(basic_copy: Path, tmp_path: Path) -> None:
     """The server loads as check does without --allow-exec: a command source is reported
     (`strata::source_not_run`, as check says), never started, however the buffers change."""
     marker = tmp_path / "the-source-ran"
-    script = basic / "cmdb.sh"
+    script = basic_copy / "cmdb.sh"
     script.write_text(f"#!/bin/sh\ntouch '{marker}'\necho '{{}}'\n")
     script.chmod(0o755)
-    (basic / "sources").mkdir()
-    (basic / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh"]\n')
-    want = check_on_disk(basic, {}, tmp_path / "oracle")
+    (basic_copy / "sources").mkdir()
+    (basic_copy / "sources" / "cmdb.toml").write_text('command = ["./cmdb.sh"]\n')
+    want = check_on_disk(basic_copy, {}, tmp_path / "oracle")
     assert any(code == "strata::source_not_run" for _, _, _, code, _ in want), want
     assert not marker.exists(), "strata check itself ran the source"
 
     async def scenario() -> None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("sources/cmdb.toml")
             await server.wait_for_diagnostics(want, "the source not run")
             server.change("sources/cmdb.toml", 'command = ["./cmdb.sh", "--list"]\n')
             await server.wait_for_diagnostics(
-                check_on_disk(basic, {"sources/cmdb.toml": 'command = ["./cmdb.sh", "--list"]\n'}, tmp_path / "o2"),
+                check_on_disk(
+                    basic_copy, {"sources/cmdb.toml": 'command = ["./cmdb.sh", "--list"]\n'}, tmp_path / "o2"
+                ),
                 "the changed source not run",
             )
             server.open("hosts.toml")
-            assert await server.hover("hosts.toml", line_of(basic / "hosts.toml", "webservers ="), 1)
+            assert await server.hover("hosts.toml", line_of(basic_copy / "hosts.toml", "webservers ="), 1)
             assert await server.stop() == 0
 
     run(scenario())
@@ -188,12 +178,14 @@ def test_a_command_source_is_never_run(basic: Path, tmp_path: Path) -> None:
     "to the open document's URI only, so the first URI keeps a stale diagnostic",
     raises=AssertionError,
 )
-def test_a_workspace_opened_through_a_symbolic_link_gets_every_diagnostic_cleared(basic: Path, tmp_path: Path) -> None:
+def test_a_workspace_opened_through_a_symbolic_link_gets_every_diagnostic_cleared(
+    basic_copy: Path, tmp_path: Path
+) -> None:
     """A workspace reached through a symbolic link (a home on another disk, macOS's /tmp): a
     drift's warning lands on hosts.toml before it is opened; once the drift is fixed, no URI the
     server ever published to may keep a diagnostic."""
     link = tmp_path / "through-a-link"
-    link.symlink_to(basic)
+    link.symlink_to(basic_copy)
     name = "group_data/webservers.toml"
     original = (link / name).read_text()
 
@@ -223,17 +215,17 @@ def test_a_workspace_opened_through_a_symbolic_link_gets_every_diagnostic_cleare
     reason="not built yet (docs/cli.md, lsp): a buffer of a file not yet on disk joins the inventory once saved",
     raises=TimeoutError,
 )
-def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_once_saved(basic: Path, tmp_path: Path) -> None:
+def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_once_saved(basic_copy: Path, tmp_path: Path) -> None:
     """An editor buffer for a file that does not exist yet (`:e group_data/webserver.toml`, a typo
     of webservers) is part of the inventory as typed (issue 25: unsaved buffers overlaid on the
     files): check's did-you-mean at once, not after the first save."""
     name = "group_data/webserver.toml"
     text = "app_port = 9000\n"
-    want = check_on_disk(basic, {name: text}, tmp_path / "oracle")
+    want = check_on_disk(basic_copy, {name: text}, tmp_path / "oracle")
     assert ("group_data/webserver.toml", 1, 1, "strata::unknown_group_file", "warning") in want
 
     async def scenario() -> None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open(name, text)
             await server.wait_for_diagnostics(want, "the new buffer's diagnostics")
             assert await server.stop() == 0
@@ -244,13 +236,13 @@ def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_once_saved(basi
 # hostile input -------------------------------------------------------------------------------
 
 
-def test_a_file_outside_any_inventory_gets_no_answers_and_breaks_nothing(basic: Path, tmp_path: Path) -> None:
+def test_a_file_outside_any_inventory_gets_no_answers_and_breaks_nothing(basic_copy: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere" / "notes.toml"
     outside.parent.mkdir()
     outside.write_text('app_port = "not a port\n')  # broken TOML too
 
     async def scenario() -> None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             uri = outside.as_uri()
             server.open("", outside.read_text(), uri=uri)
             server.change("", "app_port = ", uri=uri)
@@ -267,24 +259,24 @@ def test_a_file_outside_any_inventory_gets_no_answers_and_breaks_nothing(basic: 
     run(scenario())
 
 
-def test_a_50_mb_buffer_is_answered_within_bounds_and_memory(basic: Path, tmp_path: Path) -> None:
+def test_a_50_mb_buffer_is_answered_within_bounds_and_memory(basic_copy: Path, tmp_path: Path) -> None:
     name = "group_data/webservers.toml"
     # 50 MB of comment lines, then the file's own keys: the server must read it all, as check does.
     filler = "".join(f"# line {i:07d} of a buffer pasted in by mistake\n" for i in range(1_100_000))
-    text = filler + (basic / name).read_text()
+    text = filler + (basic_copy / name).read_text()
     assert len(text) >= 50_000_000
-    want = check_on_disk(basic, {name: text}, tmp_path / "oracle")
+    want = check_on_disk(basic_copy, {name: text}, tmp_path / "oracle")
     key_line = text.count("\n", 0, text.index("log_level ="))
 
     async def scenario() -> int:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open(name)
             server.change(name, text)
             await server.wait_for_diagnostics(want, "the 50 MB buffer")
             hover = await server.hover(name, key_line, 1)
             assert hover and hover.splitlines()[0] == '`log_level = "info"`', hover
             peak = peak_memory_kib(server.process.pid)
-            server.change(name, (basic / name).read_text())
+            server.change(name, (basic_copy / name).read_text())
             await server.still_answers(name)
             assert await server.stop() == 0
             return peak
@@ -294,11 +286,11 @@ def test_a_50_mb_buffer_is_answered_within_bounds_and_memory(basic: Path, tmp_pa
     assert peak < 1024 * 1024, f"{peak} KiB resident for a 50 MB buffer"
 
 
-def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answering(basic: Path) -> None:
-    server = RawPipe(basic)
+def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answering(basic_copy: Path) -> None:
+    server = RawPipe(basic_copy)
     try:
         server.initialize()
-        uri = (basic / "group_data/webservers.toml").as_uri()
+        uri = (basic_copy / "group_data/webservers.toml").as_uri()
         server.send(
             {
                 "method": "textDocument/didOpen",
@@ -307,7 +299,7 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
                         "uri": uri,
                         "languageId": "toml",
                         "version": 1,
-                        "text": (basic / "group_data/webservers.toml").read_text(),
+                        "text": (basic_copy / "group_data/webservers.toml").read_text(),
                     }
                 },
             }
@@ -333,7 +325,7 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
         assert server.response(5).get("result") is None
         # A character past the end of its line means the end of the line, as the protocol says.
         server.hover(6, uri, 0, 2**31 - 1)
-        server.hover(60, uri, 0, len((basic / "group_data/webservers.toml").read_text().splitlines()[0]))
+        server.hover(60, uri, 0, len((basic_copy / "group_data/webservers.toml").read_text().splitlines()[0]))
         assert server.response(6).get("result") == server.response(60).get("result")
         server.hover(7, "file:///nowhere/at/all.toml", 0, 0)
         assert server.response(7).get("result") is None
@@ -351,7 +343,7 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
         server.hover(9, uri, 0, 1)
         answer = server.response(9)
         assert answer.get("result") and "app_env" in json.dumps(answer["result"]), answer
-        server.still_answers(uri, (basic / "group_data/webservers.toml").read_text(), 2)
+        server.still_answers(uri, (basic_copy / "group_data/webservers.toml").read_text(), 2)
         server.send({"id": 10, "method": "shutdown"})
         assert "result" in server.response(10)
         server.send({"method": "exit"})
@@ -377,25 +369,25 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
         ),
     ],
 )
-def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic: Path, how: str) -> None:
-    server = RawPipe(basic)
+def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic_copy: Path, how: str) -> None:
+    server = RawPipe(basic_copy)
     try:
         server.initialize()
-        uri = (basic / "hosts.toml").as_uri()
-        text = (basic / "hosts.toml").read_text()
+        uri = (basic_copy / "hosts.toml").as_uri()
+        text = (basic_copy / "hosts.toml").read_text()
         server.send(
             {
                 "method": "textDocument/didOpen",
                 "params": {"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": text}},
             }
         )
-        server.hover(1, uri, line_of(basic / "hosts.toml", "webservers ="), 2)
+        server.hover(1, uri, line_of(basic_copy / "hosts.toml", "webservers ="), 2)
         if how == "closed in the middle of a message":
             server.write(b'Content-Length: 1000\r\n\r\n{"jsonrpc": "2.0", "id": 2, "meth')
         if how == "stops reading, stdin open":
             # Nobody reads any more; the requests that follow can only be answered into the void.
             server.process.stdout.close()
-            server.hover(2, uri, line_of(basic / "hosts.toml", "webservers ="), 2)
+            server.hover(2, uri, line_of(basic_copy / "hosts.toml", "webservers ="), 2)
         else:
             # The client is gone: nobody writes, nobody reads.
             server.process.stdin.close()

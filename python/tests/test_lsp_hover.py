@@ -6,26 +6,14 @@ LanguageClient (lsp_client.py). What each answer must say comes from the strata 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EXAMPLES, strata_json
-from lsp_client import line_of, position_of, require_pygls, run, started
+from conftest import strata_json
+from lsp_client import line_of, position_of, run, started
 
-
-@pytest.fixture(autouse=True)
-def _pygls() -> None:
-    require_pygls()
-
-
-@pytest.fixture
-def basic(tmp_path: Path) -> Path:
-    """A private copy of examples/basic."""
-    root = tmp_path / "basic"
-    shutil.copytree(EXAMPLES["basic"], root)
-    return root.resolve()
+pytestmark = pytest.mark.usefixtures("pygls_client")
 
 
 # hover -----------------------------------------------------------------------------------------
@@ -78,14 +66,14 @@ def count_phrase(text: str, verb: str) -> int:
         ("group_data/databases.toml", "backup"),  # wins over the group's inline data
     ],
 )
-def test_hover_on_a_key_says_its_value_where_it_wins_and_what_shadows_it(basic: Path, file: str, key: str) -> None:
-    path = basic / file
+def test_hover_on_a_key_says_its_value_where_it_wins_and_what_shadows_it(basic_copy: Path, file: str, key: str) -> None:
+    path = basic_copy / file
     line = line_of(path, f"{key} =")
     value = path.read_text().splitlines()[line].split("=", 1)[1].strip()
-    wins, shadowed, reasons = reach(basic, key, file, line + 1)
+    wins, shadowed, reasons = reach(basic_copy, key, file, line + 1)
 
     async def scenario() -> str | None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open(file)
             text = await server.hover(file, line, 1)
             assert await server.stop() == 0
@@ -108,13 +96,15 @@ def test_hover_on_a_key_says_its_value_where_it_wins_and_what_shadows_it(basic: 
         assert f"`{host}`" in text, f"the hover must name the host {host} it wins on:\n{text}"
 
 
-def test_hover_on_a_host_name_gives_its_groups_and_data_with_origins(basic: Path) -> None:
+def test_hover_on_a_host_name_gives_its_groups_and_data_with_origins(basic_copy: Path) -> None:
     host = "web1.example.com"
-    line, character = position_of(basic / "hosts.toml", f'"{host}"')
-    listed = next(h for h in strata_json("-i", str(basic), "list", "--format", "json")["hosts"] if h["name"] == host)
+    line, character = position_of(basic_copy / "hosts.toml", f'"{host}"')
+    listed = next(
+        h for h in strata_json("-i", str(basic_copy), "list", "--format", "json")["hosts"] if h["name"] == host
+    )
 
     async def scenario() -> str | None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             text = await server.hover("hosts.toml", line, character + 3)
             assert await server.stop() == 0
@@ -126,22 +116,22 @@ def test_hover_on_a_host_name_gives_its_groups_and_data_with_origins(basic: Path
     for group in listed["groups"]:
         assert group in text, f"group {group} missing:\n{text}"
     for key in listed["data"]:
-        entry = explain(basic, host, key)
+        entry = explain(basic_copy, host, key)
         assert key in text, f"key {key} missing:\n{text}"
         assert where(entry["origin"]) in text, f"origin {where(entry['origin'])} of {key} missing:\n{text}"
 
 
-def test_hover_on_a_group_name_gives_its_host_count_rank_and_data_file(basic: Path) -> None:
-    groups = strata_json("-i", str(basic), "groups", "--format", "json")
+def test_hover_on_a_group_name_gives_its_host_count_rank_and_data_file(basic_copy: Path) -> None:
+    groups = strata_json("-i", str(basic_copy), "groups", "--format", "json")
 
     async def scenario() -> dict[str, str | None]:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             seen = {}
             for group in ("webservers", "monitoring"):
-                line = line_of(basic / "hosts.toml", f"{group} =")
+                line = line_of(basic_copy / "hosts.toml", f"{group} =")
                 seen[group] = await server.hover("hosts.toml", line, 2)
-            line = line_of(basic / "hosts.toml", "[databases]")
+            line = line_of(basic_copy / "hosts.toml", "[databases]")
             seen["databases"] = await server.hover("hosts.toml", line, 3)
             assert await server.stop() == 0
             return seen
@@ -160,17 +150,17 @@ def test_hover_on_a_group_name_gives_its_host_count_rank_and_data_file(basic: Pa
 # definition and references ------------------------------------------------------------------
 
 
-def test_definition_jumps_from_names_to_their_data_files_and_references_list_every_definition(basic: Path) -> None:
+def test_definition_jumps_from_names_to_their_data_files_and_references_list_every_definition(basic_copy: Path) -> None:
     async def scenario() -> dict[str, list[str]]:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             server.open("group_data/webservers.toml")
             seen = {}
-            line = line_of(basic / "hosts.toml", "webservers =")
+            line = line_of(basic_copy / "hosts.toml", "webservers =")
             seen["group"] = await server.definition("hosts.toml", line, 2)
-            line, character = position_of(basic / "hosts.toml", '"web1.example.com"')
+            line, character = position_of(basic_copy / "hosts.toml", '"web1.example.com"')
             seen["host"] = await server.definition("hosts.toml", line, character + 3)
-            line = line_of(basic / "group_data/webservers.toml", "log_level =")
+            line = line_of(basic_copy / "group_data/webservers.toml", "log_level =")
             seen["key definition"] = await server.definition("group_data/webservers.toml", line, 1)
             seen["key references"] = await server.references("group_data/webservers.toml", line, 1)
             assert await server.stop() == 0
@@ -181,26 +171,26 @@ def test_definition_jumps_from_names_to_their_data_files_and_references_list_eve
     assert "host_data/web1.example.com.toml:1" in seen["host"], seen["host"]
     # From a key: the definition that wins for the group in view. For webservers' hosts that is
     # monitoring's log_level (monitoring is written later).
-    winners = {where(explain(basic, h, "log_level")["origin"]) for h in ("web1.example.com", "web2.example.com")}
+    winners = {where(explain(basic_copy, h, "log_level")["origin"]) for h in ("web1.example.com", "web2.example.com")}
     assert winners == {"group_data/monitoring.toml:3"}
     assert set(seen["key definition"]) & winners, seen["key definition"]
     # Every definition of the key, wherever it is written.
     every = set()
-    for host in strata_json("-i", str(basic), "list", "--format", "json")["hosts"]:
-        entry = explain(basic, host["name"], "log_level")
+    for host in strata_json("-i", str(basic_copy), "list", "--format", "json")["hosts"]:
+        entry = explain(basic_copy, host["name"], "log_level")
         if entry:
             every.add(where(entry["origin"]))
             every.update(where(s["origin"]) for s in entry["shadowed"])
     assert set(seen["key references"]) == every, seen["key references"]
 
 
-def test_hover_follows_the_unsaved_buffer_and_shows_a_type_drift(basic: Path) -> None:
+def test_hover_follows_the_unsaved_buffer_and_shows_a_type_drift(basic_copy: Path) -> None:
     name = "group_data/webservers.toml"
-    drifted = (basic / name).read_text().replace("app_port = 8000", 'app_port = "8000"')
-    line = line_of(basic / name, "app_port =")
+    drifted = (basic_copy / name).read_text().replace("app_port = 8000", 'app_port = "8000"')
+    line = line_of(basic_copy / name, "app_port =")
 
     async def scenario() -> str | None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open(name)
             server.change(name, drifted)
             text = await server.hover(name, line, 1)
@@ -214,24 +204,24 @@ def test_hover_follows_the_unsaved_buffer_and_shows_a_type_drift(basic: Path) ->
         assert re.search(rf"integer at {re.escape(other)}", text), f"{other}'s integer missing:\n{text}"
 
 
-def test_positions_are_counted_in_utf16_code_units(basic: Path) -> None:
+def test_positions_are_counted_in_utf16_code_units(basic_copy: Path) -> None:
     """LSP columns count UTF-16 code units. Before `app_port`, the line holds 17 emoji (2 units,
     1 character, 4 bytes each): a server counting characters would land 17 columns further, on
     `zz_next`, one counting bytes further still."""
-    hosts = (basic / "hosts.toml").read_text()
+    hosts = (basic_copy / "hosts.toml").read_text()
     line_text = (
         '    { name = "web2.example.com", data = { note = "'
         + "\U0001f600" * 17
         + '", app_port = 8002, zz_next = 1 } },'
     )
     hosts = hosts.replace('    { name = "web2.example.com", data = { app_port = 8002 } },', line_text)
-    (basic / "hosts.toml").write_text(hosts)
+    (basic_copy / "hosts.toml").write_text(hosts)
     line = hosts.splitlines().index(line_text)
     column = len(line_text[: line_text.index("app_port")].encode("utf-16-le")) // 2
     assert line_text[column:].startswith("zz_next")  # where counting characters would land
 
     async def scenario() -> str | None:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             text = await server.hover("hosts.toml", line, column)
             assert await server.stop() == 0
@@ -241,19 +231,19 @@ def test_positions_are_counted_in_utf16_code_units(basic: Path) -> None:
     assert text and text.splitlines()[0] == "`app_port = 8002`", text
 
 
-def test_completion_offers_the_inventorys_names_in_hosts_toml_and_its_keys_in_data_files(basic: Path) -> None:
-    listed = strata_json("-i", str(basic), "list", "--format", "json")["hosts"]
-    groups = [g["name"] for g in strata_json("-i", str(basic), "groups", "--format", "json")]
+def test_completion_offers_the_inventorys_names_in_hosts_toml_and_its_keys_in_data_files(basic_copy: Path) -> None:
+    listed = strata_json("-i", str(basic_copy), "list", "--format", "json")["hosts"]
+    groups = [g["name"] for g in strata_json("-i", str(basic_copy), "groups", "--format", "json")]
     keys = sorted({key for host in listed for key in host["data"]})
 
     async def scenario() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        async with started(basic) as (server, _):
+        async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             server.open("group_data/webservers.toml")
             # After `"web` in hosts.toml's first group line, and after nothing on a new line.
-            line = line_of(basic / "hosts.toml", "webservers =")
+            line = line_of(basic_copy / "hosts.toml", "webservers =")
             web = await server.completion("hosts.toml", line, 3)
-            text = (basic / "group_data/webservers.toml").read_text()
+            text = (basic_copy / "group_data/webservers.toml").read_text()
             server.change("group_data/webservers.toml", text + "\n")
             everything = await server.completion("group_data/webservers.toml", len(text.splitlines()), 0)
             hosts_everything = await server.completion("hosts.toml", 4, 0)

@@ -23,6 +23,17 @@ local function say(text)
   table.insert(lines, text)
 end
 
+-- Lines in sorted order (what the server sends in no fixed order), or `(none)`.
+local function say_sorted(shown)
+  table.sort(shown)
+  if #shown == 0 then
+    say('  (none)')
+  end
+  for _, text in ipairs(shown) do
+    say(text)
+  end
+end
+
 -- A path or URI as the output shows it: relative to the inventory.
 local function show_path(path_or_uri)
   local path = path_or_uri
@@ -109,13 +120,7 @@ local function show_diagnostics()
     end
     table.insert(shown, text)
   end
-  table.sort(shown)
-  if #shown == 0 then
-    say('  (none)')
-  end
-  for _, text in ipairs(shown) do
-    say(text)
-  end
+  say_sorted(shown)
 end
 
 local function locations(result)
@@ -198,13 +203,7 @@ local function complete(bufnr, line, character)
   for _, item in ipairs(items) do
     table.insert(shown, string.format('  %s (%s)', item.label, tostring(item.detail)))
   end
-  table.sort(shown)
-  if #shown == 0 then
-    say('  (none)')
-  end
-  for _, text in ipairs(shown) do
-    say(text)
-  end
+  say_sorted(shown)
 end
 
 local function edit(bufnr, line, text)
