@@ -4,10 +4,11 @@
 use std::path::Path;
 
 use rayon::prelude::*;
-use strata_diagnostics::{Code, Diagnostic, FileId, Files};
+use strata_diagnostics::{Diagnostic, FileId, Files};
 
 use super::disk::{self, Found};
-use super::overlay::{Overlay, Version};
+use super::memo::{Parsed, Version};
+use super::overlay::Overlay;
 use super::problems::read_diagnostic;
 use crate::convert::{Keys, parse_data_text};
 use crate::model::{DataFile, DataTable};
@@ -20,19 +21,6 @@ static BIG_FILES: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// (text, table, problems) is held until the file is added to the
 /// store, and batches keep that small at 100,000 files.
 const BATCH: usize = 4096;
-
-/// One file as [`parse_files`] left it, for [`add_files`].
-#[derive(Clone, Debug)]
-pub(crate) struct Parsed {
-    /// Empty when it was let go (`stamp`).
-    text: String,
-    /// The text's [`strata_diagnostics::stamp`], when the text was let go.
-    stamp: Option<u64>,
-    table: DataTable,
-    ok: bool,
-    problem: Option<(Code, String)>,
-    diagnostics: Vec<Diagnostic>,
-}
 
 /// Reads and parses `files` in parallel, a batch at a time; they are
 /// added to `store` in order.

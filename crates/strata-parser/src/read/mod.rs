@@ -10,6 +10,7 @@
 mod data;
 mod disk;
 mod external;
+mod memo;
 mod overlay;
 mod problems;
 mod schema;
@@ -20,7 +21,8 @@ use std::path::{Path, PathBuf};
 use strata_diagnostics::{Code, Diagnostic, Files, Span};
 
 pub use disk::MAX_FILE_SIZE;
-pub use overlay::{Overlay, ParseMemo};
+pub use memo::ParseMemo;
+pub use overlay::Overlay;
 pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
 
 use crate::convert::Keys;

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 #[derive(Clone, Debug, Default)]
 pub struct Overlay {
     texts: HashMap<String, String>,
-    memo: Option<std::sync::Arc<ParseMemo>>,
+    memo: Option<std::sync::Arc<super::memo::ParseMemo>>,
 }
 
 impl Overlay {
@@ -43,14 +43,14 @@ impl Overlay {
     }
 
     /// Reuses the parses `memo` kept from earlier reads of the same
-    /// inventory, and keeps this read's in it ([`ParseMemo`]).
-    pub fn with_memo(mut self, memo: std::sync::Arc<ParseMemo>) -> Overlay {
+    /// inventory, and keeps this read's in it ([`ParseMemo`](super::memo::ParseMemo)).
+    pub fn with_memo(mut self, memo: std::sync::Arc<super::memo::ParseMemo>) -> Overlay {
         self.memo = Some(memo);
         self
     }
 
     /// The memo of parsed data files, if any.
-    pub(crate) fn memo(&self) -> Option<&ParseMemo> {
+    pub(crate) fn memo(&self) -> Option<&super::memo::ParseMemo> {
         self.memo.as_deref()
     }
 
@@ -66,85 +66,12 @@ impl Overlay {
     }
 }
 
-/// Data files (`group_data/`, `host_data/`) parsed by earlier reads of one
-/// inventory, reused while they are unchanged: a process that reads the
-/// same inventory again and again (the language server, after each edit)
-/// then re-reads and re-parses only the files that changed.
-///
-/// A file is unchanged when it keeps its number in the file store, and
-/// either its overlaid text is the same, or, read from disk as a regular
-/// file (not through a symbolic link), its size and modification time are
-/// (one `lstat`, no read). Files that could not be read are never kept.
-/// Give the same memo only to reads of the same inventory root.
-#[derive(Debug, Default)]
-pub struct ParseMemo {
-    entries: std::sync::Mutex<HashMap<String, Kept>>,
-}
-
-/// What identifies a file's content without reading it again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Version {
-    /// An overlaid text, by its hash.
-    Text(u64),
-    /// A file on disk, by size and modification time.
-    Disk(u64, std::time::SystemTime),
-}
-
-#[derive(Debug)]
-struct Kept {
-    file: strata_diagnostics::FileId,
-    version: Version,
-    parsed: super::data::Parsed,
-}
-
-impl ParseMemo {
-    /// The file `display`'s parse, when it was kept with this number and
-    /// version.
-    pub(crate) fn get(
-        &self,
-        display: &str,
-        file: strata_diagnostics::FileId,
-        version: Version,
-    ) -> Option<super::data::Parsed> {
-        let entries = self.entries.lock().ok()?;
-        let kept = entries.get(display)?;
-        (kept.file == file && kept.version == version).then(|| kept.parsed.clone())
-    }
-
-    /// Keeps a parse of the file `display`.
-    pub(crate) fn keep(
-        &self,
-        display: &str,
-        file: strata_diagnostics::FileId,
-        version: Version,
-        parsed: &super::data::Parsed,
-    ) {
-        if let Ok(mut entries) = self.entries.lock() {
-            let kept = Kept {
-                file,
-                version,
-                parsed: parsed.clone(),
-            };
-            entries.insert(display.to_string(), kept);
-        }
-    }
-
-    /// How many files are kept.
-    pub fn len(&self) -> usize {
-        self.entries.lock().map_or(0, |e| e.len())
-    }
-
-    /// True when no file is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::read::memo::ParseMemo;
     use crate::read::read_inventory_overlaid;
 
     fn value(raw: &crate::RawInventory, key: &str) -> String {

@@ -1,0 +1,96 @@
+//! The memo of parsed data files that a process reading the same
+//! inventory again and again keeps ([`ParseMemo`]), and what it keeps.
+
+use std::collections::HashMap;
+
+use strata_diagnostics::{Code, Diagnostic};
+
+use crate::model::DataTable;
+
+/// One data file as `data::parse_files` left it, for `data::add_files`
+/// (and for the memo).
+#[derive(Clone, Debug)]
+pub(crate) struct Parsed {
+    /// Empty when it was let go (`stamp`).
+    pub(crate) text: String,
+    /// The text's [`strata_diagnostics::stamp`], when the text was let go.
+    pub(crate) stamp: Option<u64>,
+    pub(crate) table: DataTable,
+    pub(crate) ok: bool,
+    pub(crate) problem: Option<(Code, String)>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+/// Data files (`group_data/`, `host_data/`) parsed by earlier reads of one
+/// inventory, reused while they are unchanged: a process that reads the
+/// same inventory again and again (the language server, after each edit)
+/// then re-reads and re-parses only the files that changed.
+///
+/// A file is unchanged when it keeps its number in the file store, and
+/// either its overlaid text is the same, or, read from disk as a regular
+/// file (not through a symbolic link), its size and modification time are
+/// (one `lstat`, no read). Files that could not be read are never kept.
+/// Give the same memo only to reads of the same inventory root.
+#[derive(Debug, Default)]
+pub struct ParseMemo {
+    entries: std::sync::Mutex<HashMap<String, Kept>>,
+}
+
+/// What identifies a file's content without reading it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Version {
+    /// An overlaid text, by its hash.
+    Text(u64),
+    /// A file on disk, by size and modification time.
+    Disk(u64, std::time::SystemTime),
+}
+
+#[derive(Debug)]
+struct Kept {
+    file: strata_diagnostics::FileId,
+    version: Version,
+    parsed: Parsed,
+}
+
+impl ParseMemo {
+    /// The file `display`'s parse, when it was kept with this number and
+    /// version.
+    pub(crate) fn get(
+        &self,
+        display: &str,
+        file: strata_diagnostics::FileId,
+        version: Version,
+    ) -> Option<Parsed> {
+        let entries = self.entries.lock().ok()?;
+        let kept = entries.get(display)?;
+        (kept.file == file && kept.version == version).then(|| kept.parsed.clone())
+    }
+
+    /// Keeps a parse of the file `display`.
+    pub(crate) fn keep(
+        &self,
+        display: &str,
+        file: strata_diagnostics::FileId,
+        version: Version,
+        parsed: &Parsed,
+    ) {
+        if let Ok(mut entries) = self.entries.lock() {
+            let kept = Kept {
+                file,
+                version,
+                parsed: parsed.clone(),
+            };
+            entries.insert(display.to_string(), kept);
+        }
+    }
+
+    /// How many files are kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.len())
+    }
+
+    /// True when no file is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
