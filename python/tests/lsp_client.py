@@ -316,6 +316,7 @@ def check_on_disk(root: Path, buffers: dict[str, str], scratch: Path) -> set[tup
     for relative, text in buffers.items():
         (scratch / relative).write_text(text)
     found = json.loads(strata("-i", str(scratch), "check", "--format", "json", check=False).stdout)
+    shutil.rmtree(scratch)  # a 50 MB buffer's copy need not outlive the check
     return {(d["inventory_file"], d["line"], d["column"], d["code"], d["severity"]) for d in found}
 
 

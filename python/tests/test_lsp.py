@@ -385,7 +385,9 @@ def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic_copy: 
         if how == "closed in the middle of a message":
             server.write(b'Content-Length: 1000\r\n\r\n{"jsonrpc": "2.0", "id": 2, "meth')
         if how == "stops reading, stdin open":
-            # Nobody reads any more; the requests that follow can only be answered into the void.
+            # The first answer read, then nobody reads any more: the next request can only be
+            # answered into the void.
+            server.response(1)
             server.process.stdout.close()
             server.hover(2, uri, line_of(basic_copy / "hosts.toml", "webservers ="), 2)
         else:
