@@ -3,9 +3,10 @@
 # compare against: pyinfra 3.10.0 and ansible-core in ./.venv (created on
 # first run, from PyPI, with maturin to build the Python package); then builds
 # the Python package strata-inventory with maturin, installs the wheel into
-# ./.venv-python with pyinfra 3.10.0, nornir and pytest, and runs the Python
-# tests (python/tests), among them those of the Ansible collection in
-# ansible/ (installed from the checkout and run with .venv's ansible-core).
+# ./.venv-python with pyinfra 3.10.0, nornir, pytest and pygls (the LSP client
+# that drives `strata lsp`), and runs the Python tests (python/tests), among
+# them those of the Ansible collection in ansible/ (installed from the
+# checkout and run with .venv's ansible-core).
 #
 #   ./scripts/test.sh            # all tests
 #   ./scripts/test.sh -p strata  # extra arguments go to cargo test
@@ -15,6 +16,7 @@ cd "$(dirname "$0")/.."
 
 PYINFRA_VERSION=3.10.0
 ANSIBLE_CORE_VERSION=2.19.14
+PYGLS_VERSION=2.1.1
 MATURIN_SPEC="maturin>=1.5,<2"
 PIP_QUIET=(--quiet --disable-pip-version-check)
 
@@ -57,11 +59,11 @@ rm -rf target/wheels
 .venv/bin/maturin build --release --quiet --out target/wheels
 wheel=$(ls target/wheels/strata_inventory-*.whl)
 
-if ! has .venv-python/bin/python "pyinfra==$PYINFRA_VERSION" nornir pytest; then
-    echo "installing pyinfra==$PYINFRA_VERSION, nornir and pytest into .venv-python" >&2
+if ! has .venv-python/bin/python "pyinfra==$PYINFRA_VERSION" nornir pytest "pygls==$PYGLS_VERSION"; then
+    echo "installing pyinfra==$PYINFRA_VERSION, nornir, pytest and pygls==$PYGLS_VERSION into .venv-python" >&2
     rm -rf .venv-python
     python3 -m venv .venv-python
-    .venv-python/bin/pip install "${PIP_QUIET[@]}" "pyinfra==$PYINFRA_VERSION" nornir pytest
+    .venv-python/bin/pip install "${PIP_QUIET[@]}" "pyinfra==$PYINFRA_VERSION" nornir pytest "pygls==$PYGLS_VERSION"
 fi
 .venv-python/bin/pip install "${PIP_QUIET[@]}" --force-reinstall --no-deps "$wheel"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,14 @@ FIXTURES = REPO / "tests" / "fixtures"
 PYINFRA_CASES = REPO / "tests" / "pyinfra"
 GEN_PY = REPO / "bench" / "gen.py"
 IN_CI = bool(os.environ.get("CI"))
+# Lines a test wants read even when pytest captures its output (measured figures): written at the
+# end of the terminal report.
+SUMMARY = pytest.StashKey[list[str]]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(SUMMARY, []):
+        terminalreporter.write_line(line)
 
 
 def missing(what: str) -> None:
@@ -99,3 +108,17 @@ def gen_inventories(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]
 def dedupe(items: list[str]) -> list[str]:
     seen: set[str] = set()
     return [x for x in items if not (x in seen or seen.add(x))]
+
+
+@pytest.fixture
+def basic_copy(tmp_path: Path) -> Path:
+    """A private copy of examples/basic, for tests that edit it (its resolved path)."""
+    root = tmp_path / "basic"
+    shutil.copytree(EXAMPLES["basic"], root)
+    return root.resolve()
+
+
+@pytest.fixture
+def pygls_client() -> None:
+    """pygls, the LSP client of test_lsp*.py: a skip without it, a failure in CI."""
+    need_module("pygls.lsp.client")

@@ -9,6 +9,9 @@
 
 #[path = "support/ci_doc.rs"]
 mod ci_doc;
+#[path = "support/copy_tree.rs"]
+mod copy_tree_support;
+use copy_tree_support::copy_tree;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,19 +20,6 @@ use snapbox::{Assert, Data};
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// What the case needs beyond its committed files; `work` holds `inventory/`.
