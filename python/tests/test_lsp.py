@@ -172,12 +172,6 @@ def test_a_command_source_is_never_run(basic_copy: Path, tmp_path: Path) -> None
     assert not marker.exists(), "the server ran a command source"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server bug: files not open are published under their resolved path; a later clear goes "
-    "to the open document's URI only, so the first URI keeps a stale diagnostic",
-    raises=AssertionError,
-)
 def test_a_workspace_opened_through_a_symbolic_link_gets_every_diagnostic_cleared(
     basic_copy: Path, tmp_path: Path
 ) -> None:
@@ -210,12 +204,7 @@ def test_a_workspace_opened_through_a_symbolic_link_gets_every_diagnostic_cleare
     run(scenario())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not built yet (docs/cli.md, lsp): a buffer of a file not yet on disk joins the inventory once saved",
-    raises=TimeoutError,
-)
-def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_once_saved(basic_copy: Path, tmp_path: Path) -> None:
+def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_saved(basic_copy: Path, tmp_path: Path) -> None:
     """An editor buffer for a file that does not exist yet (`:e group_data/webserver.toml`, a typo
     of webservers) is part of the inventory as typed (issue 25: unsaved buffers overlaid on the
     files): check's did-you-mean at once, not after the first save."""
@@ -358,15 +347,7 @@ def test_malformed_messages_get_errors_or_are_dropped_and_the_server_keeps_answe
     [
         "both pipes closed after a request",
         "closed in the middle of a message",
-        pytest.param(
-            "stops reading, stdin open",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason="server bug: a failed write ends the writing thread only; the message loop "
-                "learns it at its next send, so with nothing more to send it waits on stdin forever",
-            ),
-        ),
+        "stops reading, stdin open",
     ],
 )
 def test_a_client_that_disappears_mid_request_makes_the_server_exit(basic_copy: Path, how: str) -> None:
