@@ -224,6 +224,14 @@ pub(crate) struct Walk {
     pub problems: Vec<(String, ReadProblem)>,
 }
 
+/// Whether a walk could list a file whose path below its directory has
+/// these segments: none empty, `.` or `..`, hidden, a backup, or with NUL.
+fn listable(parts: &[&str]) -> bool {
+    !parts
+        .iter()
+        .any(|p| p.is_empty() || *p == "." || *p == ".." || skipped(p) || p.contains('\0'))
+}
+
 fn skipped(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~')
 }
@@ -268,9 +276,7 @@ impl Walk {
             let parts: Vec<&str> = rel.split('/').collect();
             if !name.ends_with(".toml")
                 || parts.len() > max_depth
-                || parts.iter().any(|p| {
-                    p.is_empty() || *p == "." || *p == ".." || skipped(p) || p.contains('\0')
-                })
+                || !listable(&parts)
                 || self.files.iter().any(|f| f.display == name)
                 || fs::symlink_metadata(root.join(name)).is_ok()
             {
@@ -425,11 +431,7 @@ pub(crate) fn lookup(root: &Path, dir_name: &str, max_depth: usize, name: &str) 
     // Names the walk can never list: empty, `.` or `..` segments, hidden or
     // backup segments (skipped with all beneath them). On a platform whose
     // separator is not `/`, a name could mean another path.
-    if std::path::MAIN_SEPARATOR != '/'
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || *p == "." || *p == ".." || skipped(p) || p.contains('\0'))
-    {
+    if std::path::MAIN_SEPARATOR != '/' || !listable(&parts) {
         return Walk::default();
     }
     let walked = || filtered(walk_ext(root, dir_name, max_depth, EXT), &display, name);
