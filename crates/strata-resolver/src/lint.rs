@@ -32,23 +32,37 @@ impl Inventory {
         let Some(m) = self.merging.as_deref() else {
             return Vec::new();
         };
+        // The sets defining each top-level key, made once: a rule is then
+        // looked up, not compared with every set (strata.toml may hold as
+        // many rules as the inventory has sets).
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, s) in self.sets.iter().enumerate() {
+            for (k, _) in s.table.iter() {
+                by_key.entry(k).or_default().push(i);
+            }
+        }
         let unused: Vec<_> = m
             .rules
             .rules
             .iter()
-            .filter(|r| !self.sets.iter().any(|s| defines(&s.table, r)))
+            .filter(|r| {
+                let used = if r.glob {
+                    by_key.keys().any(|k| r.matches(k))
+                } else {
+                    r.path
+                        .first()
+                        .and_then(|k| by_key.get(k.as_str()))
+                        .is_some_and(|sets| sets.iter().any(|&i| defines(&self.sets[i].table, r)))
+                };
+                !used
+            })
             .collect();
         if unused.is_empty() {
             return Vec::new();
         }
         // The top-level keys the inventory defines, for a did-you-mean.
-        let mut keys: Vec<&str> = self
-            .sets
-            .iter()
-            .flat_map(|s| s.table.iter().map(|(k, _)| k))
-            .collect();
+        let mut keys: Vec<&str> = by_key.keys().copied().collect();
         keys.sort_unstable();
-        keys.dedup();
         unused
             .into_iter()
             .map(|r| {
@@ -65,9 +79,11 @@ impl Inventory {
                     format!("`{}` = \"{}\" merges nothing: {what}", r.pattern, r.strategy),
                 )
                 .with_label_text("names nothing");
-                let known = (!r.glob && !keys.contains(&r.path[0].as_str()))
-                    .then(|| strata_parser::did_you_mean(&r.path[0], keys.iter().copied()))
-                    .flatten();
+                let known = r
+                    .path
+                    .first()
+                    .filter(|k| !r.glob && keys.binary_search(&k.as_str()).is_err())
+                    .and_then(|k| strata_parser::did_you_mean(k, keys.iter().copied()));
                 d.with_help(match known {
                     Some(h) => format!("{h} (or remove the rule)"),
                     None => "check the name against the data files (`strata explain HOST KEY` shows a key's layers), or remove the rule; a key whose own name has a dot is named in double quotes (`'\"net.core\"'`)".to_string(),
