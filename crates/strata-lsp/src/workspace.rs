@@ -111,8 +111,12 @@ impl Snapshot {
     pub fn load(root: &Path, buffers: strata::Overlay) -> Snapshot {
         // strata's loader with strata-exec's fetcher: without allow_exec, a
         // command source's fresh cached answer is used and nothing runs.
+        // Texts read from disk are let go once parsed, and read back when
+        // a diagnostic, a hover or a jump needs them (the buffers' texts
+        // are kept): the server holds the inventory, not its texts twice.
         let loader = strata::Loader::new(root)
             .allow_exec(false)
+            .keep_texts(false)
             .overlay(buffers.into());
         match loader.check_keeping() {
             Checked::Loaded {

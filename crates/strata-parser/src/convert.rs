@@ -140,20 +140,20 @@ pub(crate) fn parse_file<T: Default>(
 /// Converts a spanned table into a [`DataTable`] of its top-level keys.
 pub(crate) fn data_table(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> DataTable {
     // TOML forbids duplicate keys, so plain pushes keep the table exact.
-    let mut out = DataTable::with_capacity(table.len());
+    let mut out = Vec::with_capacity(table.len());
     for (key, value) in table.iter() {
         if let Some(v) = value_of(value, 1, cx) {
-            out.push_new(
+            out.push((
                 cx.keys.get(key.get_ref()),
                 Entry {
                     value: v,
                     key_span: cx.span(key.span()),
                     value_span: cx.span(value.span()),
                 },
-            );
+            ));
         }
     }
-    out
+    DataTable::from_distinct(out)
 }
 
 /// Converts a spanned value into a plain TOML value; `None` (with a

@@ -19,12 +19,15 @@ pub struct Entry {
 /// A table of data (a data file, a group's `data`, a host's inline `data`):
 /// its top-level keys in the order the source writes them.
 ///
-/// Stored as a plain vector with exact capacity: data tables are small and
-/// there is one per host file, so a hash map's overhead would dominate the
-/// memory of a large inventory. Lookups are linear.
+/// Stored as one shared slice: data tables are small and there is one per
+/// host file, so a hash map's overhead would dominate the memory of a large
+/// inventory (lookups are linear); and a copy of a table is a count, not a
+/// copy of its entries, so that a process keeping parsed files for reuse
+/// ([`ParseMemo`](crate::ParseMemo)) holds them once. A table is written
+/// whole when it is made; [`DataTable::insert`] copies it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DataTable {
-    entries: Vec<(Key, Entry)>,
+    entries: std::sync::Arc<[(Key, Entry)]>,
 }
 
 /// A key's name, shared by every table that has it (the same few names
@@ -66,13 +69,6 @@ impl std::borrow::Borrow<str> for Key {
 }
 
 impl DataTable {
-    /// An empty table with room for `n` keys.
-    pub fn with_capacity(n: usize) -> DataTable {
-        DataTable {
-            entries: Vec::with_capacity(n),
-        }
-    }
-
     /// A table of plain values that come from no file position (the command
     /// line, code): every key and value is placed at `span`.
     pub fn from_table(table: toml::Table, span: Span) -> DataTable {
@@ -97,19 +93,23 @@ impl DataTable {
             .map(|(_, e)| e)
     }
 
-    /// Sets `key`, replacing an earlier entry for it.
+    /// Sets `key`, replacing an earlier entry for it. The table is copied:
+    /// for a table of one or a few keys (build larger ones whole).
     pub fn insert(&mut self, key: &str, entry: Entry) {
-        match self.entries.iter_mut().find(|(k, _)| k.as_str() == key) {
+        let mut entries = self.entries.to_vec();
+        match entries.iter_mut().find(|(k, _)| k.as_str() == key) {
             Some((_, e)) => *e = entry,
-            None => self.entries.push((key.into(), entry)),
+            None => entries.push((key.into(), entry)),
         }
+        self.entries = entries.into();
     }
 
-    /// Adds `key`, which the table does not have (a TOML table's keys are
-    /// distinct): no search, so that a table of many keys costs what they
-    /// do.
-    pub(crate) fn push_new(&mut self, key: Key, entry: Entry) {
-        self.entries.push((key, entry));
+    /// A table of `entries`, whose keys are distinct (a TOML table's are):
+    /// no search, so that a table of many keys costs what they do.
+    pub(crate) fn from_distinct(entries: Vec<(Key, Entry)>) -> DataTable {
+        DataTable {
+            entries: entries.into(),
+        }
     }
 
     /// A table of `entries` in order, where a repeated key replaces the
@@ -127,8 +127,9 @@ impl DataTable {
                 }
             }
         }
-        out.shrink_to_fit();
-        DataTable { entries: out }
+        DataTable {
+            entries: out.into(),
+        }
     }
 
     /// Keys and entries in source order.

@@ -91,9 +91,9 @@ impl<F: Fetch> LoaderWith<F> {
 
     /// Reads the texts of `overlay` instead of the files they stand for
     /// (an editor's unsaved buffers: [`Overlay`](strata_parser::Overlay)
-    /// says when a text is used). Every host file is then read, the texts
-    /// are kept, and the settings of [`Loader::keep_texts`],
-    /// [`Loader::defer_host_data`] and
+    /// says when a text is used). Every host file is then read (the
+    /// overlaid texts are kept whatever [`Loader::keep_texts`] says), and
+    /// the settings of [`Loader::defer_host_data`] and
     /// [`Loader::defer_host_data_for`] do not apply.
     ///
     /// ```
@@ -284,7 +284,12 @@ impl<F: Fetch> LoaderWith<F> {
             false => strata_parser::read_inventory_letting_go(&self.root, host_data),
         };
         let mut raw = match (&self.overlay, &self.host_data) {
-            (Some(overlay), _) => strata_parser::read_inventory_overlaid(&self.root, overlay),
+            (Some(overlay), _) if self.keep_texts => {
+                strata_parser::read_inventory_overlaid(&self.root, overlay)
+            }
+            (Some(overlay), _) => {
+                strata_parser::read_inventory_overlaid_letting_go(&self.root, overlay)
+            }
             (None, HostData::Read) => read(strata_parser::HostData::Read),
             (None, HostData::Defer) => read(strata_parser::HostData::Defer),
             (None, HostData::Only(names)) => {

@@ -997,7 +997,7 @@ pub(crate) fn merge_host(
         let merged = if contributing.len() == 1 && value == top.value {
             None
         } else {
-            let mut table = DataTable::with_capacity(1);
+            let mut table = DataTable::default();
             table.insert(
                 key,
                 Entry {

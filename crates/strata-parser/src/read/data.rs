@@ -60,7 +60,7 @@ pub(super) fn parse_files(
         .enumerate()
         .map(|(i, found)| {
             let file = FileId::from_index(base + i);
-            let Some(memo) = overlay.memo().filter(|_| !let_go) else {
+            let Some(memo) = overlay.memo() else {
                 return parse_file(root, found, file, keys, let_go, overlay);
             };
             // Only regular files: a symbolic link is checked again each time.
@@ -72,14 +72,18 @@ pub(super) fn parse_files(
                     .filter(|m| m.is_file())
                     .and_then(|m| Some(Version::Disk(m.len(), m.modified().ok()?))),
             };
+            // A parse kept without its text serves only a read that lets
+            // texts go too.
             if let Some(v) = version
                 && let Some(parsed) = memo.get(&found.display, file, v)
+                && (let_go || parsed.stamp.is_none())
             {
                 return parsed;
             }
             let parsed = parse_file(root, found, file, keys, let_go, overlay);
             if let Some(v) = version
                 && parsed.problem.is_none()
+                && !v.is_recent()
             {
                 memo.keep(&found.display, file, v, &parsed);
             }

@@ -29,7 +29,9 @@ pub(crate) struct Parsed {
 /// A file is unchanged when it keeps its number in the file store, and
 /// either its overlaid text is the same, or, read from disk as a regular
 /// file (not through a symbolic link), its size and modification time are
-/// (one `lstat`, no read). Files that could not be read are never kept.
+/// (one `lstat`, no read). Files that could not be read are never kept,
+/// nor files modified in the last two seconds (a rewrite of the same size
+/// within one tick of the filesystem's clock would keep its time).
 /// Give the same memo only to reads of the same inventory root.
 #[derive(Debug, Default)]
 pub struct ParseMemo {
@@ -43,6 +45,24 @@ pub(crate) enum Version {
     Text(u64),
     /// A file on disk, by size and modification time.
     Disk(u64, std::time::SystemTime),
+}
+
+/// How old a file's modification time must be for its size and time to
+/// stand for its content: a file rewritten with the same size within one
+/// tick of a coarse clock (a second on some filesystems) keeps its time, so
+/// a parse is kept only for a file last modified longer ago than that
+/// (what git calls "racily clean"); a newer one is read again next time.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Version {
+    /// True for a file on disk modified less than [`SETTLED`] ago (or in
+    /// the future): its size and time do not yet say it is unchanged.
+    pub(crate) fn is_recent(&self) -> bool {
+        match self {
+            Version::Text(_) => false,
+            Version::Disk(_, modified) => !modified.elapsed().is_ok_and(|age| age >= SETTLED),
+        }
+    }
 }
 
 #[derive(Debug)]

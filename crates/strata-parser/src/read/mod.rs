@@ -97,6 +97,19 @@ pub fn read_inventory_overlaid(root: impl AsRef<Path>, overlay: &Overlay) -> Raw
     read_inventory_as(root.as_ref(), Listing::Read, true, overlay)
 }
 
+/// [`read_inventory_overlaid`], letting go of the texts of files read from
+/// disk that parse without a problem, as [`read_inventory_letting_go`]
+/// does (the overlaid texts are kept: reading them back from disk would
+/// give another text). A process that keeps what it read while the
+/// editor's buffers change (the language server) holds the inventory
+/// once, not its texts beside it.
+pub fn read_inventory_overlaid_letting_go(
+    root: impl AsRef<Path>,
+    overlay: &Overlay,
+) -> RawInventory {
+    read_inventory_as(root.as_ref(), Listing::Read, false, overlay)
+}
+
 /// [`read_inventory_with`], except that the texts of files that parse
 /// without a problem are let go: they are read again from disk only when
 /// a diagnostic or an origin points into them (see
@@ -365,7 +378,9 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys, overlay: &
             // What the groups need of the text is copied out: a clean
             // file's text (6 MB at 100,000 hosts) is read back only if a
             // diagnostic or origin points into it (see `File`).
-            if ok && raw.diagnostics.len() == before {
+            // An overlaid text is kept: reading it back from disk would
+            // give another.
+            if ok && raw.diagnostics.len() == before && overlay.get(HOSTS_FILE).is_none() {
                 raw.files.let_go(file);
             }
             raw.hosts = Some(hosts);

@@ -86,6 +86,50 @@ mod tests {
         format!("{:?}", file.data.get(key).map(|e| &e.value))
     }
 
+    fn set_modified(path: &std::path::Path, at: std::time::SystemTime) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(at)
+            .unwrap();
+    }
+
+    /// Letting texts go, a kept parse is reused too, and a file's text is
+    /// read back from disk when asked for; an overlaid text (hosts.toml
+    /// included) is kept, not read back.
+    #[test]
+    fn letting_go_reuses_parses_and_keeps_overlaid_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let hosts = dir.path().join("hosts.toml");
+        std::fs::write(&hosts, "web = [\"w1\"]\n").unwrap();
+        std::fs::create_dir(dir.path().join("group_data")).unwrap();
+        let web = dir.path().join("group_data/web.toml");
+        std::fs::write(&web, "port = 80\n").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        set_modified(&web, hour_ago);
+        let memo = Arc::new(ParseMemo::default());
+        let mut overlay = Overlay::default().with_memo(memo.clone());
+        overlay.insert("hosts.toml", "web = [\"w2\"]\n");
+        for _ in 0..2 {
+            let raw = crate::read_inventory_overlaid_letting_go(dir.path(), &overlay);
+            assert_eq!(value(&raw, "port"), "Some(Integer(80))");
+            assert_eq!(memo.len(), 1);
+            let file = raw.files.get(raw.group_files[0].file);
+            assert_eq!(file.text(), "port = 80\n");
+            let hosts_file = raw.files.get(raw.hosts.as_ref().unwrap().file);
+            assert_eq!(hosts_file.text(), "web = [\"w2\"]\n");
+            assert!(!hosts_file.is_changed());
+        }
+        // A parse kept without its text does not serve a read that keeps
+        // texts: that read reads the file.
+        let kept = read_inventory_overlaid(dir.path(), &overlay);
+        assert_eq!(
+            kept.files.get(kept.group_files[0].file).text(),
+            "port = 80\n"
+        );
+    }
+
     #[test]
     fn unchanged_files_are_neither_read_nor_parsed_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -95,24 +139,27 @@ mod tests {
         std::fs::write(&web, "port = 80\n").unwrap();
         let memo = Arc::new(ParseMemo::default());
         let overlay = Overlay::default().with_memo(memo.clone());
+        // Just written: a rewrite of the same size in the same tick could
+        // keep its time, so the parse is not kept yet.
         let first = read_inventory_overlaid(dir.path(), &overlay);
         assert_eq!(value(&first, "port"), "Some(Integer(80))");
+        assert_eq!(memo.len(), 0);
+        std::fs::write(&web, "port = 79\n").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        set_modified(&web, hour_ago);
+        let first = read_inventory_overlaid(dir.path(), &overlay);
+        assert_eq!(value(&first, "port"), "Some(Integer(79))");
         assert_eq!(memo.len(), 1);
         // Same size, same modification time: the kept parse is used, so the
         // new bytes are not seen (the file was not read).
         let modified = std::fs::metadata(&web).unwrap().modified().unwrap();
         std::fs::write(&web, "port = 81\n").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&web)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        set_modified(&web, modified);
         let second = read_inventory_overlaid(dir.path(), &overlay);
-        assert_eq!(value(&second, "port"), "Some(Integer(80))");
+        assert_eq!(value(&second, "port"), "Some(Integer(79))");
         assert_eq!(
             second.files.get(second.group_files[0].file).text(),
-            "port = 80\n"
+            "port = 79\n"
         );
         // Another size: read and parsed again.
         std::fs::write(&web, "port = 8080\n").unwrap();
