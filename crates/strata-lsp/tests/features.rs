@@ -233,6 +233,44 @@ fn schema_diagnostics_are_published_too() {
     client.shut_down();
 }
 
+/// A schema being typed applies as typed, before it is saved (a new
+/// file too), and a source declaration not yet saved joins the inventory.
+#[test]
+fn unsaved_schemas_and_sources_apply_as_typed() {
+    let (_dir, root) = common::example("basic");
+    let mut client = Client::initialized(&root);
+    let all = root.join("group_data/all.toml");
+    std::fs::create_dir(root.join("schema")).unwrap();
+    let schema = root.join("schema/all.json");
+    client.open(
+        &schema,
+        r#"{"properties": {"ssh_port": {"maximum": 1024}}}"#,
+    );
+    let diagnostics = client.diagnostics(&all);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], "strata::schema");
+    // Mended in the buffer only: cleared.
+    client.change(
+        &schema,
+        2,
+        r#"{"properties": {"ssh_port": {"maximum": 65535}}}"#,
+    );
+    assert_eq!(client.diagnostics(&all), Vec::<Value>::new());
+    // A source declaration typed but not saved: its file is read.
+    std::fs::write(
+        root.join("extra.json"),
+        r#"{"ungrouped": {"hosts": ["web1.example.com"]}, "_meta": {"hostvars": {"web1.example.com": {"rack": "r1"}}}}"#,
+    )
+    .unwrap();
+    let source = root.join("sources/extra.toml");
+    client.open(&source, "file = \"extra.json\"\n");
+    let hosts = root.join("hosts.toml");
+    let hover = client.at("textDocument/hover", &hosts, 5, 20);
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("| `rack` | `\"r1\"` | extra.json"), "{text}");
+    client.shut_down();
+}
+
 #[test]
 fn completion_offers_names_and_keys_while_a_document_is_broken() {
     let (_dir, root) = common::example("basic");

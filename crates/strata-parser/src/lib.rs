@@ -87,7 +87,7 @@ pub use read::{
     DeferredFile, GROUP_DATA_DIR, HOST_DATA_DEPTH, HOST_DATA_DIR, HOSTS_FILE, HostData,
     MAX_FILE_SIZE, Overlay, ParseMemo, RawInventory, SCHEMA_DIR, SchemaFile, read_deferred,
     read_inventory, read_inventory_for_hosts, read_inventory_letting_go, read_inventory_overlaid,
-    read_inventory_overlaid_letting_go, read_inventory_with, read_schemas,
+    read_inventory_overlaid_letting_go, read_inventory_with, read_schemas, read_schemas_overlaid,
 };
 pub use settings::{MergeRule, SETTINGS_FILE, Settings, Strategy, parse_settings};
 pub use strata_diagnostics::{

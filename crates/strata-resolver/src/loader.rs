@@ -278,6 +278,14 @@ impl<F: Fetch> LoaderWith<F> {
         self
     }
 
+    /// The editor's buffers, or none.
+    fn buffers(&self) -> &strata_parser::Overlay {
+        static NONE: std::sync::OnceLock<strata_parser::Overlay> = std::sync::OnceLock::new();
+        self.overlay
+            .as_deref()
+            .unwrap_or_else(|| NONE.get_or_init(strata_parser::Overlay::default))
+    }
+
     fn load_as(&self, check: bool) -> Result<Inventory, Problems> {
         let read = |host_data| match self.keep_texts {
             true => strata_parser::read_inventory_with(&self.root, host_data),
@@ -359,7 +367,7 @@ impl<F: Fetch> LoaderWith<F> {
                 if self.for_ansible {
                     diagnostics.extend(inventory.ansible_names());
                 }
-                let (schemas, problems) = inventory.read_schemas();
+                let (schemas, problems) = inventory.read_schemas_overlaid(self.buffers());
                 diagnostics.extend(problems);
                 diagnostics.extend(inventory.validate(&schemas));
                 resolve::sort(&mut diagnostics);
@@ -372,7 +380,10 @@ impl<F: Fetch> LoaderWith<F> {
                 // The schema files are still read, so that their own
                 // problems show in the same run.
                 let (mut diagnostics, mut sources) = problems.into_parts();
-                diagnostics.extend(crate::schema::Schemas::read(&self.root, &mut sources).1);
+                diagnostics.extend(
+                    crate::schema::Schemas::read_overlaid(&self.root, &mut sources, self.buffers())
+                        .1,
+                );
                 resolve::sort(&mut diagnostics);
                 Checked::Failed(Problems::new(diagnostics, sources))
             }

@@ -63,15 +63,7 @@ pub(super) fn parse_files(
             let Some(memo) = overlay.memo() else {
                 return parse_file(root, found, file, keys, let_go, overlay);
             };
-            // Only regular files: a symbolic link is checked again each time.
-            let version = match overlay.get(&found.display) {
-                _ if !matches!(found.kind, disk::Kind::File | disk::Kind::Unsaved) => None,
-                Some(text) => Some(Version::Text(strata_diagnostics::stamp(text))),
-                None => std::fs::symlink_metadata(found.path(root))
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .and_then(|m| Some(Version::Disk(m.len(), m.modified().ok()?))),
-            };
+            let version = Version::of(&found.path(root), found.kind, overlay.get(&found.display));
             // A parse kept without its text serves only a read that lets
             // texts go too.
             if let Some(v) = version

@@ -263,6 +263,7 @@ impl Walk {
         root: &Path,
         dir_name: &str,
         max_depth: usize,
+        ext: &str,
         overlay: &Overlay,
     ) {
         let before = self.files.len();
@@ -274,7 +275,7 @@ impl Walk {
                 continue;
             };
             let parts: Vec<&str> = rel.split('/').collect();
-            if !name.ends_with(".toml")
+            if !name.ends_with(ext)
                 || parts.len() > max_depth
                 || !listable(&parts)
                 || self.files.iter().any(|f| f.display == name)

@@ -23,7 +23,8 @@ pub(crate) fn read_sources(
     overlay: &Overlay,
 ) -> (Vec<SourceDecl>, Vec<SourceDoc>) {
     // Other files in sources/ (a JSON export, a script) are ignored.
-    let walk = disk::walk(root, SOURCES_DIR, 1);
+    let mut walk = disk::walk(root, SOURCES_DIR, 1);
+    walk.add_unsaved(root, SOURCES_DIR, 1, ".toml", overlay);
     report_walk(files, diagnostics, walk.strays, walk.problems, None);
     let (mut decls, mut docs) = (Vec::new(), Vec::new());
     for found in walk.files {

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use strata_diagnostics::{Code, Diagnostic};
 
-use crate::model::DataTable;
+use super::disk::Kind;
+use crate::model::{DataTable, HostsFile};
 
 /// One data file as `data::parse_files` left it, for `data::add_files`
 /// (and for the memo).
@@ -36,6 +37,18 @@ pub(crate) struct Parsed {
 #[derive(Debug, Default)]
 pub struct ParseMemo {
     entries: std::sync::Mutex<HashMap<String, Kept>>,
+    hosts: std::sync::Mutex<Option<(Version, ParsedHosts)>>,
+}
+
+/// `hosts.toml` as parsed, without its text: on reuse, the text is the
+/// overlay's (the version then says it is the same) or is let go.
+#[derive(Clone, Debug)]
+pub(crate) struct ParsedHosts {
+    /// The text's [`strata_diagnostics::stamp`].
+    pub(crate) stamp: u64,
+    pub(crate) hosts: HostsFile,
+    pub(crate) ok: bool,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// What identifies a file's content without reading it again.
@@ -55,6 +68,27 @@ pub(crate) enum Version {
 const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Version {
+    /// The version of the file at `path`, of kind `kind`, when it can be
+    /// kept: an overlaid text (`overlaid`) by its hash; a regular file on
+    /// disk by its size and modification time (one `lstat`, no read);
+    /// nothing else (a symbolic link is checked again each time).
+    pub(crate) fn of(
+        path: &std::path::Path,
+        kind: Kind,
+        overlaid: Option<&str>,
+    ) -> Option<Version> {
+        if !matches!(kind, Kind::File | Kind::Unsaved) {
+            return None;
+        }
+        match overlaid {
+            Some(text) => Some(Version::Text(strata_diagnostics::stamp(text))),
+            None => std::fs::symlink_metadata(path)
+                .ok()
+                .filter(|m| m.is_file())
+                .and_then(|m| Some(Version::Disk(m.len(), m.modified().ok()?))),
+        }
+    }
+
     /// True for a file on disk modified less than [`SETTLED`] ago (or in
     /// the future): its size and time do not yet say it is unchanged.
     pub(crate) fn is_recent(&self) -> bool {
@@ -104,9 +138,24 @@ impl ParseMemo {
         }
     }
 
+    /// `hosts.toml`'s parse, when it was kept at this version.
+    pub(crate) fn hosts(&self, version: Version) -> Option<ParsedHosts> {
+        let kept = self.hosts.lock().ok()?;
+        let (v, parsed) = kept.as_ref()?;
+        (*v == version).then(|| parsed.clone())
+    }
+
+    /// Keeps `hosts.toml`'s parse (in place of the one kept before).
+    pub(crate) fn keep_hosts(&self, version: Version, parsed: ParsedHosts) {
+        if let Ok(mut kept) = self.hosts.lock() {
+            *kept = Some((version, parsed));
+        }
+    }
+
     /// How many files are kept.
     pub fn len(&self) -> usize {
-        self.entries.lock().map_or(0, |e| e.len())
+        let hosts = self.hosts.lock().map_or(0, |h| usize::from(h.is_some()));
+        self.entries.lock().map_or(0, |e| e.len()) + hosts
     }
 
     /// True when no file is kept.

@@ -23,7 +23,7 @@ use strata_diagnostics::{Code, Diagnostic, Files, Span};
 pub use disk::MAX_FILE_SIZE;
 pub use memo::ParseMemo;
 pub use overlay::Overlay;
-pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas};
+pub use schema::{SCHEMA_DIR, SchemaFile, read_schemas, read_schemas_overlaid};
 
 use crate::convert::Keys;
 use crate::external::{SourceDecl, SourceDoc};
@@ -202,7 +202,7 @@ fn read_inventory_as(
     rayon::in_place_scope(|scope| {
         scope.spawn(|_| {
             let mut walk = disk::walk(&root, GROUP_DATA_DIR, 1);
-            walk.add_unsaved(&root, GROUP_DATA_DIR, 1, overlay);
+            walk.add_unsaved(&root, GROUP_DATA_DIR, 1, ".toml", overlay);
             let base = 1 + walk.strays.len() + walk.problems.len();
             let parsed = data::parse_files(&root, base, &walk.files, &keys, !keep_texts, overlay);
             let hosts = match &host_data {
@@ -219,7 +219,7 @@ fn read_inventory_as(
                 }
                 Listing::Read | Listing::Defer => {
                     let mut walk = disk::walk(&root, HOST_DATA_DIR, HOST_DATA_DEPTH);
-                    walk.add_unsaved(&root, HOST_DATA_DIR, HOST_DATA_DEPTH, overlay);
+                    walk.add_unsaved(&root, HOST_DATA_DIR, HOST_DATA_DEPTH, ".toml", overlay);
                     walk
                 }
             };
@@ -363,18 +363,59 @@ fn read_hosts_file(raw: &mut RawInventory, given: &Path, keys: &Keys, overlay: &
         );
         return;
     };
-    match disk::read_text(
-        &raw.root,
-        &path,
-        HOSTS_FILE,
-        disk::Kind::of(meta.file_type()),
-        overlay,
-    ) {
+    let kind = disk::Kind::of(meta.file_type());
+    let overlaid = overlay.get(HOSTS_FILE);
+    // A process that reads the inventory again and again (the language
+    // server) parses hosts.toml again only when it changed.
+    let memo = overlay
+        .memo()
+        .and_then(|memo| Some((memo, memo::Version::of(&path, kind, overlaid)?)));
+    if let Some((memo, version)) = memo
+        && raw.files.is_empty()
+        && let Some(kept) = memo.hosts(version)
+    {
+        let file = match overlaid {
+            Some(text) => raw.files.add(HOSTS_FILE, text.to_string()),
+            None if raw.files.can_let_go() => raw.files.add_unkept(HOSTS_FILE.into(), kept.stamp),
+            // Its text is needed, and not kept: read and parse it.
+            None => return read_hosts_text(raw, &path, kind, keys, overlay, None),
+        };
+        debug_assert_eq!(file, kept.hosts.file);
+        raw.diagnostics.extend(kept.diagnostics);
+        raw.hosts = Some(kept.hosts);
+        raw.hosts_ok = kept.ok;
+        return;
+    }
+    let keep = memo.filter(|(_, version)| !version.is_recent() && raw.files.is_empty());
+    read_hosts_text(raw, &path, kind, keys, overlay, keep);
+}
+
+/// Reads and parses hosts.toml (of kind `kind`), keeping the parse in the
+/// memo of `keep`, at its version, when it could be read.
+fn read_hosts_text(
+    raw: &mut RawInventory,
+    path: &Path,
+    kind: disk::Kind,
+    keys: &Keys,
+    overlay: &Overlay,
+    keep: Option<(&ParseMemo, memo::Version)>,
+) {
+    match disk::read_text(&raw.root, path, HOSTS_FILE, kind, overlay) {
         Ok(text) => {
+            let stamp = keep.map(|_| strata_diagnostics::stamp(&text));
             let file = raw.files.add(HOSTS_FILE, text);
             let before = raw.diagnostics.len();
             let (hosts, ok) =
                 crate::hosts::parse(file, raw.files.get(file).text(), &mut raw.diagnostics, keys);
+            if let (Some((memo, version)), Some(stamp)) = (keep, stamp) {
+                let parsed = memo::ParsedHosts {
+                    stamp,
+                    hosts: hosts.clone(),
+                    ok,
+                    diagnostics: raw.diagnostics[before..].to_vec(),
+                };
+                memo.keep_hosts(version, parsed);
+            }
             // What the groups need of the text is copied out: a clean
             // file's text (6 MB at 100,000 hosts) is read back only if a
             // diagnostic or origin points into it (see `File`).

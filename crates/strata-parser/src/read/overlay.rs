@@ -114,7 +114,8 @@ mod tests {
         for _ in 0..2 {
             let raw = crate::read_inventory_overlaid_letting_go(dir.path(), &overlay);
             assert_eq!(value(&raw, "port"), "Some(Integer(80))");
-            assert_eq!(memo.len(), 1);
+            // group_data/web.toml and hosts.toml.
+            assert_eq!(memo.len(), 2);
             let file = raw.files.get(raw.group_files[0].file);
             assert_eq!(file.text(), "port = 80\n");
             let hosts_file = raw.files.get(raw.hosts.as_ref().unwrap().file);
@@ -128,6 +129,55 @@ mod tests {
             kept.files.get(kept.group_files[0].file).text(),
             "port = 80\n"
         );
+    }
+
+    /// hosts.toml, unchanged, is neither read nor parsed again; changed
+    /// (or overlaid with another text), it is.
+    #[test]
+    fn an_unchanged_hosts_file_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hosts.toml");
+        std::fs::write(&path, "web = [\"w1\"]\n").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        set_modified(&path, hour_ago);
+        let memo = Arc::new(ParseMemo::default());
+        let overlay = Overlay::default().with_memo(memo.clone());
+        let hosts = |raw: &crate::RawInventory| {
+            let h = raw.hosts.as_ref().unwrap();
+            format!("{:?}", h.groups[0].hosts[0].name)
+        };
+        let first = crate::read_inventory_overlaid_letting_go(dir.path(), &overlay);
+        assert_eq!(hosts(&first), "\"w1\"");
+        assert_eq!(memo.len(), 1);
+        // Same size and time: the kept parse, not the new bytes; its text
+        // is read back when asked for, and then shows as changed.
+        std::fs::write(&path, "web = [\"w9\"]\n").unwrap();
+        set_modified(&path, hour_ago);
+        let second = crate::read_inventory_overlaid_letting_go(dir.path(), &overlay);
+        assert_eq!(hosts(&second), "\"w1\"");
+        assert!(
+            second
+                .files
+                .get(second.hosts.as_ref().unwrap().file)
+                .is_changed()
+        );
+        // Overlaid: parsed once per text, its text kept.
+        let mut buffers = Overlay::default().with_memo(memo.clone());
+        buffers.insert("hosts.toml", "web = [\"w2\"]\n");
+        for _ in 0..2 {
+            let raw = crate::read_inventory_overlaid_letting_go(dir.path(), &buffers);
+            assert_eq!(hosts(&raw), "\"w2\"");
+            let file = raw.files.get(raw.hosts.as_ref().unwrap().file);
+            assert_eq!(file.text(), "web = [\"w2\"]\n");
+        }
+        // A read that keeps texts reads the file, since its parse was kept
+        // without it.
+        let kept = read_inventory_overlaid(dir.path(), &overlay);
+        assert_eq!(hosts(&kept), "\"w9\"");
+        // Another size: read and parsed again.
+        std::fs::write(&path, "web = [\"w10\"]\n").unwrap();
+        let third = crate::read_inventory_overlaid_letting_go(dir.path(), &overlay);
+        assert_eq!(hosts(&third), "\"w10\"");
     }
 
     #[test]
@@ -185,6 +235,43 @@ mod tests {
 #[cfg(test)]
 mod unsaved {
     use super::*;
+
+    /// Buffers of `sources/` and `schema/` stand for their files, and join
+    /// the listing when the file is not on disk yet.
+    #[test]
+    fn unsaved_sources_and_schemas_join() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(root.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+        std::fs::create_dir(root.join("schema")).unwrap();
+        std::fs::write(root.join("schema/all.json"), "{}").unwrap();
+        std::fs::write(
+            root.join("cmdb.json"),
+            r#"{"web": {"hosts": ["w1"]}, "_meta": {"hostvars": {"w1": {"rack": 1}}}}"#,
+        )
+        .unwrap();
+        let mut overlay = Overlay::default();
+        overlay.insert("sources/cmdb.toml", "file = \"cmdb.json\"\n");
+        overlay.insert("schema/all.json", r#"{"required": ["rack"]}"#);
+        overlay.insert("schema/web.json", "{\"type\": }");
+        overlay.insert("schema/.web.json", "{}");
+        let raw = crate::read_inventory_overlaid(&root, &overlay);
+        assert!(raw.diagnostics.is_empty(), "{:?}", raw.diagnostics);
+        assert_eq!(raw.source_decls.len(), 1);
+        assert_eq!(raw.source_docs.len(), 1);
+        let mut files = strata_diagnostics::Files::new();
+        let (schemas, problems) = crate::read_schemas_overlaid(&root, &mut files, &overlay);
+        let names: Vec<&str> = schemas.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["all", "web"]);
+        let all = schemas[0].doc.as_ref().unwrap();
+        assert!(all.get("required").is_some());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].code, strata_diagnostics::Code::InvalidSchema);
+        // Without the overlay, the files on disk only.
+        let (schemas, _) = crate::read_schemas(&root, &mut files);
+        assert_eq!(schemas.len(), 1);
+        assert!(schemas[0].doc.as_ref().unwrap().get("required").is_none());
+    }
 
     /// A buffer for a data file not yet on disk joins the inventory; one
     /// whose name the walk could never list, or that stands where the walk

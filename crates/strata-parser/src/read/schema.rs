@@ -58,7 +58,19 @@ pub struct SchemaFile {
 /// # Ok(()) }
 /// ```
 pub fn read_schemas(root: &Path, files: &mut Files) -> (Vec<SchemaFile>, Vec<Diagnostic>) {
-    let walk = disk::walk_ext(root, SCHEMA_DIR, 1, ".json");
+    read_schemas_overlaid(root, files, Overlay::none())
+}
+
+/// [`read_schemas`], with the texts of `overlay` read instead of the
+/// schema files they stand for, and its buffers for `schema/*.json` files
+/// not yet on disk listed as files ([`Overlay`] says when).
+pub fn read_schemas_overlaid(
+    root: &Path,
+    files: &mut Files,
+    overlay: &Overlay,
+) -> (Vec<SchemaFile>, Vec<Diagnostic>) {
+    let mut walk = disk::walk_ext(root, SCHEMA_DIR, 1, ".json");
+    walk.add_unsaved(root, SCHEMA_DIR, 1, ".json", overlay);
     let mut diagnostics = Vec::new();
     report_walk(
         files,
@@ -70,13 +82,7 @@ pub fn read_schemas(root: &Path, files: &mut Files) -> (Vec<SchemaFile>, Vec<Dia
     let mut out = Vec::new();
     for found in walk.files {
         let name = found.name().to_string();
-        let text = disk::read_text(
-            root,
-            &found.path(root),
-            &found.display,
-            found.kind,
-            Overlay::none(),
-        );
+        let text = disk::read_text(root, &found.path(root), &found.display, found.kind, overlay);
         let (file, doc) = match text {
             Ok(text) => {
                 let file = files.add(found.display.clone(), text);

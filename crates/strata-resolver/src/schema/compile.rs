@@ -77,8 +77,18 @@ impl Schemas {
     /// `sources`. Files that are not JSON or not valid schemas are
     /// diagnostics (located in the file) and are left out.
     pub fn read(root: &Path, store: &mut Files) -> (Schemas, Vec<Diagnostic>) {
+        Schemas::read_overlaid(root, store, &strata_parser::Overlay::default())
+    }
+
+    /// [`Schemas::read`], with the texts of `overlay` read instead of the
+    /// files they stand for (an editor's unsaved buffers).
+    pub fn read_overlaid(
+        root: &Path,
+        store: &mut Files,
+        overlay: &strata_parser::Overlay,
+    ) -> (Schemas, Vec<Diagnostic>) {
         let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let (files, mut diagnostics) = strata_parser::read_schemas(&root, store);
+        let (files, mut diagnostics) = strata_parser::read_schemas_overlaid(&root, store, overlay);
         let mut schemas = Schemas::new();
         for SchemaFile { name, file, doc } in files {
             let Some(doc) = doc else { continue };

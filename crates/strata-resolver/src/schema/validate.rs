@@ -28,8 +28,17 @@ impl Inventory {
     /// (nothing for an inventory built in code). The schema files join
     /// [`Inventory::files`], so diagnostics can label them.
     pub fn read_schemas(&mut self) -> (Schemas, Vec<Diagnostic>) {
+        self.read_schemas_overlaid(&strata_parser::Overlay::default())
+    }
+
+    /// [`Inventory::read_schemas`], with the texts of `overlay` read instead
+    /// of the files they stand for (an editor's unsaved buffers).
+    pub fn read_schemas_overlaid(
+        &mut self,
+        overlay: &strata_parser::Overlay,
+    ) -> (Schemas, Vec<Diagnostic>) {
         match self.root.clone() {
-            Some(root) => Schemas::read(&root, &mut self.files),
+            Some(root) => Schemas::read_overlaid(&root, &mut self.files, overlay),
             None => (Schemas::new(), Vec::new()),
         }
     }
