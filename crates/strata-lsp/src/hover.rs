@@ -81,11 +81,20 @@ fn key(inventory: &Inventory, written: &Written<'_>) -> String {
             None => by.push((what, why, vec![host.name()])),
         }
     }
-    for (what, why, hosts) in &by {
+    for (what, why, hosts) in by.iter().take(NAMED_HOSTS) {
         let _ = write!(
             out,
             "\n**shadowed** on {} by {what}\n  because {why}\n",
             names(hosts.iter().copied()),
+        );
+    }
+    if by.len() > NAMED_HOSTS {
+        let rest: usize = by[NAMED_HOSTS..].iter().map(|(_, _, h)| h.len()).sum();
+        let _ = write!(
+            out,
+            "\n**shadowed** on {} more by {} other definitions\n",
+            plural(rest, "host"),
+            by.len() - NAMED_HOSTS
         );
     }
     if !reach.merged.is_empty() {
@@ -95,15 +104,18 @@ fn key(inventory: &Inventory, written: &Written<'_>) -> String {
             names(reach.merged.iter().map(|h| h.name()))
         );
     }
-    // The key's type in every layer that defines it, when they differ.
-    let all = inventory.written(written.key);
+    // The key's type in the layers that define it, when they differ.
     let here = written.value.type_str();
-    let others: Vec<String> = all
-        .iter()
-        .filter(|w| w.value.type_str() != here)
-        .map(|w| format!("{} at {}", w.value.type_str(), w.origin))
-        .collect();
-    if !others.is_empty() {
+    let (others, count) =
+        inventory.written_where(written.key, |v| v.type_str() != here, NAMED_HOSTS);
+    if count > 0 {
+        let mut others: Vec<String> = others
+            .iter()
+            .map(|w| format!("{} at {}", w.value.type_str(), w.origin))
+            .collect();
+        if count > others.len() {
+            others.push(format!("and {} more", count - others.len()));
+        }
         let _ = write!(out, "\n**type drift**: {here} here; ");
         out.push_str(&others.join("; "));
         out.push('\n');

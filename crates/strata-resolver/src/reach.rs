@@ -87,29 +87,61 @@ impl Inventory {
     /// Every definition of `key` in the inventory's layers, highest layer
     /// first (`Layer`'s order), then by file and position.
     pub fn written(&self, key: &str) -> Vec<Written<'_>> {
-        let mut out: Vec<Written<'_>> = self
+        self.written_where(key, |_| true, usize::MAX).0
+    }
+
+    /// The first `limit` definitions of `key` (in [`Inventory::written`]'s
+    /// order) whose value passes `keep`, and how many pass. Only those
+    /// returned are located in their files: a file whose text was let go
+    /// is read back for them alone, not for every definition.
+    ///
+    /// ```
+    /// let inv = strata_resolver::Inventory::builder()
+    ///     .group_with_data("a", ["h"], toml::toml! { port = 1 })
+    ///     .group_with_data("b", ["h"], toml::toml! { port = "x" })
+    ///     .group_with_data("c", ["h"], toml::toml! { port = "y" })
+    ///     .build()
+    ///     .unwrap();
+    /// let (strings, count) = inv.written_where("port", |v| v.as_str().is_some(), 1);
+    /// assert_eq!((strings.len(), count), (1, 2));
+    /// ```
+    pub fn written_where(
+        &self,
+        key: &str,
+        keep: impl Fn(&Value) -> bool,
+        limit: usize,
+    ) -> (Vec<Written<'_>>, usize) {
+        let mut found: Vec<(usize, &str, &strata_parser::Entry)> = self
             .sets
             .iter()
             .enumerate()
             .filter_map(|(id, set)| {
                 let (key, entry) = set.table.iter().find(|(k, _)| *k == key)?;
-                Some(Written {
-                    key,
-                    value: &entry.value,
-                    origin: self.origin_of(set, Some(entry.key_span)),
-                    set: id as SetId,
-                })
+                keep(&entry.value).then_some((id, key, entry))
             })
             .collect();
-        out.sort_by_key(|w| {
-            let l = w.origin.location.as_ref();
+        // Layer, file, then position: a byte offset orders the places of
+        // one file as their lines and columns do.
+        found.sort_by_key(|&(id, _, entry)| {
+            let set = &self.sets[id];
             (
-                w.origin.layer,
-                w.origin.source,
-                l.map(|l| (l.line, l.column)),
+                set.layer,
+                self.files.get(set.file).name(),
+                entry.key_span.range().start,
             )
         });
-        out
+        let count = found.len();
+        let out = found
+            .into_iter()
+            .take(limit)
+            .map(|(id, key, entry)| Written {
+                key,
+                value: &entry.value,
+                origin: self.origin_of(&self.sets[id], Some(entry.key_span)),
+                set: id as SetId,
+            })
+            .collect();
+        (out, count)
     }
 
     /// Every top-level key written in the inventory's layers, in name
