@@ -34,6 +34,15 @@ fn known_mistake(key: &str) -> Option<&'static str> {
     }
 }
 
+/// The group key a [`known_mistake`] means, for a fix.
+fn known_rename(key: &str) -> Option<&'static str> {
+    match key {
+        "vars" | "variables" | "group_vars" => Some("data"),
+        "host" | "members" => Some("hosts"),
+        _ => None,
+    }
+}
+
 /// Parses the top-level table of `hosts.toml` into groups.
 pub(crate) fn groups(table: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<RawGroup> {
     let mut out = Vec::with_capacity(table.len());
@@ -156,6 +165,13 @@ fn group_table(
             },
             other => {
                 let looks_like_group = matches!(value.get_ref(), DeValue::Array(_));
+                let fix = match known_rename(other) {
+                    // `vars` is `data` only when it is a table.
+                    Some("data") if !matches!(value.get_ref(), DeValue::Table(_)) => None,
+                    Some(meant) => key_rename(table, key, GROUP_KEYS, Some(meant), cx),
+                    None if known_mistake(other).is_some() => None,
+                    None => key_rename(table, key, GROUP_KEYS, None, cx),
+                };
                 let help = known_mistake(other)
                     .map(str::to_string)
                     .or_else(|| did_you_mean(other, GROUP_KEYS.iter().copied()))
@@ -177,7 +193,8 @@ fn group_table(
                         format!("unknown key `{other}` in group `{}`", group.name),
                     )
                     .with_label_text("not `hosts`, `children` or `data`")
-                    .with_help(help),
+                    .with_help(help)
+                    .with_fix_opt(fix),
                 );
             }
         }
@@ -333,10 +350,12 @@ fn host_table(
                     .find(|(k, _)| k.get_ref().as_ref() == "name")
                     .map(|(_, v)| cx.quote(v.span()));
                 let (help, fix) = match did_you_mean(other, HOST_KEYS.iter().copied()) {
-                    Some(help) => (help, key_rename(table, key, cx)),
+                    Some(help) => (help, key_rename(table, key, HOST_KEYS, None, cx)),
                     None => (
                         rewrite(quoted_name.as_deref()),
-                        entry_fix.get_or_insert_with(|| entry_rewrite(table, &span, cx)).clone(),
+                        entry_fix
+                            .get_or_insert_with(|| entry_rewrite(table, &span, cx))
+                            .clone(),
                     ),
                 };
                 cx.push(
@@ -379,16 +398,19 @@ fn host_table(
     }
 }
 
-/// The fix for a host entry key that is a typo of `name` or `data`:
-/// renaming it, when the key meant is the only one that close, the entry
-/// does not have it already, and the key is written plainly (not dotted).
+/// The fix for a key of `table` that is a typo of one of `keys`: renaming
+/// it to the key meant, when that is the only one that close (or
+/// `known`, a known mistake's), the table does not have it already, and
+/// the key is written plainly (not dotted).
 fn key_rename(
     table: &DeTable<'_>,
     key: &Spanned<std::borrow::Cow<'_, str>>,
+    keys: &[&'static str],
+    known: Option<&'static str>,
     cx: &Ctx<'_>,
 ) -> Option<Fix> {
     let written = key.get_ref().as_ref();
-    let meant = sole_closest(written, HOST_KEYS.iter().copied())?;
+    let meant = known.or_else(|| sole_closest(written, keys.iter().copied()))?;
     if table.iter().any(|(k, _)| k.get_ref().as_ref() == meant) {
         return None;
     }
@@ -614,6 +636,52 @@ mod tests {
             let found = fixes(text);
             assert!(!found.is_empty(), "{text}");
             assert!(found.iter().all(Option::is_none), "{text}: {found:?}");
+        }
+    }
+
+    /// `text` with the fix of its `unknown_group_key` error applied, which
+    /// leaves no such error.
+    fn group_key_fixed(text: &str) -> Option<String> {
+        let (file, diagnostics) = check(text);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == Code::UnknownGroupKey)
+            .expect("an unknown group key");
+        let out = d.fix.as_ref()?.apply_to(file, text)?;
+        let (_, again) = check(&out);
+        assert!(
+            !again.iter().any(|d| d.code == Code::UnknownGroupKey),
+            "{out}: {again:?}"
+        );
+        Some(out)
+    }
+
+    #[test]
+    fn a_misspelt_group_key_is_renamed() {
+        let cases = [
+            (
+                "[web]\nhost = [\"w1\"]\n",
+                Some("[web]\nhosts = [\"w1\"]\n"),
+            ),
+            (
+                "[web]\nmembers = [\"w1\"]\n",
+                Some("[web]\nhosts = [\"w1\"]\n"),
+            ),
+            (
+                "[web]\nchildern = []\nhosts = [\"w1\"]\n",
+                Some("[web]\nchildren = []\nhosts = [\"w1\"]\n"),
+            ),
+            (
+                "[web]\nhosts = [\"w1\"]\n[web.vars]\na = 1\n",
+                Some("[web]\nhosts = [\"w1\"]\n[web.data]\na = 1\n"),
+            ),
+            // `vars` that is not a table, `hosts` already there, no close key.
+            ("[web]\nhosts = [\"w1\"]\nvars = 1\n", None),
+            ("[web]\nhosts = [\"w1\"]\nhost = [\"w2\"]\n", None),
+            ("[web]\nhosts = [\"w1\"]\nzzz = 1\n", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(group_key_fixed(text).as_deref(), want, "{text}");
         }
     }
 }
