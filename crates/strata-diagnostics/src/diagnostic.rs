@@ -51,8 +51,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The help as edits, when there is exactly one right fix (an editor
     /// offers it as a quick fix). Renderings do not show it: the help line
-    /// says it in words.
-    pub fix: Option<Fix>,
+    /// says it in words. Boxed: most diagnostics have none, and they are
+    /// moved around often.
+    pub fix: Option<Box<Fix>>,
 }
 
 /// A fix a tool can apply without asking: a title and the edits that
@@ -205,13 +206,13 @@ impl Diagnostic {
 
     /// Attaches a fix (see [`Fix`]).
     pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
-        self.fix = Some(fix);
+        self.fix = Some(Box::new(fix));
         self
     }
 
     /// Attaches a fix if there is one.
     pub fn with_fix_opt(mut self, fix: Option<Fix>) -> Diagnostic {
-        self.fix = fix;
+        self.fix = fix.map(Box::new);
         self
     }
 
@@ -299,6 +300,6 @@ mod tests {
         assert_eq!(split.apply_to(a, "é"), None);
         let d =
             Diagnostic::warning(Code::DuplicateHost, Span::new(a, 0..3), "m").with_fix(fix.clone());
-        assert_eq!(d.fix, Some(fix));
+        assert_eq!(d.fix, Some(Box::new(fix)));
     }
 }

@@ -572,7 +572,7 @@ mod tests {
             .1
             .into_iter()
             .filter(|d| d.code == Code::HostEntryShape)
-            .map(|d| d.fix)
+            .map(|d| d.fix.map(|f| *f))
             .collect()
     }
 

@@ -310,7 +310,10 @@ mod tests {
             .filter(|d| d.code == code)
             .map(|d| {
                 let file = d.span().unwrap().file;
-                (problems.files().get(file).name().to_string(), d.fix.clone())
+                (
+                    problems.files().get(file).name().to_string(),
+                    d.fix.clone().map(|f| *f),
+                )
             })
             .collect()
     }
