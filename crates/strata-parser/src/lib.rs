@@ -94,5 +94,7 @@ pub use strata_diagnostics::{
     Code, Diagnostic, Edit, File, FileId, Files, Fix, Label, Location, Severity, Span,
     escape_controls, needs_escape,
 };
-pub use suggest::{closest, closest_and_sole, did_you_mean, sole_closest, spelling_note};
+pub use suggest::{
+    closest, closest_and_sole, did_you_mean, name_fix, sole_closest, spelling_note, suggestion,
+};
 pub use value::{Datetime, Table, Text, Value};

@@ -5,6 +5,7 @@
 //! with a different spelling, and `web1` is the short name of
 //! `web1.example.com`. Only then are typos (edit distance) considered.
 
+use strata_diagnostics::{Edit, Fix, Span};
 use unicode_normalization::UnicodeNormalization;
 
 /// Names longer than this (in bytes) get no edit-distance suggestion.
@@ -110,12 +111,70 @@ pub fn spelling_note(written: &str, meant: &str) -> Option<&'static str> {
     })
 }
 
+/// The fix that writes `meant` where `written` is, at `span`, whose source
+/// text is `source`: a TOML key or string (JSON's too) written plainly,
+/// bare (`hots`) or quoted without escapes (`"hots"`, `'hots'`). `None`
+/// for anything else (a dotted key, an escape), where a replacement of the
+/// span might not say `meant`.
+///
+/// ```
+/// use strata_diagnostics::{Files, Span};
+/// use strata_parser::name_fix;
+///
+/// let mut files = Files::new();
+/// let f = files.add("strata.toml", "[merge]\npackages = \"uniqe\"\n".into());
+/// let fix = name_fix(Span::new(f, 19..26), "\"uniqe\"", "uniqe", "unique").unwrap();
+/// assert_eq!(fix.title, "Replace `uniqe` with `unique`");
+/// assert_eq!(
+///     fix.apply_to(f, files.get(f).text()).as_deref(),
+///     Some("[merge]\npackages = \"unique\"\n")
+/// );
+/// assert!(name_fix(Span::new(f, 0..1), "\"uni\\u0071e\"", "uniqe", "unique").is_none());
+/// ```
+pub fn name_fix(span: Span, source: &str, written: &str, meant: &str) -> Option<Fix> {
+    let bare = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let quotable = !meant
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control());
+    let text = if source == written && bare(written) {
+        if bare(meant) {
+            meant.to_string()
+        } else if quotable {
+            format!("\"{meant}\"")
+        } else {
+            return None;
+        }
+    } else if (source == format!("\"{written}\"") && !written.contains('\\'))
+        || source == format!("'{written}'")
+    {
+        if !quotable {
+            return None;
+        }
+        format!("\"{meant}\"")
+    } else {
+        return None;
+    };
+    Some(
+        Fix::new(format!("Replace `{written}` with `{meant}`"))
+            .with_edit(Edit::Replace { span, text }),
+    )
+}
+
 /// `"did you mean `x`?"` for the closest candidate.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
+    closest(word, candidates).map(suggestion)
+}
+
+/// `"did you mean `x`?"`, for a suggestion `x` found otherwise.
+pub fn suggestion(name: &str) -> String {
+    format!("did you mean `{name}`?")
 }
 
 #[cfg(test)]
