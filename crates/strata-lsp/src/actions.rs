@@ -8,7 +8,7 @@
 //! files through a workspace edit). Nothing outside the inventory's root
 //! is ever edited, and a rename never replaces a file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use lsp_types::{
@@ -67,6 +67,13 @@ pub fn code_actions(
     context: &CodeActionContext,
     client: ClientEdits,
 ) -> Vec<CodeActionOrCommand> {
+    // The diagnostics the client names, looked up (not compared with each
+    // of ours: a client may name many).
+    let named: HashSet<(Range, &str)> = context
+        .diagnostics
+        .iter()
+        .map(|c| (c.range, c.message.as_str()))
+        .collect();
     let mut out = Vec::new();
     for d in scope.diagnostics {
         let Some(fix) = &d.fix else {
@@ -76,10 +83,8 @@ pub fn code_actions(
         if on != path {
             continue;
         }
-        let named = context.diagnostics.iter().any(|c| {
-            c.range == published.range && c.code == published.code && c.message == published.message
-        });
-        if !named && !meets(published.range, range) {
+        let is_named = named.contains(&(published.range, published.message.as_str()));
+        if !is_named && !meets(published.range, range) {
             continue;
         }
         let Some(edit) = workspace_edit(scope, fix, client) else {

@@ -70,6 +70,12 @@ fn a_misnamed_data_file_is_renamed_by_its_quick_fix() {
             }]},
         }])
     );
+    // Elsewhere in the file, but naming the diagnostic: the same action.
+    let answer = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&webb)}, "range": range(0, 5, 0, 9), "context": {"diagnostics": [published[0]]}}),
+    );
+    assert_eq!(answer["result"], found);
     // Applied as an editor would: the file renamed, the server told.
     std::fs::rename(&webb, root.join("group_data/web.toml")).unwrap();
     client.notifications.clear();
