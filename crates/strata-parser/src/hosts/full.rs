@@ -278,6 +278,7 @@ fn host_entries<'a, 'i: 'a>(
                         cx.quote(name.span()),
                         cx.quote(data.span())
                     ));
+                    d = d.with_fix_opt(pair_rewrite(item.span(), name, data, cx));
                 }
                 cx.push(d);
             }
@@ -505,6 +506,39 @@ fn entry_rewrite(table: &DeTable<'_>, span: &std::ops::Range<usize>, cx: &Ctx<'_
     )
 }
 
+/// The fix for pyinfra's `["web1", { port = 1 }]` pair at `span`: the
+/// entry `{ name = "web1", data = { port = 1 } }`, name and data as
+/// written; `None` when a comment inside the pair would be lost or the
+/// data is not written as an inline table.
+fn pair_rewrite(
+    span: std::ops::Range<usize>,
+    name: &Spanned<DeValue<'_>>,
+    data: &Spanned<DeValue<'_>>,
+    cx: &Ctx<'_>,
+) -> Option<Fix> {
+    let source = |range: std::ops::Range<usize>| cx.text.get(cx.span(range).range());
+    let (name_text, data_text) = (source(name.span())?, source(data.span())?);
+    if !data_text.starts_with('{') {
+        return None;
+    }
+    let gaps = [
+        span.start..name.span().start,
+        name.span().end..data.span().start,
+        data.span().end..span.end,
+    ];
+    for gap in gaps {
+        if source(gap)?.contains('#') {
+            return None;
+        }
+    }
+    Some(
+        Fix::new("Write the pair as `{ name, data }`").with_edit(Edit::Replace {
+            span: cx.span(span),
+            text: format!("{{ name = {name_text}, data = {data_text} }}"),
+        }),
+    )
+}
+
 /// Whether `rewritten` (an entry table) holds the data of `original` with
 /// every key but `name` and `data` moved into `data`.
 fn reads_as_moved(original: &str, rewritten: &str) -> bool {
@@ -683,5 +717,28 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(group_key_fixed(text).as_deref(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_pyinfra_pair_becomes_an_entry_table() {
+        let text = "web = [\"w0\", [\"w1\", { port = 1, tags = [\"a\"] }]]\n";
+        let (file, diagnostics) = check(text);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == Code::HostEntryShape)
+            .expect("the pair's error");
+        let out = d.fix.as_ref().expect("a fix").apply_to(file, text).unwrap();
+        assert_eq!(
+            out,
+            "web = [\"w0\", { name = \"w1\", data = { port = 1, tags = [\"a\"] } }]\n"
+        );
+        assert!(check(&out).1.is_empty(), "{out}");
+        // A comment inside the pair would be lost.
+        let commented = "web = [\n  [\"w1\", # the web server\n   { port = 1 }],\n]\n";
+        let (_, diagnostics) = check(commented);
+        assert!(
+            diagnostics.iter().all(|d| d.fix.is_none()),
+            "{diagnostics:?}"
+        );
     }
 }
