@@ -106,7 +106,20 @@ class Server:
                     hover=lsp.HoverClientCapabilities(content_format=[lsp.MarkupKind.Markdown]),
                     publish_diagnostics=lsp.PublishDiagnosticsClientCapabilities(related_information=True),
                     definition=lsp.DefinitionClientCapabilities(link_support=False),
-                )
+                    code_action=lsp.CodeActionClientCapabilities(
+                        code_action_literal_support=lsp.ClientCodeActionLiteralOptions(
+                            code_action_kind=lsp.ClientCodeActionKindOptions(value_set=[lsp.CodeActionKind.QuickFix])
+                        ),
+                        is_preferred_support=True,
+                    ),
+                ),
+                # Code actions may rename files (a misnamed data file's fix).
+                workspace=lsp.WorkspaceClientCapabilities(
+                    workspace_edit=lsp.WorkspaceEditClientCapabilities(
+                        document_changes=True,
+                        resource_operations=[lsp.ResourceOperationKind.Rename],
+                    )
+                ),
             ),
         )
         result = await self.answer(self.client.initialize_async(params), "initialize")
@@ -226,6 +239,58 @@ class Server:
             f"references at {relative}:{line + 1}:{character + 1}",
         )
         return self.locations(answer)
+
+    async def code_actions(self, relative: str, line: int, character: int) -> list[Any]:
+        """The code actions offered with the cursor at a position."""
+        at = lsp.Position(line=line, character=character)
+        answer = await self.answer(
+            self.client.text_document_code_action_async(
+                lsp.CodeActionParams(
+                    text_document=lsp.TextDocumentIdentifier(uri=self.uri(relative)),
+                    range=lsp.Range(start=at, end=at),
+                    context=lsp.CodeActionContext(diagnostics=list(self.latest.get(self.uri(relative), []))),
+                )
+            ),
+            f"code actions at {relative}:{line + 1}:{character + 1}",
+        )
+        return list(answer or [])
+
+    def apply(self, edit: Any, buffers: dict[str, str]) -> None:
+        """Applies a workspace edit as an editor does: text edits to the open buffers (`buffers`,
+        by relative name, updated and sent with didChange), file renames on disk (the server told
+        through didChangeWatchedFiles, as a file watcher would)."""
+        edits: list[tuple[str, list[Any]]] = [(uri, list(e)) for uri, e in (edit.changes or {}).items()]
+        renames = []
+        for change in edit.document_changes or []:
+            if isinstance(change, lsp.RenameFile):
+                renames.append(change)
+            elif isinstance(change, lsp.TextDocumentEdit):
+                edits.append((change.text_document.uri, list(change.edits)))
+            else:
+                raise AssertionError(f"unexpected change {change!r}")
+        for uri, text_edits in edits:
+            name = self.relative(uri)
+            text = buffers[name]
+            lines = text.splitlines(keepends=True)
+
+            def offset(p: lsp.Position, lines: list[str] = lines) -> int:  # ASCII buffers
+                return sum(len(line) for line in lines[: p.line]) + p.character
+
+            for e in sorted(text_edits, key=lambda e: offset(e.range.start), reverse=True):
+                text = text[: offset(e.range.start)] + e.new_text + text[offset(e.range.end) :]
+            buffers[name] = text
+            self.change(name, text, uri=uri)
+        changes = []
+        for rename in renames:
+            old, new = Path(unquote(urlparse(rename.old_uri).path)), Path(unquote(urlparse(rename.new_uri).path))
+            assert not new.exists(), f"the rename would replace {new}"
+            old.rename(new)
+            changes += [
+                lsp.FileEvent(uri=rename.old_uri, type=lsp.FileChangeType.Deleted),
+                lsp.FileEvent(uri=rename.new_uri, type=lsp.FileChangeType.Created),
+            ]
+        if changes:
+            self.client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=changes))
 
     def locations(self, answer: Any) -> list[str]:
         """Locations as `file:line` (1-based, relative to the inventory), as strata prints them."""

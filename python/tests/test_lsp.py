@@ -222,6 +222,58 @@ def test_a_new_unsaved_file_is_checked_as_strata_check_checks_it_saved(basic_cop
     run(scenario(), timeout=15)
 
 
+# code actions ----------------------------------------------------------------------------------
+
+
+def test_check_s_fixes_are_quick_fixes_that_clear_their_diagnostics_once_applied(basic_copy: Path) -> None:
+    """Issue 25: the fixes check suggests as code actions. A host file named by db1's short name
+    is renamed to the host's full name (a file rename, on disk as an editor makes it); data
+    written beside a host entry's `name` is moved into `data` (a text edit of the buffer). Each
+    applied as an editor applies a workspace edit, and the diagnostic is gone."""
+    misnamed = "host_data/db1.toml"
+    (basic_copy / misnamed).write_text('db_role = "replica"\n')
+    hosts = (basic_copy / "hosts.toml").read_text()
+    entry = '{ name = "db1.example.com", data = { db_role = "primary" } }'
+    assert entry in hosts
+    flat = hosts.replace(entry, '{ name = "db1.example.com", db_role = "primary" }')
+    line = next(n for n, text in enumerate(flat.splitlines()) if "db_role" in text)
+    character = flat.splitlines()[line].index("db_role")
+
+    async def scenario() -> None:
+        async with started(basic_copy) as (server, result):
+            assert result.capabilities.code_action_provider is not None
+            uri = server.uri(misnamed)
+            await server.wait_for(
+                lambda: [d.code for d in server.latest.get(uri, [])] == ["strata::unknown_host_file"],
+                "the misnamed host file's warning",
+            )
+            [action] = await server.code_actions(misnamed, 0, 0)
+            assert action.kind == lsp.CodeActionKind.QuickFix and action.is_preferred, action
+            assert action.title == "Rename host_data/db1.toml to host_data/db1.example.com.toml"
+            assert [d.code for d in action.diagnostics] == ["strata::unknown_host_file"]
+            server.apply(action.edit, {})
+            await server.wait_for(lambda: not server.latest.get(uri), "the warning cleared by the rename")
+            assert (basic_copy / "host_data/db1.example.com.toml").read_text() == 'db_role = "replica"\n'
+
+            buffers = {"hosts.toml": flat}
+            server.open("hosts.toml", flat)
+            hosts_uri = server.uri("hosts.toml")
+            await server.wait_for(
+                lambda: [d.code for d in server.latest.get(hosts_uri, [])] == ["strata::host_entry_shape"],
+                "the host entry's error",
+            )
+            [action] = await server.code_actions("hosts.toml", line, character)
+            assert action.title == "Move the data into `data`", action
+            server.apply(action.edit, buffers)
+            assert buffers["hosts.toml"] == hosts
+            await server.wait_for(lambda: not server.latest.get(hosts_uri), "the error cleared by the edit")
+            # Nothing left to fix there.
+            assert await server.code_actions("hosts.toml", line, character) == []
+            assert await server.stop() == 0
+
+    run(scenario())
+
+
 # hostile input -------------------------------------------------------------------------------
 
 

@@ -4,7 +4,9 @@
 //! schemas, external sources) reports what it finds wrong as a
 //! [`Diagnostic`]: a stable [`Code`], a [`Severity`], a message, labelled
 //! places ([`Label`], each a [`Span`] in a [`File`] of a [`Files`] store)
-//! and a help line. This crate holds those values, the store, and their
+//! and a help line, and, when the help names exactly one right change, a
+//! [`Fix`]: the same change as [`Edit`]s a tool (the language server's
+//! quick fixes) can apply. This crate holds those values, the store, and their
 //! rendering as [miette](https://docs.rs/miette) reports; it knows nothing
 //! of TOML, inventories or precedence.
 //!
@@ -41,6 +43,6 @@ mod files;
 mod render;
 
 pub use code::Code;
-pub use diagnostic::{Diagnostic, Label, Severity};
+pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
 pub use escape::{escape_controls, needs_escape};
 pub use files::{File, FileId, Files, Location, ReadBack, Span, stamp};

@@ -6,7 +6,8 @@
 //! `--allow-exec` (a command source is never run: its cached answer is
 //! used, or `strata::source_not_run` is reported), with the editor's
 //! unsaved buffers read instead of the files they show, and publishes
-//! every diagnostic of `check` on the file it names, after each change.
+//! every diagnostic of `check` on the file it names, after each change,
+//! with the fixes check knows as quick fixes (code actions).
 //!
 //! This crate does the protocol and the presentation; what a key's value
 //! is, who wins and where a name is defined come from the library
@@ -16,9 +17,12 @@
 //! Modules: `transport` reads and writes the protocol's frames (malformed
 //! ones are answered, never fatal), `server` is the message loop and the
 //! documents, `workspace` finds inventories and loads them, `diagnostics`
-//! turns strata's diagnostics into the protocol's, `text` converts
-//! positions.
+//! turns strata's diagnostics into the protocol's, `actions` their fixes
+//! ([`strata::Fix`]) into quick fixes, `hover`, `navigate` and `complete`
+//! answer those requests (`locate` finds what is at a position), `text`
+//! converts positions.
 
+mod actions;
 mod complete;
 mod diagnostics;
 mod hover;

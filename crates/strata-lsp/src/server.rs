@@ -14,6 +14,7 @@ use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response}
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionProviderCapability,
     GotoDefinitionResponse, Hover, HoverContents, HoverProviderCapability, InitializeParams,
     InitializeResult, MarkupContent, MarkupKind, OneOf, PublishDiagnosticsParams,
     ServerCapabilities, ServerInfo, TextDocumentPositionParams, TextDocumentSyncCapability,
@@ -21,6 +22,7 @@ use lsp_types::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::actions::ClientEdits;
 use crate::locate::{Target, target_at};
 use crate::workspace::{self, Snapshot};
 
@@ -58,6 +60,8 @@ pub struct Server<'a> {
     inventories: BTreeMap<PathBuf, Tracked>,
     /// Open documents by the URI the client gave.
     documents: HashMap<Url, Document>,
+    /// What workspace edits the client can apply.
+    client_edits: ClientEdits,
 }
 
 /// Runs the handshake and the loop until `exit`, the end of input or a
@@ -69,6 +73,7 @@ pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) {
         shutting_down: false,
         inventories: BTreeMap::new(),
         documents: HashMap::new(),
+        client_edits: ClientEdits::default(),
     };
     let Some(folders) = server.handshake(receiver) else {
         return;
@@ -145,6 +150,7 @@ impl Server<'_> {
                 Message::Request(r) if r.method == request::Initialize::METHOD => {
                     match params::<InitializeParams>(r.params) {
                         Ok(init) => {
+                            self.client_edits = ClientEdits::of(&init.capabilities);
                             self.respond(r.id, Ok(initialize_result()));
                             return self.connected.then(|| folders(&init));
                         }
@@ -220,6 +226,8 @@ impl Server<'_> {
                     let list = self.completion(p.text_document_position);
                     to_json(list.map(lsp_types::CompletionResponse::List))
                 }),
+            request::CodeActionRequest::METHOD => params::<lsp_types::CodeActionParams>(r.params)
+                .and_then(|p| to_json(self.code_actions(&p))),
             request::Initialize::METHOD => Err(Failure {
                 code: ErrorCode::InvalidRequest,
                 message: "initialize was already received".into(),
@@ -329,6 +337,37 @@ impl Server<'_> {
         };
         let offset = crate::text::offset(text, position.position)?;
         Some(crate::complete::complete(inventory, &name, text, offset))
+    }
+
+    /// The quick fixes for a range of a document, from the inventory's
+    /// current load (loaded again first if stale); none outside any
+    /// inventory.
+    fn code_actions(&mut self, p: &lsp_types::CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let Some(path) = file_path(&p.text_document.uri) else {
+            return Vec::new();
+        };
+        let Some(root) = workspace::inventory_of(&path) else {
+            return Vec::new();
+        };
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let Some(snapshot) = self
+            .inventories
+            .get(&root)
+            .and_then(|t| t.snapshot.as_ref())
+        else {
+            return Vec::new();
+        };
+        let uri_of = |path: &Path| self.uri_of(path);
+        let scope = crate::actions::Scope {
+            root: &root,
+            files: snapshot.files(),
+            diagnostics: snapshot.diagnostics(),
+            uri_of: &uri_of,
+        };
+        crate::actions::code_actions(&scope, &path, p.range, &p.context, self.client_edits)
     }
 
     /// Records the text of an open document and marks its inventory stale.
@@ -485,6 +524,10 @@ fn initialize_result() -> serde_json::Value {
                 trigger_characters: Some(vec!["\"".into(), "@".into()]),
                 ..Default::default()
             }),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            })),
             ..Default::default()
         },
         server_info: Some(ServerInfo {

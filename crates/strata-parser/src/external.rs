@@ -14,7 +14,7 @@ use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
 use crate::ansible_marker::{self, marker_in};
 use crate::json::{Json, JsonValue, parse_json};
 use crate::model::{DataTable, Entry};
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, name_fix, sole_closest};
 use crate::value::Value;
 
 /// The directory of source declarations inside the inventory root.
@@ -104,9 +104,12 @@ pub struct SourceHostVars {
 
 const KEYS: [&str; 4] = ["file", "command", "cache", "timeout"];
 
+/// The declaration of source `name`, file `file` (text `text`) parsed as
+/// `table`; `None` with diagnostics when it is not one.
 pub(crate) fn declaration(
     name: &str,
     file: FileId,
+    text: &str,
     table: &DataTable,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<SourceDecl> {
@@ -130,10 +133,26 @@ pub(crate) fn declaration(
                 "a source declares `file` or `command`, and for a command `cache` and `timeout`"
                     .into()
             });
-            error(
-                entry.key_span,
-                format!("unknown key `{key}` in source `{name}`"),
-                &help,
+            // The key meant, when it is the only one that close and not
+            // written already.
+            let fix = sole_closest(key, KEYS)
+                .filter(|meant| table.get(meant).is_none())
+                .and_then(|meant| {
+                    name_fix(
+                        entry.key_span,
+                        text.get(entry.key_span.range())?,
+                        key,
+                        meant,
+                    )
+                });
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::SourceDeclaration,
+                    entry.key_span,
+                    format!("unknown key `{key}` in source `{name}`"),
+                )
+                .with_help(help)
+                .with_fix_opt(fix),
             );
             ok = false;
         }
@@ -708,5 +727,49 @@ impl JsonCx<'_> {
             d = d.with_label(self.span(r), "dropped too");
         }
         self.diagnostics.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The declaration `text` of source `inv` fixed by its unknown key's
+    /// fix (which then is gone), or `None` without a fix.
+    fn fixed(text: &str) -> Option<String> {
+        let declare = |text: &str| {
+            let mut files = Files::new();
+            let (table, syntax) =
+                crate::convert::parse_data(&mut files, "sources/inv.toml", text.to_string());
+            assert!(syntax.is_empty(), "{syntax:?}");
+            let file = FileId::from_index(0);
+            let mut diagnostics = Vec::new();
+            declaration("inv", file, text, &table, &mut diagnostics);
+            (file, diagnostics)
+        };
+        let (file, diagnostics) = declare(text);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.message.starts_with("unknown key"))
+            .expect("an unknown key");
+        let out = d.fix.as_ref()?.apply_to(file, text)?;
+        let (_, again) = declare(&out);
+        assert!(again.is_empty(), "{out}: {again:?}");
+        Some(out)
+    }
+
+    #[test]
+    fn a_misspelt_declaration_key_is_renamed() {
+        assert_eq!(
+            fixed("fiel = \"inv.json\"\n").as_deref(),
+            Some("file = \"inv.json\"\n")
+        );
+        assert_eq!(
+            fixed("command = [\"./inv\"]\n\"timout\" = \"10s\"\n").as_deref(),
+            Some("command = [\"./inv\"]\n\"timeout\" = \"10s\"\n")
+        );
+        // `file` is there already; nothing close.
+        assert_eq!(fixed("file = \"a.json\"\nfiel = \"b.json\"\n"), None);
+        assert_eq!(fixed("file = \"a.json\"\nzzzz = 1\n"), None);
     }
 }

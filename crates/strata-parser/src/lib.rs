@@ -91,8 +91,10 @@ pub use read::{
 };
 pub use settings::{MergeRule, SETTINGS_FILE, Settings, Strategy, parse_settings};
 pub use strata_diagnostics::{
-    Code, Diagnostic, File, FileId, Files, Label, Location, Severity, Span, escape_controls,
-    needs_escape,
+    Code, Diagnostic, Edit, File, FileId, Files, Fix, Label, Location, Severity, Span,
+    escape_controls, needs_escape,
 };
-pub use suggest::{closest, did_you_mean, spelling_note};
+pub use suggest::{
+    closest, closest_and_sole, did_you_mean, name_fix, sole_closest, spelling_note, suggestion,
+};
 pub use value::{Datetime, Table, Text, Value};

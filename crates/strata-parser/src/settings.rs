@@ -11,7 +11,7 @@ use toml::de::{DeTable, DeValue};
 use strata_diagnostics::{Code, Diagnostic, FileId, Span};
 
 use crate::convert::{Ctx, Keys, parse_file};
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, name_fix, sole_closest};
 
 /// The name of the settings file inside the inventory root.
 pub const SETTINGS_FILE: &str = "strata.toml";
@@ -172,7 +172,14 @@ fn read(doc: &DeTable<'_>, cx: &mut Ctx<'_>) -> Vec<MergeRule> {
                 "strata.toml knows `[merge]` (merge strategies per data key, docs/format.md)",
             ),
         };
-        cx.push(d);
+        // The rename, unless the table meant is there already.
+        let fix = sole_closest(name, TABLES.iter().copied())
+            .filter(|meant| !doc.iter().any(|(k, _)| k.get_ref() == meant))
+            .and_then(|meant| {
+                let span = cx.span(key.span());
+                name_fix(span, cx.text.get(span.range())?, name, meant)
+            });
+        cx.push(d.with_fix_opt(fix));
     }
     // A path given twice (`"a.b"` and `a.b`).
     let mut seen: std::collections::HashMap<&[String], Span> = std::collections::HashMap::new();
@@ -268,7 +275,11 @@ fn read_merge(table: &DeTable<'_>, prefix: &[String], cx: &mut Ctx<'_>, out: &mu
                 Some(h) => d.with_help(format!("{h} {known}")),
                 None => d.with_help(known),
             };
-            cx.push(d);
+            let fix = sole_closest(name, Strategy::NAMES.iter().copied()).and_then(|meant| {
+                let span = cx.span(value.span());
+                name_fix(span, cx.text.get(span.range())?, name, meant)
+            });
+            cx.push(d.with_fix_opt(fix));
             continue;
         };
         if segments.is_none() || path.iter().any(String::is_empty) || (glob && path.len() > 1) {
@@ -458,5 +469,59 @@ mod tests {
                 .unwrap()
                 .contains("did you mean `merge`?")
         );
+    }
+
+    /// `text` with the fix of its `code` diagnostic applied (which then
+    /// is gone), or `None` without a fix.
+    fn fixed(text: &str, code: Code) -> Option<String> {
+        let mut files = strata_diagnostics::Files::new();
+        let file = files.add(SETTINGS_FILE, text.to_string());
+        let mut diagnostics = Vec::new();
+        parse_settings(file, text, &mut diagnostics);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == code)
+            .expect("the diagnostic");
+        let out = d.fix.as_ref()?.apply_to(file, text)?;
+        let mut again = Vec::new();
+        parse_settings(file, &out, &mut again);
+        assert!(again.is_empty(), "{out}: {again:?}");
+        Some(out)
+    }
+
+    #[test]
+    fn misspelt_tables_and_strategies_are_fixed() {
+        let cases = [
+            (
+                "[marge]\npackages = \"unique\"\n",
+                Code::UnknownSetting,
+                Some("[merge]\npackages = \"unique\"\n"),
+            ),
+            (
+                "[merge]\npackages = \"uniqe\"\n",
+                Code::UnknownMergeStrategy,
+                Some("[merge]\npackages = \"unique\"\n"),
+            ),
+            (
+                "[merge]\n\"a.b\" = 'Deep'\n",
+                Code::UnknownMergeStrategy,
+                Some("[merge]\n\"a.b\" = \"deep\"\n"),
+            ),
+            // `[merge]` is there already; an escape in the name; nothing close.
+            ("[merge]\n[marge]\n", Code::UnknownSetting, None),
+            (
+                "[merge]\npackages = \"uniq\\u0065e\"\n",
+                Code::UnknownMergeStrategy,
+                None,
+            ),
+            (
+                "[merge]\npackages = \"zzzzz\"\n",
+                Code::UnknownMergeStrategy,
+                None,
+            ),
+        ];
+        for (text, code, want) in cases {
+            assert_eq!(fixed(text, code).as_deref(), want, "{text}");
+        }
     }
 }

@@ -90,5 +90,6 @@ pub use resolve::budget::Budget;
 pub use resolve::external::fetch;
 pub use schema::{SchemaError, Schemas};
 pub use strata_parser::{
-    Code, Datetime, Diagnostic, Files, Label, Location, Severity, Span, Table, Text, Value,
+    Code, Datetime, Diagnostic, Edit, Files, Fix, Label, Location, Severity, Span, Table, Text,
+    Value,
 };

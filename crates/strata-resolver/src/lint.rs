@@ -79,11 +79,25 @@ impl Inventory {
                     format!("`{}` = \"{}\" merges nothing: {what}", r.pattern, r.strategy),
                 )
                 .with_label_text("names nothing");
-                let known = r
+                let near = r
                     .path
                     .first()
                     .filter(|k| !r.glob && keys.binary_search(&k.as_str()).is_err())
-                    .and_then(|k| strata_parser::did_you_mean(k, keys.iter().copied()));
+                    .and_then(|k| strata_parser::closest_and_sole(k, keys.iter().copied()));
+                let known = near.map(|(meant, _)| strata_parser::suggestion(meant));
+                // The rule's key written as the key meant: a one-segment
+                // rule, when no rule names that key already.
+                let fix = near
+                    .filter(|(meant, sole)| {
+                        *sole
+                            && r.path.len() == 1
+                            && !m.rules.rules.iter().any(|o| o.path.len() == 1 && o.path[0] == *meant)
+                    })
+                    .and_then(|(meant, _)| {
+                        let source = self.files.get(r.key_span.file).text().get(r.key_span.range())?;
+                        strata_parser::name_fix(r.key_span, source, &r.path[0], meant)
+                    });
+                let d = d.with_fix_opt(fix);
                 d.with_help(match known {
                     Some(h) => format!("{h} (or remove the rule)"),
                     None => "check the name against the data files (`strata explain HOST KEY` shows a key's layers), or remove the rule; a key whose own name has a dot is named in double quotes (`'\"net.core\"'`)".to_string(),
@@ -452,4 +466,55 @@ fn defines(table: &strata_parser::DataTable, r: &strata_parser::MergeRule) -> bo
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use strata_parser::Code;
+
+    /// strata.toml `settings` fixed by its `unused_merge_rule` warning's
+    /// fix (which then is gone), or `None` without a fix.
+    fn fixed(settings: &str) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+        std::fs::create_dir(dir.path().join("group_data")).unwrap();
+        let data = "packages = [\"a\"]\nport_a = 1\nport_b = 2\nlimits = { a = 1 }\n";
+        std::fs::write(dir.path().join("group_data/web.toml"), data).unwrap();
+        std::fs::write(dir.path().join("strata.toml"), settings).unwrap();
+        let inventory = crate::Loader::new(dir.path())
+            .keep_texts(true)
+            .load()
+            .unwrap();
+        let found = inventory.unused_merge_rules();
+        let d = found
+            .iter()
+            .find(|d| d.code == Code::UnusedMergeRule)
+            .expect("an unused rule");
+        let file = d.span().unwrap().file;
+        let out = d.fix.as_ref()?.apply_to(file, settings)?;
+        std::fs::write(dir.path().join("strata.toml"), &out).unwrap();
+        let again = crate::Loader::new(dir.path()).load().unwrap();
+        assert!(again.unused_merge_rules().is_empty(), "{out}");
+        Some(out)
+    }
+
+    #[test]
+    fn a_rule_for_a_misspelt_key_is_renamed() {
+        assert_eq!(
+            fixed("[merge]\npakages = \"unique\"\n").as_deref(),
+            Some("[merge]\npackages = \"unique\"\n")
+        );
+        assert_eq!(
+            fixed("[merge]\n'limitz' = \"hash\"\n").as_deref(),
+            Some("[merge]\n\"limits\" = \"hash\"\n")
+        );
+        // `port_a` and `port_b` are as close to `port_c`; a rule for
+        // `packages` exists already; a dotted path.
+        assert_eq!(fixed("[merge]\nport_c = \"first\"\n"), None);
+        assert_eq!(
+            fixed("[merge]\npackages = \"unique\"\npakages = \"unique\"\n"),
+            None
+        );
+        assert_eq!(fixed("[merge]\n\"limitz.a\" = \"hash\"\n"), None);
+    }
 }

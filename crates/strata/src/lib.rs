@@ -156,9 +156,9 @@ pub fn closest_key<'a>(data: &Data<'a>, key: &str) -> Option<&'a str> {
     strata_parser::closest(key, keys)
 }
 pub use strata_parser::{
-    Code, Datetime, Diagnostic, File, Files, Label, Location, MAX_DEPTH, MAX_FILE_SIZE, Overlay,
-    ParseMemo, SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value, closest, did_you_mean,
-    escape_controls, needs_escape,
+    Code, Datetime, Diagnostic, Edit, File, FileId, Files, Fix, Label, Location, MAX_DEPTH,
+    MAX_FILE_SIZE, Overlay, ParseMemo, SETTINGS_FILE, Severity, Span, Strategy, Table, Text, Value,
+    closest, did_you_mean, escape_controls, needs_escape,
 };
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Checked, Connector, ConnectorHost, Connectors,

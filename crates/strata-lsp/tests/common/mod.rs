@@ -79,10 +79,16 @@ impl Client {
 
     /// A server initialized with `root` as its workspace folder.
     pub fn initialized(root: &Path) -> Client {
+        Client::initialized_with(root, json!({}))
+    }
+
+    /// A server initialized with `root` as its workspace folder, for a
+    /// client with `capabilities`.
+    pub fn initialized_with(root: &Path, capabilities: Value) -> Client {
         let mut client = Client::start();
         let answer = client.request(
             "initialize",
-            json!({"capabilities": {}, "workspaceFolders": [{"uri": uri(root), "name": "w"}]}),
+            json!({"capabilities": capabilities, "workspaceFolders": [{"uri": uri(root), "name": "w"}]}),
         );
         assert!(
             answer["result"]["capabilities"]["hoverProvider"] == json!(true),

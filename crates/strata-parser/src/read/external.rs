@@ -44,7 +44,8 @@ pub(crate) fn read_sources(
         if broken {
             continue;
         }
-        let Some(decl) = declaration(&name, file, &decl_table, diagnostics) else {
+        let text = files.get(file).text();
+        let Some(decl) = declaration(&name, file, text, &decl_table, diagnostics) else {
             continue;
         };
         if let SourceKind::File(path) = &decl.kind {

@@ -4,7 +4,9 @@
 //! missing from `all` or listed twice, inline entries that disagree,
 //! names that clash, an inventory with no hosts.
 
-use strata_parser::{Code, DataTable, Diagnostic, FileId, RawGroup, Span};
+use std::collections::HashMap;
+
+use strata_parser::{Code, DataTable, DeferredFile, Diagnostic, Edit, FileId, Fix, RawGroup, Span};
 
 use super::{Builder, Expanded};
 
@@ -27,11 +29,18 @@ impl Builder<'_> {
         }
     }
 
-    /// A group_data file that names no group, with a did-you-mean.
-    pub(super) fn unknown_group_file(&mut self, name: &str, file: FileId) {
+    /// A group_data file that names no group, with a did-you-mean, and a
+    /// rename when the group meant is the only one that close and has no
+    /// file yet.
+    pub(super) fn unknown_group_file(&mut self, name: &str, file: FileId, has_global_file: bool) {
         let groups: Vec<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
-        let help = data_file_help("group_data", "group", name, groups)
+        let near = strata_parser::closest_and_sole(name, groups);
+        let help = data_file_help("group_data", "group", name, near.map(|(n, _)| n))
             .unwrap_or_else(|| "name a group of hosts.toml, or all.toml for global data".into());
+        let fix = near
+            .and_then(|(near, sole)| sole.then_some(near))
+            .filter(|near| !self.group_has_file(near, has_global_file))
+            .and_then(|near| self.data_file_rename(file, name, near));
         self.diagnostics.push(
             Diagnostic::warning(
                 Code::UnknownGroupFile,
@@ -40,8 +49,22 @@ impl Builder<'_> {
                     "group_data/{name}.toml names no group in hosts.toml; its data is not used"
                 ),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix_opt(fix),
         );
+    }
+
+    /// Renaming data file `file`, the file of `name`, to the file of
+    /// `near`: its name in the store with `{name}.toml` at the end
+    /// replaced by `{near}.toml`.
+    fn data_file_rename(&self, file: FileId, name: &str, near: &str) -> Option<Fix> {
+        let stored = self.files.get(file).name();
+        let dir = stored.strip_suffix(&format!("{name}.toml"))?;
+        if !(dir.is_empty() || dir.ends_with('/')) {
+            return None;
+        }
+        let to = format!("{dir}{near}.toml");
+        Some(Fix::new(format!("Rename {stored} to {to}")).with_edit(Edit::RenameFile { file, to }))
     }
 
     /// An inventory with no hosts, unless errors already explain it.
@@ -100,17 +123,31 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn unknown_host_file(&mut self, name: &str, file: FileId) {
+    /// A host_data file that names no host, with a did-you-mean, and a
+    /// rename when the host meant is the only one that close and has no
+    /// file yet.
+    pub(super) fn unknown_host_file(
+        &mut self,
+        name: &str,
+        file: FileId,
+        deferred: &HashMap<u32, DeferredFile>,
+    ) {
         let hosts: Vec<&str> = self.host_index.names().collect();
-        let help = data_file_help("host_data", "host", name, hosts)
+        let near = strata_parser::closest_and_sole(name, hosts);
+        let help = data_file_help("host_data", "host", name, near.map(|(n, _)| n))
             .unwrap_or_else(|| "name a host of hosts.toml".into());
+        let fix = near
+            .and_then(|(near, sole)| sole.then_some(near))
+            .filter(|near| !self.host_has_file(near, deferred))
+            .and_then(|near| self.data_file_rename(file, name, near));
         self.diagnostics.push(
             Diagnostic::warning(
                 Code::UnknownHostFile,
                 Span::file_start(file),
                 format!("host_data/{name}.toml names no host in hosts.toml; its data is not used"),
             )
-            .with_help(help),
+            .with_help(help)
+            .with_fix_opt(fix),
         );
     }
 
@@ -240,12 +277,122 @@ fn sample(run: &[&Expanded]) -> String {
 
 /// "did you mean host_data/web1.toml (host `web1`)?", with what sets the
 /// two names apart when they look the same (case, Unicode normalization).
-fn data_file_help(dir: &str, kind: &str, name: &str, candidates: Vec<&str>) -> Option<String> {
-    let near = strata_parser::closest(name, candidates)?;
+fn data_file_help(dir: &str, kind: &str, name: &str, near: Option<&str>) -> Option<String> {
+    let near = near?;
     let note = strata_parser::spelling_note(name, near)
         .map(|n| format!(" {n}"))
         .unwrap_or_default();
     Some(format!(
         "did you mean {dir}/{near}.toml ({kind} `{near}`)?{note}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use strata_parser::{Code, Edit, Fix};
+
+    fn inventory(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    /// The fixes of `code`'s diagnostics, as (file name, fix).
+    fn fixes(dir: &std::path::Path, code: Code) -> Vec<(String, Option<Fix>)> {
+        let problems = crate::Loader::new(dir).check();
+        problems
+            .diagnostics()
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| {
+                let file = d.span().unwrap().file;
+                (
+                    problems.files().get(file).name().to_string(),
+                    d.fix.clone().map(|f| *f),
+                )
+            })
+            .collect()
+    }
+
+    /// Applies a fix's renames on disk, as an editor would.
+    fn apply_renames(dir: &std::path::Path, fix: &Fix) {
+        let problems = crate::Loader::new(dir).check();
+        for edit in &fix.edits {
+            let Edit::RenameFile { file, to } = edit else {
+                panic!("not a rename: {edit:?}");
+            };
+            let from = problems.files().get(*file).name();
+            std::fs::rename(dir.join(from), dir.join(to)).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_misnamed_group_file_is_renamed_to_the_group() {
+        let dir = inventory(&[
+            ("hosts.toml", "web = [\"w1\"]\ndb = [\"d1\"]\n"),
+            ("group_data/webb.toml", "port = 80\n"),
+        ]);
+        let found = fixes(dir.path(), Code::UnknownGroupFile);
+        let [(name, Some(fix))] = &found[..] else {
+            panic!("{found:?}");
+        };
+        assert_eq!(name, "group_data/webb.toml");
+        assert_eq!(
+            fix.title,
+            "Rename group_data/webb.toml to group_data/web.toml"
+        );
+        assert!(
+            matches!(&fix.edits[..], [Edit::RenameFile { to, .. }] if to == "group_data/web.toml")
+        );
+        apply_renames(dir.path(), fix);
+        assert!(fixes(dir.path(), Code::UnknownGroupFile).is_empty());
+        let inv = crate::Loader::new(dir.path()).load().unwrap();
+        assert!(inv.host("w1").unwrap().data().contains_key("port"));
+    }
+
+    #[test]
+    fn a_misnamed_host_file_is_renamed_to_the_host() {
+        let dir = inventory(&[
+            ("hosts.toml", "web = [\"web1.example.com\", \"db1\"]\n"),
+            ("host_data/web1.toml", "port = 80\n"),
+        ]);
+        let found = fixes(dir.path(), Code::UnknownHostFile);
+        let [(_, Some(fix))] = &found[..] else {
+            panic!("{found:?}");
+        };
+        assert!(
+            matches!(&fix.edits[..], [Edit::RenameFile { to, .. }] if to == "host_data/web1.example.com.toml")
+        );
+        apply_renames(dir.path(), fix);
+        assert!(fixes(dir.path(), Code::UnknownHostFile).is_empty());
+    }
+
+    #[test]
+    fn no_rename_onto_a_file_that_exists_or_to_one_of_several_names() {
+        let dir = inventory(&[
+            (
+                "hosts.toml",
+                "web = [\"w1\"]\nwebs = [\"w2\"]\nall = [\"w1\", \"w2\"]\ndb = [\"d1\"]\n",
+            ),
+            // `web` and `webs` are both one edit away.
+            ("group_data/webb.toml", "a = 1\n"),
+            // `db` has its file already.
+            ("group_data/dbb.toml", "a = 1\n"),
+            ("group_data/db.toml", "a = 1\n"),
+            // so has `all`.
+            ("group_data/alll.toml", "a = 1\n"),
+            ("group_data/all.toml", "a = 1\n"),
+            // and host `w1`.
+            ("host_data/w1.toml", "a = 1\n"),
+            ("host_data/W1.toml", "a = 1\n"),
+        ]);
+        let mut found = fixes(dir.path(), Code::UnknownGroupFile);
+        found.extend(fixes(dir.path(), Code::UnknownHostFile));
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().all(|(_, fix)| fix.is_none()), "{found:?}");
+    }
 }

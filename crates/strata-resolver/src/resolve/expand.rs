@@ -349,6 +349,21 @@ impl Builder<'_> {
         }
     }
 
+    /// The fix for unknown connector `conn` in the entry at `span`: the
+    /// connector meant written instead, when it is the only one that close
+    /// and the entry is a plain string starting `"@conn/`.
+    fn connector_fix(&self, span: Span, conn: &str) -> Option<strata_parser::Fix> {
+        let meant = strata_parser::sole_closest(conn, self.connectors.names())?;
+        let text = self.files.get(span.file).text().get(span.range())?;
+        let rest = text.strip_prefix('"').or_else(|| text.strip_prefix('\''))?;
+        rest.strip_prefix('@')?
+            .strip_prefix(conn)?
+            .strip_prefix('/')?;
+        let start = span.range().start + 2;
+        let at = Span::new(span.file, start..start + conn.len());
+        strata_parser::name_fix(at, conn, conn, meant)
+    }
+
     /// One name of an entry (`span`, number `entry` in its group): a host,
     /// or a connector's hosts.
     fn expand_name(&mut self, name: Text, span: Span, entry: u32, out: &mut Vec<Expanded>) {
@@ -388,7 +403,8 @@ impl Builder<'_> {
                                 format!("unknown connector `@{conn}` in host `{name}`"),
                             )
                             .with_label_text("no such connector")
-                            .with_help(help),
+                            .with_help(help)
+                            .with_fix_opt(self.connector_fix(span, conn)),
                         );
                         return;
                     };
@@ -606,6 +622,46 @@ mod tests {
                 built.err().map(|e| e.diagnostics().to_vec())
             );
         }
+    }
+
+    /// hosts.toml `text` fixed by its `unknown_connector` error's fix
+    /// (which then is gone), or `None` without a fix.
+    fn connector_fixed(text: &str) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+        let problems = crate::Loader::new(dir.path()).check();
+        let d = problems
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == strata_parser::Code::UnknownConnector)
+            .expect("an unknown connector");
+        let file = d.span().unwrap().file;
+        let out = d.fix.as_ref()?.apply_to(file, text)?;
+        std::fs::write(dir.path().join("hosts.toml"), &out).unwrap();
+        let again = crate::Loader::new(dir.path()).check();
+        assert!(
+            !again
+                .diagnostics()
+                .iter()
+                .any(|d| d.code == strata_parser::Code::UnknownConnector),
+            "{out}"
+        );
+        Some(out)
+    }
+
+    #[test]
+    fn a_misspelt_connector_is_replaced() {
+        assert_eq!(
+            connector_fixed("web = [\"@sssh/10.0.0.5\"]\n").as_deref(),
+            Some("web = [\"@ssh/10.0.0.5\"]\n")
+        );
+        assert_eq!(
+            connector_fixed("web = [{ name = '@dokcer/app', data = { a = 1 } }]\n").as_deref(),
+            Some("web = [{ name = '@docker/app', data = { a = 1 } }]\n")
+        );
+        // Nothing close; an escape in the entry.
+        assert_eq!(connector_fixed("web = [\"@zzzzzz/x\"]\n"), None);
+        assert_eq!(connector_fixed("web = [\"\\u0040sssh/x\"]\n"), None);
     }
 }
 

@@ -255,6 +255,9 @@ impl Builder<'_> {
         for f in &files {
             self.hosts_in_data(&f.name, &f.data);
         }
+        // Reported once every file is placed: a rename is offered only to
+        // a name no file has.
+        let mut unknown = Vec::new();
         for f in files {
             if f.name == "all" {
                 global_file = Some(self.add_set(Layer::GlobalFile, None, f.file, f.data));
@@ -262,10 +265,39 @@ impl Builder<'_> {
                 let set = self.add_set(Layer::GroupFile, Some(gid), f.file, f.data);
                 self.groups[gid as usize].sets.insert(0, set);
             } else if hosts_ok {
-                self.unknown_group_file(&f.name, f.file);
+                unknown.push((f.name, f.file));
             }
         }
+        for (name, file) in unknown {
+            self.unknown_group_file(&name, file, global_file.is_some());
+        }
         global_file
+    }
+
+    /// Whether group `name` has a file of group_data/ (`all`'s is
+    /// `has_global_file`).
+    pub(super) fn group_has_file(&self, name: &str, has_global_file: bool) -> bool {
+        if name == "all" {
+            return has_global_file;
+        }
+        self.group_index.get(name).is_some_and(|&gid| {
+            self.groups[gid as usize]
+                .sets
+                .iter()
+                .any(|&s| self.sets[s as usize].layer == Layer::GroupFile)
+        })
+    }
+
+    /// Whether host `name` has a file of host_data/, read (`own` sets) or
+    /// deferred.
+    pub(super) fn host_has_file(&self, name: &str, deferred: &HashMap<u32, DeferredFile>) -> bool {
+        self.host_index.get(name).is_some_and(|&hid| {
+            deferred.contains_key(&hid)
+                || self.hosts[hid as usize]
+                    .own
+                    .iter()
+                    .any(|&s| self.sets[s as usize].layer == Layer::HostFile)
+        })
     }
 
     /// host_data/ files, read or deferred: each host's file's set becomes
@@ -280,12 +312,15 @@ impl Builder<'_> {
         // and for the override and default layers, which come last (a
         // doubling then would copy every set).
         self.sets.reserve_exact(files.len() + 2);
+        // Reported once every file is placed: a rename is offered only to
+        // a name no file has.
+        let mut unknown = Vec::new();
         for f in files {
             if let Some(&hid) = self.host_index.get(&f.name) {
                 let set = self.add_set(Layer::HostFile, None, f.file, f.data);
                 self.hosts[hid as usize].own.push(set);
             } else if hosts_ok && !self.unexpanded.may_name(&f.name) {
-                self.unknown_host_file(&f.name, f.file);
+                unknown.push((f.name.to_string(), f.file));
             }
         }
         let mut deferred = HashMap::new();
@@ -294,8 +329,11 @@ impl Builder<'_> {
                 deferred.insert(hid, f);
             } else if hosts_ok && !self.unexpanded.may_name(f.name()) {
                 let file = self.files.add(f.display(), String::new());
-                self.unknown_host_file(f.name(), file);
+                unknown.push((f.name().to_string(), file));
             }
+        }
+        for (name, file) in unknown {
+            self.unknown_host_file(&name, file, &deferred);
         }
         deferred
     }

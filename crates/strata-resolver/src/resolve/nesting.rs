@@ -21,7 +21,7 @@
 
 use std::collections::HashSet;
 
-use strata_parser::{Code, Diagnostic, Span, did_you_mean};
+use strata_parser::{Code, Diagnostic, Span};
 
 use super::Builder;
 
@@ -78,15 +78,28 @@ impl Builder<'_> {
                         format!("group `{parent_name}` names `{name}` as a child, but no group has that name"),
                     )
                     .with_label_text("no such group");
-                    let help = (suggested < SUGGESTIONS)
+                    let near = (suggested < SUGGESTIONS)
                         .then(|| {
                             suggested += 1;
-                            did_you_mean(
+                            strata_parser::closest_and_sole(
                                 &name,
-                                self.groups.iter().map(|g| g.name.as_str()).filter(|g| *g != parent_name),
+                                self.groups
+                                    .iter()
+                                    .map(|g| g.name.as_str())
+                                    .filter(|g| *g != parent_name),
                             )
                         })
-                        .flatten()
+                        .flatten();
+                    // The group meant written instead, when it is the only
+                    // one that close and the name is a plain string.
+                    let fix = near.filter(|(_, sole)| *sole).and_then(|(meant, _)| {
+                        let file = self.files.get(span.file);
+                        let source = file.text().get(span.range())?;
+                        strata_parser::name_fix(span, source, &name, meant)
+                    });
+                    d = d.with_fix_opt(fix);
+                    let help = near
+                        .map(|(meant, _)| strata_parser::suggestion(meant))
                         .unwrap_or_else(|| {
                             "a child is a group of the inventory (of hosts.toml or of a source); define it, or remove it from `children`".into()
                         });
@@ -301,4 +314,52 @@ fn over_budget(span: Span, message: String, flag: &str) -> Diagnostic {
     Diagnostic::error(Code::BudgetExceeded, span, message).with_help(format!(
         "raise the budget with {flag} (Loader::budget in the library) if the inventory is this big"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use strata_parser::Code;
+
+    /// hosts.toml `text` fixed by its `unknown_child` error's fix (which
+    /// then is gone), or `None` without a fix.
+    fn fixed(text: &str) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+        let problems = crate::Loader::new(dir.path()).check();
+        let d = problems
+            .diagnostics()
+            .iter()
+            .find(|d| d.code == Code::UnknownChild)
+            .expect("an unknown child");
+        let file = d.span().unwrap().file;
+        let out = d.fix.as_ref()?.apply_to(file, text)?;
+        std::fs::write(dir.path().join("hosts.toml"), &out).unwrap();
+        let again = crate::Loader::new(dir.path()).check();
+        assert!(
+            !again
+                .diagnostics()
+                .iter()
+                .any(|d| d.code == Code::UnknownChild),
+            "{out}"
+        );
+        Some(out)
+    }
+
+    #[test]
+    fn an_unknown_child_close_to_one_group_is_renamed() {
+        let base = "web = [\"w1\"]\nwebs = [\"w2\"]\ndb = [\"d1\"]\n";
+        assert_eq!(
+            fixed(&format!("{base}[prod]\nchildren = [\"dbb\"]\n")),
+            Some(format!("{base}[prod]\nchildren = [\"db\"]\n"))
+        );
+        // `web` and `webs` are as close to `webb`; nothing is close to `zzz`.
+        assert_eq!(
+            fixed(&format!("{base}[prod]\nchildren = [\"webb\"]\n")),
+            None
+        );
+        assert_eq!(
+            fixed(&format!("{base}[prod]\nchildren = [\"zzz\"]\n")),
+            None
+        );
+    }
 }

@@ -354,6 +354,7 @@ pub(super) fn unlabelled(
         message,
         labels: Vec::<Label>::new(),
         help: None,
+        fix: None,
     }
 }
 
