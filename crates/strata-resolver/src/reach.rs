@@ -84,6 +84,46 @@ impl Inventory {
         })
     }
 
+    /// Every top-level definition written in the file `name` (relative to
+    /// the root: a data file, or `hosts.toml` for inline data), in the
+    /// order of their position in the file.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// std::fs::create_dir(dir.path().join("group_data"))?;
+    /// std::fs::write(dir.path().join("group_data/web.toml"), "port = 80\nuser = \"x\"\n")?;
+    /// let inv = strata_resolver::Inventory::load(dir.path())?;
+    /// let keys: Vec<&str> = inv.written_in("group_data/web.toml").iter().map(|w| w.key).collect();
+    /// assert_eq!(keys, ["port", "user"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn written_in(&self, name: &str) -> Vec<Written<'_>> {
+        let Some(file) = self.files.find(name) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(usize, Written<'_>)> = Vec::new();
+        for (id, set) in self.sets.iter().enumerate() {
+            if set.file != file {
+                continue;
+            }
+            for (key, entry) in set.table.iter() {
+                out.push((
+                    entry.key_span.range().start,
+                    Written {
+                        key,
+                        value: &entry.value,
+                        origin: self.origin_of(set, Some(entry.key_span)),
+                        set: id as SetId,
+                    },
+                ));
+            }
+        }
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter().map(|(_, w)| w).collect()
+    }
+
     /// Every definition of `key` in the inventory's layers, highest layer
     /// first (`Layer`'s order), then by file and position.
     pub fn written(&self, key: &str) -> Vec<Written<'_>> {
@@ -188,5 +228,22 @@ impl Inventory {
             }
         }
         reach
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Inventory;
+
+    #[test]
+    fn written_in_hosts_toml_is_its_inline_data_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "[web]\nhosts = [{ name = \"w1\", data = { b = 1 } }]\ndata = { a = 2, c = 3 }\n";
+        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+        let inv = Inventory::load(dir.path()).unwrap();
+        let keys: Vec<&str> = inv.written_in("hosts.toml").iter().map(|w| w.key).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+        assert!(inv.written_in("group_data/none.toml").is_empty());
     }
 }
