@@ -22,6 +22,7 @@
 mod complete;
 mod diagnostics;
 mod hover;
+mod lens;
 mod locate;
 mod navigate;
 mod server;
@@ -31,15 +32,16 @@ mod workspace;
 
 use std::io::{self, Read, Write};
 
+pub use server::Ending;
 pub use transport::MAX_MESSAGE;
 
 /// Runs the server on stdin and stdout until the client says `exit` or
-/// goes away.
+/// goes away; how it ended ([`Ending::exit_code`] is the process's).
 ///
 /// # Errors
 ///
 /// When the threads that read and write cannot be started.
-pub fn run_stdio() -> io::Result<()> {
+pub fn run_stdio() -> io::Result<Ending> {
     run(io::stdin(), stdout()?)
 }
 
@@ -56,7 +58,7 @@ fn stdout() -> io::Result<std::fs::File> {
 
 /// Runs the server on `input` and `output` (what [`run_stdio`] does with
 /// stdin and stdout), until the client says `exit`, the input ends or the
-/// output cannot be written.
+/// output cannot be written; how it ended.
 ///
 /// # Errors
 ///
@@ -64,11 +66,11 @@ fn stdout() -> io::Result<std::fs::File> {
 pub fn run(
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
-) -> io::Result<()> {
+) -> io::Result<Ending> {
     let (sender, receiver, threads) = transport::connect(input, output)?;
-    server::serve(&sender, &receiver);
+    let ending = server::serve(&sender, &receiver);
     drop(sender);
     drop(receiver);
     threads.join();
-    Ok(())
+    Ok(ending)
 }
