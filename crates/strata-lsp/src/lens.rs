@@ -95,7 +95,10 @@ mod tests {
             titles("group_data/web.toml"),
             [
                 (0, "wins on 3 hosts (a, b, c) · shadowed on 1".to_string()),
-                (1, "wins on 4 hosts (a, b, c, …) · shadowed on 0".to_string()),
+                (
+                    1,
+                    "wins on 4 hosts (a, b, c, …) · shadowed on 0".to_string()
+                ),
             ]
         );
         assert_eq!(

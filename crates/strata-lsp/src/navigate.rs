@@ -127,14 +127,22 @@ pub fn references(root: &Path, inventory: &Inventory, target: &Target<'_>) -> Ve
     match target {
         Target::Key(written) => {
             for w in inventory.written(written.key) {
-                add(w.origin.location.as_ref().and_then(|l| location(root, files, l)));
+                add(w
+                    .origin
+                    .location
+                    .as_ref()
+                    .and_then(|l| location(root, files, l)));
             }
         }
         Target::Host(host) => {
             for entry in inventory.host_entries(host.name()) {
                 add(span_location(root, files, entry.span));
             }
-            add(file_start(root, files, &format!("host_data/{}.toml", host.name())));
+            add(file_start(
+                root,
+                files,
+                &format!("host_data/{}.toml", host.name()),
+            ));
             let data = host.data();
             for key in data.keys() {
                 add(data
@@ -148,7 +156,11 @@ pub fn references(root: &Path, inventory: &Inventory, target: &Target<'_>) -> Ve
             for span in inventory.child_mentions(group.name()) {
                 add(span_location(root, files, span));
             }
-            add(file_start(root, files, &format!("group_data/{}.toml", group.name())));
+            add(file_start(
+                root,
+                files,
+                &format!("group_data/{}.toml", group.name()),
+            ));
             // Schemas are read from disk, not kept with the inventory.
             let schema = root.join(format!("schema/{}.json", group.name()));
             if schema.is_file() {

@@ -323,8 +323,16 @@ impl Server<'_> {
     /// Tracks the inventories of added workspace folders, and forgets
     /// those only removed folders held (clearing their diagnostics).
     fn change_folders(&mut self, event: &lsp_types::WorkspaceFoldersChangeEvent) {
-        let removed: Vec<PathBuf> = event.removed.iter().filter_map(|f| file_path(&f.uri)).collect();
-        let added: Vec<PathBuf> = event.added.iter().filter_map(|f| file_path(&f.uri)).collect();
+        let removed: Vec<PathBuf> = event
+            .removed
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        let added: Vec<PathBuf> = event
+            .added
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
         self.folders.retain(|f| !removed.contains(f));
         self.folders.extend(added.iter().cloned());
         let forgotten: Vec<PathBuf> = self
