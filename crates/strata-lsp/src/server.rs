@@ -177,9 +177,10 @@ impl Server<'_> {
                     match params::<InitializeParams>(r.params) {
                         Ok(init) => {
                             self.respond(r.id, Ok(initialize_result()));
-                            return match self.connected {
-                                true => Ok(folders(&init)),
-                                false => Err(Ending::Clean),
+                            return if self.connected {
+                                Ok(folders(&init))
+                            } else {
+                                Err(Ending::Clean)
                             };
                         }
                         Err(f) => self.respond(r.id, Err(f)),
