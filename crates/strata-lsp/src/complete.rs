@@ -20,7 +20,23 @@ const GROUP_KEYS: &[(&str, &str)] = &[
 /// The completions at byte `offset` of the file `name`, whose text is
 /// `text`.
 pub fn complete(inventory: &Inventory, name: &str, text: &str, offset: usize) -> CompletionList {
-    let prefix = prefix_at(text, offset);
+    let context = if name == "hosts.toml" {
+        hosts_context(text, offset)
+    } else {
+        Context::Keys
+    };
+    offered(inventory, context, prefix_at(text, offset))
+}
+
+/// The completions on the `limit` value of an Ansible plugin
+/// configuration (`text`, byte `offset`): the inventory's group and host
+/// names (a limit's terms are names, or patterns of them).
+pub fn complete_limit(inventory: &Inventory, text: &str, offset: usize) -> CompletionList {
+    offered(inventory, Context::Names, prefix_at(text, offset))
+}
+
+/// What `context` offers that starts with `prefix`.
+fn offered(inventory: &Inventory, context: Context, prefix: &str) -> CompletionList {
     let mut items = Vec::new();
     let mut more = false;
     let mut offer = |label: &str, kind: CompletionItemKind, detail: String| {
@@ -38,25 +54,23 @@ pub fn complete(inventory: &Inventory, name: &str, text: &str, offset: usize) ->
             ..Default::default()
         });
     };
-    let context = if name == "hosts.toml" {
-        hosts_context(text, offset)
-    } else {
-        Context::Keys
-    };
-    match context {
-        Context::Groups => {
-            for group in inventory.groups().filter(|g| !g.is_implicit()) {
-                let detail = format!("group, {} hosts", group.hosts().len());
-                offer(group.name(), CompletionItemKind::MODULE, detail);
-            }
+    if matches!(context, Context::Groups | Context::Names) {
+        for group in inventory.groups().filter(|g| !g.is_implicit()) {
+            let detail = format!("group, {} hosts", group.hosts().len());
+            offer(group.name(), CompletionItemKind::MODULE, detail);
         }
-        Context::Hosts => {
-            for connector in strata::Connectors::builtin().names() {
-                offer(
-                    &format!("@{connector}/"),
-                    CompletionItemKind::KEYWORD,
-                    "connector".into(),
-                );
+    }
+    match context {
+        Context::Groups => {}
+        Context::Hosts | Context::Names => {
+            if context == Context::Hosts {
+                for connector in strata::Connectors::builtin().names() {
+                    offer(
+                        &format!("@{connector}/"),
+                        CompletionItemKind::KEYWORD,
+                        "connector".into(),
+                    );
+                }
             }
             for host in inventory.hosts() {
                 let groups: Vec<&str> = host.groups().map(|g| g.name()).collect();
@@ -100,6 +114,8 @@ enum Context {
     GroupKeys,
     /// Data keys: an inline `data` table.
     Keys,
+    /// Group and host names: a limit.
+    Names,
     /// Nothing offered: a comment, a value of another kind.
     Nothing,
 }

@@ -25,6 +25,7 @@ mod hover;
 mod lens;
 mod locate;
 mod navigate;
+mod plugin_config;
 mod server;
 mod text;
 mod transport;

@@ -413,6 +413,9 @@ impl Server<'_> {
         position: TextDocumentPositionParams,
     ) -> Option<lsp_types::CompletionList> {
         let path = file_path(&position.text_document.uri)?;
+        if crate::plugin_config::is_plugin_config(&path) {
+            return self.limit_completion(&path, position.position);
+        }
         let root = workspace::inventory_of(&path)?;
         self.track(root.clone());
         if self.inventories.get(&root).is_some_and(|t| t.stale) {
@@ -429,6 +432,38 @@ impl Server<'_> {
         };
         let offset = crate::text::offset(text, position.position)?;
         Some(crate::complete::complete(inventory, &name, text, offset))
+    }
+
+    /// The completions on the `limit` value of an Ansible plugin
+    /// configuration under a workspace folder: the names of the inventory
+    /// its `path` names (loaded like any other); `None` elsewhere in it, or
+    /// when it names no inventory.
+    fn limit_completion(
+        &mut self,
+        path: &Path,
+        position: lsp_types::Position,
+    ) -> Option<lsp_types::CompletionList> {
+        if !self.folders.iter().any(|f| path.starts_with(f)) {
+            return None;
+        }
+        let text = match self.documents.values().find(|d| d.path == path) {
+            Some(doc) => doc.text.clone(),
+            None => read_small(path)?,
+        };
+        let offset = crate::text::offset(&text, position)?;
+        if !crate::plugin_config::on_limit(&text, offset) {
+            return None;
+        }
+        let root = crate::plugin_config::inventory_root(path, &text)?;
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let tracked = self.inventories.get(&root)?;
+        let inventory = [&tracked.snapshot, &tracked.last_good]
+            .into_iter()
+            .find_map(|s| s.as_ref()?.inventory())?;
+        Some(crate::complete::complete_limit(inventory, &text, offset))
     }
 
     /// Records the text of an open document and marks its inventory stale.
@@ -538,6 +573,18 @@ impl Server<'_> {
             .map(|(uri, _)| uri.clone())
             .or_else(|| Url::from_file_path(path).ok())
     }
+}
+
+/// A plugin configuration's size at most, read from disk.
+const MAX_CONFIG: u64 = 1 << 20;
+
+/// The text of a small file on disk; `None` when it is larger than
+/// [`MAX_CONFIG`] or unreadable.
+fn read_small(path: &Path) -> Option<String> {
+    let size = std::fs::metadata(path).ok()?.len();
+    (size <= MAX_CONFIG)
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
 }
 
 /// The canonical path of a `file:` URI.

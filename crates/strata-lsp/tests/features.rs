@@ -537,3 +537,54 @@ fn completion_knows_its_place_in_hosts_toml() {
     assert_eq!(labels(&mut client, 0, 3), ["prod_web", "prod_db", "prod"]);
     client.shut_down();
 }
+
+#[test]
+fn completion_of_the_limit_of_an_ansible_plugin_configuration() {
+    let (_dir, root) = common::example("basic");
+    let folder = root.parent().unwrap().to_path_buf();
+    let config = folder.join("basic.strata.yml");
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/basic.strata.yml"),
+    )
+    .unwrap();
+    std::fs::write(&config, &example).unwrap();
+    let mut client = Client::initialized(&folder);
+    let labels = |answer: &Value| -> Vec<String> {
+        answer["items"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a list: {answer}"))
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // `limit: "webservers,!w`: groups and hosts of basic/, no connector.
+    let text = format!("{example}limit: \"webservers,!w");
+    client.open(&config, &text);
+    let line = text.lines().count() as u32 - 1;
+    assert_eq!(
+        labels(&client.at("textDocument/completion", &config, line, 22)),
+        ["webservers", "web1.example.com", "web2.example.com"]
+    );
+    // A block list under `limit:`.
+    let text = format!("{example}limit:\n  - d");
+    client.change(&config, 2, &text);
+    let line = text.lines().count() as u32 - 1;
+    assert_eq!(
+        labels(&client.at("textDocument/completion", &config, line, 5)),
+        ["databases", "db1.example.com"]
+    );
+    // Elsewhere in the file: nothing.
+    assert_eq!(
+        client.at("textDocument/completion", &config, 6, 8),
+        Value::Null
+    );
+    // A configuration naming no inventory: nothing.
+    let text = example.replace("path: basic", "path: nowhere") + "limit: w";
+    client.change(&config, 3, &text);
+    let line = text.lines().count() as u32 - 1;
+    assert_eq!(
+        client.at("textDocument/completion", &config, line, 8),
+        Value::Null
+    );
+    client.shut_down();
+}
