@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import strata_json
+from conftest import REPO, strata_json
 from lsp_client import line_of, position_of, run, started
 
 pytestmark = pytest.mark.usefixtures("pygls_client")
@@ -266,6 +266,32 @@ def test_completion_offers_the_inventorys_names_in_hosts_toml_and_its_keys_in_da
     assert "integer" in everything["app_port"], everything["app_port"]
     # A new top-level line: group names, no host.
     assert set(groups) <= set(hosts_everything) and not hosts & set(hosts_everything), hosts_everything
+
+
+def test_completion_on_the_limit_of_an_ansible_plugin_configuration(basic_copy: Path) -> None:
+    """In `*.strata.yml`, on `limit:`, the names of the inventory its `path:` names; elsewhere nothing."""
+    listed = [h["name"] for h in strata_json("-i", str(basic_copy), "list", "--format", "json")["hosts"]]
+    groups = [g["name"] for g in strata_json("-i", str(basic_copy), "groups", "--format", "json")]
+    example = (REPO / "examples" / "basic.strata.yml").read_text()
+    assert "path: basic" in example
+    text = example + 'limit: "webservers,!w'
+    (basic_copy.parent / "basic.strata.yml").write_text(example)
+
+    async def scenario() -> tuple[dict[str, str], dict[str, str]]:
+        async with started(basic_copy, basic_copy.parent) as (server, _):
+            server.open("../basic.strata.yml", text)
+            last = len(text.splitlines()) - 1
+            on_limit = await server.completion("../basic.strata.yml", last, len(text.splitlines()[-1]))
+            on_path = await server.completion(
+                "../basic.strata.yml", line_of(basic_copy.parent / "basic.strata.yml", "path:"), 8
+            )
+            assert await server.stop() == 0
+            return on_limit, on_path
+
+    on_limit, on_path = run(scenario())
+    want = [g for g in groups if g.startswith("w")] + [h for h in listed if h.startswith("w")]
+    assert sorted(on_limit) == sorted(want), on_limit
+    assert on_path == {}, on_path
 
 
 # code lenses and references on names -----------------------------------------------------------------
