@@ -16,8 +16,10 @@
 //! Modules: `transport` reads and writes the protocol's frames (malformed
 //! ones are answered, never fatal), `server` is the message loop and the
 //! documents, `workspace` finds inventories and loads them, `diagnostics`
-//! turns strata's diagnostics into the protocol's, `text` converts
-//! positions.
+//! turns strata's diagnostics into the protocol's, `locate` says what the
+//! cursor is on, `hover`, `navigate` (definition, references), `lens`
+//! (code lenses) and `complete` answer, `plugin_config` reads an Ansible
+//! plugin configuration's `path` and `limit`, `text` converts positions.
 
 mod complete;
 mod diagnostics;
