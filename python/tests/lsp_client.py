@@ -292,6 +292,20 @@ class Server:
         if changes:
             self.client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(changes=changes))
 
+    async def code_lenses(self, relative: str) -> list[tuple[int, str, str]]:
+        """The document's code lenses as (1-based line, title, command id)."""
+        answer = await self.answer(
+            self.client.text_document_code_lens_async(
+                lsp.CodeLensParams(text_document=lsp.TextDocumentIdentifier(uri=self.uri(relative)))
+            ),
+            f"code lenses of {relative}",
+        )
+        shown = []
+        for lens in answer or []:
+            assert lens.command is not None, lens
+            shown.append((lens.range.start.line + 1, lens.command.title, lens.command.command))
+        return shown
+
     def locations(self, answer: Any) -> list[str]:
         """Locations as `file:line` (1-based, relative to the inventory), as strata prints them."""
         if answer is None:

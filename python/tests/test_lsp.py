@@ -61,9 +61,25 @@ def test_initialize_announces_the_first_steps_capabilities_and_exit_is_clean(bas
             if isinstance(sync, lsp.TextDocumentSyncOptions):
                 assert sync.open_close, "the server must hear didOpen/didClose to overlay buffers"
             assert result.server_info is not None and result.server_info.name, result.server_info
+            assert caps.code_lens_provider is not None, caps
+            folders = caps.workspace.workspace_folders
+            assert folders.supported and folders.change_notifications is True, folders
             assert await server.stop() == 0
 
     run(scenario())
+
+
+def test_exit_without_shutdown_ends_with_exit_code_1(basic_copy: Path) -> None:
+    """The protocol's rule: `exit` with no `shutdown` before it is an error exit."""
+
+    async def scenario() -> int:
+        async with started(basic_copy) as (server, _):
+            server.client.exit(None)
+            code = await asyncio.wait_for(server.process.wait(), ANSWER_TIMEOUT)
+            await server.client.stop()
+            return code
+
+    assert run(scenario()) == 1
 
 
 # diagnostics as you type ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import strata_json
+from conftest import REPO, strata_json
 from lsp_client import line_of, position_of, run, started
 
 pytestmark = pytest.mark.usefixtures("pygls_client")
@@ -236,26 +236,113 @@ def test_completion_offers_the_inventorys_names_in_hosts_toml_and_its_keys_in_da
     groups = [g["name"] for g in strata_json("-i", str(basic_copy), "groups", "--format", "json")]
     keys = sorted({key for host in listed for key in host["data"]})
 
-    async def scenario() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    async def scenario() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
         async with started(basic_copy) as (server, _):
             server.open("hosts.toml")
             server.open("group_data/webservers.toml")
-            # After `"web` in hosts.toml's first group line, and after nothing on a new line.
-            line = line_of(basic_copy / "hosts.toml", "webservers =")
-            web = await server.completion("hosts.toml", line, 3)
+            # After `web` at the start of hosts.toml's first group line (a top-level key: groups),
+            # after `"web` inside its list (hosts), and after nothing in the list and on a new line.
+            line, character = position_of(basic_copy / "hosts.toml", 'webservers = ["web1')
+            web_key = await server.completion("hosts.toml", line, 3)
+            web_host = await server.completion("hosts.toml", line, character + len('webservers = ["web'))
+            in_list = await server.completion("hosts.toml", line, character + len('webservers = ["'))
             text = (basic_copy / "group_data/webservers.toml").read_text()
             server.change("group_data/webservers.toml", text + "\n")
             everything = await server.completion("group_data/webservers.toml", len(text.splitlines()), 0)
             hosts_everything = await server.completion("hosts.toml", 4, 0)
             assert await server.stop() == 0
-            return web, everything, hosts_everything
+            return web_key, web_host, in_list, everything, hosts_everything
 
-    web, everything, hosts_everything = run(scenario())
-    names = [g for g in groups if g.startswith("web")] + [h["name"] for h in listed if h["name"].startswith("web")]
-    assert sorted(web) == sorted(names), web
-    assert web["webservers"] == "group, 2 hosts"
+    web_key, web_host, in_list, everything, hosts_everything = run(scenario())
+    hosts = {h["name"] for h in listed}
+    assert sorted(web_key) == sorted(g for g in groups if g.startswith("web")), web_key
+    assert web_key["webservers"] == "group, 2 hosts"
+    assert sorted(web_host) == sorted(h for h in hosts if h.startswith("web")), web_host
+    # In a host list: every host and the connector prefixes, no group.
+    assert hosts <= set(in_list) and not set(groups) & set(in_list), in_list
+    assert any(label.startswith("@") for label in in_list), "connector prefixes"
     # Every key the resolved hosts hold was written somewhere: all are offered, with a type.
     assert set(keys) <= set(everything), set(keys) - set(everything)
     assert "integer" in everything["app_port"], everything["app_port"]
-    assert set(groups) | {h["name"] for h in listed} <= set(hosts_everything), hosts_everything
-    assert any(label.startswith("@") for label in hosts_everything), "connector prefixes"
+    # A new top-level line: group names, no host.
+    assert set(groups) <= set(hosts_everything) and not hosts & set(hosts_everything), hosts_everything
+
+
+def test_completion_on_the_limit_of_an_ansible_plugin_configuration(basic_copy: Path) -> None:
+    """In `*.strata.yml`, on `limit:`, the names of the inventory its `path:` names; elsewhere nothing."""
+    listed = [h["name"] for h in strata_json("-i", str(basic_copy), "list", "--format", "json")["hosts"]]
+    groups = [g["name"] for g in strata_json("-i", str(basic_copy), "groups", "--format", "json")]
+    example = (REPO / "examples" / "basic.strata.yml").read_text()
+    assert "path: basic" in example
+    text = example + 'limit: "webservers,!w'
+    (basic_copy.parent / "basic.strata.yml").write_text(example)
+
+    async def scenario() -> tuple[dict[str, str], dict[str, str]]:
+        async with started(basic_copy, basic_copy.parent) as (server, _):
+            server.open("../basic.strata.yml", text)
+            last = len(text.splitlines()) - 1
+            on_limit = await server.completion("../basic.strata.yml", last, len(text.splitlines()[-1]))
+            on_path = await server.completion(
+                "../basic.strata.yml", line_of(basic_copy.parent / "basic.strata.yml", "path:"), 8
+            )
+            assert await server.stop() == 0
+            return on_limit, on_path
+
+    on_limit, on_path = run(scenario())
+    want = [g for g in groups if g.startswith("w")] + [h for h in listed if h.startswith("w")]
+    assert sorted(on_limit) == sorted(want), on_limit
+    assert on_path == {}, on_path
+
+
+# code lenses and references on names -----------------------------------------------------------------
+
+
+def test_code_lenses_say_on_how_many_hosts_each_definition_wins_as_explain_does(basic_copy: Path) -> None:
+    name = "group_data/webservers.toml"
+
+    async def scenario() -> list[tuple[int, str, str]]:
+        async with started(basic_copy) as (server, _):
+            server.open(name)
+            lenses = await server.code_lenses(name)
+            assert await server.stop() == 0
+            return lenses
+
+    lenses = run(scenario())
+    lines = [
+        (number, line.split(" =")[0]) for number, line in enumerate((basic_copy / name).read_text().splitlines(), 1)
+    ]
+    written = [(number, key) for number, key in lines if key and not key.startswith("#")]
+    assert [line for line, _, _ in lenses] == [number for number, _ in written], lenses
+    for (line, title, command), (_, key) in zip(lenses, written):
+        assert command == "strata.reach"
+        wins, shadowed, _ = reach(basic_copy, key, name, line)
+        assert count_phrase(title, "wins") == len(wins), (key, title, wins)
+        # "· shadowed on N": the title is short, the count has no noun.
+        match = re.search(r"· shadowed on (\d+)$", title)
+        assert match and int(match.group(1)) == sum(len(h) for h in shadowed.values()), (key, title, shadowed)
+        for host in wins[:3]:
+            assert host in title, (key, title)
+
+
+def test_references_on_a_host_list_its_entries_its_file_and_what_wins_on_it(basic_copy: Path) -> None:
+    host = "web1.example.com"
+    hosts_toml = (basic_copy / "hosts.toml").read_text().splitlines()
+
+    async def scenario() -> list[str]:
+        async with started(basic_copy) as (server, _):
+            server.open("hosts.toml")
+            line, character = position_of(basic_copy / "hosts.toml", f'"{host}"')
+            found = await server.references("hosts.toml", line, character + 3)
+            assert await server.stop() == 0
+            return found
+
+    found = run(scenario())
+    # Every hosts.toml line naming it, the range `web[1:2].example.com` included.
+    naming = [f"hosts.toml:{n}" for n, line in enumerate(hosts_toml, 1) if host in line or "web[1:2]" in line]
+    naming = [n for n in naming if not hosts_toml[int(n.split(":")[1]) - 1].lstrip().startswith("#")]
+    assert [f for f in found if f.startswith("hosts.toml:") and f in naming] == naming, found
+    assert f"host_data/{host}.toml:1" in found, found
+    # Every definition that wins on it, as explain says.
+    keys = strata_json("-i", str(basic_copy), "explain", host, "--format", "json")["keys"]
+    winners = {where(entry["origin"]) for entry in keys}
+    assert winners <= set(found), winners - set(found)

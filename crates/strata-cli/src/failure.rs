@@ -15,6 +15,9 @@ pub enum Failure {
     Io(io::Error),
     /// `diff --exit-code` found differences: exit 1, nothing more to say.
     Differences,
+    /// `strata lsp` was told `exit` without `shutdown` first: exit 1, as
+    /// the Language Server Protocol says, nothing more to say.
+    ExitWithoutShutdown,
 }
 
 impl From<io::Error> for Failure {
@@ -33,7 +36,7 @@ pub fn exit_code(result: Result<(), Failure>, err: &mut Stderr<'_>) -> u8 {
             report::usage(err, &message);
             2
         }
-        Err(Failure::Inventory | Failure::Differences) => 1,
+        Err(Failure::Inventory | Failure::Differences | Failure::ExitWithoutShutdown) => 1,
         Err(Failure::Io(e)) if term::reader_gone(&e) => 0,
         Err(Failure::Io(e)) => {
             err.line(&format!("error: {e}"));

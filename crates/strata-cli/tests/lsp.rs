@@ -90,7 +90,26 @@ fn strata_lsp_answers_over_stdio_and_exits() {
         "{text}"
     );
     assert_eq!(read(&mut out)["id"], 3);
-    assert!(wait(&mut child).success());
+    assert_eq!(wait(&mut child).code(), Some(0));
+}
+
+#[test]
+fn strata_lsp_exit_without_shutdown_ends_with_1() {
+    let (mut child, mut out) = start();
+    let stdin = child.stdin.as_mut().unwrap();
+    stdin.write_all(&frame(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))).unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(read(&mut out)["id"], 1);
+    let stdin = child.stdin.as_mut().unwrap();
+    stdin
+        .write_all(&frame(&json!({"jsonrpc": "2.0", "method": "exit"})))
+        .unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(wait(&mut child).code(), Some(1));
+    // Nothing said on stdout after the answer to initialize.
+    let mut rest = Vec::new();
+    out.read_to_end(&mut rest).unwrap();
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use strata::{Group, Host, Inventory, Value, Written};
+use strata::{Group, Host, HostEntry, Inventory, Value, Written};
 
 use crate::locate::Target;
 
@@ -20,6 +20,7 @@ pub fn hover(inventory: &Inventory, target: &Target<'_>) -> String {
         Target::Key(written) => key(inventory, written),
         Target::Host(host) => host_hover(*host),
         Target::Group(group) => group_hover(inventory, *group),
+        Target::Entry(entry) => entry_hover(entry),
     }
 }
 
@@ -119,6 +120,25 @@ fn key(inventory: &Inventory, written: &Written<'_>) -> String {
         let _ = write!(out, "\n**type drift**: {here} here; ");
         out.push_str(&others.join("; "));
         out.push('\n');
+    }
+    out
+}
+
+/// An entry of hosts.toml that makes several hosts (a range pattern):
+/// what it expands to.
+fn entry_hover(entry: &HostEntry<'_>) -> String {
+    let mut out = format!(
+        "**entry** `{}` in group `{}`: {}\n",
+        entry.written,
+        entry.group,
+        plural(entry.hosts.len(), "host")
+    );
+    if !entry.hosts.is_empty() {
+        let _ = write!(
+            out,
+            "\nexpands to {}\n",
+            names(entry.hosts.iter().map(|h| h.name()))
+        );
     }
     out
 }

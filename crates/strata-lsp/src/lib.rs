@@ -18,16 +18,19 @@
 //! ones are answered, never fatal), `server` is the message loop and the
 //! documents, `workspace` finds inventories and loads them, `diagnostics`
 //! turns strata's diagnostics into the protocol's, `actions` their fixes
-//! ([`strata::Fix`]) into quick fixes, `hover`, `navigate` and `complete`
-//! answer those requests (`locate` finds what is at a position), `text`
-//! converts positions.
+//! ([`strata::Fix`]) into quick fixes, `locate` says what the cursor is
+//! on, `hover`, `navigate` (definition, references), `lens` (code lenses)
+//! and `complete` answer, `plugin_config` reads an Ansible plugin
+//! configuration's `path` and `limit`, `text` converts positions.
 
 mod actions;
 mod complete;
 mod diagnostics;
 mod hover;
+mod lens;
 mod locate;
 mod navigate;
+mod plugin_config;
 mod server;
 mod text;
 mod transport;
@@ -35,15 +38,16 @@ mod workspace;
 
 use std::io::{self, Read, Write};
 
+pub use server::Ending;
 pub use transport::MAX_MESSAGE;
 
 /// Runs the server on stdin and stdout until the client says `exit` or
-/// goes away.
+/// goes away; how it ended ([`Ending::exit_code`] is the process's).
 ///
 /// # Errors
 ///
 /// When the threads that read and write cannot be started.
-pub fn run_stdio() -> io::Result<()> {
+pub fn run_stdio() -> io::Result<Ending> {
     run(io::stdin(), stdout()?)
 }
 
@@ -60,7 +64,7 @@ fn stdout() -> io::Result<std::fs::File> {
 
 /// Runs the server on `input` and `output` (what [`run_stdio`] does with
 /// stdin and stdout), until the client says `exit`, the input ends or the
-/// output cannot be written.
+/// output cannot be written; how it ended.
 ///
 /// # Errors
 ///
@@ -68,11 +72,11 @@ fn stdout() -> io::Result<std::fs::File> {
 pub fn run(
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
-) -> io::Result<()> {
+) -> io::Result<Ending> {
     let (sender, receiver, threads) = transport::connect(input, output)?;
-    server::serve(&sender, &receiver);
+    let ending = server::serve(&sender, &receiver);
     drop(sender);
     drop(receiver);
     threads.join();
-    Ok(())
+    Ok(ending)
 }

@@ -1,9 +1,11 @@
 //! What the cursor is on: a definition of a key (the library's
 //! [`Inventory::written_at`]), else a host or group name written there (a
-//! string or a bare key of `hosts.toml`), else the host or group whose data
-//! file it is.
+//! string or a bare key of `hosts.toml`), else an entry of a group's list
+//! in `hosts.toml` that makes hosts (a range pattern such as
+//! `web[1:2].example.com`: the library's [`Inventory::entry_at`]), else the
+//! host or group whose data file it is.
 
-use strata::{Group, Host, Inventory, Written};
+use strata::{Group, Host, HostEntry, Inventory, Written};
 
 /// The thing a request is about.
 pub enum Target<'a> {
@@ -13,6 +15,9 @@ pub enum Target<'a> {
     Host(Host<'a>),
     /// A group.
     Group(Group<'a>),
+    /// An entry of hosts.toml that makes several hosts, or none (a range
+    /// pattern, a connector entry).
+    Entry(HostEntry<'a>),
 }
 
 /// What is at byte `offset` of the file `name` (relative to the root),
@@ -33,6 +38,14 @@ pub fn target_at<'a>(
         if let Some(group) = inventory.group(word) {
             return Some(Target::Group(group));
         }
+    }
+    if name == "hosts.toml"
+        && let Some(entry) = inventory.entry_at(offset)
+    {
+        return Some(match entry.hosts.as_slice() {
+            [host] => Target::Host(*host),
+            _ => Target::Entry(entry),
+        });
     }
     let stem = |dir: &str| name.strip_prefix(dir)?.strip_suffix(".toml");
     if let Some(host) = stem("host_data/").and_then(|n| inventory.host(n)) {

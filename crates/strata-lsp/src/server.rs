@@ -62,11 +62,24 @@ pub struct Server<'a> {
     documents: HashMap<Url, Document>,
     /// What workspace edits the client can apply.
     client_edits: ClientEdits,
+    /// The workspace folders (canonical), as the client last said.
+    folders: Vec<PathBuf>,
+}
+
+/// How the server ended: the protocol asks for exit code 1 when `exit`
+/// comes without a `shutdown` before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `shutdown` then `exit`, or a client that went away (the end of
+    /// input, output no longer read).
+    Clean,
+    /// `exit` without `shutdown` first.
+    ExitWithoutShutdown,
 }
 
 /// Runs the handshake and the loop until `exit`, the end of input or a
 /// client that stops reading.
-pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) {
+pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) -> Ending {
     let mut server = Server {
         sender,
         connected: true,
@@ -74,13 +87,16 @@ pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) {
         inventories: BTreeMap::new(),
         documents: HashMap::new(),
         client_edits: ClientEdits::default(),
+        folders: Vec::new(),
     };
-    let Some(folders) = server.handshake(receiver) else {
-        return;
+    let folders = match server.handshake(receiver) {
+        Ok(folders) => folders,
+        Err(ending) => return ending,
     };
     for root in workspace::discover(&folders) {
         server.track(root);
     }
+    server.folders = folders;
     server.refresh();
     while server.connected {
         let message = if server.inventories.values().any(|t| t.stale) {
@@ -90,22 +106,25 @@ pub fn serve(sender: &Sender<Message>, receiver: &Receiver<Message>) {
                     server.refresh();
                     continue;
                 }
-                Err(TryRecvError::Disconnected) => return,
+                Err(TryRecvError::Disconnected) => return Ending::Clean,
             }
         } else {
             match receiver.recv() {
                 Ok(m) => m,
-                Err(_) => return,
+                Err(_) => return Ending::Clean,
             }
         };
         match message {
             Message::Request(request) => server.request(request),
-            Message::Notification(n) if n.method == notification::Exit::METHOD => return,
+            Message::Notification(n) if n.method == notification::Exit::METHOD => {
+                return server.ending();
+            }
             Message::Notification(n) => server.notification(n),
             // The server sends no requests, so no response is awaited.
             Message::Response(_) => {}
         }
     }
+    Ending::Clean
 }
 
 /// What a handler could not do: the error answered.
@@ -142,17 +161,33 @@ impl Server<'_> {
         self.send(Message::Response(response));
     }
 
+    /// How an `exit` received now ends the server.
+    fn ending(&self) -> Ending {
+        if self.shutting_down {
+            Ending::Clean
+        } else {
+            Ending::ExitWithoutShutdown
+        }
+    }
+
     /// Waits for `initialize` and answers it; the workspace folders, or
-    /// `None` when the client left first.
-    fn handshake(&mut self, receiver: &Receiver<Message>) -> Option<Vec<PathBuf>> {
+    /// how the server ends when the client left (or said `exit`) first.
+    fn handshake(&mut self, receiver: &Receiver<Message>) -> Result<Vec<PathBuf>, Ending> {
         loop {
-            match receiver.recv().ok()? {
+            let Ok(message) = receiver.recv() else {
+                return Err(Ending::Clean);
+            };
+            match message {
                 Message::Request(r) if r.method == request::Initialize::METHOD => {
                     match params::<InitializeParams>(r.params) {
                         Ok(init) => {
                             self.client_edits = ClientEdits::of(&init.capabilities);
                             self.respond(r.id, Ok(initialize_result()));
-                            return self.connected.then(|| folders(&init));
+                            return if self.connected {
+                                Ok(folders(&init))
+                            } else {
+                                Err(Ending::Clean)
+                            };
                         }
                         Err(f) => self.respond(r.id, Err(f)),
                     }
@@ -164,13 +199,15 @@ impl Server<'_> {
                         message: format!("{} before initialize", r.method),
                     }),
                 ),
-                Message::Notification(n) if n.method == notification::Exit::METHOD => return None,
+                Message::Notification(n) if n.method == notification::Exit::METHOD => {
+                    return Err(self.ending());
+                }
                 // Notifications before initialize are dropped, as the
                 // protocol says.
                 Message::Notification(_) | Message::Response(_) => {}
             }
             if !self.connected {
-                return None;
+                return Err(Ending::Clean);
             }
         }
     }
@@ -228,6 +265,8 @@ impl Server<'_> {
                 }),
             request::CodeActionRequest::METHOD => params::<lsp_types::CodeActionParams>(r.params)
                 .and_then(|p| to_json(self.code_actions(&p))),
+            request::CodeLensRequest::METHOD => params::<lsp_types::CodeLensParams>(r.params)
+                .and_then(|p| to_json(self.code_lenses(&p.text_document.uri))),
             request::Initialize::METHOD => Err(Failure {
                 code: ErrorCode::InvalidRequest,
                 message: "initialize was already received".into(),
@@ -281,8 +320,69 @@ impl Server<'_> {
                     }
                 }
             }
+            notification::DidChangeWorkspaceFolders::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidChangeWorkspaceFoldersParams>(n.params) {
+                    self.change_folders(&p.event);
+                }
+            }
             _ => {}
         }
+    }
+
+    /// Tracks the inventories of added workspace folders, and forgets
+    /// those only removed folders held (clearing their diagnostics).
+    fn change_folders(&mut self, event: &lsp_types::WorkspaceFoldersChangeEvent) {
+        let removed: Vec<PathBuf> = event
+            .removed
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        let added: Vec<PathBuf> = event
+            .added
+            .iter()
+            .filter_map(|f| file_path(&f.uri))
+            .collect();
+        self.folders.retain(|f| !removed.contains(f));
+        self.folders.extend(added.iter().cloned());
+        let forgotten: Vec<PathBuf> = self
+            .inventories
+            .keys()
+            .filter(|root| {
+                removed.iter().any(|f| root.starts_with(f))
+                    && !self.folders.iter().any(|f| root.starts_with(f))
+            })
+            .cloned()
+            .collect();
+        for root in forgotten {
+            if let Some(tracked) = self.inventories.remove(&root) {
+                for uri in tracked.published {
+                    self.publish(uri, Vec::new());
+                }
+            }
+        }
+        for root in workspace::discover(&added) {
+            self.track(root);
+        }
+    }
+
+    /// The code lenses of a document: one per key definition written in it
+    /// ([`crate::lens`]); `None` outside any inventory or while it does not
+    /// load.
+    fn code_lenses(&mut self, uri: &Url) -> Option<Vec<lsp_types::CodeLens>> {
+        let path = file_path(uri)?;
+        let root = workspace::inventory_of(&path)?;
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let inventory = self
+            .inventories
+            .get(&root)?
+            .snapshot
+            .as_ref()?
+            .inventory()?;
+        let name = workspace::relative(&root, &path)?;
+        Some(crate::lens::lenses(&root, inventory, &name))
     }
 
     /// Answers a request about a position with `answer`, from the
@@ -321,6 +421,9 @@ impl Server<'_> {
         position: TextDocumentPositionParams,
     ) -> Option<lsp_types::CompletionList> {
         let path = file_path(&position.text_document.uri)?;
+        if crate::plugin_config::is_plugin_config(&path) {
+            return self.limit_completion(&path, position.position);
+        }
         let root = workspace::inventory_of(&path)?;
         self.track(root.clone());
         if self.inventories.get(&root).is_some_and(|t| t.stale) {
@@ -368,6 +471,38 @@ impl Server<'_> {
             uri_of: &uri_of,
         };
         crate::actions::code_actions(&scope, &path, p.range, &p.context, self.client_edits)
+    }
+
+    /// The completions on the `limit` value of an Ansible plugin
+    /// configuration under a workspace folder: the names of the inventory
+    /// its `path` names (loaded like any other); `None` elsewhere in it, or
+    /// when it names no inventory.
+    fn limit_completion(
+        &mut self,
+        path: &Path,
+        position: lsp_types::Position,
+    ) -> Option<lsp_types::CompletionList> {
+        if !self.folders.iter().any(|f| path.starts_with(f)) {
+            return None;
+        }
+        let text = match self.documents.values().find(|d| d.path == path) {
+            Some(doc) => doc.text.clone(),
+            None => read_small(path)?,
+        };
+        let offset = crate::text::offset(&text, position)?;
+        if !crate::plugin_config::on_limit(&text, offset) {
+            return None;
+        }
+        let root = crate::plugin_config::inventory_root(path, &text)?;
+        self.track(root.clone());
+        if self.inventories.get(&root).is_some_and(|t| t.stale) {
+            self.reload(&root);
+        }
+        let tracked = self.inventories.get(&root)?;
+        let inventory = [&tracked.snapshot, &tracked.last_good]
+            .into_iter()
+            .find_map(|s| s.as_ref()?.inventory())?;
+        Some(crate::complete::complete_limit(inventory, &text, offset))
     }
 
     /// Records the text of an open document and marks its inventory stale.
@@ -479,6 +614,18 @@ impl Server<'_> {
     }
 }
 
+/// A plugin configuration's size at most, read from disk.
+const MAX_CONFIG: u64 = 1 << 20;
+
+/// The text of a small file on disk; `None` when it is larger than
+/// [`MAX_CONFIG`] or unreadable.
+fn read_small(path: &Path) -> Option<String> {
+    let size = std::fs::metadata(path).ok()?.len();
+    (size <= MAX_CONFIG)
+        .then(|| std::fs::read_to_string(path).ok())
+        .flatten()
+}
+
 /// The canonical path of a `file:` URI.
 fn file_path(uri: &Url) -> Option<PathBuf> {
     if uri.scheme() != "file" {
@@ -520,6 +667,16 @@ fn initialize_result() -> serde_json::Value {
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
+            code_lens_provider: Some(lsp_types::CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
+            workspace: Some(lsp_types::WorkspaceServerCapabilities {
+                workspace_folders: Some(lsp_types::WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
             completion_provider: Some(lsp_types::CompletionOptions {
                 trigger_characters: Some(vec!["\"".into(), "@".into()]),
                 ..Default::default()

@@ -88,10 +88,42 @@ fn edit_and_hover_at_scale() {
         v.sort();
         v[v.len() / 2]
     };
+    // Code lenses of the group file: a reach per definition of the file.
+    let mut lenses = Vec::new();
+    let mut count = 0;
+    for _ in 0..5 {
+        let sent = Instant::now();
+        let answer = client.request(
+            "textDocument/codeLens",
+            serde_json::json!({"textDocument": {"uri": common::uri(&group)}}),
+        );
+        lenses.push(sent.elapsed());
+        let found = answer["result"].as_array().expect("lenses");
+        assert!(
+            found[0]["command"]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("wins on "),
+            "{answer}"
+        );
+        count = found.len();
+    }
+    // References on a host of the file's group: hosts.toml read again.
+    let mut references = Vec::new();
+    for _ in 0..5 {
+        let hosts_file = root.join("hosts.toml");
+        let sent = Instant::now();
+        let found = client.at("textDocument/references", &hosts_file, 1, 12);
+        references.push(sent.elapsed());
+        assert!(found.as_array().is_some_and(|a| !a.is_empty()), "{found}");
+    }
     let (edit, hover) = (median(&mut edits), median(&mut hovers));
+    let (lens, reference) = (median(&mut lenses), median(&mut references));
     println!(
-        "{hosts} hosts: edit to diagnostics published {edit:?} (median of 10), hover {hover:?} (median of 5)"
+        "{hosts} hosts: edit to diagnostics published {edit:?} (median of 10), hover {hover:?} (median of 5), \
+         {count} code lenses {lens:?}, references on a host {reference:?} (medians of 5)"
     );
+    assert!(lens < Duration::from_secs(5), "{lens:?}");
     assert!(edit < Duration::from_secs(20), "{edit:?}");
     assert!(hover < Duration::from_secs(5), "{hover:?}");
     client.shut_down();

@@ -211,3 +211,108 @@ fn a_client_that_goes_away_mid_request_ends_the_server() {
     client.close_input();
     client.join();
 }
+
+#[test]
+fn exit_without_shutdown_ends_with_an_error() {
+    let (_dir, root) = common::example("basic");
+    // After initialize.
+    let mut client = Client::initialized(&root);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.join(), strata_lsp::Ending::ExitWithoutShutdown);
+    // Before initialize.
+    let mut client = Client::start();
+    client.notify("exit", Value::Null);
+    assert_eq!(client.join(), strata_lsp::Ending::ExitWithoutShutdown);
+    // shutdown, then exit: clean (Client::shut_down asserts it), and the
+    // input closing without exit too.
+    Client::initialized(&root).shut_down();
+    let mut client = Client::initialized(&root);
+    client.close_input();
+    assert_eq!(client.join(), strata_lsp::Ending::Clean);
+}
+
+#[test]
+fn workspace_folders_added_and_removed() {
+    let (_a, basic) = common::example("basic");
+    // A second inventory whose data file names no group: a warning on it.
+    let other = tempfile::tempdir().unwrap();
+    let other_root = std::fs::canonicalize(other.path()).unwrap();
+    std::fs::write(other_root.join("hosts.toml"), "web = [\"w1\"]\n").unwrap();
+    std::fs::create_dir(other_root.join("group_data")).unwrap();
+    let stray = other_root.join("group_data/wbe.toml");
+    std::fs::write(&stray, "port = 1\n").unwrap();
+
+    let mut client = Client::start();
+    let answer = client.request(
+        "initialize",
+        json!({"capabilities": {}, "workspaceFolders": [{"uri": uri(&basic), "name": "basic"}]}),
+    );
+    assert_eq!(
+        answer["result"]["capabilities"]["workspace"]["workspaceFolders"],
+        json!({"supported": true, "changeNotifications": true}),
+        "{answer}"
+    );
+    client.notify("initialized", json!({}));
+    let folder = |path: &std::path::Path| json!({"uri": uri(path), "name": "x"});
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [folder(&other_root)], "removed": []}}),
+    );
+    let published = client.diagnostics(&stray);
+    assert_eq!(published.len(), 1, "{published:?}");
+    // Removed: its diagnostics are cleared; the other folder's inventory
+    // still answers.
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder(&other_root)]}}),
+    );
+    assert_eq!(client.diagnostics(&stray), Vec::<Value>::new());
+    let hover = client.at(
+        "textDocument/hover",
+        &basic.join("group_data/webservers.toml"),
+        2,
+        0,
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("`app_port")
+    );
+    // Removing a folder that holds no inventory, or one never added: nothing.
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [folder(&other_root.join("nope"))]}}),
+    );
+    client.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": "not an event"}),
+    );
+    let hover = client.at(
+        "textDocument/hover",
+        &basic.join("group_data/webservers.toml"),
+        2,
+        0,
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("`app_port")
+    );
+    client.notifications.clear();
+    assert_eq!(
+        client.request("shutdown", Value::Null)["result"],
+        Value::Null
+    );
+    assert!(
+        client
+            .notifications
+            .iter()
+            .all(|n| n["params"]["uri"] != uri(&stray)),
+        "{:?}",
+        client.notifications
+    );
+    client.notify("exit", Value::Null);
+    assert_eq!(client.join(), strata_lsp::Ending::Clean);
+}

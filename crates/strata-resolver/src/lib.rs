@@ -52,6 +52,7 @@
 pub mod ansible;
 mod connector;
 mod data;
+mod declared;
 mod diff;
 mod explain;
 mod host_name;
@@ -72,6 +73,7 @@ mod schema;
 
 pub use connector::{Connector, ConnectorHost, Connectors};
 pub use data::{Data, DataError, Definition, Origin};
+pub use declared::HostEntry;
 pub use diff::{
     Change, ChangeOrigin, ContributionChange, GroupDiff, InventoryDiff, MAX_PIECES, PieceChange,
     StrategyChange, diff,

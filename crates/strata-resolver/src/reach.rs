@@ -84,6 +84,46 @@ impl Inventory {
         })
     }
 
+    /// Every top-level definition written in the file `name` (relative to
+    /// the root: a data file, or `hosts.toml` for inline data), in the
+    /// order of their position in the file.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("hosts.toml"), "web = [\"w1\"]\n")?;
+    /// std::fs::create_dir(dir.path().join("group_data"))?;
+    /// std::fs::write(dir.path().join("group_data/web.toml"), "port = 80\nuser = \"x\"\n")?;
+    /// let inv = strata_resolver::Inventory::load(dir.path())?;
+    /// let keys: Vec<&str> = inv.written_in("group_data/web.toml").iter().map(|w| w.key).collect();
+    /// assert_eq!(keys, ["port", "user"]);
+    /// # Ok(()) }
+    /// ```
+    pub fn written_in(&self, name: &str) -> Vec<Written<'_>> {
+        let Some(file) = self.files.find(name) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(usize, Written<'_>)> = Vec::new();
+        for (id, set) in self.sets.iter().enumerate() {
+            if set.file != file {
+                continue;
+            }
+            for (key, entry) in set.table.iter() {
+                out.push((
+                    entry.key_span.range().start,
+                    Written {
+                        key,
+                        value: &entry.value,
+                        origin: self.origin_of(set, Some(entry.key_span)),
+                        set: id as SetId,
+                    },
+                ));
+            }
+        }
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter().map(|(_, w)| w).collect()
+    }
+
     /// Every definition of `key` in the inventory's layers, highest layer
     /// first (`Layer`'s order), then by file and position.
     pub fn written(&self, key: &str) -> Vec<Written<'_>> {
@@ -203,7 +243,16 @@ impl Inventory {
         let is_this = |d: &Definition<'_>| {
             d.origin.source == written.origin.source && d.origin.location == written.origin.location
         };
-        for host in self.hosts() {
+        // A group's layers, and inline data written in its host list, are
+        // layers of its hosts only: only those are looked at.
+        let group = self.sets[written.set as usize]
+            .group
+            .and_then(|g| self.groups().nth(g as usize));
+        let candidates: Box<dyn Iterator<Item = Host<'a>>> = match group {
+            Some(g) => Box::new(g.hosts()),
+            None => Box::new(self.hosts()),
+        };
+        for host in candidates {
             let data = host.data();
             if !data.chain().contains(&written.set) {
                 continue;
@@ -220,5 +269,51 @@ impl Inventory {
             }
         }
         reach
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Inventory;
+
+    #[test]
+    fn written_in_hosts_toml_is_its_inline_data_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            "[web]\nhosts = [{ name = \"w1\", data = { b = 1 } }]\ndata = { a = 2, c = 3 }\n";
+        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+        let inv = Inventory::load(dir.path()).unwrap();
+        let keys: Vec<&str> = inv.written_in("hosts.toml").iter().map(|w| w.key).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+        assert!(inv.written_in("group_data/none.toml").is_empty());
+    }
+
+    #[test]
+    fn a_parent_groups_data_reaches_its_childrens_hosts() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "web = [\"w1\", \"w2\"]\ndb = [\"d1\"]\n[prod]\nchildren = [\"web\"]\nhosts = [{ name = \"p1\", data = { a = 3 } }]\ndata = { a = 1 }\n[all]\nhosts = [\"w1\", \"w2\", \"d1\", \"p1\"]\ndata = { a = 0 }\n";
+        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+        std::fs::create_dir(dir.path().join("group_data")).unwrap();
+        std::fs::write(dir.path().join("group_data/web.toml"), "b = 1\n").unwrap();
+        let inv = Inventory::load(dir.path()).unwrap();
+        let names = |hosts: &[crate::Host<'_>]| -> Vec<String> {
+            hosts.iter().map(|h| h.name().to_string()).collect()
+        };
+        let written = inv.written("a");
+        let by_value = |v: i64| {
+            written
+                .iter()
+                .find(|w| w.value.as_integer() == Some(v))
+                .unwrap()
+        };
+        // prod's data: its children's hosts and its own, but p1's entry wins there.
+        let prod = inv.reach(by_value(1));
+        assert_eq!(names(&prod.wins), ["w1", "w2"]);
+        assert_eq!(prod.shadowed.len(), 1);
+        assert_eq!(names(&inv.reach(by_value(3)).wins), ["p1"]);
+        // all's data: every host, shadowed where prod reaches.
+        let all = inv.reach(by_value(0));
+        assert_eq!(names(&all.wins), ["d1"]);
+        assert_eq!(all.shadowed.len(), 3);
     }
 }

@@ -163,7 +163,8 @@ pub use strata_parser::{
 pub use strata_resolver::{
     Budget, Change, ChangeOrigin, Checked, Connector, ConnectorHost, Connectors,
     ContributionChange, Data, DataError, Definition, DroppedPiece, Explanation, Group, GroupDiff,
-    Host, HostSpec, Inventory, InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, KeyUse, Layer,
-    Limit, LimitError, LoadError, LoaderWith, MAX_PIECES, Merged, Origin, Piece, PieceChange,
-    Problems, Reach, Reason, SchemaError, Schemas, StrategyChange, Written, diff, reason,
+    Host, HostEntry, HostSpec, Inventory, InventoryBuilder, InventoryDiff, KNOCKOUT_PREFIX, KeyUse,
+    Layer, Limit, LimitError, LoadError, LoaderWith, MAX_PIECES, Merged, Origin, Piece,
+    PieceChange, Problems, Reach, Reason, SchemaError, Schemas, StrategyChange, Written, diff,
+    reason,
 };

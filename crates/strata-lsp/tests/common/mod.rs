@@ -19,7 +19,7 @@ pub struct Client {
     from_server: mpsc::Receiver<Value>,
     /// Notifications received while waiting for something else.
     pub notifications: Vec<Value>,
-    server: Option<JoinHandle<std::io::Result<()>>>,
+    server: Option<JoinHandle<std::io::Result<strata_lsp::Ending>>>,
     next_id: i64,
 }
 
@@ -199,15 +199,16 @@ impl Client {
         self.to_server = None;
     }
 
-    /// Waits for the server to end (its input closed or `exit` sent).
-    pub fn join(&mut self) {
+    /// Waits for the server to end (its input closed or `exit` sent); how
+    /// it ended.
+    pub fn join(&mut self) -> strata_lsp::Ending {
         let started = Instant::now();
         let server = self.server.take().expect("running");
         while !server.is_finished() {
             assert!(started.elapsed() < PATIENCE, "the server did not end");
             std::thread::sleep(Duration::from_millis(10));
         }
-        server.join().expect("no panic").expect("no error");
+        server.join().expect("no panic").expect("no error")
     }
 
     /// shutdown, then exit; the server ends.
@@ -215,7 +216,7 @@ impl Client {
         let answer = self.request("shutdown", Value::Null);
         assert_eq!(answer["result"], Value::Null, "{answer}");
         self.notify("exit", Value::Null);
-        self.join();
+        assert_eq!(self.join(), strata_lsp::Ending::Clean);
     }
 }
 
