@@ -43,6 +43,21 @@ struct Tracked {
     memo: Arc<strata::ParseMemo>,
 }
 
+impl Tracked {
+    /// The inventory of the last load, when it loaded.
+    fn inventory(&self) -> Option<&strata::Inventory> {
+        self.snapshot.as_ref()?.inventory()
+    }
+
+    /// The inventory of the last load that loaded (while a document is
+    /// being typed, it often does not).
+    fn last_inventory(&self) -> Option<&strata::Inventory> {
+        [&self.snapshot, &self.last_good]
+            .into_iter()
+            .find_map(|s| s.as_ref()?.inventory())
+    }
+}
+
 /// A document the client holds open.
 struct Document {
     /// Its canonical path.
@@ -371,16 +386,8 @@ impl Server<'_> {
     fn code_lenses(&mut self, uri: &Url) -> Option<Vec<lsp_types::CodeLens>> {
         let path = file_path(uri)?;
         let root = workspace::inventory_of(&path)?;
-        self.track(root.clone());
-        if self.inventories.get(&root).is_some_and(|t| t.stale) {
-            self.reload(&root);
-        }
-        let inventory = self
-            .inventories
-            .get(&root)?
-            .snapshot
-            .as_ref()?
-            .inventory()?;
+        self.ready(&root);
+        let inventory = self.inventories.get(&root)?.inventory()?;
         let name = workspace::relative(&root, &path)?;
         Some(crate::lens::lenses(&root, inventory, &name))
     }
@@ -396,16 +403,8 @@ impl Server<'_> {
     ) -> Option<R> {
         let path = file_path(&position.text_document.uri)?;
         let root = workspace::inventory_of(&path)?;
-        self.track(root.clone());
-        if self.inventories.get(&root).is_some_and(|t| t.stale) {
-            self.reload(&root);
-        }
-        let inventory = self
-            .inventories
-            .get(&root)?
-            .snapshot
-            .as_ref()?
-            .inventory()?;
+        self.ready(&root);
+        let inventory = self.inventories.get(&root)?.inventory()?;
         let name = workspace::relative(&root, &path)?;
         let text = inventory.files().get(inventory.files().find(&name)?).text();
         let offset = crate::text::offset(text, position.position)?;
@@ -425,14 +424,8 @@ impl Server<'_> {
             return self.limit_completion(&path, position.position);
         }
         let root = workspace::inventory_of(&path)?;
-        self.track(root.clone());
-        if self.inventories.get(&root).is_some_and(|t| t.stale) {
-            self.reload(&root);
-        }
-        let tracked = self.inventories.get(&root)?;
-        let inventory = [&tracked.snapshot, &tracked.last_good]
-            .into_iter()
-            .find_map(|s| s.as_ref()?.inventory())?;
+        self.ready(&root);
+        let inventory = self.inventories.get(&root)?.last_inventory()?;
         let name = workspace::relative(&root, &path)?;
         let text = match self.documents.values().find(|d| d.path == path) {
             Some(doc) => doc.text.as_str(),
@@ -452,10 +445,7 @@ impl Server<'_> {
         let Some(root) = workspace::inventory_of(&path) else {
             return Vec::new();
         };
-        self.track(root.clone());
-        if self.inventories.get(&root).is_some_and(|t| t.stale) {
-            self.reload(&root);
-        }
+        self.ready(&root);
         let Some(snapshot) = self
             .inventories
             .get(&root)
@@ -494,15 +484,18 @@ impl Server<'_> {
             return None;
         }
         let root = crate::plugin_config::inventory_root(path, &text)?;
-        self.track(root.clone());
-        if self.inventories.get(&root).is_some_and(|t| t.stale) {
-            self.reload(&root);
-        }
-        let tracked = self.inventories.get(&root)?;
-        let inventory = [&tracked.snapshot, &tracked.last_good]
-            .into_iter()
-            .find_map(|s| s.as_ref()?.inventory())?;
+        self.ready(&root);
+        let inventory = self.inventories.get(&root)?.last_inventory()?;
         Some(crate::complete::complete_limit(inventory, &text, offset))
+    }
+
+    /// Tracks the inventory at `root` and loads it again if it is stale:
+    /// a request about it is then answered from `self.inventories[root]`.
+    fn ready(&mut self, root: &Path) {
+        self.track(root.to_path_buf());
+        if self.inventories.get(root).is_some_and(|t| t.stale) {
+            self.reload(root);
+        }
     }
 
     /// Records the text of an open document and marks its inventory stale.

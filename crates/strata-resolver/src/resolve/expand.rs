@@ -627,26 +627,7 @@ mod tests {
     /// hosts.toml `text` fixed by its `unknown_connector` error's fix
     /// (which then is gone), or `None` without a fix.
     fn connector_fixed(text: &str) -> Option<String> {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
-        let problems = crate::Loader::new(dir.path()).check();
-        let d = problems
-            .diagnostics()
-            .iter()
-            .find(|d| d.code == strata_parser::Code::UnknownConnector)
-            .expect("an unknown connector");
-        let file = d.span().unwrap().file;
-        let out = d.fix.as_ref()?.apply_to(file, text)?;
-        std::fs::write(dir.path().join("hosts.toml"), &out).unwrap();
-        let again = crate::Loader::new(dir.path()).check();
-        assert!(
-            !again
-                .diagnostics()
-                .iter()
-                .any(|d| d.code == strata_parser::Code::UnknownConnector),
-            "{out}"
-        );
-        Some(out)
+        crate::resolve::hosts_fixed(text, strata_parser::Code::UnknownConnector)
     }
 
     #[test]

@@ -38,6 +38,27 @@ mod layers;
 mod merge;
 mod nesting;
 
+/// Test support: hosts.toml `text` with the fix of its first `code`
+/// diagnostic applied (which then is gone, checked), or `None` when that
+/// diagnostic has no fix.
+#[cfg(test)]
+pub(crate) fn hosts_fixed(text: &str, code: strata_parser::Code) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("hosts.toml"), text).unwrap();
+    let problems = crate::Loader::new(dir.path()).check();
+    let d = problems
+        .diagnostics()
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("a {code:?} diagnostic"));
+    let file = d.span().unwrap().file;
+    let out = d.fix.as_ref()?.apply_to(file, text)?;
+    std::fs::write(dir.path().join("hosts.toml"), &out).unwrap();
+    let again = crate::Loader::new(dir.path()).check();
+    assert!(!again.diagnostics().iter().any(|d| d.code == code), "{out}");
+    Some(out)
+}
+
 use std::collections::HashMap;
 
 use strata_parser::{Diagnostic, FileId, Files, RawInventory, Span};
