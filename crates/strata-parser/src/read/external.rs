@@ -28,39 +28,79 @@ pub(crate) fn read_sources(
     report_walk(files, diagnostics, walk.strays, walk.problems, None);
     let (mut decls, mut docs) = (Vec::new(), Vec::new());
     for found in walk.files {
-        let name = found.name().to_string();
-        let text =
-            match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
-                Ok(text) => text,
-                Err(p) => {
-                    diagnostics.push(unreadable(files, found.display.clone(), p).1);
-                    continue;
-                }
-            };
-        let (decl_table, syntax) = parse_data(files, &found.display, text);
-        let file = FileId::from_index(files.len() - 1);
-        let broken = syntax.iter().any(Diagnostic::is_error);
-        diagnostics.extend(syntax);
-        if broken {
+        // Read again only when the declaration or its document changed,
+        // for a process that reads the inventory again and again (the
+        // language server).
+        let memo = overlay.memo();
+        if let Some(memo) = memo
+            && let Some(((decl, doc), kept)) = memo.replay(&found.display, root, files, overlay)
+        {
+            diagnostics.extend(kept);
+            let (decl, doc): (Option<SourceDecl>, Option<SourceDoc>) = (decl, doc);
+            docs.extend(doc);
+            decls.extend(decl);
             continue;
         }
-        let text = files.get(file).text();
-        let Some(decl) = declaration(&name, file, text, &decl_table, diagnostics) else {
-            continue;
-        };
-        if let SourceKind::File(path) = &decl.kind {
-            docs.push(read_file_source(
+        let (first, before) = (files.len(), diagnostics.len());
+        let (decl, doc) = read_source(root, files, diagnostics, &found, overlay);
+        if let Some(memo) = memo {
+            let value = (decl.clone(), doc.clone());
+            let found_now = &diagnostics[before..];
+            memo.record(
+                &found.display,
                 root,
                 files,
-                diagnostics,
-                &decl,
-                path,
+                first,
                 overlay,
-            ));
+                (&value, found_now),
+            );
         }
-        decls.push(decl);
+        docs.extend(doc);
+        decls.extend(decl);
     }
     (decls, docs)
+}
+
+/// Reads one declaration of `sources/` and, for a `file` source, its
+/// document.
+fn read_source(
+    root: &Path,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    found: &disk::Found,
+    overlay: &Overlay,
+) -> (Option<SourceDecl>, Option<SourceDoc>) {
+    let name = found.name().to_string();
+    let text = match disk::read_text(root, &found.path(root), &found.display, found.kind, overlay) {
+        Ok(text) => text,
+        Err(p) => {
+            diagnostics.push(unreadable(files, found.display.clone(), p).1);
+            return (None, None);
+        }
+    };
+    let (decl_table, syntax) = parse_data(files, &found.display, text);
+    let file = FileId::from_index(files.len() - 1);
+    let broken = syntax.iter().any(Diagnostic::is_error);
+    diagnostics.extend(syntax);
+    if broken {
+        return (None, None);
+    }
+    let text = files.get(file).text();
+    let Some(decl) = declaration(&name, file, text, &decl_table, diagnostics) else {
+        return (None, None);
+    };
+    let doc = match &decl.kind {
+        SourceKind::File(path) => Some(read_file_source(
+            root,
+            files,
+            diagnostics,
+            &decl,
+            path,
+            overlay,
+        )),
+        _ => None,
+    };
+    (Some(decl), doc)
 }
 
 /// Reads a `file` source's JSON document, refusing a path outside the root.

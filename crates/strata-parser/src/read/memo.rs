@@ -38,6 +38,28 @@ pub(crate) struct Parsed {
 pub struct ParseMemo {
     entries: std::sync::Mutex<HashMap<String, Kept>>,
     hosts: std::sync::Mutex<Option<(Version, ParsedHosts)>>,
+    reads: std::sync::Mutex<HashMap<String, KeptRead>>,
+}
+
+/// What one read of a small file added (strata.toml, a source declaration
+/// with its document, a schema): the files, by name, version and text
+/// stamp, from the store's number `first` on, its diagnostics and its
+/// result. No text is kept: on reuse, a file's text is the overlay's (the
+/// version then says it is the same) or is let go.
+struct KeptRead {
+    first: strata_diagnostics::FileId,
+    files: Vec<(String, Version, u64)>,
+    diagnostics: Vec<Diagnostic>,
+    value: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for KeptRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeptRead")
+            .field("first", &self.first)
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `hosts.toml` as parsed, without its text: on reuse, the text is the
@@ -152,14 +174,117 @@ impl ParseMemo {
         }
     }
 
+    /// What the read called `name` gave last time, when the files it added
+    /// are unchanged and the store has as many files as then: the files
+    /// are added to `files` again (their texts from `overlay`, or let go)
+    /// and its result and diagnostics returned. `None` otherwise: read
+    /// again.
+    pub(crate) fn replay<T: Clone + 'static>(
+        &self,
+        name: &str,
+        root: &std::path::Path,
+        files: &mut strata_diagnostics::Files,
+        overlay: &super::overlay::Overlay,
+    ) -> Option<(T, Vec<Diagnostic>)> {
+        let reads = self.reads.lock().ok()?;
+        let kept = reads.get(name)?;
+        if kept.first.index() != files.len() {
+            return None;
+        }
+        for (file, version, _) in &kept.files {
+            let overlaid = overlay.get(file);
+            if overlaid.is_none() && !files.can_let_go() {
+                return None;
+            }
+            if version_of(root, file, overlaid) != Some(*version) {
+                return None;
+            }
+        }
+        let value = kept.value.downcast_ref::<T>()?.clone();
+        for (file, _, stamp) in &kept.files {
+            match overlay.get(file) {
+                Some(text) => files.add(file.clone(), text.to_string()),
+                None => files.add_unkept(file.clone(), *stamp),
+            };
+        }
+        Some((value, kept.diagnostics.clone()))
+    }
+
+    /// Keeps what the read called `name` gave: the files it added to
+    /// `files` from number `first` on, and its result, `value` and
+    /// `diagnostics`; unless
+    /// one of the files cannot be kept (a symbolic link, a file modified
+    /// too recently, not a regular file) or the read found an error (a
+    /// missing file it looked for would not show as changed).
+    pub(crate) fn record<T: Clone + Send + Sync + 'static>(
+        &self,
+        name: &str,
+        root: &std::path::Path,
+        files: &strata_diagnostics::Files,
+        first: usize,
+        overlay: &super::overlay::Overlay,
+        (value, diagnostics): (&T, &[Diagnostic]),
+    ) {
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            self.forget(name);
+            return;
+        }
+        let mut kept = Vec::new();
+        for index in first..files.len() {
+            let file = files.get(strata_diagnostics::FileId::from_index(index));
+            let version = version_of(root, file.name(), overlay.get(file.name()));
+            match version {
+                Some(v) if !v.is_recent() && !file.is_virtual() => {
+                    kept.push((
+                        file.name().to_string(),
+                        v,
+                        strata_diagnostics::stamp(file.text()),
+                    ));
+                }
+                _ => {
+                    self.forget(name);
+                    return;
+                }
+            }
+        }
+        if let Ok(mut reads) = self.reads.lock() {
+            let read = KeptRead {
+                first: strata_diagnostics::FileId::from_index(first),
+                files: kept,
+                diagnostics: diagnostics.to_vec(),
+                value: std::sync::Arc::new(value.clone()),
+            };
+            reads.insert(name.to_string(), read);
+        }
+    }
+
+    fn forget(&self, name: &str) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.remove(name);
+        }
+    }
+
     /// How many files are kept.
     pub fn len(&self) -> usize {
         let hosts = self.hosts.lock().map_or(0, |h| usize::from(h.is_some()));
-        self.entries.lock().map_or(0, |e| e.len()) + hosts
+        let reads = self.reads.lock().map_or(0, |r| r.len());
+        self.entries.lock().map_or(0, |e| e.len()) + hosts + reads
     }
 
     /// True when no file is kept.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The version of the file `name` (relative to `root`) as
+/// [`Version::of`] says, looked up on disk (one `lstat`).
+fn version_of(root: &std::path::Path, name: &str, overlaid: Option<&str>) -> Option<Version> {
+    let path = root.join(name);
+    let kind = match std::fs::symlink_metadata(&path) {
+        Ok(meta) => Kind::of(meta.file_type()),
+        Err(_) if overlaid.is_some() => Kind::Unsaved,
+        Err(_) => return None,
+    };
+    Version::of(&path, kind, overlaid)
 }

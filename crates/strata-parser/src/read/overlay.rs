@@ -180,6 +180,74 @@ mod tests {
         assert_eq!(hosts(&third), "\"w10\"");
     }
 
+    /// strata.toml, a source's declaration and document, and a schema,
+    /// unchanged, are neither read nor parsed again (a same-size rewrite
+    /// keeping the time is not seen); changed, they are.
+    #[test]
+    fn unchanged_small_files_are_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |name: &str, text: &str| {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            set_modified(&path, hour_ago);
+        };
+        let doc =
+            |port: u8| format!(r#"{{"web": {{"hosts": ["w1"], "vars": {{"port": {port}}}}}}}"#);
+        write("hosts.toml", "web = [\"w1\"]\n");
+        write("strata.toml", "[merge]\npackages = \"unique\"\n");
+        write("sources/cmdb.toml", "file = \"cmdb.json\"\n");
+        write("cmdb.json", &doc(1));
+        write("schema/all.json", r#"{"maxProperties": 5}"#);
+        let memo = Arc::new(ParseMemo::default());
+        let overlay = Overlay::default().with_memo(memo.clone());
+        let read = || {
+            let mut raw = crate::read_inventory_overlaid_letting_go(&root, &overlay);
+            let (schemas, _) = crate::read_schemas_overlaid(&root, &mut raw.files, &overlay);
+            let port = format!(
+                "{:?}",
+                raw.source_docs[0].groups[0]
+                    .vars
+                    .as_ref()
+                    .and_then(|v| v.get("port"))
+                    .map(|e| &e.value)
+            );
+            let merge = format!("{:?}", raw.settings.merge[0].strategy);
+            let schema = format!(
+                "{:?}",
+                schemas[0]
+                    .doc
+                    .as_ref()
+                    .unwrap()
+                    .get("maxProperties")
+                    .is_some()
+            );
+            (merge, port, schema, raw.diagnostics.len())
+        };
+        let first = read();
+        assert_eq!(
+            first,
+            ("Unique".into(), "Some(Integer(1))".into(), "true".into(), 0)
+        );
+        // hosts.toml, strata.toml, the source, the schema.
+        assert_eq!(memo.len(), 4);
+        // Same sizes, same times: the kept results.
+        write("strata.toml", "[merge]\npackages = \"append\"\n");
+        write("cmdb.json", &doc(2));
+        write("schema/all.json", r#"{"minProperties": 5}"#);
+        assert_eq!(read(), first);
+        // Changed (other sizes): read again.
+        write("strata.toml", "[merge]\npackages = \"deep\"\n");
+        write("cmdb.json", &doc(33));
+        write("schema/all.json", r#"{"minProperties": 55}"#);
+        assert_eq!(
+            read(),
+            ("Deep".into(), "Some(Integer(33))".into(), "false".into(), 0)
+        );
+    }
+
     #[test]
     fn unchanged_files_are_neither_read_nor_parsed_again() {
         let dir = tempfile::tempdir().unwrap();

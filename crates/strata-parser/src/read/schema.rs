@@ -81,33 +81,68 @@ pub fn read_schemas_overlaid(
     );
     let mut out = Vec::new();
     for found in walk.files {
-        let name = found.name().to_string();
-        let text = disk::read_text(root, &found.path(root), &found.display, found.kind, overlay);
-        let (file, doc) = match text {
-            Ok(text) => {
-                let file = files.add(found.display.clone(), text);
-                match parse_json(files.get(file).text()) {
-                    Ok(doc) => (file, Some(doc)),
-                    Err(e) => {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Code::InvalidSchema,
-                                Span::new(file, e.span.clone()),
-                                format!("{} is not valid JSON: {}", found.display, e.message),
-                            )
-                            .with_help("a schema file holds one JSON Schema object, in strict JSON (no comments, no trailing commas)"),
-                        );
-                        (file, None)
-                    }
-                }
-            }
-            Err(problem) => {
-                let (file, d) = unreadable(files, found.display.clone(), problem);
-                diagnostics.push(d);
-                (file, None)
-            }
-        };
-        out.push(SchemaFile { name, file, doc });
+        // Read again only when it changed, for a process that reads the
+        // inventory again and again (the language server).
+        if let Some(memo) = overlay.memo()
+            && let Some((doc, kept)) = memo.replay(&found.display, root, files, overlay)
+        {
+            diagnostics.extend(kept);
+            let file = strata_diagnostics::FileId::from_index(files.len() - 1);
+            let name = found.name().to_string();
+            out.push(SchemaFile { name, file, doc });
+            continue;
+        }
+        let (first, before) = (files.len(), diagnostics.len());
+        let schema = read_schema(root, files, &mut diagnostics, &found, overlay);
+        if let Some(memo) = overlay.memo() {
+            let found_now = &diagnostics[before..];
+            memo.record(
+                &found.display,
+                root,
+                files,
+                first,
+                overlay,
+                (&schema.doc, found_now),
+            );
+        }
+        out.push(schema);
     }
     (out, diagnostics)
+}
+
+/// Reads and parses one schema file.
+fn read_schema(
+    root: &Path,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    found: &disk::Found,
+    overlay: &Overlay,
+) -> SchemaFile {
+    let name = found.name().to_string();
+    let text = disk::read_text(root, &found.path(root), &found.display, found.kind, overlay);
+    let (file, doc) = match text {
+        Ok(text) => {
+            let file = files.add(found.display.clone(), text);
+            match parse_json(files.get(file).text()) {
+                Ok(doc) => (file, Some(doc)),
+                Err(e) => {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidSchema,
+                            Span::new(file, e.span.clone()),
+                            format!("{} is not valid JSON: {}", found.display, e.message),
+                        )
+                        .with_help("a schema file holds one JSON Schema object, in strict JSON (no comments, no trailing commas)"),
+                    );
+                    (file, None)
+                }
+            }
+        }
+        Err(problem) => {
+            let (file, d) = unreadable(files, found.display.clone(), problem);
+            diagnostics.push(d);
+            (file, None)
+        }
+    };
+    SchemaFile { name, file, doc }
 }

@@ -23,9 +23,41 @@ pub(crate) fn read_settings(
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return Settings::default();
     };
+    // Read again only when it changed, for a process that reads the
+    // inventory again and again (the language server).
+    if let Some(memo) = overlay.memo()
+        && let Some((settings, kept)) = memo.replay(SETTINGS_FILE, root, files, overlay)
+    {
+        diagnostics.extend(kept);
+        return settings;
+    }
+    let (first, before) = (files.len(), diagnostics.len());
+    let settings = read_text(root, &path, meta, files, diagnostics, overlay);
+    if let Some(memo) = overlay.memo() {
+        let found = &diagnostics[before..];
+        memo.record(
+            SETTINGS_FILE,
+            root,
+            files,
+            first,
+            overlay,
+            (&settings, found),
+        );
+    }
+    settings
+}
+
+fn read_text(
+    root: &Path,
+    path: &Path,
+    meta: std::fs::Metadata,
+    files: &mut Files,
+    diagnostics: &mut Vec<Diagnostic>,
+    overlay: &Overlay,
+) -> Settings {
     match disk::read_text(
         root,
-        &path,
+        path,
         SETTINGS_FILE,
         disk::Kind::of(meta.file_type()),
         overlay,
