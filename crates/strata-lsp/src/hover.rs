@@ -93,8 +93,8 @@ fn key(inventory: &Inventory, written: &Written<'_>) -> String {
         let rest: usize = by[NAMED_HOSTS..].iter().map(|(_, _, h)| h.len()).sum();
         let _ = write!(
             out,
-            "\n**shadowed** on {} more by {} other definitions\n",
-            plural(rest, "host"),
+            "\n**shadowed** on {rest} more host{} by {} other definitions\n",
+            if rest == 1 { "" } else { "s" },
             by.len() - NAMED_HOSTS
         );
     }

@@ -80,6 +80,11 @@ fn edit_and_hover_at_scale() {
         hovers.push(sent.elapsed());
         let value = hover["contents"]["value"].as_str().unwrap();
         assert!(value.starts_with("`tier = 0`"), "{value}");
+        // Host files shadow it on dozens of hosts, each its own
+        // definition: eight are shown, the rest counted, so the hover
+        // stays short whatever the inventory's size.
+        assert!(value.contains(" other definitions\n"), "{value}");
+        assert!(value.len() < 4096, "{} bytes: {value}", value.len());
         let mut published = vec![first];
         published.append(&mut client.notifications);
         assert_eq!(codes(&published), Vec::<String>::new());
