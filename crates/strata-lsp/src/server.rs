@@ -613,8 +613,9 @@ const MAX_CONFIG: u64 = 1 << 20;
 /// The text of a small file on disk; `None` when it is larger than
 /// [`MAX_CONFIG`] or unreadable.
 fn read_small(path: &Path) -> Option<String> {
-    let size = std::fs::metadata(path).ok()?.len();
-    (size <= MAX_CONFIG)
+    // A regular file only: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    (meta.len() <= MAX_CONFIG)
         .then(|| std::fs::read_to_string(path).ok())
         .flatten()
 }

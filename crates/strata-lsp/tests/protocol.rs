@@ -134,6 +134,27 @@ fn a_file_outside_any_inventory() {
     client.join();
 }
 
+/// A plugin configuration that is a FIFO, asked about without being
+/// opened: answered (nothing), not waited on.
+#[cfg(unix)]
+#[test]
+fn a_fifo_for_a_plugin_configuration_is_not_opened() {
+    let (_dir, root) = common::example("basic");
+    let workspace = root.parent().unwrap().to_path_buf();
+    let fifo = workspace.join("inv.strata.yml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let mut client = Client::initialized(&workspace);
+    assert_eq!(
+        client.at("textDocument/completion", &fifo, 1, 7),
+        Value::Null
+    );
+    client.shut_down();
+}
+
 #[test]
 fn a_50_megabyte_buffer() {
     let (_dir, root) = common::example("basic");
