@@ -42,7 +42,8 @@ pub use server::Ending;
 pub use transport::MAX_MESSAGE;
 
 /// Runs the server on stdin and stdout until the client says `exit` or
-/// goes away; how it ended ([`Ending::exit_code`] is the process's).
+/// goes away; how it ended ([`Ending`]: `strata lsp` exits with 1 after an
+/// `exit` that no `shutdown` came before).
 ///
 /// # Errors
 ///
