@@ -14,7 +14,6 @@ Only the standard library: the protocol is spoken directly (Linux only:
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -49,9 +48,7 @@ def peak_kib(pid):
 def main():
     strata, root = Path(sys.argv[1]).resolve(), Path(sys.argv[2]).resolve()
     edits = int(sys.argv[3]) if len(sys.argv) > 3 else 3
-    server = subprocess.Popen(
-        [str(strata), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
+    server = subprocess.Popen([str(strata), "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     out, inp = server.stdout, server.stdin
     next_id = [0]
 
