@@ -1,7 +1,8 @@
 -- Neovim's own LSP client (0.7 and later) against `strata lsp` on a copy of
--- examples/basic: opens a data file, asks for hover, definition, references
--- and completion, breaks a value, reads the diagnostics the server publishes,
--- fixes it, then stops the server. Everything it sees is written as text to
+-- examples/basic: opens a data file, asks for hover, definition, references,
+-- completion and code lenses, breaks a value, reads the diagnostics the
+-- server publishes, fixes it, applies a quick fix to hosts.toml, then stops
+-- the server. Everything it sees is written as text to
 -- $STRATA_NVIM_OUT, paths relative to the inventory; the test
 -- crates/strata-cli/tests/editor.rs compares that with nvim-lsp.expected.
 --
@@ -11,7 +12,8 @@
 --
 -- Only APIs that exist in Neovim 0.7 (Debian 12's package) are used:
 -- vim.lsp.start_client + vim.lsp.buf_attach_client, vim.lsp.buf_request_sync,
--- vim.diagnostic.get.
+-- vim.diagnostic.get, vim.lsp.diagnostic.get_line_diagnostics,
+-- vim.lsp.util.apply_workspace_edit.
 
 local strata = assert(os.getenv('STRATA_BIN'), 'STRATA_BIN is not set')
 local root = assert(os.getenv('STRATA_NVIM_INVENTORY'), 'STRATA_NVIM_INVENTORY is not set')
@@ -206,6 +208,54 @@ local function complete(bufnr, line, character)
   say_sorted(shown)
 end
 
+-- The code lenses of a buffer, as `line: title`.
+local function lenses(bufnr)
+  say(string.format('code lenses %s:', show_path(vim.api.nvim_buf_get_name(bufnr))))
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  local answers, err = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeLens', params, TIMEOUT)
+  local answer = answers and answers[client_id]
+  if not answer or answer.err then
+    fail('textDocument/codeLens: ' .. tostring(err or (answer and vim.inspect(answer.err))))
+  end
+  local shown = {}
+  for _, lens in ipairs(answer.result or {}) do
+    table.insert(shown, string.format('  %d: %s', lens.range.start.line + 1, lens.command and lens.command.title or '(no title)'))
+  end
+  say_sorted(shown)
+end
+
+-- The quick fixes offered at the start of a line; the first is applied as
+-- Neovim applies a workspace edit, and what is published then is shown.
+local function fix_line(bufnr, line)
+  say(string.format('code actions %s line %d:', show_path(vim.api.nvim_buf_get_name(bufnr)), line + 1))
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = { start = { line = line, character = 0 }, ['end'] = { line = line, character = 0 } },
+    -- As `vim.lsp.buf.code_action()` asks: the cursor, and the line's
+    -- diagnostics in the protocol's form.
+    context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr, line) },
+  }
+  local answers, err = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', params, TIMEOUT)
+  local answer = answers and answers[client_id]
+  if not answer or answer.err then
+    fail('textDocument/codeAction: ' .. tostring(err or (answer and vim.inspect(answer.err))))
+  end
+  local actions = answer.result or {}
+  for _, action in ipairs(actions) do
+    say(string.format('  %s (%s)', action.title, tostring(action.kind)))
+  end
+  if #actions == 0 then
+    say('  (none)')
+    return
+  end
+  local before = published
+  vim.lsp.util.apply_workspace_edit(actions[1].edit, vim.lsp.get_client_by_id(client_id).offset_encoding)
+  wait_for_diagnostics(before, 'the fix')
+  say('applied; line ' .. (line + 1) .. ': ' .. vim.api.nvim_buf_get_lines(bufnr, line, line + 1, true)[1])
+  say('diagnostics:')
+  show_diagnostics()
+end
+
 local function edit(bufnr, line, text)
   local before = published
   say(string.format('edit %s line %d: `%s`', show_path(vim.api.nvim_buf_get_name(bufnr)), line + 1, text))
@@ -263,6 +313,7 @@ local function run()
   jump('textDocument/definition', data, 3, 0)
   jump('textDocument/references', data, 3, 0)
   complete(data, 3, 3)
+  lenses(data)
 
   -- hosts.toml: the group `webservers` (line 6) and a host name in it.
   local hosts = open('hosts.toml')
@@ -271,12 +322,20 @@ local function run()
   hover(hosts, 5, 15)
   jump('textDocument/definition', hosts, 5, 15)
   complete(hosts, 5, 3)
+  -- A range pattern: `web[1:2].example.com` in monitoring (line 11).
+  hover(hosts, 10, 16)
 
   -- Break a value, fix it, then give it another type than other layers give it.
   vim.api.nvim_set_current_buf(data)
   edit(data, 2, 'app_port = ')
   edit(data, 2, 'app_port = 8000')
   edit(data, 2, 'app_port = "8000"')
+  edit(data, 2, 'app_port = 8000')
+
+  -- Data written beside a host entry's `name`: check's fix, as a quick fix.
+  vim.api.nvim_set_current_buf(hosts)
+  edit(hosts, 13, 'hosts = [{ name = "db1.example.com", db_role = "primary" }]')
+  fix_line(hosts, 13)
 
   vim.lsp.stop_client(client_id)
   if not vim.wait(TIMEOUT, function() return exited ~= nil end, 10) then
