@@ -8,6 +8,7 @@ use std::path::{Component, Path};
 use strata_diagnostics::{Code, Diagnostic, FileId, Files};
 
 use super::disk;
+use super::memo::ParseMemo;
 use super::overlay::Overlay;
 use super::problems::{report_walk, unreadable};
 use crate::convert::parse_data;
@@ -31,30 +32,14 @@ pub(crate) fn read_sources(
         // Read again only when the declaration or its document changed,
         // for a process that reads the inventory again and again (the
         // language server).
-        let memo = overlay.memo();
-        if let Some(memo) = memo
-            && let Some(((decl, doc), kept)) = memo.replay(&found.display, root, files, overlay)
-        {
-            diagnostics.extend(kept);
-            let (decl, doc): (Option<SourceDecl>, Option<SourceDoc>) = (decl, doc);
-            docs.extend(doc);
-            decls.extend(decl);
-            continue;
-        }
-        let (first, before) = (files.len(), diagnostics.len());
-        let (decl, doc) = read_source(root, files, diagnostics, &found, overlay);
-        if let Some(memo) = memo {
-            let value = (decl.clone(), doc.clone());
-            let found_now = &diagnostics[before..];
-            memo.record(
-                &found.display,
-                root,
-                files,
-                first,
-                overlay,
-                (&value, found_now),
-            );
-        }
+        let (decl, doc) = ParseMemo::read_kept(
+            &found.display,
+            root,
+            files,
+            diagnostics,
+            overlay,
+            |files, ds| read_source(root, files, ds, &found, overlay),
+        );
         docs.extend(doc);
         decls.extend(decl);
     }

@@ -179,7 +179,7 @@ impl ParseMemo {
     /// are added to `files` again (their texts from `overlay`, or let go)
     /// and its result and diagnostics returned. `None` otherwise: read
     /// again.
-    pub(crate) fn replay<T: Clone + 'static>(
+    fn replay<T: Clone + 'static>(
         &self,
         name: &str,
         root: &std::path::Path,
@@ -216,7 +216,7 @@ impl ParseMemo {
     /// one of the files cannot be kept (a symbolic link, a file modified
     /// too recently, not a regular file) or the read found an error (a
     /// missing file it looked for would not show as changed).
-    pub(crate) fn record<T: Clone + Send + Sync + 'static>(
+    fn record<T: Clone + Send + Sync + 'static>(
         &self,
         name: &str,
         root: &std::path::Path,
@@ -256,6 +256,33 @@ impl ParseMemo {
             };
             reads.insert(name.to_string(), read);
         }
+    }
+
+    /// Reads the file `name` with `read` (which adds what it reads to
+    /// `files` and its problems to `diagnostics`), or, with a memo in
+    /// `overlay`, gives what the last read of it gave while the files that
+    /// read added are unchanged ([`ParseMemo::replay`]), and keeps what a
+    /// new read gives ([`ParseMemo::record`]).
+    pub(crate) fn read_kept<T: Clone + Send + Sync + 'static>(
+        name: &str,
+        root: &std::path::Path,
+        files: &mut strata_diagnostics::Files,
+        diagnostics: &mut Vec<Diagnostic>,
+        overlay: &super::overlay::Overlay,
+        read: impl FnOnce(&mut strata_diagnostics::Files, &mut Vec<Diagnostic>) -> T,
+    ) -> T {
+        let memo = overlay.memo();
+        if let Some((value, kept)) = memo.and_then(|m| m.replay(name, root, files, overlay)) {
+            diagnostics.extend(kept);
+            return value;
+        }
+        let (first, before) = (files.len(), diagnostics.len());
+        let value = read(files, diagnostics);
+        if let Some(memo) = memo {
+            let found = (&value, &diagnostics[before..]);
+            memo.record(name, root, files, first, overlay, found);
+        }
+        value
     }
 
     fn forget(&self, name: &str) {

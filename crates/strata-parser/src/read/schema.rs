@@ -9,6 +9,7 @@ use std::path::Path;
 use strata_diagnostics::{Code, Diagnostic, FileId, Files, Span};
 
 use super::disk;
+use super::memo::ParseMemo;
 use super::overlay::Overlay;
 use super::problems::{Stray, report_walk, unreadable};
 use crate::json::{Json, parse_json};
@@ -82,29 +83,13 @@ pub fn read_schemas_overlaid(
     let mut out = Vec::new();
     for found in walk.files {
         // Read again only when it changed, for a process that reads the
-        // inventory again and again (the language server).
-        if let Some(memo) = overlay.memo()
-            && let Some((doc, kept)) = memo.replay(&found.display, root, files, overlay)
-        {
-            diagnostics.extend(kept);
-            let file = strata_diagnostics::FileId::from_index(files.len() - 1);
-            let name = found.name().to_string();
-            out.push(SchemaFile { name, file, doc });
-            continue;
-        }
-        let (first, before) = (files.len(), diagnostics.len());
-        let schema = read_schema(root, files, &mut diagnostics, &found, overlay);
-        if let Some(memo) = overlay.memo() {
-            let found_now = &diagnostics[before..];
-            memo.record(
-                &found.display,
-                root,
-                files,
-                first,
-                overlay,
-                (&schema.doc, found_now),
-            );
-        }
+        // inventory again and again (the language server). A kept schema
+        // keeps its file's number: it is replayed only at that number.
+        let read = |files: &mut Files, ds: &mut Vec<Diagnostic>| {
+            read_schema(root, files, ds, &found, overlay)
+        };
+        let schema =
+            ParseMemo::read_kept(&found.display, root, files, &mut diagnostics, overlay, read);
         out.push(schema);
     }
     (out, diagnostics)

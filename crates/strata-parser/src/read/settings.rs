@@ -6,6 +6,7 @@ use std::path::Path;
 use strata_diagnostics::{Diagnostic, Files};
 
 use super::disk;
+use super::memo::ParseMemo;
 use super::overlay::Overlay;
 use super::problems::unreadable;
 use crate::settings::{SETTINGS_FILE, Settings, parse_settings};
@@ -25,26 +26,14 @@ pub(crate) fn read_settings(
     };
     // Read again only when it changed, for a process that reads the
     // inventory again and again (the language server).
-    if let Some(memo) = overlay.memo()
-        && let Some((settings, kept)) = memo.replay(SETTINGS_FILE, root, files, overlay)
-    {
-        diagnostics.extend(kept);
-        return settings;
-    }
-    let (first, before) = (files.len(), diagnostics.len());
-    let settings = read_text(root, &path, meta, files, diagnostics, overlay);
-    if let Some(memo) = overlay.memo() {
-        let found = &diagnostics[before..];
-        memo.record(
-            SETTINGS_FILE,
-            root,
-            files,
-            first,
-            overlay,
-            (&settings, found),
-        );
-    }
-    settings
+    ParseMemo::read_kept(
+        SETTINGS_FILE,
+        root,
+        files,
+        diagnostics,
+        overlay,
+        |files, ds| read_text(root, &path, meta, files, ds, overlay),
+    )
 }
 
 fn read_text(
